@@ -1,0 +1,1 @@
+"""Runtime: settings, storage, channels (console, web chat, Slack, Teams), scheduler, CLI."""

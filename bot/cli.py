@@ -1,0 +1,496 @@
+"""The ``leerbot`` command line.
+
+    leerbot chat                          talk to Leerbot here (console channel)
+    leerbot serve [--host H --port P]     web chat on 127.0.0.1 (and, later, Slack and Teams)
+    leerbot demo                          the engine at work on the bundled data
+    leerbot catalogue check|import FILE   read an LMS export (CSV/XLSX) and report problems
+    leerbot catalogue list                imported catalogues of the workspace
+    leerbot match [TEXT] [--json]         competencies for a learning wish (stdin: one per line)
+    leerbot paths build SPEC.yaml         compose learning paths (leerlijnen)
+    leerbot scan questions|score          the diagnostic scan
+    leerbot manifest slack|teams --url U  the Slack manifest, or the Teams app package (zip)
+    leerbot db upgrade                    create or update the database schema
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from bot.catalogues import prepare, read_file, workspace_catalogue
+from bot.settings import Settings, get_settings
+from bot.storage.catalogues import list_catalogues, save_catalogue
+from bot.storage.db import DatabaseError, create_engine, sessionmaker, upgrade
+from engine.matching import CompetencyMatcher, MatchResult
+from engine.paths import BuildResult, PathRequest, build_paths
+from engine.scan import ScanInputError, score_scan
+from knowledge.actions import load_action_library
+from knowledge.base import KnowledgeError, data_path
+from knowledge.catalogue import Catalogue
+from knowledge.catalogue_import import ImportReport
+from knowledge.messages import normalise_lang, t
+from knowledge.scan import load_scan
+from knowledge.taxonomy import load_taxonomy
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
+
+
+class CliError(Exception):
+    """A problem with what the user gave us; printed without a traceback."""
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False))
+
+
+# ------------------------------------------------------------------ database
+
+
+async def _with_database(settings: Settings, work: Callable[..., Any]) -> Any:
+    engine = create_engine(settings.effective_database_url)
+    try:
+        await upgrade(engine)
+        return await work(sessionmaker(engine))
+    except (OSError, DatabaseError) as exc:
+        raise CliError(t(settings.lang, "cli.database_unavailable", reason=str(exc))) from None
+    finally:
+        await engine.dispose()
+
+
+async def _active_catalogue(settings: Settings) -> Catalogue:
+    async def work(sessions: Any) -> Catalogue:
+        return await workspace_catalogue(sessions, settings.workspace)
+
+    return await _with_database(settings, work)
+
+
+def _catalogue(args: argparse.Namespace, settings: Settings) -> Catalogue:
+    if args.catalogue:
+        report = read_file(Path(args.catalogue))
+        for problem in report.problems:
+            print(problem.render(args.lang), file=sys.stderr)
+        if report.fatal:
+            raise CliError(t(args.lang, "cli.catalogue_unusable", file=args.catalogue))
+        return report.catalogue
+    return prepare(asyncio.run(_active_catalogue(settings)))
+
+
+# ------------------------------------------------------------------ catalogue
+
+
+def _report_json(report: ImportReport, lang: str, imported_id: int | None) -> dict[str, Any]:
+    return {
+        "file": report.source,
+        "rows": report.rows,
+        "trainings": len(report.catalogue.trainings),
+        "own_competencies": report.catalogue.own_competencies,
+        "problems": [{"line": p.line, "severity": p.severity, "code": p.code,
+                      "message": p.render(lang)} for p in report.problems],
+        "catalogue_id": imported_id,
+    }
+
+
+def _print_report(report: ImportReport, lang: str) -> None:
+    for problem in report.problems:
+        label = t(lang, f"cli.severity.{problem.severity}")
+        print(f"{label}: {problem.render(lang)}")
+    print(t(lang, "cli.catalogue_summary", file=report.source, rows=report.rows,
+            trainings=len(report.catalogue.trainings), errors=len(report.errors),
+            warnings=len(report.problems) - len(report.errors)))
+
+
+def cmd_catalogue(args: argparse.Namespace, settings: Settings) -> int:
+    if args.action == "list":
+        async def work(sessions: Any) -> Any:
+            async with sessions() as session:
+                return await list_catalogues(session, settings.workspace)
+
+        stored = asyncio.run(_with_database(settings, work))
+        if args.json:
+            _print_json([s.model_dump() for s in stored])
+        elif not stored:
+            print(t(args.lang, "cli.no_catalogues"))
+        for item in [] if args.json else stored:
+            mark = "*" if item.active else " "
+            print(f"{mark} {item.id:>4}  {item.imported_at}  {item.trainings:>6}  {item.name}")
+        return EXIT_OK
+    if not args.file:
+        raise CliError(t(args.lang, "cli.file_required"))
+    report = read_file(Path(args.file))
+    imported_id: int | None = None
+    if args.action == "import" and not report.fatal:
+        async def save(sessions: Any) -> int:
+            async with sessions.begin() as session:
+                return await save_catalogue(session, settings.workspace, report.catalogue)
+
+        imported_id = asyncio.run(_with_database(settings, save))
+    if args.json:
+        _print_json(_report_json(report, args.lang, imported_id))
+    else:
+        _print_report(report, args.lang)
+        if imported_id is not None:
+            print(t(args.lang, "cli.catalogue_imported", id=imported_id,
+                    workspace=settings.workspace))
+    if report.fatal:
+        return EXIT_INPUT
+    return EXIT_INPUT if args.action == "check" and report.errors else EXIT_OK
+
+
+# ------------------------------------------------------------------ matching
+
+
+def _match_json(result: MatchResult) -> dict[str, Any]:
+    return {
+        "query": result.query,
+        "confident": result.confident,
+        "matches": [m.model_dump() for m in result.matches],
+    }
+
+
+def _print_match(result: MatchResult, lang: str) -> None:
+    print(t(lang, "cli.match_header", query=result.query))
+    if not result.confident:
+        print("  " + t(lang, "cli.match_not_confident"))
+    for match in result.matches:
+        print(f"  {match.score:5.1f}  {match.competency}")
+        for title in match.trainings[:3]:
+            print(f"         - {title}")
+
+
+def _queries(args: argparse.Namespace) -> Iterable[str]:
+    if args.text:
+        yield " ".join(args.text)
+        return
+    for line in sys.stdin:
+        if line.strip():
+            yield line.rstrip("\n")
+
+
+def cmd_match(args: argparse.Namespace, settings: Settings) -> int:
+    matcher = CompetencyMatcher(_catalogue(args, settings), load_taxonomy())
+    for query in _queries(args):
+        result = matcher.match(query, k=args.top)
+        if args.json:
+            _print_json(_match_json(result))
+            sys.stdout.flush()
+        else:
+            _print_match(result, args.lang)
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------ paths
+
+
+def _read_structured(path: Path, lang: str) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CliError(t(lang, "cli.cannot_read", file=str(path),
+                         reason=exc.strerror or str(exc))) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise CliError(t(lang, "cli.not_yaml", file=str(path), reason=str(exc))) from None
+
+
+def _validation_message(exc: ValidationError, lang: str, file: str) -> str:
+    lines = [t(lang, "cli.invalid_input", file=file)]
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error["loc"]) or "-"
+        lines.append(f"  {where}: {error['msg']}")
+    return "\n".join(lines)
+
+
+def paths_json(result: BuildResult, lang: str) -> dict[str, Any]:
+    return {
+        "optimal": result.optimal,
+        "paths": [
+            {
+                "name": path.name,
+                "level": path.level,
+                "trainings": [
+                    {"id": item.id, "title": item.title, "minutes": item.minutes,
+                     "format": item.format, "level": item.level,
+                     "competencies": item.competencies,
+                     "reason": " ".join(n.text(lang) for n in item.reason)}
+                    for item in path.trainings
+                ],
+                "total_minutes": path.total_minutes,
+                "uncovered": path.uncovered,
+                "warnings": [w.text(lang) for w in path.warnings],
+            }
+            for path in result.paths
+        ],
+    }
+
+
+def print_paths(result: BuildResult, lang: str) -> None:
+    for path in result.paths:
+        print(t(lang, "cli.path_header", name=path.name, level=path.level,
+                count=len(path.trainings), minutes=path.total_minutes))
+        for item in path.trainings:
+            print(f"  - {item.title} ({item.minutes} min, {item.format}, {item.level or '?'})")
+            print(f"      {' '.join(n.text(lang) for n in item.reason)}")
+        for text in path.uncovered:
+            print("  " + t(lang, "cli.path_uncovered", competency=text))
+        for warning in path.warnings:
+            print("  ! " + warning.text(lang))
+        print()
+
+
+def cmd_paths(args: argparse.Namespace, settings: Settings) -> int:
+    raw = _read_structured(Path(args.spec), args.lang)
+    try:
+        request = PathRequest.model_validate(raw)
+    except ValidationError as exc:
+        raise CliError(_validation_message(exc, args.lang, args.spec)) from None
+    matcher = CompetencyMatcher(_catalogue(args, settings), load_taxonomy())
+    result = build_paths(request, matcher)
+    if args.json:
+        _print_json(paths_json(result, args.lang))
+    else:
+        print_paths(result, args.lang)
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------ scan
+
+
+def cmd_scan(args: argparse.Namespace, settings: Settings) -> int:
+    scan = load_scan()
+    if args.action == "questions":
+        questions = [{"id": s.id, "text": s.text.get(args.lang), "challenge": s.challenge,
+                      "reverse": s.reverse} for s in scan.statements]
+        if args.json:
+            _print_json(questions)
+        else:
+            for number, item in enumerate(questions, start=1):
+                print(f"{number:>2}. [{item['id']}] {item['text']}")
+        return EXIT_OK
+    if not args.file:
+        raise CliError(t(args.lang, "cli.file_required"))
+    raw = _read_structured(Path(args.file), args.lang)
+    if not isinstance(raw, dict) or not isinstance(raw.get("answers"), dict):
+        raise CliError(t(args.lang, "cli.scan_shape", file=args.file))
+    priorities = raw.get("priorities") or []
+    if not isinstance(priorities, list):
+        raise CliError(t(args.lang, "cli.scan_shape", file=args.file))
+    library = load_action_library()
+    try:
+        result = score_scan(library, scan, raw["answers"], priorities, lang=args.lang)
+    except ScanInputError as exc:
+        lines = [t(args.lang, "cli.scan_invalid", file=args.file)]
+        lines += [f"  {n.text(args.lang)}" for n in exc.notes]
+        raise CliError("\n".join(lines)) from None
+    profile = scan.profile(result.profile)
+    output = {
+        "scores": {str(k): v for k, v in sorted(result.scores.items())},
+        "profile": {"challenge": result.profile, "title": profile.title.get(args.lang)},
+        "top_actions": [{"id": a.id, "title": a.title, "highlight": a.highlight}
+                        for a in result.top_actions],
+    }
+    if args.json:
+        _print_json(output)
+        return EXIT_OK
+    for number, value in output["scores"].items():
+        title = library.challenge(int(number)).title.get(args.lang)
+        print(f"{number}. {value:>3}  {'#' * (value // 5):<20}  {title}")
+    print()
+    print(t(args.lang, "cli.scan_profile", title=profile.title.get(args.lang)))
+    print(profile.description.get(args.lang))
+    print()
+    for action in result.top_actions:
+        star = " *" if action.highlight else ""
+        print(f"  {action.id}  {action.title}{star}")
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------ chat, demo, db
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.channels.console import chat
+    from bot.runtime import Runtime
+
+    async def run() -> None:
+        try:
+            runtime = await Runtime.start(settings)
+        except (OSError, DatabaseError) as exc:
+            raise CliError(t(args.lang, "cli.database_unavailable", reason=str(exc))) from None
+        try:
+            await chat(runtime.conductor.handle, settings.data_dir / "exports", args.lang)
+        finally:
+            await runtime.close()
+
+    asyncio.run(run())
+    return EXIT_OK
+
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from aiohttp import web
+
+    from bot.runtime import Runtime
+    from bot.server import build_app, is_loopback
+
+    async def make_app() -> web.Application:
+        try:
+            runtime = await Runtime.start(settings)
+        except (OSError, DatabaseError) as exc:
+            raise CliError(t(args.lang, "cli.database_unavailable", reason=str(exc))) from None
+        local = is_loopback(args.host)
+        app = build_app(runtime, webchat_enabled=local)
+
+        async def close(_app: web.Application) -> None:
+            await runtime.close()
+
+        app.on_cleanup.append(close)
+        if local:
+            print(t(args.lang, "cli.serve_webchat", url=f"http://{args.host}:{args.port}/chat"))
+        else:
+            print(t(args.lang, "cli.serve_no_webchat", host=args.host))
+        return app
+
+    web.run_app(make_app(), host=args.host, port=args.port, print=None)
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    lang = args.lang
+    catalogue = prepare(asyncio.run(_active_catalogue(settings)))
+    matcher = CompetencyMatcher(catalogue, load_taxonomy())
+    print(t(lang, "cli.demo_intro", trainings=len(catalogue.trainings), name=catalogue.name))
+    print()
+    for query in t(lang, "cli.demo_queries").split("|"):
+        _print_match(matcher.match(query, k=3), lang)
+    print()
+    spec = data_path("examples", "casus-secretaresse.yaml")
+    print(t(lang, "cli.demo_case", file=str(spec)))
+    request = PathRequest.model_validate(yaml.safe_load(spec.read_text(encoding="utf-8")))
+    print_paths(build_paths(request, matcher), lang)
+    print(t(lang, "cli.demo_next"))
+    return EXIT_OK
+
+
+def cmd_manifest(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.manifests import ManifestError, slack_manifest, teams_package
+
+    try:
+        if args.platform == "slack":
+            print(yaml.safe_dump(slack_manifest(args.url), sort_keys=False, allow_unicode=True),
+                  end="")
+            return EXIT_OK
+        if not args.app_id:
+            raise CliError(t(args.lang, "cli.app_id_required"))
+        package = teams_package(args.app_id, args.url, args.schema)
+    except ManifestError as exc:
+        raise CliError(str(exc)) from None
+    output = Path(args.output)
+    output.write_bytes(package)
+    print(t(args.lang, "cli.teams_package", file=str(output)))
+    return EXIT_OK
+
+
+def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    async def nothing(_sessions: Any) -> None:
+        return None
+
+    asyncio.run(_with_database(settings, nothing))
+    print(t(args.lang, "cli.db_ready"))
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------ wiring
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="leerbot", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lang", choices=["nl", "en"], help="language of the output")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    chat = commands.add_parser("chat", help="talk to Leerbot in this terminal")
+    chat.set_defaults(handler=cmd_chat)
+
+    serve = commands.add_parser("serve", help="run the HTTP server (web chat, Slack, Teams)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=3978)
+    serve.set_defaults(handler=cmd_serve)
+
+    demo = commands.add_parser("demo", help="show the engine on the bundled data")
+    demo.set_defaults(handler=cmd_demo)
+
+    catalogue = commands.add_parser("catalogue", help="check, import or list catalogues")
+    catalogue.add_argument("action", choices=["check", "import", "list"])
+    catalogue.add_argument("file", nargs="?", help="CSV or XLSX export")
+    catalogue.add_argument("--json", action="store_true")
+    catalogue.set_defaults(handler=cmd_catalogue)
+
+    match = commands.add_parser("match", help="competencies for a learning wish")
+    match.add_argument("text", nargs="*", help="the wish; without it, one per line on stdin")
+    match.add_argument("--catalogue", help="use this CSV/XLSX instead of the active catalogue")
+    match.add_argument("--json", action="store_true")
+    match.add_argument("--top", type=int, default=5, help="number of competencies (default 5)")
+    match.set_defaults(handler=cmd_match)
+
+    paths = commands.add_parser("paths", help="compose learning paths")
+    paths.add_argument("action", choices=["build"])
+    paths.add_argument("spec", help="YAML (or JSON) file with the paths to build")
+    paths.add_argument("--catalogue", help="use this CSV/XLSX instead of the active catalogue")
+    paths.add_argument("--json", action="store_true")
+    paths.set_defaults(handler=cmd_paths)
+
+    scan = commands.add_parser("scan", help="the diagnostic scan")
+    scan.add_argument("action", choices=["questions", "score"])
+    scan.add_argument("file", nargs="?", help="answers (JSON) for `score`")
+    scan.add_argument("--json", action="store_true")
+    scan.set_defaults(handler=cmd_scan)
+
+    manifest = commands.add_parser("manifest", help="Slack manifest or Teams app package")
+    manifest.add_argument("platform", choices=["slack", "teams"])
+    manifest.add_argument("--url", required=True, help="public https base URL of the bot")
+    manifest.add_argument("--app-id", help="Teams: the Microsoft app id (GUID)")
+    manifest.add_argument("--schema", default="1.29", choices=["1.17", "1.29"],
+                          help="Teams manifest schema version (default 1.29)")
+    manifest.add_argument("--output", default="leerbot-teams.zip", help="Teams: zip to write")
+    manifest.set_defaults(handler=cmd_manifest)
+
+    db = commands.add_parser("db", help="database schema")
+    db.add_argument("action", choices=["upgrade"])
+    db.set_defaults(handler=cmd_db)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        print(_validation_message(exc, "en", "environment"), file=sys.stderr)
+        return EXIT_USAGE
+    args.lang = normalise_lang(args.lang or settings.lang)
+    try:
+        return int(args.handler(args, settings))
+    except CliError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_INPUT
+    except KnowledgeError as exc:
+        print(t(args.lang, "cli.knowledge_broken", reason=str(exc)), file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""Settings from the environment (never from files in the repository), validated once."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "leerbot"
+
+
+class Settings(BaseSettings):
+    """Every setting, with its environment variable. Secrets are SecretStr: never printed."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    database_url: str | None = Field(
+        None, validation_alias=AliasChoices("LEERBOT_DATABASE_URL", "database_url"),
+        description="SQLAlchemy URL; default: SQLite in the data directory",
+    )
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        validation_alias=AliasChoices("LEERBOT_DATA_DIR", "data_dir"),
+    )
+    lang: str = Field("nl", validation_alias=AliasChoices("LEERBOT_LANG", "lang"))
+    workspace: str = Field(
+        "local", validation_alias=AliasChoices("LEERBOT_WORKSPACE", "workspace"),
+        description="workspace the CLI acts on (a Slack team id or Teams tenant id)",
+    )
+    slack_bot_token: SecretStr | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(None, validation_alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field("https://slack.com/api/", validation_alias="SLACK_API_URL")
+    slack_client_id: str | None = Field(None, validation_alias="SLACK_CLIENT_ID")
+    slack_client_secret: SecretStr | None = Field(None, validation_alias="SLACK_CLIENT_SECRET")
+    secret_key: SecretStr | None = Field(
+        None, validation_alias="LEERBOT_SECRET_KEY",
+        description="Fernet key that encrypts Slack installations (tokens) at rest")
+    public_url: str | None = Field(
+        None, validation_alias="LEERBOT_PUBLIC_URL",
+        description="public https base URL; Teams cards link images and exports there")
+    microsoft_app_id: str | None = Field(None, validation_alias="MICROSOFT_APP_ID")
+    microsoft_app_password: SecretStr | None = Field(None,
+                                                     validation_alias="MICROSOFT_APP_PASSWORD")
+    microsoft_app_tenant_id: str | None = Field(None, validation_alias="MICROSOFT_APP_TENANT_ID")
+    microsoft_app_type: str = Field("MultiTenant", validation_alias="MICROSOFT_APP_TYPE")
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir / 'leerbot.db'}"
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()

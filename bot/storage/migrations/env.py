@@ -1,0 +1,13 @@
+"""Alembic environment: migrations always run on a connection handed in by bot.storage.db."""
+
+from alembic import context
+
+from bot.storage.models import Base
+
+connection = context.config.attributes.get("connection")
+if connection is None:
+    raise RuntimeError("run migrations through `leerbot db upgrade`")
+context.configure(connection=connection, target_metadata=Base.metadata,
+                  render_as_batch=connection.dialect.name == "sqlite")
+with context.begin_transaction():
+    context.run_migrations()

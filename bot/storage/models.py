@@ -1,0 +1,267 @@
+"""Tables. Documents we own (catalogues, dialog state) are stored as validated pydantic JSON."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSONType,
+                                                     list[Any]: JSONType}
+
+
+class CatalogueRow(Base):
+    """An imported training catalogue; one is active per workspace."""
+
+    __tablename__ = "catalogues"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(255))
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    own_competencies: Mapped[bool] = mapped_column(Boolean)
+    trainings: Mapped[list[Any]] = mapped_column(JSONType)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    __table_args__ = (
+        Index("ix_catalogues_workspace", "workspace"),
+        Index("uq_catalogues_active", "workspace", unique=True,
+              sqlite_where=text("active"), postgresql_where=text("active")),
+    )
+
+
+class MemberRow(Base):
+    """A user of a workspace, with role and language; the first one becomes admin."""
+
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(255), default="")
+    role: Mapped[str] = mapped_column(String(16))
+    lang: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("workspace", "user_id", name="uq_members_user"),)
+
+
+class DialogSessionRow(Base):
+    """Where a user is in a dialog. ``version`` guards against concurrent turns."""
+
+    __tablename__ = "dialog_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    workspace: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(128))
+    conversation: Mapped[str] = mapped_column(String(255))
+    session: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("channel", "workspace", "user_id", "conversation",
+                                       name="uq_dialog_sessions_key"),)
+
+
+class PathRow(Base):
+    """A saved leerlijn."""
+
+    __tablename__ = "paths"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    level: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    trainings: Mapped[list[Any]] = mapped_column(JSONType)
+    total_minutes: Mapped[int] = mapped_column(Integer)
+    warnings: Mapped[list[Any]] = mapped_column(JSONType)
+
+
+class AssignmentRow(Base):
+    """A saved leerlijn assigned to a person, with a deadline."""
+
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(64))
+    path_id: Mapped[int] = mapped_column(ForeignKey("paths.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(String(128))
+    deadline: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    assigned_by: Mapped[str] = mapped_column(String(128))
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("path_id", "user_id", name="uq_assignments_user"),
+                      Index("ix_assignments_user", "workspace", "user_id"))
+
+
+class ScanRow(Base):
+    """A completed diagnostic scan of an organisation or team."""
+
+    __tablename__ = "scans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(64))
+    team: Mapped[str] = mapped_column(String(255))
+    taken_by: Mapped[str] = mapped_column(String(128))
+    taken_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    scores: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    profile: Mapped[int] = mapped_column(Integer)
+    priorities: Mapped[list[Any]] = mapped_column(JSONType)
+    top_actions: Mapped[list[Any]] = mapped_column(JSONType)
+
+    __table_args__ = (Index("ix_scans_team", "workspace", "team"),)
+
+
+class WishRow(Base):
+    """A personal learning wish saved from learning help."""
+
+    __tablename__ = "learning_wishes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(String(1000))
+    competencies: Mapped[list[Any]] = mapped_column(JSONType)
+    reflection: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (Index("ix_learning_wishes_user", "workspace", "user_id"),)
+
+
+class ProfileRow(Base):
+    """An employee profile (action 6.1)."""
+
+    __tablename__ = "profiles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(128))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("workspace", "user_id", name="uq_profiles_user"),)
+
+
+class InboxRow(Base):
+    """An inbound event stored before it is acknowledged; processed once, in order per
+    conversation, by any replica. The unique (source, event_key) deduplicates retries."""
+
+    __tablename__ = "inbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(16))
+    event_key: Mapped[str] = mapped_column(String(255))
+    conversation_key: Mapped[str] = mapped_column(String(512))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    available_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("source", "event_key", name="uq_inbox_event"),
+                      Index("ix_inbox_status", "status", "available_at"),
+                      Index("ix_inbox_conversation", "conversation_key", "id"))
+
+
+class DeliveryRow(Base):
+    """An outbound message, stored (with its idempotency key) before it is sent."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    workspace: Mapped[str] = mapped_column(String(64))
+    ordering_key: Mapped[str] = mapped_column(String(512))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    available_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    run_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    __table_args__ = (Index("ix_deliveries_status", "status", "available_at"),
+                      Index("ix_deliveries_ordering", "ordering_key", "id"))
+
+
+class ConversationRefRow(Base):
+    """A Teams conversation reference, kept so the bot can message people proactively."""
+
+    __tablename__ = "conversation_refs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    workspace: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(255))
+    conversation_id: Mapped[str] = mapped_column(String(512))
+    scope: Mapped[str] = mapped_column(String(16))
+    reference: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("channel", "workspace", "user_id", "conversation_id",
+                                       name="uq_conversation_refs"),)
+
+
+class SlackInstallationRow(Base):
+    """A Slack workspace that installed the app (multi-workspace OAuth). Tokens are
+    encrypted with the key from LEERBOT_SECRET_KEY."""
+
+    __tablename__ = "slack_installations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    enterprise_id: Mapped[str] = mapped_column(String(64), default="")
+    team_id: Mapped[str] = mapped_column(String(64), default="")
+    user_id: Mapped[str] = mapped_column(String(64), default="")
+    installation: Mapped[str] = mapped_column(String(20_000))
+    installed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (Index("ix_slack_installations_team", "enterprise_id", "team_id"),)
+
+
+class SlackOAuthStateRow(Base):
+    __tablename__ = "slack_oauth_states"
+
+    state: Mapped[str] = mapped_column(String(128), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StoredFileRow(Base):
+    """A file (chart, export) a chat links to; fetched by its unguessable token."""
+
+    __tablename__ = "stored_files"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    workspace: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,64 @@
+"""Text normalisation shared by matching and search: case, accents, punctuation, stopwords.
+
+Dutch compounds are kept whole ("e-mail" becomes "email", "dia's" becomes "dias") so that
+the hyphen or apostrophe of one spelling does not split a word that another spelling writes
+as one.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+#: Words that carry no topic in a learning wish, Dutch and English.
+STOPWORDS = frozenset(
+    [
+        "aan", "al", "alle", "alles", "als", "af", "achter", "bij", "beetje", "dan", "dat",
+        "de", "deze", "die", "dit", "doe", "doen", "door", "dus", "een", "eigen", "en", "enz",
+        "er", "erg", "even", "eens", "gaan", "ga", "geen", "graag", "had", "heb", "hebben",
+        "heeft", "heel", "het", "hier", "hoe", "hun", "ik", "in", "is", "iets", "ja", "je",
+        "jij", "jou", "jouw", "kan", "kun", "kunnen", "krijg", "krijgen", "laat", "laten",
+        "maar", "me", "mee", "men", "meer", "met", "mezelf", "mij", "mijn", "moet", "moeten",
+        "na", "naar", "nee", "niet", "nog", "nu", "of", "om", "omdat", "ons", "onze", "ook",
+        "op", "over", "steeds", "te", "tegen", "toch", "tot", "u", "uit", "van", "veel", "vaak",
+        "voor", "waar", "wat", "wanneer", "want", "was", "we", "wel", "wij", "wil", "wilt",
+        "willen", "wie", "word", "worden", "wordt", "zal", "ze", "zelf", "zich", "zij", "zijn",
+        "zo", "zou", "zouden", "zoals", "altijd", "soms", "echt", "gewoon", "manier", "beter",
+        "goed", "leren", "leer", "verbeteren", "verbeter", "hulp", "help", "helpen", "zoek",
+        "zoeken", "vind", "vinden", "training", "trainingen", "cursus", "cursussen",
+        "opleiding", "opleidingen", "workshop", "bijleren", "ontwikkelen", "sterker",
+        "handiger", "meest", "vooral", "i", "me", "my", "mine", "want", "wants", "wanted", "to",
+        "learn", "learning", "how", "the", "a", "an", "and", "or", "of", "for", "in", "on",
+        "with", "at", "be", "get", "getting", "better", "improve", "improving", "become",
+        "more", "about", "some", "any", "is", "are", "am", "do", "does", "please", "help",
+        "course", "courses", "training", "trainings", "need", "would", "like", "can", "could",
+        "should", "our", "we",
+    ]
+)
+
+_APOSTROPHE = re.compile(r"(?<=\w)['’`](?=\w)")
+_JOINER = re.compile(r"(?<=[^\W\d_])[-.](?=[^\W\d_])")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Lower case without accents: "Ideeën" -> "ideeen"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+@lru_cache(maxsize=65536)
+def tokens(text: str, *, keep_stopwords: bool = False) -> tuple[str, ...]:
+    """Normalised words of ``text``: folded, compounds joined, punctuation and stopwords gone."""
+    folded = _JOINER.sub("", _APOSTROPHE.sub("", fold(text)))
+    words = _NON_WORD.sub(" ", folded).split()
+    if keep_stopwords:
+        return tuple(words)
+    return tuple(w for w in words if w not in STOPWORDS)
+
+
+def normalise(text: str) -> str:
+    """``tokens`` joined by single spaces."""
+    return " ".join(tokens(text))

@@ -1,0 +1,1 @@
+"""Versioned knowledge: the method's data files and the pydantic schemas that validate them."""

@@ -1,0 +1,142 @@
+"""The command line, end to end (in-process, with the real data files)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from knowledge.base import data_path
+from knowledge.scan import load_scan
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_match_json(capsys: pytest.CaptureFixture[str], reference_catalogue: Path) -> None:
+    code, out, _ = run(capsys, "match", "ik wil beter leren presenteren",
+                       "--catalogue", str(reference_catalogue), "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert set(data) == {"query", "confident", "matches"}
+    assert data["confident"] is True
+    best = data["matches"][0]
+    assert set(best) == {"competency", "score", "trainings"}
+    assert best["competency"] == "Presentatievaardigheden"
+    assert "Presentatievaardigheden" in best["trainings"]
+
+
+def test_match_reads_stdin_one_json_per_line(capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch,
+                                             reference_catalogue: Path) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("excel formules\n\nik wil leren vliegen\n"))
+    code, out, _ = run(capsys, "match", "--catalogue", str(reference_catalogue), "--json")
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and [line["query"] for line in lines] == ["excel formules",
+                                                                "ik wil leren vliegen"]
+    assert lines[0]["confident"] and not lines[1]["confident"]
+
+
+def test_match_uses_the_imported_catalogue(capsys: pytest.CaptureFixture[str],
+                                           reference_catalogue: Path) -> None:
+    code, out, _ = run(capsys, "catalogue", "import", str(reference_catalogue))
+    assert code == 0 and "regel 122" in out and "regel 123" in out
+    code, out, _ = run(capsys, "match", "incoterms", "--json")
+    assert json.loads(out)["matches"][0]["trainings"][0] == "Douane in de praktijk"
+    code, out, _ = run(capsys, "catalogue", "list", "--json")
+    assert json.loads(out)[0]["trainings"] == 120
+
+
+def test_match_without_import_uses_the_sample(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "match", "notuleren", "--json")
+    assert code == 0 and json.loads(out)["confident"]
+
+
+def test_catalogue_check_reports_lines_and_exits_1(capsys: pytest.CaptureFixture[str],
+                                                   reference_catalogue: Path) -> None:
+    code, out, _ = run(capsys, "--lang", "en", "catalogue", "check", str(reference_catalogue),
+                       "--json")
+    report = json.loads(out)
+    assert code == 1  # the empty-title row is an error
+    assert report["trainings"] == 120 and report["catalogue_id"] is None
+    assert [(p["line"], p["code"]) for p in report["problems"]] == [(122, "duplicate"),
+                                                                    (123, "missing_title")]
+    assert report["problems"][0]["message"].startswith("line 122")
+
+
+def test_catalogue_check_of_a_bad_file(capsys: pytest.CaptureFixture[str],
+                                       tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"\x00\x01nonsense")
+    code, out, _ = run(capsys, "catalogue", "import", str(bad))
+    assert code == 1 and "fout" in out
+
+
+def test_paths_build_the_ebook_case(capsys: pytest.CaptureFixture[str],
+                                    case_catalogue: Path) -> None:
+    spec = data_path("examples", "casus-secretaresse.yaml")
+    code, out, _ = run(capsys, "paths", "build", str(spec), "--catalogue",
+                       str(case_catalogue), "--json")
+    assert code == 0
+    data = json.loads(out)
+    function = data["paths"][1]
+    assert [t["title"] for t in function["trainings"]] == [
+        "Prioriteiten stellen", "Klantvriendelijkheid", "12 werkvormen voor vergaderingen",
+        "Vergadering notuleren"]
+    for path in data["paths"]:
+        assert set(path) >= {"name", "trainings", "total_minutes", "uncovered", "warnings"}
+        for training in path["trainings"]:
+            assert set(training) >= {"title", "minutes", "competencies", "reason"}
+            assert training["reason"]
+
+
+def test_paths_build_rejects_a_bad_spec(capsys: pytest.CaptureFixture[str],
+                                        tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("paths:\n  - name: x\n    level: planet\n    competencies: []\n")
+    code, _, err = run(capsys, "paths", "build", str(spec))
+    assert code == 1
+    assert "paths.0.level" in err and "paths.0.competencies" in err
+    spec.write_text("paths: [unclosed")
+    code, _, err = run(capsys, "paths", "build", str(spec))
+    assert code == 1 and "YAML" in err
+
+
+def test_scan_questions_and_score(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "scan", "questions", "--json")
+    questions = json.loads(out)
+    assert code == 0 and len(questions) == len(load_scan().statements)
+    assert set(questions[0]) == {"id", "text", "challenge", "reverse"}
+    answers = {q["id"]: (1 if q["reverse"] else 5) if q["challenge"] == 8 else 3
+               for q in questions}
+    file = tmp_path / "answers.json"
+    file.write_text(json.dumps({"answers": answers, "priorities": [8]}))
+    code, out, _ = run(capsys, "scan", "score", str(file), "--json")
+    result = json.loads(out)
+    assert code == 0
+    assert result["scores"]["8"] == 100 and result["profile"]["challenge"] == 8
+    assert len(result["top_actions"]) == 3
+    assert set(result["top_actions"][0]) == {"id", "title", "highlight"}
+
+
+def test_scan_score_names_the_bad_item(capsys: pytest.CaptureFixture[str],
+                                       tmp_path: Path) -> None:
+    statements = load_scan().statements
+    answers = {s.id: 3 for s in statements}
+    answers[statements[4].id] = 9
+    file = tmp_path / "answers.json"
+    file.write_text(json.dumps({"answers": answers}))
+    code, _, err = run(capsys, "scan", "score", str(file))
+    assert code == 1 and statements[4].id in err and "9" in err
+
+
+def test_demo_runs_on_the_bundled_data(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "demo")
+    assert code == 0
+    assert "Secretaresses" in out
