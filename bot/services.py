@@ -1,0 +1,326 @@
+"""The services dialogs use, on the database: one instance per turn (unit of work)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.catalogues import prepare
+from bot.storage.catalogues import active_catalogue
+from bot.storage.models import (
+    AssignmentRow,
+    CatalogueRow,
+    DialogSessionRow,
+    MemberRow,
+    PathRow,
+    ProfileRow,
+    ScanRow,
+    WishRow,
+    utcnow,
+)
+from bot.storage.sessions import SqlSessionStore
+from dialogs.context import Member, Role
+from dialogs.services import Assignment, LearningWish, Profile, SavedPath, ScanRecord
+from dialogs.session import SessionKey
+from engine.matching import CompetencyMatcher
+from knowledge.catalogue import Catalogue, load_sample_catalogue
+from knowledge.taxonomy import load_taxonomy
+
+DELETED_USER = "deleted-user"
+
+
+class MatcherCache:
+    """Matchers per catalogue, built once per process; a new import gets a new id."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, int], tuple[Catalogue, CompetencyMatcher]] = {}
+
+    async def get(self, db: AsyncSession, workspace: str) -> tuple[Catalogue, CompetencyMatcher]:
+        active_id = (await db.execute(
+            select(CatalogueRow.id).where(CatalogueRow.workspace == workspace,
+                                          CatalogueRow.active))).scalar_one_or_none()
+        key = (workspace, active_id or 0)
+        if key not in self._cache:
+            stored = await active_catalogue(db, workspace) if active_id else None
+            catalogue = prepare(stored if stored is not None else load_sample_catalogue())
+            self._cache = {k: v for k, v in self._cache.items() if k[0] != workspace}
+            self._cache[key] = (catalogue, CompetencyMatcher(catalogue, load_taxonomy()))
+        return self._cache[key]
+
+
+def _member(row: MemberRow) -> Member:
+    return Member(workspace=row.workspace, user=row.user_id, name=row.name,
+                  role=row.role, lang=row.lang)  # type: ignore[arg-type]
+
+
+def _path(row: PathRow) -> SavedPath:
+    return SavedPath(id=row.id, name=row.name, level=row.level, created_by=row.created_by,
+                     created_at=row.created_at, spec=row.spec, trainings=row.trainings,
+                     total_minutes=row.total_minutes, warnings=row.warnings)
+
+
+def _wish(row: WishRow) -> LearningWish:
+    return LearningWish(id=row.id, text=row.text, competencies=row.competencies,
+                        reflection=row.reflection or {}, created_at=row.created_at)
+
+
+def _scan(row: ScanRow) -> ScanRecord:
+    return ScanRecord(id=row.id, team=row.team, taken_by=row.taken_by, taken_at=row.taken_at,
+                      scores={int(k): v for k, v in row.scores.items()}, profile=row.profile,
+                      priorities=row.priorities, top_actions=row.top_actions)
+
+
+class DatabaseServices:
+    def __init__(self, db: AsyncSession, matchers: MatcherCache) -> None:
+        self.db = db
+        self.matchers = matchers
+
+    # ---------------------------------------------------------------- members
+
+    async def member(self, workspace: str, user: str, name: str) -> Member:
+        row = (await self.db.execute(select(MemberRow).where(
+            MemberRow.workspace == workspace, MemberRow.user_id == user))).scalar_one_or_none()
+        if row is None:
+            count = (await self.db.execute(select(func.count()).select_from(MemberRow).where(
+                MemberRow.workspace == workspace))).scalar_one()
+            row = MemberRow(workspace=workspace, user_id=user, name=name[:255],
+                            role="admin" if count == 0 else "employee", lang=None)
+            self.db.add(row)
+            await self.db.flush()
+        elif name and row.name != name[:255]:
+            row.name = name[:255]
+        return _member(row)
+
+    async def set_language(self, member: Member, lang: str | None) -> None:
+        await self.db.execute(update(MemberRow).where(
+            MemberRow.workspace == member.workspace, MemberRow.user_id == member.user
+        ).values(lang=lang))
+
+    async def set_role(self, workspace: str, user: str, role: Role) -> Member | None:
+        row = (await self.db.execute(select(MemberRow).where(
+            MemberRow.workspace == workspace, MemberRow.user_id == user))).scalar_one_or_none()
+        if row is None:
+            return None
+        row.role = role
+        return _member(row)
+
+    async def members(self, workspace: str) -> list[Member]:
+        rows = (await self.db.execute(select(MemberRow).where(
+            MemberRow.workspace == workspace).order_by(MemberRow.name, MemberRow.id))).scalars()
+        return [_member(r) for r in rows]
+
+    # ---------------------------------------------------------------- catalogue
+
+    async def catalogue(self, workspace: str) -> Catalogue:
+        return (await self.matchers.get(self.db, workspace))[0]
+
+    async def matcher(self, workspace: str) -> CompetencyMatcher:
+        return (await self.matchers.get(self.db, workspace))[1]
+
+    # ---------------------------------------------------------------- paths
+
+    async def save_path(self, workspace: str, created_by: str, name: str, level: str,
+                        spec: dict[str, Any], trainings: list[dict[str, Any]],
+                        total_minutes: int, warnings: list[str]) -> SavedPath:
+        row = PathRow(workspace=workspace, name=name, level=level, created_by=created_by,
+                      spec=spec, trainings=trainings, total_minutes=total_minutes,
+                      warnings=warnings, created_at=utcnow())
+        self.db.add(row)
+        await self.db.flush()
+        return _path(row)
+
+    async def paths(self, workspace: str) -> list[SavedPath]:
+        rows = (await self.db.execute(select(PathRow).where(
+            PathRow.workspace == workspace).order_by(PathRow.id.desc()))).scalars()
+        return [_path(r) for r in rows]
+
+    async def path(self, workspace: str, path_id: int) -> SavedPath | None:
+        row = (await self.db.execute(select(PathRow).where(
+            PathRow.workspace == workspace, PathRow.id == path_id))).scalar_one_or_none()
+        return _path(row) if row else None
+
+    async def assign_path(self, workspace: str, path_id: int, user: str, deadline: datetime,
+                          assigned_by: str) -> Assignment:
+        row = (await self.db.execute(select(AssignmentRow).where(
+            AssignmentRow.path_id == path_id, AssignmentRow.user_id == user))).scalar_one_or_none()
+        if row is None:
+            row = AssignmentRow(workspace=workspace, path_id=path_id, user_id=user,
+                                deadline=deadline, assigned_by=assigned_by,
+                                assigned_at=utcnow())
+            self.db.add(row)
+        else:
+            row.deadline, row.assigned_by = deadline, assigned_by
+        await self.db.flush()
+        return (await self.assignments(workspace, path_id=path_id, user=user))[0]
+
+    async def assignments(self, workspace: str, path_id: int | None = None,
+                          user: str | None = None) -> list[Assignment]:
+        query = (select(AssignmentRow, PathRow.name, MemberRow.name)
+                 .join(PathRow, PathRow.id == AssignmentRow.path_id)
+                 .outerjoin(MemberRow, (MemberRow.workspace == AssignmentRow.workspace)
+                            & (MemberRow.user_id == AssignmentRow.user_id))
+                 .where(AssignmentRow.workspace == workspace))
+        if path_id is not None:
+            query = query.where(AssignmentRow.path_id == path_id)
+        if user is not None:
+            query = query.where(AssignmentRow.user_id == user)
+        rows = (await self.db.execute(query.order_by(AssignmentRow.deadline))).all()
+        return [Assignment(id=a.id, path_id=a.path_id, path_name=path_name, user=a.user_id,
+                           user_name=member_name or a.user_id, deadline=a.deadline,
+                           assigned_by=a.assigned_by)
+                for a, path_name, member_name in rows]
+
+    # ---------------------------------------------------------------- scans
+
+    async def save_scan(self, workspace: str, team: str, taken_by: str, scores: dict[int, int],
+                        profile: int, priorities: list[int],
+                        top_actions: list[str]) -> ScanRecord:
+        row = ScanRow(workspace=workspace, team=team, taken_by=taken_by, taken_at=utcnow(),
+                      scores={str(k): v for k, v in scores.items()}, profile=profile,
+                      priorities=priorities, top_actions=top_actions)
+        self.db.add(row)
+        await self.db.flush()
+        return _scan(row)
+
+    async def scans(self, workspace: str, team: str) -> list[ScanRecord]:
+        rows = (await self.db.execute(select(ScanRow).where(
+            ScanRow.workspace == workspace, ScanRow.team == team
+        ).order_by(ScanRow.taken_at.desc(), ScanRow.id.desc()))).scalars()
+        return [_scan(r) for r in rows]
+
+    # ---------------------------------------------------------------- wishes, profile
+
+    async def save_wish(self, workspace: str, user: str, text: str, competencies: list[str],
+                        reflection: dict[str, str]) -> LearningWish:
+        row = WishRow(workspace=workspace, user_id=user, text=text[:1000],
+                      competencies=competencies, reflection=reflection, created_at=utcnow())
+        self.db.add(row)
+        await self.db.flush()
+        return _wish(row)
+
+    async def wishes(self, workspace: str, user: str) -> list[LearningWish]:
+        rows = (await self.db.execute(select(WishRow).where(
+            WishRow.workspace == workspace, WishRow.user_id == user
+        ).order_by(WishRow.id))).scalars()
+        return [_wish(r) for r in rows]
+
+    async def colleagues_for(self, workspace: str, competencies: list[str],
+                             exclude: str) -> list[Member]:
+        wanted = set(competencies)
+        rows = (await self.db.execute(
+            select(MemberRow, ProfileRow.data)
+            .join(ProfileRow, (ProfileRow.workspace == MemberRow.workspace)
+                  & (ProfileRow.user_id == MemberRow.user_id))
+            .where(MemberRow.workspace == workspace, MemberRow.user_id != exclude)
+            .order_by(MemberRow.name, MemberRow.id))).all()
+        return [_member(row) for row, data in rows
+                if wanted & set(data.get("competencies", []))]
+
+    async def profile(self, workspace: str, user: str) -> Profile | None:
+        row = (await self.db.execute(select(ProfileRow).where(
+            ProfileRow.workspace == workspace, ProfileRow.user_id == user))).scalar_one_or_none()
+        if row is None:
+            return None
+        return Profile.model_validate({**row.data, "updated_at": row.updated_at})
+
+    async def save_profile(self, workspace: str, user: str, profile: Profile) -> None:
+        data = profile.model_dump(mode="json", exclude={"updated_at"})
+        row = (await self.db.execute(select(ProfileRow).where(
+            ProfileRow.workspace == workspace, ProfileRow.user_id == user))).scalar_one_or_none()
+        if row is None:
+            self.db.add(ProfileRow(workspace=workspace, user_id=user, data=data,
+                                   updated_at=utcnow()))
+        else:
+            row.data, row.updated_at = data, utcnow()
+        await self.db.flush()
+
+    # ---------------------------------------------------------------- my data
+
+    async def export_user(self, workspace: str, user: str) -> dict[str, Any]:
+        member = (await self.db.execute(select(MemberRow).where(
+            MemberRow.workspace == workspace, MemberRow.user_id == user))).scalar_one_or_none()
+        profile = await self.profile(workspace, user)
+        sessions = (await self.db.execute(select(DialogSessionRow).where(
+            DialogSessionRow.workspace == workspace, DialogSessionRow.user_id == user))).scalars()
+        created_paths = (await self.db.execute(select(PathRow).where(
+            PathRow.workspace == workspace, PathRow.created_by == user))).scalars()
+        scans = (await self.db.execute(select(ScanRow).where(
+            ScanRow.workspace == workspace, ScanRow.taken_by == user))).scalars()
+        return {
+            "workspace": workspace,
+            "user": user,
+            "exported_at": utcnow().isoformat(timespec="seconds"),
+            "member": None if member is None else {
+                "name": member.name, "role": member.role, "language": member.lang,
+                "since": member.created_at.isoformat(timespec="seconds")},
+            "profile": None if profile is None else profile.model_dump(mode="json"),
+            "learning_wishes": [w.model_dump(mode="json")
+                                for w in await self.wishes(workspace, user)],
+            "assigned_paths": [a.model_dump(mode="json")
+                               for a in await self.assignments(workspace, user=user)],
+            "paths_created": [{"id": p.id, "name": p.name} for p in created_paths],
+            "scans_taken": [{"id": s.id, "team": s.team,
+                             "taken_at": s.taken_at.isoformat(timespec="seconds")}
+                            for s in scans],
+            "open_conversations": [{"channel": s.channel, "conversation": s.conversation,
+                                    "dialog": s.session.get("dialog")} for s in sessions],
+        }
+
+    async def delete_user(self, workspace: str, user: str,
+                          keep: SessionKey | None = None) -> dict[str, int]:
+        """Delete everything personal; organisation records keep no link to the person."""
+        counts: dict[str, int] = {}
+        for name, table, column in (
+            ("learning_wishes", WishRow, WishRow.user_id),
+            ("profile", ProfileRow, ProfileRow.user_id),
+            ("assignments", AssignmentRow, AssignmentRow.user_id),
+            ("member", MemberRow, MemberRow.user_id),
+        ):
+            result = await self.db.execute(delete(table).where(
+                table.workspace == workspace, column == user))
+            counts[name] = result.rowcount  # type: ignore[attr-defined]
+        conversations = delete(DialogSessionRow).where(
+            DialogSessionRow.workspace == workspace, DialogSessionRow.user_id == user)
+        if keep is not None:
+            conversations = conversations.where(
+                (DialogSessionRow.channel != keep.channel)
+                | (DialogSessionRow.conversation != keep.conversation))
+        result = await self.db.execute(conversations)
+        counts["conversations"] = result.rowcount  # type: ignore[attr-defined]
+        for name, column_owner, column in (
+            ("paths_unlinked", PathRow, PathRow.created_by),
+            ("scans_unlinked", ScanRow, ScanRow.taken_by),
+        ):
+            result = await self.db.execute(update(column_owner).where(
+                column_owner.workspace == workspace, column == user).values(
+                {column.key: DELETED_USER}))
+            counts[name] = result.rowcount  # type: ignore[attr-defined]
+        await self.db.execute(update(AssignmentRow).where(
+            AssignmentRow.workspace == workspace, AssignmentRow.assigned_by == user
+        ).values(assigned_by=DELETED_USER))
+        return counts
+
+
+class DatabaseUnit:
+    def __init__(self, db: AsyncSession, matchers: MatcherCache) -> None:
+        self.db = db
+        self.sessions = SqlSessionStore(db)
+        self.services = DatabaseServices(db, matchers)
+
+
+class Units:
+    """Unit-of-work factory for the conductor: one transaction per turn."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessionmaker = sessions
+        self.matchers = MatcherCache()
+
+    @asynccontextmanager
+    async def __call__(self) -> AsyncIterator[DatabaseUnit]:
+        async with self.sessionmaker() as db, db.begin():
+            yield DatabaseUnit(db, self.matchers)

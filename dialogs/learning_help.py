@@ -1,0 +1,216 @@
+"""Leerhulp (employee): "ik wil beter worden in ..." -> matched competencies -> trainings that
+fit the employee's level and format preference, plus informal ways to learn from the action
+library; the self-scan questions of action 3.2; saved as a personal learning wish."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from dialogs.context import Turn
+from dialogs.framework import Ask, Choose, Confirm, Dialog, Flow, Form
+from dialogs.inputs import InputError
+from dialogs.output import Block, CardBlock, Choice, Fact, FormField, TextBlock
+from dialogs.rich import Rich, join, plain, say, user
+from engine.paths import TargetGroup, fit_score
+from knowledge.actions import load_action_library
+from knowledge.catalogue import Training
+from knowledge.prompts import load_prompts
+
+LEVELS = ("mbo", "hbo", "wo", "unknown")
+FORMATS = ("online", "microlearning", "webinar", "blended", "klassikaal")
+#: Informal ways to learn, each with the action of the library it comes from.
+INFORMAL = (("colleague", "6.4"), ("buddy", "4.2"), ("shadowing", "4.5"), ("forum", "1.2"))
+OTHER = "__other__"
+MAX_TRAININGS = 5
+SUGGEST_FROM = 45.0  # below the confident score, offer "bedoel je ...?" from this score on
+
+
+class HelpState(BaseModel):
+    text: str = ""
+    candidates: list[str] = []
+    competencies: list[str] = []
+    level: str = "unknown"
+    formats: list[str] = []
+    next: str | None = None  # save | reflect | done
+    reflection: dict[str, str] = {}
+    reflect_index: int = 0
+    save: bool = False
+
+
+async def _understand(turn: Turn, state: HelpState, text: str) -> HelpState:
+    """Match the wish; confident -> competencies, unsure -> candidates for 'bedoel je'."""
+    matcher = await turn.services.matcher(turn.workspace)
+    result = await matcher.match_async(text, k=3)
+    if result.confident and result.best is not None:
+        close = [m.competency for m in result.matches[1:]
+                 if m.score >= result.best.score - 3]
+        return state.model_copy(update={"text": text, "candidates": [],
+                                        "competencies": [result.best.competency, *close][:2]})
+    candidates = [m.competency for m in result.matches if m.score >= SUGGEST_FROM]
+    if not candidates:
+        raise InputError("help.no_match", text=text)
+    return state.model_copy(update={"text": text, "candidates": candidates, "competencies": []})
+
+
+async def start(turn: Turn, text: str) -> HelpState:
+    if text.strip():
+        try:
+            return await _understand(turn, HelpState(), text.strip())
+        except InputError:
+            return HelpState()
+    return HelpState()
+
+
+async def ask_wish(turn: Turn, state: HelpState, text: str) -> HelpState:
+    return await _understand(turn, state, text)
+
+
+def candidate_choices(turn: Turn, state: HelpState) -> list[Choice]:
+    return [*(Choice(value=c, label=user(c)) for c in state.candidates),
+            Choice(value=OTHER, label=say(turn.lang, "help.something_else"))]
+
+
+def pick_candidate(turn: Turn, state: HelpState, value: str) -> HelpState | Flow[HelpState]:
+    if value == OTHER:
+        return Flow(state=HelpState(), goto="wens")
+    return state.model_copy(update={"competencies": [value], "candidates": []})
+
+
+def preference_fields(turn: Turn, state: HelpState) -> list[FormField]:
+    return [
+        FormField(name="level", label=say(turn.lang, "help.field.level"), kind="choice",
+                  choices=[Choice(value=v, label=say(turn.lang, f"help.level.{v}"))
+                           for v in LEVELS], default="unknown"),
+        FormField(name="formats", label=say(turn.lang, "help.field.formats"),
+                  kind="multichoice", required=False,
+                  choices=[Choice(value=f, label=say(turn.lang, f"format.{f}"))
+                           for f in FORMATS]),
+    ]
+
+
+def set_preferences(turn: Turn, state: HelpState, values: dict[str, str]) -> HelpState:
+    formats = [f for f in values["formats"].split(",") if f]
+    return state.model_copy(update={"level": values["level"], "formats": formats})
+
+
+async def _trainings(turn: Turn, state: HelpState) -> tuple[list[Training], bool]:
+    """Trainings for the competencies, best fit first; False when none meets the formats."""
+    matcher = await turn.services.matcher(turn.workspace)
+    found: dict[str, Training] = {}
+    for label in state.competencies:
+        if label in matcher.labels:
+            for training in matcher.trainings(label):
+                found.setdefault(training.id, training)
+    group = TargetGroup(education=[] if state.level == "unknown" else [state.level])
+    allowed = [t for t in found.values() if not state.formats or t.format in state.formats]
+    pool, fits_formats = (allowed, True) if allowed else (list(found.values()), False)
+    pool.sort(key=lambda t: (-fit_score(t, group), t.minutes, t.title))
+    return pool[:MAX_TRAININGS], fits_formats or not found
+
+
+def _training_fact(turn: Turn, training: Training) -> Fact:
+    details = say(turn.lang, "help.training_details", minutes=training.minutes,
+                  format=say(turn.lang, f"format.{training.format}")
+                  if training.format in FORMATS else training.format,
+                  level=training.level or "-")
+    return Fact(label=user(training.title), value=details)
+
+
+async def offer(turn: Turn, state: HelpState) -> list[Block]:
+    trainings, fits = await _trainings(turn, state)
+    topic = ", ".join(state.competencies)
+    blocks: list[Block] = []
+    if trainings:
+        note = None if fits else say(turn.lang, "help.no_format_fit")
+        blocks.append(CardBlock(title=say(turn.lang, "help.trainings_title", topic=topic),
+                                text=note, facts=[_training_fact(turn, t) for t in trainings]))
+    else:
+        blocks.append(TextBlock(text=say(turn.lang, "help.no_trainings", topic=topic)))
+    colleagues = await turn.services.colleagues_for(turn.workspace, state.competencies,
+                                                    exclude=turn.member.user)
+    library = load_action_library()
+    informal: list[Rich] = []
+    for key, action_id in INFORMAL:
+        action = library.action(action_id)
+        line = say(turn.lang, f"help.informal.{key}", action=action.id)
+        if key == "colleague" and colleagues:
+            names = ", ".join(c.name or c.user for c in colleagues[:3])
+            line = line + say(turn.lang, "help.colleagues", names=names)
+        informal.append(plain("- ") + line)
+    blocks.append(TextBlock(text=join([say(turn.lang, "help.informal_title"), *informal])))
+    blocks.append(TextBlock(text=say(turn.lang, "help.ask_next")))
+    return blocks
+
+
+def next_choices(turn: Turn, state: HelpState) -> list[Choice]:
+    return [Choice(value="save", label=say(turn.lang, "help.next.save"), style="primary"),
+            Choice(value="reflect", label=say(turn.lang, "help.next.reflect")),
+            Choice(value="done", label=say(turn.lang, "help.next.done"))]
+
+
+def pick_next(turn: Turn, state: HelpState, value: str) -> HelpState | Flow[HelpState]:
+    chosen = state.model_copy(update={"next": value})
+    if value == "save":
+        return Flow(state=chosen.model_copy(update={"save": True}), done=True)
+    if value == "done":
+        return Flow(state=chosen, done=True)
+    return chosen.model_copy(update={"reflect_index": 0, "reflection": {}})
+
+
+def reflect_prompt(turn: Turn, state: HelpState) -> Rich:
+    questions = load_prompts().of("selfscan")
+    question = questions[state.reflect_index]
+    intro = say(turn.lang, "help.reflect_intro") if state.reflect_index == 0 else None
+    text = say(turn.lang, "help.reflect_question", number=state.reflect_index + 1,
+               total=len(questions), question=plain(question.text.get(turn.lang)))
+    return join([intro, text]) if intro else text
+
+
+def reflect(turn: Turn, state: HelpState, text: str) -> HelpState | Flow[HelpState]:
+    questions = load_prompts().of("selfscan")
+    question = questions[state.reflect_index]
+    reflection = {**state.reflection, question.id: text[:1000]}
+    moved = state.model_copy(update={"reflection": reflection,
+                                     "reflect_index": state.reflect_index + 1})
+    if moved.reflect_index < len(questions):
+        return Flow(state=moved, goto="zelfscan")
+    return moved
+
+
+def confirm_save(turn: Turn, state: HelpState, yes: bool) -> Flow[HelpState]:
+    return Flow(state=state.model_copy(update={"save": yes}), done=True)
+
+
+async def finish(turn: Turn, state: HelpState) -> list[Block]:
+    if not state.save:
+        return [TextBlock(text=say(turn.lang, "help.bye"))]
+    await turn.services.save_wish(turn.workspace, turn.member.user, state.text,
+                                  state.competencies, state.reflection)
+    return [TextBlock(text=say(turn.lang, "help.saved", topic=", ".join(state.competencies)))]
+
+
+DIALOG = Dialog(
+    id="leerhulp", title="help.title", state=HelpState, start=start, finish=finish,
+    help="help.help",
+    steps=[
+        Ask("wens", prompt=lambda turn, state: say(turn.lang, "help.ask_wish"), handle=ask_wish,
+            skip=lambda turn, state: bool(state.competencies or state.candidates)),
+        Choose("bedoel", prompt=lambda turn, state: say(turn.lang, "help.did_you_mean",
+                                                        text=state.text),
+               options=candidate_choices, handle=pick_candidate,
+               skip=lambda turn, state: not state.candidates),
+        Form("voorkeur", prompt=lambda turn, state: say(
+            turn.lang, "help.found", topic=", ".join(state.competencies)),
+             title=lambda turn, state: say(turn.lang, "help.preferences"),
+             fields=preference_fields, handle=set_preferences),
+        Choose("aanbod", prompt=offer, options=next_choices, handle=pick_next),
+        Ask("zelfscan", prompt=reflect_prompt, handle=reflect, help="help.help_reflect",
+            skip=lambda turn, state: state.next != "reflect"),
+        Confirm("bewaren", prompt=lambda turn, state: say(turn.lang, "help.ask_save"),
+                handle=confirm_save),
+    ],
+)
+PHRASES = ["leerhulp", "ik wil leren", "ik wil iets leren", "ik wil beter worden in",
+           "ik zoek hulp bij", "hulp bij leren", "ik wil me ontwikkelen", "cursus zoeken",
+           "training zoeken", "i want to learn", "help me learn", "find a training",
+           "i want to get better at"]

@@ -1,0 +1,144 @@
+"""Mijn profiel (action 6.1): what I am good at, what I can help with, where I want to grow,
+and how I like to learn; competencies recognised from the taxonomy."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from dialogs.context import Turn
+from dialogs.framework import Choose, Confirm, Dialog, Flow, Form
+from dialogs.output import Block, CardBlock, Choice, Fact, FormField, TextBlock
+from dialogs.rich import Rich, join, say, user
+from dialogs.services import Profile
+from dialogs.shared import competencies_in
+
+STYLES = ("doing", "colleagues", "online", "classroom", "reading", "video", "coaching")
+
+
+class ProfileState(BaseModel):
+    existing: Profile | None = None
+    mode: str | None = None  # edit | keep | delete
+    draft: Profile | None = None
+    confirmed: bool = False
+
+
+async def start(turn: Turn, text: str) -> ProfileState:
+    return ProfileState(existing=await turn.services.profile(turn.workspace, turn.member.user))
+
+
+def styles(turn: Turn) -> list[Choice]:
+    return [Choice(value=s, label=say(turn.lang, f"profile.style.{s}")) for s in STYLES]
+
+
+def style_names(turn: Turn, values: str) -> str:
+    return ", ".join(say(turn.lang, f"profile.style.{v}").plain for v in values.split(",") if v)
+
+
+def card(turn: Turn, profile: Profile) -> CardBlock:
+    facts = [Fact(label=say(turn.lang, f"profile.field.{name}"), value=user(value))
+             for name in ("good_at", "can_help_with", "wants_to_grow")
+             if (value := getattr(profile, name))]
+    if profile.learns_best:
+        facts.append(Fact(label=say(turn.lang, "profile.field.learns_best"),
+                          value=user(style_names(turn, profile.learns_best))))
+    if profile.competencies:
+        facts.append(Fact(label=say(turn.lang, "profile.field.competencies"),
+                          value=user(", ".join(profile.competencies))))
+    return CardBlock(title=say(turn.lang, "profile.card_title", name=turn.member.name or ""),
+                     facts=facts)
+
+
+def intro(turn: Turn, state: ProfileState) -> list[Block]:
+    assert state.existing is not None
+    return [card(turn, state.existing), TextBlock(text=say(turn.lang, "profile.ask_mode"))]
+
+
+def modes(turn: Turn, state: ProfileState) -> list[Choice]:
+    return [Choice(value="edit", label=say(turn.lang, "profile.mode.edit"), style="primary"),
+            Choice(value="keep", label=say(turn.lang, "profile.mode.keep")),
+            Choice(value="delete", label=say(turn.lang, "profile.mode.delete"), style="danger")]
+
+
+def pick_mode(turn: Turn, state: ProfileState, value: str) -> ProfileState | Flow[ProfileState]:
+    chosen = state.model_copy(update={"mode": value})
+    if value == "keep":
+        return Flow(state=chosen, done=True)
+    if value == "delete":
+        return Flow(state=chosen, goto="wissen")
+    return chosen
+
+
+def fields(turn: Turn, state: ProfileState) -> list[FormField]:
+    old = state.existing or Profile()
+
+    def text(name: str, required: bool) -> FormField:
+        return FormField(name=name, label=say(turn.lang, f"profile.field.{name}"),
+                         kind="textarea", required=required, max=500,
+                         placeholder=say(turn.lang, f"profile.example.{name}"),
+                         default=getattr(old, name) or None)
+
+    return [text("good_at", True), text("can_help_with", False), text("wants_to_grow", False),
+            FormField(name="learns_best", label=say(turn.lang, "profile.field.learns_best"),
+                      kind="multichoice", required=False, choices=styles(turn),
+                      default=old.learns_best or None)]
+
+
+def submit(turn: Turn, state: ProfileState, values: dict[str, str]) -> ProfileState:
+    found = competencies_in(f"{values['good_at']}\n{values['can_help_with']}")
+    draft = Profile(good_at=values["good_at"], can_help_with=values["can_help_with"],
+                    wants_to_grow=values["wants_to_grow"], learns_best=values["learns_best"],
+                    competencies=found)
+    return state.model_copy(update={"draft": draft})
+
+
+def review(turn: Turn, state: ProfileState) -> list[Block]:
+    assert state.draft is not None
+    if state.draft.competencies:
+        note: Rich = say(turn.lang, "profile.recognised",
+                         competencies=", ".join(state.draft.competencies))
+    else:
+        note = say(turn.lang, "profile.none_recognised")
+    return [card(turn, state.draft), TextBlock(text=join([note, say(turn.lang,
+                                                                     "profile.ask_save")]))]
+
+
+def save(turn: Turn, state: ProfileState, yes: bool) -> Flow[ProfileState]:
+    return Flow(state=state.model_copy(update={"confirmed": yes}), done=True)
+
+
+def erase(turn: Turn, state: ProfileState, yes: bool) -> Flow[ProfileState]:
+    return Flow(state=state.model_copy(update={"confirmed": yes}), done=True)
+
+
+async def finish(turn: Turn, state: ProfileState) -> list[Block]:
+    services, member = turn.services, turn.member
+    if state.mode == "keep":
+        return [TextBlock(text=say(turn.lang, "profile.kept"))]
+    if state.mode == "delete":
+        if not state.confirmed:
+            return [TextBlock(text=say(turn.lang, "profile.kept"))]
+        await services.save_profile(member.workspace, member.user, Profile())
+        return [TextBlock(text=say(turn.lang, "profile.deleted"))]
+    if not state.confirmed or state.draft is None:
+        return [TextBlock(text=say(turn.lang, "profile.not_saved"))]
+    await services.save_profile(member.workspace, member.user, state.draft)
+    return [TextBlock(text=say(turn.lang, "profile.saved"))]
+
+
+DIALOG = Dialog(
+    id="profiel", title="profile.title", state=ProfileState, start=start, finish=finish,
+    help="profile.help",
+    steps=[
+        Choose("bestaand", prompt=intro, options=modes, handle=pick_mode,
+               skip=lambda turn, state: state.existing is None
+               or not state.existing.good_at),
+        Form("invullen", prompt=lambda turn, state: say(turn.lang, "profile.intro"),
+             title=lambda turn, state: say(turn.lang, "profile.form_title"),
+             fields=fields, handle=submit, help="profile.help_form"),
+        Confirm("bewaren", prompt=review, handle=save),
+        Confirm("wissen", prompt=lambda turn, state: say(turn.lang, "profile.confirm_delete"),
+                handle=erase),
+    ],
+)
+PHRASES = ["mijn profiel", "profiel", "profiel invullen", "profiel bewerken",
+           "waar ben ik goed in", "hiermee kan ik helpen", "my profile", "edit my profile"]

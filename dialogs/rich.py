@@ -1,0 +1,107 @@
+"""Rich text that channels can render safely.
+
+Texts are sequences of segments. Our own texts (message catalogue templates) may mark
+``**bold**``; every value filled into a template is a ``user`` segment, which each channel
+escapes completely: a user can never inject markup, links or mass mentions.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterable
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from knowledge.messages import catalogue, normalise_lang
+
+Kind = Literal["plain", "bold", "user", "link"]
+_BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
+
+
+class Segment(BaseModel):
+    kind: Kind
+    text: str
+    url: str | None = None
+
+
+class Rich(BaseModel):
+    segments: list[Segment]
+
+    @property
+    def plain(self) -> str:
+        """The text without any markup (for consoles, logs and tests)."""
+        return "".join(s.text for s in self.segments)
+
+    def __add__(self, other: Rich | str) -> Rich:
+        other_rich = other if isinstance(other, Rich) else plain(other)
+        return Rich(segments=[*self.segments, *other_rich.segments])
+
+
+def _ours(text: str) -> list[Segment]:
+    segments: list[Segment] = []
+    position = 0
+    for match in _BOLD.finditer(text):
+        if match.start() > position:
+            segments.append(Segment(kind="plain", text=text[position:match.start()]))
+        segments.append(Segment(kind="bold", text=match.group(1)))
+        position = match.end()
+    if position < len(text):
+        segments.append(Segment(kind="plain", text=text[position:]))
+    return segments
+
+
+def plain(text: str) -> Rich:
+    """Our own text (trusted), with ``**bold**``."""
+    return Rich(segments=_ours(text))
+
+
+def user(text: str) -> Rich:
+    """Text that came from a user or an imported file: always escaped when rendered."""
+    return Rich(segments=[Segment(kind="user", text=text)])
+
+
+def link(label: str, url: str) -> Rich:
+    return Rich(segments=[Segment(kind="link", text=label, url=url)])
+
+
+def join(parts: Iterable[Rich | str], separator: str = "\n") -> Rich:
+    segments: list[Segment] = []
+    for index, part in enumerate(parts):
+        if index and separator:
+            segments.append(Segment(kind="plain", text=separator))
+        segments.extend((part if isinstance(part, Rich) else plain(part)).segments)
+    return Rich(segments=segments)
+
+
+def say(lang: str | None, key: str, **params: Any) -> Rich:
+    """A catalogue message with its parameters as escaped user segments.
+
+    A parameter that is already Rich is inserted as it is (our own composed text)."""
+    template = catalogue(normalise_lang(lang))[key]
+    segments: list[Segment] = []
+    for literal, field, spec, conversion in string.Formatter().parse(template):
+        if literal:
+            segments.extend(_ours(literal))
+        if field is None:
+            continue
+        value = params[field]
+        if isinstance(value, Rich):
+            segments.extend(value.segments)
+            continue
+        if conversion == "r":
+            value = repr(value)
+        text = format(value, spec or "")
+        segments.append(Segment(kind="user", text=text))
+    return Rich(segments=_merge(segments))
+
+
+def _merge(segments: list[Segment]) -> list[Segment]:
+    merged: list[Segment] = []
+    for segment in segments:
+        if merged and merged[-1].kind == segment.kind == "plain":
+            merged[-1] = Segment(kind="plain", text=merged[-1].text + segment.text)
+        elif segment.text:
+            merged.append(segment)
+    return merged

@@ -1,0 +1,80 @@
+"""The local web chat over HTTP: page, API, safety."""
+
+from __future__ import annotations
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.server import build_app, is_loopback
+
+
+@pytest.fixture
+async def client(runtime):  # type: ignore[no-untyped-def]
+    app = build_app(runtime, webchat_enabled=True)
+    async with TestClient(TestServer(app, host="127.0.0.1")) as test_client:
+        yield test_client
+
+
+async def post(client: TestClient, **payload: object) -> dict:  # type: ignore[type-arg]
+    response = await client.post("/chat/api/message", json={"user": "browser123", **payload},
+                                 headers={"X-Leerbot": "1"})
+    assert response.status == 200, await response.text()
+    return await response.json()
+
+
+async def test_page_has_a_strict_content_security_policy(client: TestClient) -> None:
+    response = await client.get("/chat")
+    assert response.status == 200
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "script-src 'nonce-" in policy
+    body = await response.text()
+    assert "{{NONCE}}" not in body and 'src="/chat/app.js"' in body
+    assert (await client.get("/chat/app.js")).status == 200
+    assert (await client.get("/chat/secrets.txt")).status == 404
+
+
+async def test_menu_and_a_dialog_through_the_api(client: TestClient) -> None:
+    data = await post(client, text="menu")
+    blocks = data["messages"][0]["blocks"]
+    assert blocks[0]["type"] == "text"
+    values = [c["value"] for c in blocks[1]["choices"]]
+    assert "leerhulp" in values and "rollen" in values  # the first local user is admin
+    data = await post(client, value="acties")
+    question = data["messages"][-1]
+    assert question["prompt"]["dialog"] == "acties"
+    data = await post(client, value="6", prompt=question["prompt"])
+    assert data["messages"][-1]["prompt"]["step"] == "actie"
+
+
+async def test_cross_site_and_malformed_requests_are_refused(client: TestClient) -> None:
+    response = await client.post("/chat/api/message", json={"user": "browser123", "text": "x"})
+    assert response.status == 403
+    response = await client.post("/chat/api/message", json={"user": "browser123", "text": "x"},
+                                 headers={"X-Leerbot": "1", "Origin": "https://evil.example"})
+    assert response.status == 403
+    response = await client.post("/chat/api/message", data=b"not json",
+                                 headers={"X-Leerbot": "1"})
+    assert response.status == 400
+    response = await client.post("/chat/api/message", json={"user": "../../etc", "text": "x"},
+                                 headers={"X-Leerbot": "1"})
+    assert response.status == 400
+
+
+async def test_user_text_comes_back_as_a_user_segment(client: TestClient) -> None:
+    await post(client, text="leerhulp")
+    data = await post(client, text="<script>alert(1)</script> excel")
+    segments = [s for m in data["messages"] for b in m["blocks"] if b["type"] == "text"
+                for s in b["text"]]
+    risky = [s for s in segments if "<script>" in s["text"]]
+    assert all(s["kind"] == "user" for s in risky)
+
+
+async def test_health_endpoints(client: TestClient) -> None:
+    assert (await client.get("/healthz")).status == 200
+    ready = await client.get("/readyz")
+    assert ready.status == 200 and (await ready.json())["database"] == "up"
+
+
+def test_web_chat_only_on_loopback() -> None:
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("10.0.0.5")

@@ -1,0 +1,121 @@
+"""The web chat in a real headless Chromium: the leerlijn wizard (the e-book case) and the scan,
+clicking buttons and filling forms, plus a check that nothing overflows the page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestServer
+
+from bot.server import build_app
+from knowledge.scan import load_scan
+from tests.browser import browser_page
+from tests.test_dialogs import FUNCTION_PATH, use_catalogue
+
+OVERFLOW_CHECK = """() => {
+  const page = document.documentElement.scrollWidth <= window.innerWidth + 1;
+  const boxes = Array.from(document.querySelectorAll('.msg, .card, img, form'));
+  const wide = boxes.filter((b) => b.scrollWidth > b.clientWidth + 1 ||
+                                   b.getBoundingClientRect().right > window.innerWidth + 1);
+  return {page, wide: wide.map((b) => b.className + ':' + b.textContent.slice(0, 40))};
+}"""
+
+
+@pytest.fixture
+async def server(runtime):  # type: ignore[no-untyped-def]
+    server = TestServer(build_app(runtime, webchat_enabled=True), host="127.0.0.1")
+    await server.start_server()
+    try:
+        yield server
+    finally:
+        await server.close()
+
+
+async def idle(page) -> None:  # type: ignore[no-untyped-def]
+    await page.wait_for_selector('body[data-idle="1"]', timeout=20_000)
+
+
+async def type_message(page, text: str) -> None:  # type: ignore[no-untyped-def]
+    await page.fill("#input", text)
+    await page.press("#input", "Enter")
+    await idle(page)
+
+
+async def click(page, label: str) -> None:  # type: ignore[no-untyped-def]
+    buttons = page.locator(".msg.bot").last.locator("button:not([disabled])", has_text=label)
+    await buttons.first.click()
+    await idle(page)
+
+
+async def submit_form(page, values: dict[str, str], checks: dict[str, list[str]]) -> None:  # type: ignore[no-untyped-def]
+    last = page.locator(".msg.bot").last
+    if not await last.locator("form.card-form").count():
+        raise AssertionError("no form in: " + (await last.text_content() or ""))
+    form = last.locator("form.card-form")
+    for name, value in values.items():
+        await form.locator(f'[name="{name}"]').fill(value)
+    for name, wanted in checks.items():
+        for box in await form.locator(f'input[name="{name}"]').all():
+            value = await box.get_attribute("value")
+            await box.set_checked(value in wanted)
+    await form.locator('button[type="submit"]').click()
+    await idle(page)
+
+
+async def no_overflow(page) -> None:  # type: ignore[no-untyped-def]
+    result = await page.evaluate(OVERFLOW_CHECK)
+    assert result["page"] and result["wide"] == [], result
+
+
+async def test_wizard_in_the_browser(server, runtime, case_catalogue: Path,  # type: ignore[no-untyped-def]
+                                     tmp_path: Path) -> None:
+    await use_catalogue(runtime, case_catalogue, workspace="local")
+    async with browser_page() as page:
+        await page.goto(str(server.make_url("/chat")))
+        await idle(page)
+        await type_message(page, "leerlijn maken")
+        await click(page, "Functie")
+        await type_message(page, "Secretaresses")
+        await submit_form(page, {"size": "3", "age_low": "40", "age_high": "55",
+                                 "years_low": "5", "years_high": "30"},
+                          {"education": ["mbo"]})
+        await click(page, "Competenties ontwikkelen")
+        await type_message(page, "Informatie verwerken, Directie ondersteunen, "
+                                 "Overlegvormen organiseren en voorbereiden")
+        await submit_form(page, {"max_interventions": "4", "max_hours": "5",
+                                 "deadline_months": "6"}, {"formats": ["online"]})
+        card = page.locator(".card").last
+        titles = await card.locator("dt").all_text_contents()
+        assert titles == FUNCTION_PATH
+        await no_overflow(page)
+        await page.screenshot(path=str(tmp_path / "wizard.png"), full_page=True)
+        assert (tmp_path / "wizard.png").read_bytes().startswith(b"\x89PNG")
+        await click(page, "Akkoord")
+        await click(page, "Ja, het klopt")
+        await click(page, "Bewaren")
+        assert "Bewaard" in await page.locator(".msg.bot").last.text_content()
+        await page.set_viewport_size({"width": 375, "height": 700})
+        await no_overflow(page)
+
+
+async def test_scan_in_the_browser(server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    total = len(load_scan().statements)
+    async with browser_page(width=420, height=800) as page:
+        await page.goto(str(server.make_url("/chat")))
+        await idle(page)
+        await type_message(page, "scan")
+        await click(page, "Hele organisatie")
+        for number in range(1, total + 1):
+            text = await page.locator(".msg.bot").last.text_content()
+            assert f"Vraag {number} van {total}" in text
+            await click(page, "4" if number % 2 else "2")
+        await submit_form(page, {}, {"priorities": ["3", "6"]})
+        image = page.locator("img.chart").last
+        assert await image.evaluate("(img) => img.complete && img.naturalWidth > 0")
+        assert "Jullie profiel" in await page.locator(".msg.bot").last.text_content()
+        await no_overflow(page)
+        await page.screenshot(path=str(tmp_path / "scan.png"), full_page=True)
+        await click(page, "Toon alle acties")
+        assert "Alle acties" in await page.locator("#log").text_content()
+        await no_overflow(page)
