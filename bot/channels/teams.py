@@ -1,0 +1,219 @@
+"""Microsoft Teams through the Bot Framework SDK (botbuilder). This is the only module that
+imports botbuilder: it receives activities, sends and updates them, and continues
+conversations proactively; all state is ours (pydantic in our database, no
+botbuilder-dialogs). Moving to the Microsoft 365 Agents SDK is a change of this module alone.
+
+* CloudAdapter with configuration-based authentication (app id, password, tenant, app type);
+  every activity's JWT is validated by the adapter.
+* With no app id configured (local testing with the Bot Framework Emulator) unauthenticated
+  activities are accepted, and only from 127.0.0.1; with an app id, never.
+* Conversation references are stored on every contact, so the bot can message people
+  proactively after a restart and from any replica.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiohttp import web
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.integration.aiohttp import (
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+)
+from botbuilder.schema import Activity, ChannelAccount, ConversationReference
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.channels import teams_render
+from bot.files import store_file
+from bot.net import is_loopback
+from bot.settings import Settings
+from bot.storage.models import ConversationRefRow, utcnow
+from bot.workers import PermanentError, RetryableError
+from dialogs.conductor import Channel, Conductor, Incoming
+from dialogs.output import FileBlock, ImageBlock, Message, Prompt
+from dialogs.rich import say
+from dialogs.session import SessionKey
+from knowledge.messages import normalise_lang
+
+log = logging.getLogger(__name__)
+CHANNEL = Channel(name="teams", forms=True)
+RETRY_STATUSES = {412, 429, 502, 503, 504}
+
+
+class _Config:
+    """The attribute names ConfigurationBotFrameworkAuthentication reads."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.APP_ID = settings.microsoft_app_id or ""
+        self.APP_PASSWORD = (settings.microsoft_app_password.get_secret_value()
+                             if settings.microsoft_app_password else "")
+        self.APP_TYPE = settings.microsoft_app_type
+        self.APP_TENANTID = settings.microsoft_app_tenant_id or ""
+
+
+def tenant_of(activity: Activity) -> str:
+    """The tenant: Teams puts it in channelData.tenant.id (and conversation.tenantId, which
+    botbuilder's model maps under another name)."""
+    channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    conversation = activity.conversation
+    extra = getattr(conversation, "additional_properties", None) or {}
+    return ((channel_data.get("tenant") or {}).get("id")
+            or (conversation.tenant_id if conversation else None)
+            or extra.get("tenantId") or "teams")
+
+
+def incoming_from(activity: Activity) -> Incoming:
+    """Our channel-neutral input from a Teams message activity (typed text, or the data of
+    an Action.Submit: a pressed button, a choice list or a form)."""
+    tenant = tenant_of(activity)
+    user = (activity.from_property.aad_object_id or activity.from_property.id) \
+        if activity.from_property else "unknown"
+    key = SessionKey(channel="teams", workspace=tenant, user=user,
+                     conversation=activity.conversation.id if activity.conversation else user)
+    name = activity.from_property.name if activity.from_property else None
+    data = activity.value if isinstance(activity.value, dict) else None
+    if data and "kind" in data:
+        prompt = Prompt.model_validate(data["leerbot"]) if data.get("leerbot") else None
+        kind = data["kind"]
+        if kind == "form":
+            form = {k: str(v) for k, v in data.items() if k not in {"leerbot", "kind"}}
+            return Incoming(key=key, form=form, prompt=prompt, locale=activity.locale,
+                            name=name)
+        value = data.get("value") if kind == "choice" else data.get("choice")
+        return Incoming(key=key, value=str(value) if value is not None else None,
+                        prompt=prompt, locale=activity.locale, name=name)
+    text = activity.text or ""
+    if activity.conversation and activity.conversation.conversation_type != "personal":
+        text = TurnContext.remove_recipient_mention(activity) or text
+    return Incoming(key=key, text=text.strip(), locale=activity.locale, name=name)
+
+
+class LeerbotTeamsBot(TeamsActivityHandler):
+    def __init__(self, channel: TeamsChannel) -> None:
+        self.channel = channel
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        await self.channel.remember(activity)
+        messages = await self.channel.conductor.handle(incoming_from(activity), CHANNEL)
+        await self.channel.reply(turn_context, messages)
+
+    async def on_members_added_activity(self, members_added: list[ChannelAccount],
+                                        turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        await self.channel.remember(activity)
+        recipient = activity.recipient.id if activity.recipient else None
+        if any(member.id == recipient for member in members_added) or (
+                activity.conversation and activity.conversation.conversation_type == "personal"):
+            lang = normalise_lang(activity.locale)
+            await turn_context.send_activity(MessageFactory.text(say(lang, "teams.welcome").plain))
+
+
+class TeamsChannel:
+    def __init__(self, settings: Settings, conductor: Conductor,
+                 sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.settings = settings
+        self.conductor = conductor
+        self.sessions = sessions
+        self.adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(_Config(settings)))
+        self.adapter.on_turn_error = self._on_error
+        self.bot = LeerbotTeamsBot(self)
+
+    async def _on_error(self, turn_context: TurnContext, error: Exception) -> None:
+        log.error("teams turn failed: %s", type(error).__name__)
+        lang = normalise_lang(turn_context.activity.locale)
+        try:
+            await turn_context.send_activity(say(lang, "common.error").plain)
+        except Exception:  # the connector itself may be down
+            log.warning("could not tell the user about the failure")
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """The /api/messages endpoint."""
+        if not self.settings.microsoft_app_id and not is_loopback(request.remote or ""):
+            return web.Response(status=401, text="unauthenticated traffic only on 127.0.0.1")
+        if "application/json" not in request.headers.get("Content-Type", ""):
+            return web.Response(status=415)
+        response = await self.adapter.process(request, self.bot)
+        return response or web.Response(status=200)
+
+    async def reply(self, turn_context: TurnContext, messages: list[Message]) -> None:
+        for card in await self.cards(incoming_from(turn_context.activity).key.workspace,
+                                     messages):
+            await turn_context.send_activity(
+                MessageFactory.attachment(CardFactory.adaptive_card(card)))
+
+    async def cards(self, workspace: str, messages: list[Message]) -> list[dict[str, Any]]:
+        """Cards for the messages; images and files are linked from our /files when a public
+        URL is configured (a data: URL for images otherwise; files need the public URL)."""
+        base = (self.settings.public_url or "").rstrip("/")
+        links: dict[int, str] = {}
+        if base:
+            async with self.sessions.begin() as db:
+                for message in messages:
+                    for block in message.blocks:
+                        if isinstance(block, ImageBlock | FileBlock):
+                            data = block.png if isinstance(block, ImageBlock) else block.data
+                            kind = "image/png" if isinstance(block, ImageBlock) \
+                                else block.media_type
+                            token = await store_file(db, workspace, block.name, kind, data)
+                            links[id(block)] = f"{base}/files/{token}"
+
+        def file_url(block: ImageBlock | FileBlock) -> str:
+            return links.get(id(block)) or teams_render.data_url(block)
+
+        return teams_render.render(messages, file_url)
+
+    async def remember(self, activity: Activity) -> None:
+        """Store (or refresh) the conversation reference for proactive messages."""
+        reference = TurnContext.get_conversation_reference(activity)
+        incoming = incoming_from(activity)
+        scope = activity.conversation.conversation_type if activity.conversation else None
+        async with self.sessions.begin() as db:
+            row = (await db.execute(select(ConversationRefRow).where(
+                ConversationRefRow.channel == "teams",
+                ConversationRefRow.workspace == incoming.key.workspace,
+                ConversationRefRow.user_id == incoming.key.user,
+                ConversationRefRow.conversation_id == incoming.key.conversation,
+            ))).scalar_one_or_none()
+            data = reference.serialize()
+            if row is None:
+                db.add(ConversationRefRow(
+                    channel="teams", workspace=incoming.key.workspace, user_id=incoming.key.user,
+                    conversation_id=incoming.key.conversation, scope=scope or "personal",
+                    reference=data, updated_at=utcnow()))
+            else:
+                row.reference, row.updated_at = data, utcnow()
+
+    async def send(self, workspace: str, payload: dict[str, Any]) -> None:
+        """Proactive delivery of queued cards through a stored conversation reference."""
+        reference = ConversationReference().deserialize(payload["reference"])
+        cards = payload.get("cards") or []
+        text = payload.get("text")
+
+        async def callback(turn_context: TurnContext) -> None:
+            if text:
+                await turn_context.send_activity(MessageFactory.text(text))
+            for card in cards:
+                await turn_context.send_activity(
+                    MessageFactory.attachment(CardFactory.adaptive_card(card)))
+
+        try:
+            await self.adapter.continue_conversation(reference, callback,
+                                                     self.settings.microsoft_app_id or "")
+        except Exception as exc:
+            status = getattr(getattr(exc, "response", None), "status_code", None) or \
+                getattr(exc, "status", None)
+            if status in RETRY_STATUSES or status is None:
+                raise RetryableError(f"teams {status or type(exc).__name__}") from None
+            raise PermanentError(f"teams {status}") from None
+
+    async def references(self, workspace: str, user: str) -> list[dict[str, Any]]:
+        async with self.sessions() as db:
+            rows = (await db.execute(select(ConversationRefRow).where(
+                ConversationRefRow.channel == "teams", ConversationRefRow.workspace == workspace,
+                ConversationRefRow.user_id == user))).scalars()
+            return [r.reference for r in rows]

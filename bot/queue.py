@@ -1,0 +1,119 @@
+"""Durable queues in the database: the inbox (events stored before they are acknowledged) and
+deliveries (messages stored, with an idempotency key, before they are sent).
+
+Both are worked by any number of replicas: a worker claims rows with
+``SELECT ... FOR UPDATE SKIP LOCKED`` (PostgreSQL; SQLite serialises writers anyway) and a lease;
+only the oldest open row of each conversation can be claimed, so one user's turns and one
+conversation's messages keep their order. A row whose worker died is claimed again when its
+lease runs out.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from bot.storage.models import DeliveryRow, InboxRow
+
+LEASE = timedelta(seconds=60)
+MAX_ATTEMPTS = 8
+OPEN = ("pending", "processing")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _insert(session: AsyncSession, table: type[Any]) -> Any:
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+
+
+async def enqueue_inbox(session: AsyncSession, source: str, event_key: str,
+                        conversation_key: str, payload: dict[str, Any]) -> bool:
+    """Store an inbound event; False when it was stored before (a retry)."""
+    statement = _insert(session, InboxRow).values(
+        source=source, event_key=event_key[:255], conversation_key=conversation_key[:512],
+        payload=payload, status="pending", attempts=0, available_at=now(), created_at=now(),
+    ).on_conflict_do_nothing(index_elements=["source", "event_key"])
+    result = await session.execute(statement)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def enqueue_delivery(session: AsyncSession, key: str, channel: str, workspace: str,
+                           ordering_key: str, payload: dict[str, Any],
+                           run_id: int | None = None) -> bool:
+    """Store an outbound message under its idempotency key; False when it already exists."""
+    statement = _insert(session, DeliveryRow).values(
+        key=key[:255], channel=channel, workspace=workspace, ordering_key=ordering_key[:512],
+        payload=payload, status="pending", attempts=0, available_at=now(), created_at=now(),
+        run_id=run_id,
+    ).on_conflict_do_nothing(index_elements=["key"])
+    result = await session.execute(statement)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def _claim(session: AsyncSession, table: type[Any], order_column: str,
+                 limit: int) -> list[Any]:
+    moment = now()
+    earlier = aliased(table)
+    ready = or_(table.status == "pending", table.status == "processing")
+    blocked = exists().where(
+        getattr(earlier, order_column) == getattr(table, order_column),
+        earlier.id < table.id, earlier.status.in_(OPEN))
+    query = (select(table)
+             .where(and_(ready, table.available_at <= moment, ~blocked))
+             .order_by(table.id).limit(limit)
+             .with_for_update(skip_locked=True, of=table))
+    rows = list((await session.execute(query)).scalars())
+    if rows:
+        await session.execute(update(table).where(table.id.in_([r.id for r in rows])).values(
+            status="processing", available_at=moment + LEASE, attempts=table.attempts + 1))
+    return rows
+
+
+async def claim_inbox(session: AsyncSession, limit: int = 20) -> list[InboxRow]:
+    return await _claim(session, InboxRow, "conversation_key", limit)
+
+
+async def claim_deliveries(session: AsyncSession, limit: int = 50) -> list[DeliveryRow]:
+    return await _claim(session, DeliveryRow, "ordering_key", limit)
+
+
+async def finish_inbox(session: AsyncSession, row_id: int) -> None:
+    await session.execute(update(InboxRow).where(InboxRow.id == row_id).values(status="done"))
+
+
+def backoff(attempt: int, retry_after: float | None = None) -> timedelta:
+    """Retry-After when the platform gives one, else exponential with jitter (max 5 min)."""
+    if retry_after is not None:
+        return timedelta(seconds=max(retry_after, 0.5))
+    return timedelta(seconds=min(2 ** attempt, 300) * (0.5 + random.random() / 2))
+
+
+async def retry_later(session: AsyncSession, table: type[Any], row_id: int, attempts: int,
+                      error: str, retry_after: float | None = None) -> None:
+    """Put a row back for another try, or fail it for good after MAX_ATTEMPTS."""
+    if attempts >= MAX_ATTEMPTS:
+        values: dict[str, Any] = {"status": "failed", "last_error": error[:500]}
+    else:
+        values = {"status": "pending", "last_error": error[:500],
+                  "available_at": now() + backoff(attempts, retry_after)}
+    await session.execute(update(table).where(table.id == row_id).values(**values))
+
+
+async def mark_sent(session: AsyncSession, row_id: int) -> None:
+    await session.execute(update(DeliveryRow).where(DeliveryRow.id == row_id).values(
+        status="sent", sent_at=now(), last_error=None))
+
+
+async def mark_failed(session: AsyncSession, table: type[Any], row_id: int, error: str) -> None:
+    await session.execute(update(table).where(table.id == row_id).values(
+        status="failed", last_error=error[:500]))

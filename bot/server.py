@@ -1,0 +1,110 @@
+"""`leerbot serve`: one aiohttp application for every HTTP channel, plus health checks.
+
+Routes: ``/slack/events`` (when Slack is configured), ``/api/messages`` (Teams; without an app id
+only from 127.0.0.1), ``/chat`` (local web chat, only when listening on loopback), ``/healthz``
+and ``/readyz``. The inbox and delivery workers run inside the same process.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import text
+
+from bot import files
+from bot.channels import webchat
+from bot.channels.slack import SlackChannel
+from bot.channels.teams import TeamsChannel
+from bot.net import is_loopback
+from bot.runtime import Runtime
+from bot.workers import DeliveryWorker, InboxWorker, Sender
+
+log = logging.getLogger(__name__)
+RUNTIME = web.AppKey("runtime", Runtime)
+
+__all__ = ["build_app", "is_loopback"]
+
+
+class Channels:
+    """The chat platforms configured in the settings, and the workers that serve them."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        settings = runtime.settings
+        self.settings = settings
+        self.socket_mode: Any = None
+        senders: dict[str, Sender] = {}
+        self.deliveries = DeliveryWorker(runtime.sessions, senders)
+        self.inbox = InboxWorker(runtime.sessions, {})
+        self.slack: SlackChannel | None = None
+        if settings.slack_signing_secret is not None:
+            self.slack = SlackChannel(settings, runtime.conductor, runtime.sessions,
+                                      self.inbox.wake.set, self.deliveries.wake.set)
+            senders["slack"] = self.slack
+            self.inbox.processors["slack"] = self.slack.process
+        self.teams = TeamsChannel(settings, runtime.conductor, runtime.sessions)
+        senders["teams"] = self.teams
+
+    async def start(self) -> None:
+        self.inbox.start()
+        self.deliveries.start()
+        if self.slack is not None and self.settings.slack_app_token is not None:
+            # development behind a firewall: events arrive over Socket Mode, not HTTP
+            from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+            self.socket_mode = AsyncSocketModeHandler(
+                self.slack.app, self.settings.slack_app_token.get_secret_value())
+            await self.socket_mode.connect_async()
+
+    async def stop(self) -> None:
+        if self.socket_mode is not None:
+            await self.socket_mode.close_async()
+        await self.inbox.stop()
+        await self.deliveries.stop()
+
+
+CHANNELS = web.AppKey("channels", Channels)
+
+
+def build_app(runtime: Runtime, *, webchat_enabled: bool,
+              workers: bool = True) -> web.Application:
+    app = web.Application(client_max_size=2 * 1024 * 1024)
+    app[RUNTIME] = runtime
+    channels = Channels(runtime)
+    app[CHANNELS] = channels
+
+    async def healthz(request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    async def readyz(request: web.Request) -> web.Response:
+        try:
+            async with runtime.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception as exc:  # the database is down: not ready, say why (no secrets)
+            log.warning("readiness check failed: %s", type(exc).__name__)
+            return web.json_response({"status": "unavailable", "database": "down"}, status=503)
+        return web.json_response({"status": "ready", "database": "up"})
+
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_post("/api/messages", channels.teams.handle)
+    files.add_routes(app, runtime.sessions)
+    if channels.slack is not None:
+        app.router.add_post("/slack/events", channels.slack.handle)
+        if channels.slack.installations is not None:
+            app.router.add_get("/slack/install", channels.slack.handle_oauth)
+            app.router.add_get("/slack/oauth_redirect", channels.slack.handle_oauth)
+    if webchat_enabled:
+        webchat.add_routes(app, runtime.conductor)
+
+    if workers:
+        async def start_workers(_app: web.Application) -> None:
+            await channels.start()
+
+        async def stop_workers(_app: web.Application) -> None:
+            await channels.stop()
+
+        app.on_startup.append(start_workers)
+        app.on_cleanup.append(stop_workers)
+    return app

@@ -1,0 +1,166 @@
+"""Local fake servers for the platforms' APIs (Slack Web API, Bot Framework connector), on
+127.0.0.1, recording every call. Optional rate limits and random failures."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import random
+import time
+from collections import defaultdict
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+
+def sign(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
+    """Headers of a correctly signed Slack request."""
+    stamp = str(timestamp or int(time.time()))
+    digest = hmac.new(secret.encode(), f"v0:{stamp}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={digest}"}
+
+
+class FakeSlack:
+    """The Slack Web API methods Leerbot uses."""
+
+    def __init__(self, *, fail_rate: float = 0.0, per_channel_per_second: float | None = None,
+                 seed: int = 1) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.fail_rate = fail_rate
+        self.limit = per_channel_per_second
+        self.random = random.Random(seed)
+        self.last_post: dict[str, float] = defaultdict(float)
+        self.rate_limited = 0
+        self.server: TestServer | None = None
+        self.views = 0
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return str(self.server.make_url("/api/"))
+
+    def posts(self, channel: str | None = None) -> list[dict[str, Any]]:
+        return [args for method, args in self.calls
+                if method == "chat.postMessage" and (channel is None or args["channel"] == channel)]
+
+    def named(self, method: str) -> list[dict[str, Any]]:
+        return [args for name, args in self.calls if name == method]
+
+    async def _args(self, request: web.Request) -> dict[str, Any]:
+        args: dict[str, Any] = dict(request.query)
+        if request.method == "POST":
+            if request.content_type == "application/json":
+                args.update(await request.json())
+            else:
+                args.update(parse_qsl(await request.text()))
+        return args
+
+    async def api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args = await self._args(request)
+        for key in ("blocks", "view"):
+            if isinstance(args.get(key), str):
+                args[key] = json.loads(args[key])
+        if self.fail_rate and self.random.random() < self.fail_rate:
+            return web.json_response({"ok": False, "error": "internal_error"}, status=500)
+        if method == "chat.postMessage" and self.limit:
+            now = time.monotonic()
+            channel = args.get("channel", "")
+            if now - self.last_post[channel] < 1 / self.limit:
+                self.rate_limited += 1
+                return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
+                                         headers={"Retry-After": "1"})
+            self.last_post[channel] = now
+        args["_token"] = request.headers.get("Authorization", "")
+        self.calls.append((method, args))
+        return web.json_response(self.answer(method, args))
+
+    def answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1",
+                    "user": "leerbot", "team": "Acme", "url": "https://acme.slack.com/"}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": f"D{args.get('users', 'X')}"}}
+        if method == "users.info":
+            return {"ok": True, "user": {"id": args.get("user"), "locale": "nl-NL",
+                                         "real_name": "Anna"}}
+        if method == "views.open":
+            self.views += 1
+            return {"ok": True, "view": {"id": f"V{self.views}", "hash": "h"}}
+        if method in {"views.update", "views.publish"}:
+            return {"ok": True, "view": {"id": args.get("view_id", "VH"), "hash": "h2"}}
+        if method == "files.getUploadURLExternal":
+            assert self.server is not None
+            return {"ok": True, "upload_url": str(self.server.make_url("/upload")),
+                    "file_id": "F1"}
+        if method == "files.completeUploadExternal":
+            return {"ok": True, "files": [{"id": "F1", "title": "file"}]}
+        if method == "oauth.v2.access":
+            return {"ok": True, "app_id": "A1", "access_token": "xoxb-installed-T9",
+                    "token_type": "bot", "scope": "chat:write,commands", "bot_user_id": "UBOT9",
+                    "team": {"id": "T9", "name": "Nine"}, "enterprise": None,
+                    "is_enterprise_install": False,
+                    "authed_user": {"id": "UINSTALLER", "scope": "", "token_type": "user"}}
+        if method == "chat.postMessage":
+            return {"ok": True, "channel": args.get("channel"), "ts": f"{time.time():.6f}"}
+        return {"ok": True}
+
+    async def upload(self, request: web.Request) -> web.Response:
+        self.calls.append(("upload", {"size": len(await request.read())}))
+        return web.Response(text="OK")
+
+    async def __aenter__(self) -> FakeSlack:
+        app = web.Application()
+        app.router.add_post("/api/{method}", self.api)
+        app.router.add_get("/api/{method}", self.api)
+        app.router.add_post("/upload", self.upload)
+        self.server = TestServer(app, host="127.0.0.1")
+        await self.server.start_server()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self.server is not None
+        await self.server.close()
+
+
+class FakeConnector:
+    """The Bot Framework connector (Teams' serviceUrl): records activities sent to it."""
+
+    def __init__(self, *, fail_rate: float = 0.0, seed: int = 1) -> None:
+        self.activities: list[dict[str, Any]] = []
+        self.fail_rate = fail_rate
+        self.random = random.Random(seed)
+        self.server: TestServer | None = None
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return str(self.server.make_url("/")).rstrip("/") + "/"
+
+    async def activity(self, request: web.Request) -> web.Response:
+        if self.fail_rate and self.random.random() < self.fail_rate:
+            return web.Response(status=503)
+        body = await request.json()
+        body["_conversation"] = request.match_info["conversation"]
+        self.activities.append(body)
+        return web.json_response({"id": f"a{len(self.activities)}"})
+
+    def cards(self) -> list[dict[str, Any]]:
+        return [a["content"] for act in self.activities for a in act.get("attachments") or []
+                if a.get("contentType") == "application/vnd.microsoft.card.adaptive"]
+
+    async def __aenter__(self) -> FakeConnector:
+        app = web.Application()
+        app.router.add_post("/v3/conversations/{conversation}/activities", self.activity)
+        app.router.add_post("/v3/conversations/{conversation}/activities/{reply}",
+                            self.activity)
+        self.server = TestServer(app, host="127.0.0.1")
+        await self.server.start_server()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self.server is not None
+        await self.server.close()

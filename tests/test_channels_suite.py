@@ -1,0 +1,321 @@
+"""One conversation suite, four channels: the same scripted dialogs (leerlijn wizard, scan,
+leerhulp) run on the console, the web chat, Slack and Teams, and must give the same outcome."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.runtime import Runtime
+from bot.server import CHANNELS, build_app
+from bot.services import DatabaseServices, MatcherCache
+from bot.settings import Settings
+from dialogs.conductor import Incoming
+from dialogs.output import ChoicesBlock, FormBlock, Message
+from dialogs.session import SessionKey
+from knowledge.scan import load_scan
+from tests.conversation import CONSOLE
+from tests.fakes import FakeConnector, FakeSlack, sign
+from tests.test_dialogs import FUNCTION_PATH, use_catalogue
+
+SECRET = "suite-secret"
+
+
+class Driver:
+    """What a script may do; each channel implements it its own way."""
+
+    workspace: str
+    user: str
+
+    async def say(self, text: str) -> None: ...
+
+    async def choose(self, value: str) -> None: ...
+
+    async def fill(self, values: dict[str, str]) -> None: ...
+
+    def text(self) -> str: ...
+
+
+class ConsoleDriver(Driver):
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.workspace, self.user = "console-ws", "anna"
+        self.key = SessionKey(channel="console", workspace=self.workspace, user=self.user,
+                              conversation="console")
+        self.last: list[Message] = []
+
+    async def _send(self, incoming: Incoming) -> None:
+        self.last = await self.runtime.conductor.handle(incoming, CONSOLE)
+
+    async def say(self, text: str) -> None:
+        await self._send(Incoming(key=self.key, text=text, locale="nl"))
+
+    async def choose(self, value: str) -> None:
+        choices = [c for m in self.last for b in m.blocks if isinstance(b, ChoicesBlock)
+                   for c in b.choices]
+        number = [c.value for c in choices].index(value) + 1
+        await self.say(str(number))  # typed, as a console user does
+
+    async def fill(self, values: dict[str, str]) -> None:
+        for value in values.values():  # one field at a time, in the form's order
+            await self.say(value or "-")
+
+    def text(self) -> str:
+        return "\n".join(m.plain for m in self.last)
+
+
+class WebDriver(Driver):
+    def __init__(self, client: TestClient) -> None:
+        self.client = client
+        self.workspace, self.user = "local", "web-browser1234"
+        self.last: list[dict[str, Any]] = []
+
+    async def _post(self, **payload: Any) -> None:
+        response = await self.client.post("/chat/api/message", json={
+            "user": "browser1234", "locale": "nl-NL", **payload}, headers={"X-Leerbot": "1"})
+        assert response.status == 200
+        self.last = (await response.json())["messages"]
+
+    async def say(self, text: str) -> None:
+        await self._post(text=text)
+
+    def _prompted(self, kind: str) -> dict[str, Any]:
+        return next(m for m in reversed(self.last)
+                    if any(b["type"] == kind for b in m["blocks"]))
+
+    async def choose(self, value: str) -> None:
+        await self._post(value=value, prompt=self._prompted("choices")["prompt"])
+
+    async def fill(self, values: dict[str, str]) -> None:
+        await self._post(form=values, prompt=self._prompted("form")["prompt"])
+
+    def text(self) -> str:
+        return json.dumps(self.last, ensure_ascii=False)
+
+
+class SlackDriver(Driver):
+    def __init__(self, client: TestClient, slack: FakeSlack) -> None:
+        self.client, self.slack = client, slack
+        self.workspace, self.user = "T1", "U7"
+        self.count = 0
+
+    async def _post(self, raw: str, content_type: str) -> None:
+        response = await self.client.post("/slack/events", data=raw, headers={
+            "Content-Type": content_type, **sign(SECRET, raw)})
+        assert response.status == 200
+        channels = self.client.app[CHANNELS]  # type: ignore[union-attr]
+        for _ in range(4):
+            await channels.inbox.drain()
+            await channels.deliveries.drain()
+
+    async def say(self, text: str) -> None:
+        self.count += 1
+        body = {"token": "x", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
+                "event_id": f"Ev{uuid.uuid4().hex}", "event_time": int(time.time()),
+                "event": {"type": "message", "channel_type": "im", "channel": "DU7",
+                          "user": "U7", "text": text, "ts": f"{time.time():.6f}"}}
+        await self._post(json.dumps(body), "application/json")
+
+    def _elements(self) -> list[dict[str, Any]]:
+        return [e for post in self.slack.posts("DU7")[-3:] for b in post["blocks"]
+                if b["type"] == "actions" for e in b["elements"]]
+
+    async def _action(self, element: dict[str, Any], value: str | None) -> None:
+        action = {"action_id": element["action_id"], "type": element["type"],
+                  "action_ts": f"{time.time():.6f}", "block_id": "b"}
+        if element["type"] == "static_select":
+            action["selected_option"] = {"value": value}
+        else:
+            action["value"] = element["value"]
+        payload = {"type": "block_actions", "team": {"id": "T1"}, "user": {"id": "U7"},
+                   "api_app_id": "A1", "token": "x", "trigger_id": f"T{uuid.uuid4().hex}",
+                   "channel": {"id": "DU7"}, "actions": [action]}
+        await self._post(urlencode({"payload": json.dumps(payload)}),
+                         "application/x-www-form-urlencoded")
+
+    async def choose(self, value: str) -> None:
+        for element in reversed(self._elements()):
+            if element.get("value") == value or (
+                    element["type"] == "static_select"
+                    and any(o["value"] == value for o in element["options"])):
+                await self._action(element, value)
+                return
+        raise AssertionError(f"no choice {value!r}")
+
+    async def fill(self, values: dict[str, str]) -> None:
+        button = next(e for e in reversed(self._elements()) if ":form:" in e["action_id"])
+        await self._action(button, None)
+        update = self.slack.named("views.update")[-1]
+        view = update["view"]
+        state: dict[str, Any] = {}
+        for block in view["blocks"]:
+            name, element = block["block_id"], block["element"]
+            value = values.get(name, "")
+            if element["type"] == "multi_static_select":
+                entry = {"type": element["type"], "selected_options": [
+                    {"value": v} for v in value.split(",") if v]}
+            elif element["type"] == "static_select":
+                entry = {"type": element["type"], "selected_option": {"value": value}}
+            else:
+                entry = {"type": element["type"], "value": value or None}
+            state[name] = {name: entry}
+        payload = {"type": "view_submission", "team": {"id": "T1"}, "user": {"id": "U7"},
+                   "api_app_id": "A1", "token": "x", "trigger_id": "Tsub",
+                   "view": {"id": update["view_id"], "hash": uuid.uuid4().hex, "type": "modal",
+                            "callback_id": view["callback_id"],
+                            "private_metadata": view["private_metadata"],
+                            "state": {"values": state}}}
+        await self._post(urlencode({"payload": json.dumps(payload)}),
+                         "application/x-www-form-urlencoded")
+
+    def text(self) -> str:
+        return json.dumps([p["blocks"] for p in self.slack.posts("DU7")[-3:]],
+                          ensure_ascii=False)
+
+
+class TeamsDriver(Driver):
+    def __init__(self, client: TestClient, connector: FakeConnector) -> None:
+        self.client, self.connector = client, connector
+        self.workspace, self.user = "tenant-1", "aad-29:u7"
+        self.seen = 0
+
+    async def _send(self, text: str | None = None, value: dict[str, Any] | None = None) -> None:
+        self.seen = len(self.connector.activities)
+        body: dict[str, Any] = {
+            "type": "message", "id": uuid.uuid4().hex, "serviceUrl": self.connector.url,
+            "channelId": "msteams", "locale": "nl-NL",
+            "from": {"id": "29:u7", "name": "Anna", "aadObjectId": "aad-29:u7"},
+            "conversation": {"id": "a:u7", "conversationType": "personal",
+                             "tenantId": "tenant-1"},
+            "recipient": {"id": "28:leerbot"},
+            "channelData": {"tenant": {"id": "tenant-1"}}}
+        if text is not None:
+            body["text"] = text
+        if value is not None:
+            body["value"] = value
+        response = await self.client.post("/api/messages", data=json.dumps(body),
+                                          headers={"Content-Type": "application/json"})
+        assert response.status in {200, 201}
+
+    def _cards(self) -> list[dict[str, Any]]:
+        return [a["content"] for act in self.connector.activities[self.seen:]
+                for a in act.get("attachments") or []]
+
+    async def say(self, text: str) -> None:
+        await self._send(text=text)
+
+    async def choose(self, value: str) -> None:
+        for card in reversed(self._cards()):
+            for action in card.get("actions", []):
+                if action["data"].get("value") == value:
+                    await self._send(value=action["data"])
+                    return
+                if action["data"]["kind"] == "select" and any(
+                        c["value"] == value for item in card["body"]
+                        if item.get("id") == "choice" for c in item["choices"]):
+                    await self._send(value={**action["data"], "choice": value})
+                    return
+        raise AssertionError(f"no choice {value!r}")
+
+    async def fill(self, values: dict[str, str]) -> None:
+        for card in reversed(self._cards()):
+            for action in card.get("actions", []):
+                if action["data"]["kind"] == "form":
+                    await self._send(value={**action["data"], **values})
+                    return
+        raise AssertionError("no form")
+
+    def text(self) -> str:
+        return json.dumps(self._cards(), ensure_ascii=False)
+
+
+@asynccontextmanager
+async def drivers(tmp_path: Path, case_catalogue: Path) -> AsyncIterator[list[Driver]]:
+    async with FakeSlack() as slack, FakeConnector() as connector:
+        settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'suite.db'}",
+                            data_dir=tmp_path, SLACK_SIGNING_SECRET=SECRET,
+                            SLACK_BOT_TOKEN="xoxb-suite", SLACK_API_URL=slack.url)
+        runtime = await Runtime.start(settings)
+        app = build_app(runtime, webchat_enabled=True, workers=False)
+        async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+            all_drivers: list[Driver] = [ConsoleDriver(runtime), WebDriver(client),
+                                         SlackDriver(client, slack),
+                                         TeamsDriver(client, connector)]
+            for driver in all_drivers:
+                await use_catalogue(runtime, case_catalogue, workspace=driver.workspace)
+                await driver.say("hallo")  # first member of the workspace: admin
+            client.runtime = runtime  # type: ignore[attr-defined]
+            yield all_drivers
+        await runtime.close()
+
+
+async def services(driver: Driver, runtime: Runtime) -> tuple[Any, DatabaseServices]:
+    session = runtime.sessions()
+    return session, DatabaseServices(await session.__aenter__(), MatcherCache())
+
+
+GROUP = {"size": "3", "age_low": "40", "age_high": "55", "years_low": "5", "years_high": "30",
+         "education": "mbo"}
+LIMITS = {"max_interventions": "4", "max_hours": "5", "deadline_months": "6",
+          "formats": "online"}
+
+
+async def wizard(driver: Driver) -> None:
+    await driver.say("leerlijn maken")
+    await driver.choose("functie")
+    await driver.say("Secretaresses")
+    await driver.fill(GROUP)
+    await driver.choose("competencies")
+    await driver.say("Informatie verwerken, Directie ondersteunen, "
+                     "Overlegvormen organiseren en voorbereiden")
+    await driver.fill(LIMITS)
+    assert "Prioriteiten stellen" in driver.text()
+    await driver.choose("accept")
+    await driver.choose("ok")
+    await driver.choose("save")
+    assert "Bewaard" in driver.text()
+
+
+async def scan(driver: Driver) -> None:
+    await driver.say("scan")
+    await driver.say("Team Zorg")
+    for statement in load_scan().statements:
+        barrier = statement.challenge == 8
+        await driver.choose(str((1 if statement.reverse else 5) if barrier else 3))
+    await driver.fill({"priorities": "8"})
+    await driver.choose("done")
+
+
+async def learning_help(driver: Driver) -> None:
+    await driver.say("ik wil beter worden in presenteren")
+    await driver.fill({"level": "mbo", "formats": "online"})
+    assert "Presentatievaardigheden" in driver.text()
+    await driver.choose("save")
+
+
+@pytest.mark.parametrize("index", [0, 1, 2, 3], ids=["console", "web", "slack", "teams"])
+async def test_same_dialogs_same_outcome_on_every_channel(tmp_path: Path, case_catalogue: Path,
+                                                          index: int) -> None:
+    async with drivers(tmp_path, case_catalogue) as channel_drivers:
+        driver = channel_drivers[index]
+        await wizard(driver)
+        await scan(driver)
+        await learning_help(driver)
+        runtime: Runtime = channel_drivers[0].runtime  # type: ignore[attr-defined]
+        async with runtime.sessions() as db:
+            service = DatabaseServices(db, MatcherCache())
+            (path,) = await service.paths(driver.workspace)
+            assert [t["title"] for t in path.trainings] == FUNCTION_PATH
+            (record,) = await service.scans(driver.workspace, "Team Zorg")
+            assert record.profile == 8 and record.scores[8] == 100
+            (wish,) = await service.wishes(driver.workspace, driver.user)
+            assert wish.competencies == ["Presentatievaardigheden"]

@@ -1,0 +1,240 @@
+"""Slack end to end: signed requests in Slack's payload formats through the real aiohttp
+server, a local fake Web API on 127.0.0.1, the inbox and delivery workers in between."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import func, select
+
+from bot.runtime import Runtime
+from bot.server import CHANNELS, build_app
+from bot.settings import Settings
+from bot.storage.models import InboxRow
+from tests.fakes import FakeSlack, sign
+
+SECRET = "test-signing-secret"
+
+
+@pytest.fixture
+async def slack():  # type: ignore[no-untyped-def]
+    async with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def bot(slack: FakeSlack, tmp_path: Path):  # type: ignore[no-untyped-def]
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'slack.db'}",
+                        data_dir=tmp_path, SLACK_SIGNING_SECRET=SECRET,
+                        SLACK_BOT_TOKEN="xoxb-test", SLACK_API_URL=slack.url)
+    runtime = await Runtime.start(settings)
+    app = build_app(runtime, webchat_enabled=False, workers=False)
+    async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+        client.channels = app[CHANNELS]  # type: ignore[attr-defined]
+        client.runtime = runtime  # type: ignore[attr-defined]
+        yield client
+    await runtime.close()
+
+
+async def settle(client: TestClient) -> None:
+    channels = client.channels  # type: ignore[attr-defined]
+    for _ in range(5):
+        await channels.inbox.drain()
+        await channels.deliveries.drain()
+
+
+def event(text: str, event_id: str, user: str = "U1", **extra: Any) -> dict[str, Any]:
+    return {"token": "x", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
+            "event_id": event_id, "event_time": int(time.time()),
+            "event": {"type": "message", "channel_type": "im", "channel": f"D{user}",
+                      "user": user, "text": text, "ts": f"{time.time():.6f}", **extra}}
+
+
+async def post_event(client: TestClient, body: dict[str, Any], secret: str = SECRET,
+                     headers: dict[str, str] | None = None) -> int:
+    raw = json.dumps(body)
+    response = await client.post("/slack/events", data=raw, headers={
+        "Content-Type": "application/json", **sign(secret, raw), **(headers or {})})
+    return response.status
+
+
+async def post_form(client: TestClient, payload: dict[str, Any]) -> int:
+    raw = urlencode({"payload": json.dumps(payload)})
+    response = await client.post("/slack/events", data=raw, headers={
+        "Content-Type": "application/x-www-form-urlencoded", **sign(SECRET, raw)})
+    return response.status
+
+
+def buttons(post: dict[str, Any]) -> list[dict[str, Any]]:
+    return [e for b in post["blocks"] if b["type"] == "actions" for e in b["elements"]]
+
+
+def block_action(element: dict[str, Any], user: str = "U1", value: str | None = None,
+                 trigger: str = "T-1") -> dict[str, Any]:
+    action = {"action_id": element["action_id"], "type": element["type"],
+              "action_ts": f"{time.time():.6f}", "block_id": "b"}
+    if element["type"] == "static_select":
+        action["selected_option"] = {"value": value}
+    else:
+        action["value"] = element.get("value")
+    return {"type": "block_actions", "team": {"id": "T1"}, "user": {"id": user},
+            "api_app_id": "A1", "token": "x", "trigger_id": trigger,
+            "channel": {"id": f"D{user}"}, "actions": [action]}
+
+
+async def test_a_message_gets_the_menu_in_the_dm(bot: TestClient, slack: FakeSlack) -> None:
+    assert await post_event(bot, event("menu", "Ev1")) == 200
+    await settle(bot)
+    posts = slack.posts("DU1")
+    assert posts, slack.calls
+    assert "Leerbot" in json.dumps(posts[-1]["blocks"], ensure_ascii=False)
+    assert "leerhulp" in json.dumps(posts[-1]["blocks"])
+    assert slack.named("users.info")  # the user's locale is asked once
+
+
+async def test_bad_signature_is_refused_without_side_effects(bot: TestClient,
+                                                             slack: FakeSlack) -> None:
+    assert await post_event(bot, event("menu", "Ev2"), secret="wrong") == 401
+    await settle(bot)
+    assert slack.posts() == []
+    async with bot.runtime.sessions() as db:  # type: ignore[attr-defined]
+        assert (await db.execute(select(func.count()).select_from(InboxRow))).scalar_one() == 0
+
+
+async def test_a_retried_event_gets_no_second_reply(bot: TestClient, slack: FakeSlack) -> None:
+    body = event("menu", "Ev3")
+    assert await post_event(bot, body) == 200
+    assert await post_event(bot, body, headers={"X-Slack-Retry-Num": "1",
+                                                "X-Slack-Retry-Reason": "http_timeout"}) == 200
+    await settle(bot)
+    assert len(slack.posts("DU1")) == 1
+
+
+async def test_a_first_delivery_that_never_arrived_is_processed(bot: TestClient,
+                                                                slack: FakeSlack) -> None:
+    # only the retry reaches us: it must not be dropped for carrying X-Slack-Retry-Num
+    assert await post_event(bot, event("menu", "Ev4"), headers={"X-Slack-Retry-Num": "2"}) == 200
+    await settle(bot)
+    assert len(slack.posts("DU1")) == 1
+
+
+async def test_buttons_and_stale_buttons(bot: TestClient, slack: FakeSlack) -> None:
+    await post_event(bot, event("acties", "Ev5"))
+    await settle(bot)
+    question = slack.posts("DU1")[-1]
+    select_or_button = buttons(question)[0]
+    value = "6" if select_or_button["type"] == "static_select" else select_or_button["value"]
+    assert await post_form(bot, block_action(select_or_button, value=value)) == 200
+    await settle(bot)
+    assert len(slack.posts("DU1")) == 2
+    # the same old question clicked again: recognised as stale, nothing changes
+    await post_form(bot, block_action(select_or_button, value=value, trigger="T-2"))
+    await settle(bot)
+    assert "al beantwoord" in json.dumps(slack.posts("DU1")[-1]["blocks"], ensure_ascii=False)
+
+
+async def test_forms_open_as_modals(bot: TestClient, slack: FakeSlack) -> None:
+    await post_event(bot, event("mijn profiel", "Ev6"))
+    await settle(bot)
+    form_button = next(b for b in buttons(slack.posts("DU1")[-1]) if ":form:" in b["action_id"])
+    await post_form(bot, block_action(form_button, trigger="T-form"))
+    assert slack.named("views.open"), "the trigger is used at once"
+    await settle(bot)
+    update = slack.named("views.update")[-1]
+    view = update["view"]
+    assert view["blocks"][0]["block_id"] == "good_at"
+    submission = {"type": "view_submission", "team": {"id": "T1"}, "user": {"id": "U1"},
+                  "api_app_id": "A1", "token": "x", "trigger_id": "T-sub",
+                  "view": {"id": update["view_id"], "hash": "h3", "type": "modal",
+                           "callback_id": view["callback_id"],
+                           "private_metadata": view["private_metadata"],
+                           "state": {"values": {
+                               "good_at": {"good_at": {"type": "plain_text_input",
+                                                       "value": "Excel"}},
+                               "can_help_with": {"can_help_with": {"type": "plain_text_input",
+                                                                   "value": None}},
+                               "wants_to_grow": {"wants_to_grow": {"type": "plain_text_input",
+                                                                   "value": None}},
+                               "learns_best": {"learns_best": {"type": "multi_static_select",
+                                                               "selected_options": []}}}}}}
+    assert await post_form(bot, submission) == 200
+    await settle(bot)
+    assert "Excel" in json.dumps(slack.posts("DU1")[-1]["blocks"], ensure_ascii=False)
+
+
+async def test_user_text_cannot_ping_or_inject_links(bot: TestClient, slack: FakeSlack) -> None:
+    await post_event(bot, event("leerhulp", "Ev7"))
+    await settle(bot)
+    await post_event(bot, event("<!channel> @here <https://evil.example|klik> zqxv", "Ev8"))
+    await settle(bot)
+    text = json.dumps([p["blocks"] for p in slack.posts("DU1")])
+    assert "<!channel>" not in text and "<https://evil" not in text
+    assert "&lt;!channel&gt;" in text
+
+
+async def test_app_home_and_slash_command(bot: TestClient, slack: FakeSlack) -> None:
+    home = {"token": "x", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
+            "event_id": "EvH", "event_time": 1,
+            "event": {"type": "app_home_opened", "user": "U2", "channel": "DU2", "tab": "home"}}
+    assert await post_event(bot, home) == 200
+    raw = urlencode({"command": "/leerbot", "text": "acties", "team_id": "T1", "user_id": "U3",
+                     "channel_id": "C1", "trigger_id": "T-cmd", "token": "x",
+                     "response_url": "https://hooks.example/x"})
+    response = await bot.post("/slack/events", data=raw, headers={
+        "Content-Type": "application/x-www-form-urlencoded", **sign(SECRET, raw)})
+    assert response.status == 200
+    await settle(bot)
+    assert slack.named("views.publish")[0]["user_id"] == "U2"
+    assert slack.named("conversations.open")[0]["users"] == "U3"
+    assert slack.posts("DU3"), "the slash command answers in the user's DM"
+
+
+async def test_multi_workspace_install(slack: FakeSlack, tmp_path: Path) -> None:
+    from cryptography.fernet import Fernet
+    from sqlalchemy import select as sql_select
+
+    from bot.storage.models import MemberRow, SlackInstallationRow
+
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'oauth.db'}",
+                        data_dir=tmp_path, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=slack.url,
+                        SLACK_CLIENT_ID="111.222", SLACK_CLIENT_SECRET="shh",
+                        LEERBOT_SECRET_KEY=Fernet.generate_key().decode())
+    runtime = await Runtime.start(settings)
+    app = build_app(runtime, webchat_enabled=False, workers=False)
+    async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+        install = await client.get("/slack/install", allow_redirects=False)
+        assert install.status in {200, 302}
+        body = await install.text()
+        location = install.headers.get("Location", "") or body
+        state = location.split("state=")[1].split("&")[0].split('"')[0]
+        # the browser brings back the state cookie Bolt set (Secure: sent by hand over http)
+        cookie = install.headers["Set-Cookie"].split(";")[0]
+        done = await client.get(f"/slack/oauth_redirect?code=abc&state={state}",
+                                allow_redirects=False, headers={"Cookie": cookie})
+        assert done.status in {200, 302}, await done.text()
+        async with runtime.sessions() as db:
+            row = (await db.execute(sql_select(SlackInstallationRow))).scalar_one()
+            assert row.team_id == "T9" and "xoxb" not in row.installation  # encrypted
+            admin = (await db.execute(sql_select(MemberRow))).scalar_one()
+            assert (admin.workspace, admin.user_id, admin.role) == ("T9", "UINSTALLER", "admin")
+        # an event of that workspace is answered with the installed token
+        body_event = event("menu", "EvOAuth")
+        body_event["team_id"] = "T9"
+        assert await post_event(client, body_event) == 200
+        channels = app[CHANNELS]
+        for _ in range(3):
+            await channels.inbox.drain()
+            await channels.deliveries.drain()
+        post = slack.posts("DU1")[-1]
+        assert post["_token"] == "Bearer xoxb-installed-T9"
+        # a replayed state is refused
+        again = await client.get(f"/slack/oauth_redirect?code=abc&state={state}",
+                                 allow_redirects=False, headers={"Cookie": cookie})
+        assert again.status >= 400 or "error" in (await again.text()).lower()
+    await runtime.close()

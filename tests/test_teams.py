@@ -1,0 +1,187 @@
+"""Teams end to end: Bot Framework activities POSTed to /api/messages, replies to a local fake
+connector (the activity's serviceUrl), cards validated, proactive sends via stored references."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer, make_mocked_request
+
+from bot.runtime import Runtime
+from bot.server import CHANNELS, build_app
+from bot.settings import Settings
+from tests.fakes import FakeConnector
+
+
+@pytest.fixture
+async def connector():  # type: ignore[no-untyped-def]
+    async with FakeConnector() as fake:
+        yield fake
+
+
+async def make_client(tmp_path: Path, **settings: Any):  # type: ignore[no-untyped-def]
+    config = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'teams.db'}",
+                      data_dir=tmp_path, **settings)
+    runtime = await Runtime.start(config)
+    app = build_app(runtime, webchat_enabled=False, workers=False)
+    client = TestClient(TestServer(app, host="127.0.0.1"))
+    await client.start_server()
+    client.channels = app[CHANNELS]  # type: ignore[attr-defined]
+    client.runtime = runtime  # type: ignore[attr-defined]
+    return client
+
+
+@pytest.fixture
+async def bot(tmp_path: Path):  # type: ignore[no-untyped-def]
+    client = await make_client(tmp_path)
+    yield client
+    await client.close()
+    await client.runtime.close()  # type: ignore[attr-defined]
+
+
+def activity(connector: FakeConnector, text: str | None = None,
+             value: dict[str, Any] | None = None, user: str = "29:user-1",
+             conversation: str = "a:personal-1", kind: str = "personal",
+             locale: str = "nl-NL") -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": "message", "id": str(uuid.uuid4()), "timestamp": "2026-11-23T10:00:00Z",
+        "serviceUrl": connector.url, "channelId": "msteams", "locale": locale,
+        "from": {"id": user, "name": "Anna", "aadObjectId": f"aad-{user}"},
+        "conversation": {"id": conversation, "conversationType": kind, "tenantId": "tenant-1"},
+        "recipient": {"id": "28:leerbot", "name": "Leerbot"},
+        "channelData": {"tenant": {"id": "tenant-1"}},
+    }
+    if text is not None:
+        body["text"] = text
+    if value is not None:
+        body["value"] = value
+    return body
+
+
+async def send(client: TestClient, body: dict[str, Any],
+               headers: dict[str, str] | None = None) -> int:
+    response = await client.post("/api/messages", data=json.dumps(body),
+                                 headers={"Content-Type": "application/json", **(headers or {})})
+    return response.status
+
+
+async def test_message_gets_a_card_reply(bot: TestClient, connector: FakeConnector) -> None:
+    assert await send(bot, activity(connector, "menu")) in {200, 201}
+    cards = connector.cards()
+    assert cards, connector.activities
+    text = json.dumps(cards[-1], ensure_ascii=False)
+    assert "Leerhulp" in text
+    assert cards[-1]["version"] == "1.5"
+
+
+async def test_buttons_carry_the_step_and_old_clicks_are_stale(bot: TestClient,
+                                                               connector: FakeConnector) -> None:
+    await send(bot, activity(connector, "mijn gegevens"))
+    card = connector.cards()[-1]
+    action = card["actions"][0]
+    assert action["data"]["leerbot"]["dialog"] == "gegevens"
+    await send(bot, activity(connector, value=action["data"]))
+    assert any(a.get("name", "").endswith(".json") or "json" in json.dumps(a)
+               for act in connector.activities[-2:] for a in act.get("attachments") or [])
+    await send(bot, activity(connector, value=action["data"]))
+    assert "al beantwoord" in json.dumps(connector.cards()[-1], ensure_ascii=False)
+
+
+async def test_typing_instead_of_clicking_works(bot: TestClient,
+                                                connector: FakeConnector) -> None:
+    await send(bot, activity(connector, "taal"))
+    await send(bot, activity(connector, "English"))
+    assert "English" in json.dumps(connector.cards()[-1])
+
+
+async def test_forms_are_cards_with_inputs(bot: TestClient, connector: FakeConnector) -> None:
+    await send(bot, activity(connector, "mijn profiel"))
+    card = connector.cards()[-1]
+    ids = [item.get("id") for item in card["body"]]
+    assert "good_at" in ids
+    submit = card["actions"][0]
+    data = {**submit["data"], "good_at": "Excel", "can_help_with": "", "wants_to_grow": "",
+            "learns_best": ""}
+    await send(bot, activity(connector, value=data))
+    assert "Excel" in json.dumps(connector.cards()[-1], ensure_ascii=False)
+
+
+async def test_locale_comes_from_the_activity(bot: TestClient, connector: FakeConnector) -> None:
+    await send(bot, activity(connector, "menu", locale="en-US", user="29:user-2",
+                             conversation="a:personal-2"))
+    assert "What can I help you with" in json.dumps(connector.cards()[-1])
+
+
+async def test_welcome_on_install(bot: TestClient, connector: FakeConnector) -> None:
+    body = activity(connector)
+    body.update({"type": "conversationUpdate",
+                 "membersAdded": [{"id": "28:leerbot", "name": "Leerbot"}]})
+    await send(bot, body)
+    assert "Leerbot" in connector.activities[-1].get("text", "")
+
+
+async def test_proactive_message_through_a_stored_reference(bot: TestClient,
+                                                            connector: FakeConnector) -> None:
+    await send(bot, activity(connector, "hallo", user="29:user-3", conversation="a:p-3"))
+    teams = bot.channels.teams  # type: ignore[attr-defined]
+    (reference,) = await teams.references("tenant-1", "aad-29:user-3")
+    before = len(connector.activities)
+    await teams.send("tenant-1", {"reference": reference, "text": "Je leerlijn start morgen."})
+    assert len(connector.activities) == before + 1
+    sent = connector.activities[-1]
+    assert sent["text"] == "Je leerlijn start morgen." and sent["_conversation"] == "a:p-3"
+
+
+async def test_with_an_app_id_unauthenticated_traffic_is_refused(tmp_path: Path,
+                                                                 connector: FakeConnector) -> None:
+    client = await make_client(tmp_path, MICROSOFT_APP_ID="00000000-0000-0000-0000-000000000001",
+                               MICROSOFT_APP_PASSWORD="secret")
+    try:
+        assert await send(client, activity(connector, "menu")) == 401
+        assert connector.activities == []
+    finally:
+        await client.close()
+        await client.runtime.close()  # type: ignore[attr-defined]
+
+
+async def test_without_an_app_id_only_loopback_is_accepted(bot: TestClient) -> None:
+    teams = bot.channels.teams  # type: ignore[attr-defined]
+    request = make_mocked_request("POST", "/api/messages", headers={
+        "Content-Type": "application/json"}, transport=_Transport("203.0.113.9"))
+    response = await teams.handle(request)
+    assert response.status == 401
+
+
+class _Transport:
+    def __init__(self, host: str) -> None:
+        self.host = host
+
+    def get_extra_info(self, name: str, default: object = None) -> object:
+        return (self.host, 5555) if name == "peername" else default
+
+    def is_closing(self) -> bool:
+        return False
+
+
+async def test_exports_are_linked_from_the_public_url(tmp_path: Path,
+                                                      connector: FakeConnector) -> None:
+    client = await make_client(tmp_path, LEERBOT_PUBLIC_URL="https://bot.acme.nl")
+    try:
+        await send(client, activity(connector, "mijn gegevens"))
+        export = next(a for a in connector.cards()[-1]["actions"]
+                      if a["data"].get("value") == "export")
+        await send(client, activity(connector, value=export["data"]))
+        text = json.dumps(connector.cards(), ensure_ascii=False)
+        link = text.split("https://bot.acme.nl/files/")[1].split(")")[0]
+        response = await client.get(f"/files/{link}")
+        assert response.status == 200
+        data = json.loads(await response.read())
+        assert data["member"]["role"] == "admin"
+        assert (await client.get("/files/not-a-token")).status == 404
+    finally:
+        await client.close()
+        await client.runtime.close()  # type: ignore[attr-defined]
