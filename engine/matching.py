@@ -32,11 +32,14 @@ from pydantic import BaseModel
 from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
-from engine.text import normalise, tokens
+from engine.text import normalise, stem, tokens
 from knowledge.catalogue import Catalogue, Training
 from knowledge.taxonomy import Taxonomy
 
 TOKEN_CUTOFF = 78.0
+STEM_CUTOFF = 90.0
+STEM_WEIGHT = 0.95  # a stem match counts a little less than the word itself
+KNOWN_WORD_FUZZ = 0.85  # fuzzy look-alikes of a word that is itself in the vocabulary
 PREFIX_MIN = 5
 QUERY_DAMPING = 0.7
 CONFIDENT_SCORE = 72.0
@@ -47,7 +50,7 @@ MAX_TRAININGS = 10
 # How much an alias of each kind counts.
 WEIGHT_LABEL = 1.0
 WEIGHT_TAXONOMY = 0.97
-WEIGHT_BROADER = 0.88  # a broader taxonomy entry ("Leidinggeven" for "Coachend leidinggeven")
+WEIGHT_RELATED = 0.88  # a related taxonomy entry ("Leidinggeven" for "Coachend leidinggeven")
 WEIGHT_TITLE = 0.9
 WEIGHT_KEYWORD = 0.9
 
@@ -97,21 +100,28 @@ def _taxonomy_links(labels: list[str], taxonomy: Taxonomy) -> dict[int, list[int
     return links
 
 
-def _broader_links(labels: list[str], taxonomy: Taxonomy,
-                   linked: dict[int, list[int]]) -> dict[int, list[int]]:
-    """Taxonomy entries no catalogue label names, attached to the catalogue labels that
-    narrow them: every word of the entry's label is in the catalogue label."""
+def _related_links(labels: list[str], taxonomy: Taxonomy, linked: dict[int, list[int]],
+                   trainings: list[tuple[set[str], list[int]]]) -> dict[int, list[int]]:
+    """Taxonomy entries no catalogue label names, attached where they clearly belong:
+    to catalogue labels that contain all the entry's words or whose words the entry contains
+    ("Leidinggeven" and "Coachend leidinggeven"), and to the labels of trainings whose title or
+    keywords are one of the entry's names ("chatgpt" -> the AI training's competencies)."""
     used = {t for indices in linked.values() for t in indices}
     label_words = [set(tokens(label)) for label in labels]
-    broader: dict[int, list[int]] = defaultdict(list)
+    related: dict[int, set[int]] = defaultdict(set)
     for t_index, competency in enumerate(taxonomy.competencies):
         words = set(tokens(competency.label.nl))
         if t_index in used or not words:
             continue
         for label_index, candidate in enumerate(label_words):
-            if words < candidate:
-                broader[label_index].append(t_index)
-    return broader
+            if candidate and (words < candidate or candidate < words):
+                related[label_index].add(t_index)
+        names = {normalise(name) for name in competency.names} - {""}
+        for texts, targets in trainings:
+            if names & texts:
+                for label_index in targets:
+                    related[label_index].add(t_index)
+    return {k: sorted(v) for k, v in related.items()}
 
 
 class CompetencyMatcher:
@@ -146,11 +156,15 @@ class CompetencyMatcher:
             add(label, index, WEIGHT_LABEL)
         if self.catalogue.own_competencies:
             links = _taxonomy_links(self.labels, self.taxonomy)
-            broader = _broader_links(self.labels, self.taxonomy, links)
+            training_texts = [
+                ({normalise(t.title), *(normalise(k) for k in t.keywords)} - {""},
+                [label_index[c] for c in t.competencies if c in label_index])
+                for t in self.catalogue.trainings]
+            related = _related_links(self.labels, self.taxonomy, links, training_texts)
         else:
             links = {i: [i] for i in range(len(self.labels))}
-            broader = {}
-        for weight, mapping in ((WEIGHT_TAXONOMY, links), (WEIGHT_BROADER, broader)):
+            related = {}
+        for weight, mapping in ((WEIGHT_TAXONOMY, links), (WEIGHT_RELATED, related)):
             for label_idx, taxonomy_indices in mapping.items():
                 for t_idx in taxonomy_indices:
                     for name in self.taxonomy.competencies[t_idx].names:
@@ -176,6 +190,7 @@ class CompetencyMatcher:
                 vocabulary.setdefault(word, len(vocabulary))
         self.vocab = list(vocabulary)
         self._vocab_index = vocabulary
+        self._stems = [stem(word) for word in self.vocab]
         # idf over competencies: a word shared by many competencies says little
         owners: list[set[int]] = [set() for _ in self.vocab]
         for alias in aliases:
@@ -215,6 +230,19 @@ class CompetencyMatcher:
         """(query words x vocabulary) similarities 0..100, zero below the cutoff."""
         sims = cdist(words, self.vocab, scorer=fuzz.ratio, score_cutoff=TOKEN_CUTOFF,
                      dtype=np.float32, workers=1)
+        # inflections: "presentatie" and "presenteren" share the stem "presenteer"
+        stem_sims = cdist([stem(w) for w in words], self._stems, scorer=fuzz.ratio,
+                          score_cutoff=STEM_CUTOFF, dtype=np.float32, workers=1)
+        np.maximum(sims, stem_sims * STEM_WEIGHT, out=sims)
+        # a word we know exactly is that word, not a typo of a look-alike
+        # ("veranderingen" is not "vergaderingen")
+        for row, word in enumerate(words):
+            exact = self._vocab_index.get(word)
+            if exact is not None:
+                keep = sims[row, exact]
+                sims[row] *= KNOWN_WORD_FUZZ
+                sims[row, exact] = keep
+                sims[row][sims[row] < TOKEN_CUTOFF] = 0
         for row, word in enumerate(words):
             if len(word) < PREFIX_MIN:
                 continue
@@ -252,16 +280,20 @@ class CompetencyMatcher:
         weights = self.idf[alias_words]
         covered = np.add.reduceat(weights * per_word[alias_words], seg)
         alias_cover = covered / np.add.reduceat(weights, seg)  # 0..100
-        # how much of the query each alias explains
+        # how much of the query each competency explains, pooled over all its aliases
         best_per_query_word = np.maximum.reduceat(sims[:, alias_words], seg, axis=1) / 100.0
+        targets = self.alias_target[candidates]
+        explained = np.zeros((len(words), len(self.labels)), dtype=np.float32)
+        for row in range(len(words)):
+            np.maximum.at(explained[row], targets, best_per_query_word[row])
         query_weights = np.array(
             [self.idf[np.argmax(row)] if row.max() > 0 else self.max_idf for row in sims],
             dtype=np.float32,
         )
-        query_cover = query_weights @ best_per_query_word / query_weights.sum()
-        score = (alias_cover * (QUERY_DAMPING + (1 - QUERY_DAMPING) * query_cover)
+        query_cover = query_weights @ explained / query_weights.sum()  # per competency
+        score = (alias_cover * (QUERY_DAMPING + (1 - QUERY_DAMPING) * query_cover[targets])
                  * self.alias_weight[candidates])
-        np.maximum.at(result, self.alias_target[candidates], score.astype(np.float32))
+        np.maximum.at(result, targets, score.astype(np.float32))
         return result
 
     def match(self, text: str, k: int = 5) -> MatchResult:

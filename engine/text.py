@@ -11,6 +11,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import snowballstemmer
+
 #: Words that carry no topic in a learning wish, Dutch and English.
 STOPWORDS = frozenset(
     [
@@ -28,12 +30,12 @@ STOPWORDS = frozenset(
         "goed", "leren", "leer", "verbeteren", "verbeter", "hulp", "help", "helpen", "zoek",
         "zoeken", "vind", "vinden", "training", "trainingen", "cursus", "cursussen",
         "opleiding", "opleidingen", "workshop", "bijleren", "ontwikkelen", "sterker",
-        "handiger", "meest", "vooral", "i", "me", "my", "mine", "want", "wants", "wanted", "to",
-        "learn", "learning", "how", "the", "a", "an", "and", "or", "of", "for", "in", "on",
-        "with", "at", "be", "get", "getting", "better", "improve", "improving", "become",
-        "more", "about", "some", "any", "is", "are", "am", "do", "does", "please", "help",
-        "course", "courses", "training", "trainings", "need", "would", "like", "can", "could",
-        "should", "our", "we",
+        "handiger", "meest", "vooral", "maak", "maken", "gebruik", "gebruiken", "i", "my",
+        "mine", "wants", "wanted", "to", "learn", "learning", "how", "the", "a", "an", "and",
+        "or", "for", "on", "with", "at", "be", "get", "getting", "better", "improve",
+        "improving", "become", "more", "about", "some", "any", "are", "am", "do", "does",
+        "please", "course", "courses", "trainings", "need", "would", "like", "can", "could",
+        "should", "our",
     ]
 )
 
@@ -57,6 +59,15 @@ def tokens(text: str, *, keep_stopwords: bool = False) -> tuple[str, ...]:
     if keep_stopwords:
         return tuple(words)
     return tuple(w for w in words if w not in STOPWORDS)
+
+
+_DUTCH = snowballstemmer.stemmer("dutch")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The Dutch Snowball stem of a normalised word ("vergaderingen" -> "vergader")."""
+    return _DUTCH.stemWord(word)
 
 
 def normalise(text: str) -> str:

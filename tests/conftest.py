@@ -111,23 +111,8 @@ async def sessions(database_url: str):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-async def runtime(tmp_path: Path):  # type: ignore[no-untyped-def]
-    """The bot on a fresh SQLite database (what `leerbot chat` runs on)."""
-    from bot.runtime import Runtime
-    from bot.settings import Settings
-
-    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
-                        data_dir=tmp_path / "data")
-    started = await Runtime.start(settings)
-    try:
-        yield started
-    finally:
-        await started.close()
-
-
-@pytest.fixture
-async def any_runtime(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
-    """The bot on SQLite and on PostgreSQL."""
+async def runtime(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The whole bot on a fresh database: SQLite (what `leerbot chat` runs on) and PostgreSQL."""
     from bot.runtime import Runtime
     from bot.settings import Settings
 

@@ -20,7 +20,7 @@ from bot.server import CHANNELS, build_app
 from bot.services import DatabaseServices, MatcherCache
 from bot.settings import Settings
 from dialogs.conductor import Incoming
-from dialogs.output import ChoicesBlock, FormBlock, Message
+from dialogs.output import ChoicesBlock, Message
 from dialogs.session import SessionKey
 from knowledge.scan import load_scan
 from tests.conversation import CONSOLE
@@ -256,11 +256,6 @@ async def drivers(tmp_path: Path, case_catalogue: Path) -> AsyncIterator[list[Dr
             client.runtime = runtime  # type: ignore[attr-defined]
             yield all_drivers
         await runtime.close()
-
-
-async def services(driver: Driver, runtime: Runtime) -> tuple[Any, DatabaseServices]:
-    session = runtime.sessions()
-    return session, DatabaseServices(await session.__aenter__(), MatcherCache())
 
 
 GROUP = {"size": "3", "age_low": "40", "age_high": "55", "years_low": "5", "years_high": "30",

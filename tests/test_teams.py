@@ -18,9 +18,18 @@ from tests.fakes import FakeConnector
 
 
 @pytest.fixture
-async def connector():  # type: ignore[no-untyped-def]
+async def connector(shared: Path):  # type: ignore[no-untyped-def]
+    """The fake connector; every card Leerbot sends it must be a valid Adaptive Card 1.5."""
+    import jsonschema
+
+    document = json.loads((shared / "reference" / "schemas" / "adaptive-card-1.5.schema.json")
+                          .read_text(encoding="utf-8"))
+    validator = jsonschema.Draft6Validator(document)
     async with FakeConnector() as fake:
         yield fake
+        for card in fake.cards():
+            errors = list(validator.iter_errors(card))
+            assert not errors, (errors[0].message, card)
 
 
 async def make_client(tmp_path: Path, **settings: Any):  # type: ignore[no-untyped-def]
@@ -134,6 +143,16 @@ async def test_proactive_message_through_a_stored_reference(bot: TestClient,
     assert len(connector.activities) == before + 1
     sent = connector.activities[-1]
     assert sent["text"] == "Je leerlijn start morgen." and sent["_conversation"] == "a:p-3"
+
+
+def test_tenant_from_conversation_when_channel_data_lacks_it() -> None:
+    from botbuilder.schema import Activity
+
+    from bot.channels.teams import tenant_of
+
+    activity = Activity().deserialize({"type": "message", "conversation": {
+        "id": "a:1", "conversationType": "personal", "tenantId": "tenant-9"}})
+    assert tenant_of(activity) == "tenant-9"
 
 
 async def test_with_an_app_id_unauthenticated_traffic_is_refused(tmp_path: Path,
