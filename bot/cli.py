@@ -347,7 +347,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         except (OSError, DatabaseError) as exc:
             raise CliError(t(args.lang, "cli.database_unavailable", reason=str(exc))) from None
         local = is_loopback(args.host)
-        app = build_app(runtime, webchat_enabled=local)
+        app = build_app(runtime, webchat_enabled=local, workers=not args.no_workers)
 
         async def close(_app: web.Application) -> None:
             await runtime.close()
@@ -423,6 +423,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the HTTP server (web chat, Slack, Teams)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=3978)
+    serve.add_argument("--no-workers", action="store_true",
+                       help="only receive; leave queued turns and messages to other replicas")
     serve.set_defaults(handler=cmd_serve)
 
     demo = commands.add_parser("demo", help="show the engine on the bundled data")

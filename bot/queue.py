@@ -10,6 +10,8 @@ lease runs out.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -45,6 +47,18 @@ async def enqueue_inbox(session: AsyncSession, source: str, event_key: str,
     ).on_conflict_do_nothing(index_elements=["source", "event_key"])
     result = await session.execute(statement)
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def enqueue_inbox_many(session: AsyncSession,
+                             events: list[tuple[str, str, str, dict[str, Any]]]) -> None:
+    """Store several events with one executemany; repeats are skipped by the unique key."""
+    moment = now()
+    rows = [{"source": source, "event_key": key[:255], "conversation_key": conversation[:512],
+             "payload": payload, "status": "pending", "attempts": 0, "available_at": moment,
+             "created_at": moment} for source, key, conversation, payload in events]
+    statement = _insert(session, InboxRow.__table__).on_conflict_do_nothing(
+        index_elements=["source", "event_key"])
+    await session.execute(statement, rows)
 
 
 async def enqueue_delivery(session: AsyncSession, key: str, channel: str, workspace: str,
@@ -117,3 +131,52 @@ async def mark_sent(session: AsyncSession, row_id: int) -> None:
 async def mark_failed(session: AsyncSession, table: type[Any], row_id: int, error: str) -> None:
     await session.execute(update(table).where(table.id == row_id).values(
         status="failed", last_error=error[:500]))
+
+
+class InboxWriter:
+    """Stores inbound events with group commit: events arriving together are inserted in one
+    transaction, and each caller returns (to acknowledge the platform) only after its event
+    is committed. Durable before the ack, without one transaction per request."""
+
+    def __init__(self, sessions: Any, max_batch: int = 200) -> None:
+        self.sessions = sessions
+        self.max_batch = max_batch
+        self._queue: asyncio.Queue[tuple[tuple[str, str, str, dict[str, Any]],
+                                         asyncio.Future[None]]] | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def store(self, source: str, event_key: str, conversation_key: str,
+                    payload: dict[str, Any]) -> None:
+        """Returns once the event is committed (a repeat of a stored event is skipped)."""
+        if self._queue is None:
+            self._queue = asyncio.Queue()
+            self._task = asyncio.create_task(self._run(), name="leerbot-inbox-writer")
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        await self._queue.put(((source, event_key, conversation_key, payload), future))
+        await future
+
+    async def _run(self) -> None:
+        assert self._queue is not None
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < self.max_batch and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                async with self.sessions.begin() as session:
+                    await enqueue_inbox_many(session, [item for item, _ in batch])
+            except Exception as exc:  # every caller of the batch learns it failed
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for _, future in batch:
+                if not future.done():
+                    future.set_result(None)
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+            self._queue = None

@@ -60,6 +60,8 @@ class Channels:
     async def stop(self) -> None:
         if self.socket_mode is not None:
             await self.socket_mode.close_async()
+        if self.slack is not None:
+            await self.slack.writer.close()
         await self.inbox.stop()
         await self.deliveries.stop()
 

@@ -37,7 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.channels import slack_render
 from bot.channels.slack_home import home_view
 from bot.channels.slack_oauth import DatabaseInstallationStore, DatabaseStateStore, SecretBox
-from bot.queue import enqueue_delivery, enqueue_inbox, finish_inbox
+from bot.queue import InboxWriter, enqueue_delivery, finish_inbox
 from bot.settings import Settings
 from bot.storage.models import InboxRow
 from bot.storage.sessions import SqlSessionStore
@@ -97,6 +97,7 @@ class SlackChannel:
         self._locales: dict[tuple[str, str], tuple[float, str | None]] = {}
         self._dms: dict[tuple[str, str], str] = {}
         self._tokens: dict[str, tuple[float, str]] = {}
+        self.writer = InboxWriter(sessions)
         assert settings.slack_signing_secret is not None
         signing_secret = settings.slack_signing_secret.get_secret_value()
         self.installations: DatabaseInstallationStore | None = None
@@ -245,11 +246,8 @@ class SlackChannel:
     async def store(self, event_key: str, event: SlackEvent) -> None:
         """Keep the event before acknowledging it; a repeated event_id is dropped."""
         conversation = f"slack:{event.team}:{event.user}"
-        async with self.sessions.begin() as session:
-            stored = await enqueue_inbox(session, SOURCE, event_key, conversation,
-                                         event.model_dump(mode="json"))
-        if stored:
-            self.wake_inbox()
+        await self.writer.store(SOURCE, event_key, conversation, event.model_dump(mode="json"))
+        self.wake_inbox()
 
     async def handle(self, request: web.Request) -> web.Response:
         """The /slack/events endpoint (events, interactivity, slash command)."""
