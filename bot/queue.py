@@ -13,8 +13,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -82,9 +83,11 @@ async def _claim(session: AsyncSession, table: type[Any], order_column: str,
     blocked = exists().where(
         getattr(earlier, order_column) == getattr(table, order_column),
         earlier.id < table.id, earlier.status.in_(OPEN))
+    # replies to people come before fan-out messages (which carry a run)
+    order = (table.run_id.is_not(None), table.id) if table is DeliveryRow else (table.id,)
     query = (select(table)
              .where(and_(ready, table.available_at <= moment, ~blocked))
-             .order_by(table.id).limit(limit)
+             .order_by(*order).limit(limit)
              .with_for_update(skip_locked=True, of=table))
     rows = list((await session.execute(query)).scalars())
     if rows:
@@ -133,26 +136,30 @@ async def mark_failed(session: AsyncSession, table: type[Any], row_id: int, erro
         status="failed", last_error=error[:500]))
 
 
-class InboxWriter:
-    """Stores inbound events with group commit: events arriving together are inserted in one
-    transaction, and each caller returns (to acknowledge the platform) only after its event
-    is committed. Durable before the ack, without one transaction per request."""
+T = TypeVar("T")
 
-    def __init__(self, sessions: Any, max_batch: int = 200) -> None:
+
+class GroupCommit(Generic[T]):
+    """Writes that arrive together share one transaction (group commit): each caller returns
+    once its item is committed, so it is durable, without one transaction per item."""
+
+    def __init__(self, sessions: Any,
+                 apply: Callable[[AsyncSession, list[T]], Awaitable[None]],
+                 max_batch: int = 200, name: str = "group-commit") -> None:
         self.sessions = sessions
+        self.apply = apply
         self.max_batch = max_batch
-        self._queue: asyncio.Queue[tuple[tuple[str, str, str, dict[str, Any]],
-                                         asyncio.Future[None]]] | None = None
+        self.name = name
+        self._queue: asyncio.Queue[tuple[T, asyncio.Future[None]]] | None = None
         self._task: asyncio.Task[None] | None = None
 
-    async def store(self, source: str, event_key: str, conversation_key: str,
-                    payload: dict[str, Any]) -> None:
-        """Returns once the event is committed (a repeat of a stored event is skipped)."""
+    async def write(self, item: T) -> None:
+        """Returns once the item is committed; raises what the commit raised."""
         if self._queue is None:
             self._queue = asyncio.Queue()
-            self._task = asyncio.create_task(self._run(), name="leerbot-inbox-writer")
+            self._task = asyncio.create_task(self._run(), name=f"leerbot-{self.name}")
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        await self._queue.put(((source, event_key, conversation_key, payload), future))
+        await self._queue.put((item, future))
         await future
 
     async def _run(self) -> None:
@@ -163,7 +170,7 @@ class InboxWriter:
                 batch.append(self._queue.get_nowait())
             try:
                 async with self.sessions.begin() as session:
-                    await enqueue_inbox_many(session, [item for item, _ in batch])
+                    await self.apply(session, [item for item, _ in batch])
             except Exception as exc:  # every caller of the batch learns it failed
                 for _, future in batch:
                     if not future.done():
@@ -180,3 +187,28 @@ class InboxWriter:
                 await self._task
             self._task = None
             self._queue = None
+
+
+class InboxWriter:
+    """Stores inbound events before they are acknowledged, with group commit."""
+
+    def __init__(self, sessions: Any, max_batch: int = 200) -> None:
+        self._commit: GroupCommit[tuple[str, str, str, dict[str, Any]]] = GroupCommit(
+            sessions, enqueue_inbox_many, max_batch, "inbox-writer")
+
+    async def store(self, source: str, event_key: str, conversation_key: str,
+                    payload: dict[str, Any]) -> None:
+        """Returns once the event is committed (a repeat of a stored event is skipped)."""
+        await self._commit.write((source, event_key, conversation_key, payload))
+
+    async def close(self) -> None:
+        await self._commit.close()
+
+
+async def update_deliveries(session: AsyncSession, changes: list[dict[str, Any]]) -> None:
+    """Bulk UPDATE of delivery rows by primary key (each dict has ``id``)."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for change in changes:
+        groups.setdefault(tuple(sorted(change)), []).append(change)
+    for rows in groups.values():
+        await session.execute(update(DeliveryRow), rows)

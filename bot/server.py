@@ -7,6 +7,8 @@ and ``/readyz``. The inbox and delivery workers run inside the same process.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from typing import Any
 
@@ -15,10 +17,12 @@ from sqlalchemy import text
 
 from bot import files
 from bot.channels import webchat
+from bot.channels.mailbox import MailboxSender
 from bot.channels.slack import SlackChannel
 from bot.channels.teams import TeamsChannel
 from bot.net import is_loopback
 from bot.runtime import Runtime
+from bot.scheduler import Planner
 from bot.workers import DeliveryWorker, InboxWorker, Sender
 
 log = logging.getLogger(__name__)
@@ -34,8 +38,10 @@ class Channels:
         settings = runtime.settings
         self.settings = settings
         self.socket_mode: Any = None
-        senders: dict[str, Sender] = {}
+        senders: dict[str, Sender] = {"local": MailboxSender(runtime.sessions)}
         self.deliveries = DeliveryWorker(runtime.sessions, senders)
+        self.planner = Planner(runtime.sessions)
+        self._planning: asyncio.Task[None] | None = None
         self.inbox = InboxWorker(runtime.sessions, {})
         self.slack: SlackChannel | None = None
         if settings.slack_signing_secret is not None:
@@ -49,6 +55,8 @@ class Channels:
     async def start(self) -> None:
         self.inbox.start()
         self.deliveries.start()
+        self._planning = asyncio.create_task(self.planner.run_forever(self.deliveries.wake.set),
+                                             name="leerbot-planner")
         if self.slack is not None and self.settings.slack_app_token is not None:
             # development behind a firewall: events arrive over Socket Mode, not HTTP
             from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
@@ -62,6 +70,10 @@ class Channels:
             await self.socket_mode.close_async()
         if self.slack is not None:
             await self.slack.writer.close()
+        if self._planning is not None:
+            self._planning.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._planning
         await self.inbox.stop()
         await self.deliveries.stop()
 

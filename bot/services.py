@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.catalogues import prepare
+from bot.services_together import TogetherDatabaseServices
 from bot.storage.catalogues import active_catalogue
 from bot.storage.models import (
     AssignmentRow,
@@ -75,25 +76,34 @@ def _scan(row: ScanRow) -> ScanRecord:
                       priorities=row.priorities, top_actions=row.top_actions)
 
 
-class DatabaseServices:
+class DatabaseServices(TogetherDatabaseServices):
     def __init__(self, db: AsyncSession, matchers: MatcherCache) -> None:
         self.db = db
         self.matchers = matchers
 
     # ---------------------------------------------------------------- members
 
-    async def member(self, workspace: str, user: str, name: str) -> Member:
+    async def member(self, workspace: str, user: str, name: str, channel: str | None = None,
+                     timezone: str | None = None) -> Member:
+        """The member (created on first contact: the workspace's first one is admin);
+        remembers the channel they talk on, and the platform's timezone unless they set one."""
         row = (await self.db.execute(select(MemberRow).where(
             MemberRow.workspace == workspace, MemberRow.user_id == user))).scalar_one_or_none()
         if row is None:
             count = (await self.db.execute(select(func.count()).select_from(MemberRow).where(
                 MemberRow.workspace == workspace))).scalar_one()
             row = MemberRow(workspace=workspace, user_id=user, name=name[:255],
-                            role="admin" if count == 0 else "employee", lang=None)
+                            role="admin" if count == 0 else "employee", lang=None,
+                            channel=channel, timezone=timezone, opt_out={})
             self.db.add(row)
             await self.db.flush()
-        elif name and row.name != name[:255]:
+            return _member(row)
+        if name and row.name != name[:255]:
             row.name = name[:255]
+        if channel and row.channel != channel:
+            row.channel = channel
+        if timezone and not row.timezone:
+            row.timezone = timezone
         return _member(row)
 
     async def set_language(self, member: Member, lang: str | None) -> None:

@@ -45,6 +45,14 @@ class Settings(BaseSettings):
     public_url: str | None = Field(
         None, validation_alias="LEERBOT_PUBLIC_URL",
         description="public https base URL; Teams cards link images and exports there")
+    slack_rate: float = Field(
+        5.0, gt=0, validation_alias="LEERBOT_SLACK_RATE",
+        description="scheduled messages per second per Slack workspace (Slack: several "
+                    "hundred chat.postMessage per minute per workspace)")
+    teams_rate: float = Field(
+        50.0, gt=0, validation_alias="LEERBOT_TEAMS_RATE",
+        description="scheduled messages per second per Teams tenant (Teams: 50 requests/s "
+                    "per app per tenant)")
     microsoft_app_id: str | None = Field(None, validation_alias="MICROSOFT_APP_ID")
     microsoft_app_password: SecretStr | None = Field(None,
                                                      validation_alias="MICROSOFT_APP_PASSWORD")

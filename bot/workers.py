@@ -10,11 +10,24 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.queue import claim_deliveries, claim_inbox, mark_failed, mark_sent, retry_later
+from bot.queue import (
+    LEASE,
+    MAX_ATTEMPTS,
+    GroupCommit,
+    backoff,
+    claim_deliveries,
+    claim_inbox,
+    mark_failed,
+    now,
+    retry_later,
+    update_deliveries,
+)
+from bot.ratelimit import Limiter, limiter_for, wait_until
 from bot.storage.models import DeliveryRow, InboxRow
 
 log = logging.getLogger(__name__)
@@ -34,7 +47,21 @@ class PermanentError(Exception):
 
 
 class Sender(Protocol):
-    async def send(self, workspace: str, payload: dict[str, Any]) -> None: ...
+    """A platform's outbound side, used by the delivery worker."""
+
+    async def send(self, workspace: str, payload: dict[str, Any],
+                   key: str) -> dict[str, Any] | None:
+        """Deliver; what the platform answered (kept with the row), or None."""
+        ...
+
+    def pace(self, workspace: str, payload: dict[str, Any]) -> tuple[str, float] | None:
+        """The rate bucket of this send and its sends per second (None: not limited)."""
+        ...
+
+    async def delivered(self, workspace: str, payload: dict[str, Any], key: str,
+                        since: datetime) -> bool | None:
+        """Did an earlier, interrupted attempt arrive? None: the platform cannot tell."""
+        ...
 
 
 InboxProcessor = Callable[[InboxRow], Awaitable[None]]
@@ -129,34 +156,106 @@ class InboxWorker(Worker):
 
 
 class DeliveryWorker(Worker):
-    def __init__(self, sessions: async_sessionmaker[AsyncSession],
-                 senders: dict[str, Sender]) -> None:
-        super().__init__(sessions, "deliveries", concurrency=16)
+    """Sends queued messages at the pace each platform allows, exactly once where the platform
+    lets us check: ``sending_at`` is committed before the call and ``sent`` after it; a row
+    found in between (its process died mid-call) is first checked with the platform."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], senders: dict[str, Sender],
+                 limiter: Limiter | None = None, batch: int = 100) -> None:
+        super().__init__(sessions, "deliveries", concurrency=batch)
         self.senders = senders
+        self.limiter = limiter or limiter_for(sessions)
+        self.batch = batch
+        self.marks: GroupCommit[dict[str, Any]] = GroupCommit(
+            sessions, update_deliveries, name="delivery-marks")
 
     async def claim(self, session: AsyncSession) -> list[DeliveryRow]:
-        return await claim_deliveries(session)
+        return await claim_deliveries(session, self.batch)
+
+    async def run_once(self) -> int:
+        async with self.sessions.begin() as session:
+            rows = await self.claim(session)
+        if not rows:
+            return 0
+        groups: dict[tuple[str, float], list[DeliveryRow]] = {}
+        unpaced: list[DeliveryRow] = []
+        for row in rows:
+            sender = self.senders.get(row.channel)
+            pace = sender.pace(row.workspace, row.payload) if sender is not None else None
+            if pace is None:
+                unpaced.append(row)
+            else:
+                groups.setdefault(pace, []).append(row)
+        tasks = [self.handle(row) for row in unpaced]
+        for (bucket, per_second), members in groups.items():
+            # reserve no more than half a lease of slots; the rest goes back to the queue
+            room = max(1, int(per_second * LEASE.total_seconds() / 2))
+            if len(members) > room:
+                await self._release(members[room:])
+                members = members[:room]
+            first = await self.limiter.reserve(bucket, len(members), per_second)
+            tasks.extend(self._paced(row, first + index / per_second)
+                         for index, row in enumerate(members))
+        await asyncio.gather(*tasks)
+        return len(rows)
+
+    async def _release(self, rows: list[DeliveryRow]) -> None:
+        async with self.sessions.begin() as session:
+            await update_deliveries(session, [
+                {"id": row.id, "status": "pending", "attempts": row.attempts,
+                 "available_at": now()} for row in rows])
+
+    async def _paced(self, row: DeliveryRow, slot: float) -> None:
+        await wait_until(slot)
+        await self.handle(row)
+
+    async def _mark(self, row: DeliveryRow, **values: Any) -> None:
+        await self.marks.write({"id": row.id, **values})
 
     async def handle(self, row: DeliveryRow) -> None:
         sender = self.senders.get(row.channel)
         try:
             if sender is None:
                 raise PermanentError(f"no sender for {row.channel}")
-            await sender.send(row.workspace, row.payload)
+            if row.sending_at is not None:  # an earlier attempt may have reached the platform
+                verdict = await sender.delivered(row.workspace, row.payload, row.key,
+                                                 row.sending_at)
+                if verdict is None:
+                    await self._mark(row, status="unknown", last_error=(
+                        "the process stopped while sending; the platform cannot tell whether "
+                        "it arrived, so it is not sent again (retry it from the runs view)"))
+                    return
+                if verdict:
+                    await self._mark(row, status="sent", sent_at=now(), last_error=None)
+                    return
+            await self._mark(row, sending_at=now())
+            result = await sender.send(row.workspace, row.payload, row.key)
         except RetryableError as exc:
-            async with self.sessions.begin() as session:
-                await retry_later(session, DeliveryRow, row.id, row.attempts + 1, str(exc),
-                                  exc.retry_after)
+            counted = row.attempts if exc.retry_after is not None else row.attempts + 1
+            await self._retry(row, counted, str(exc), exc.retry_after)
             return
         except PermanentError as exc:
-            async with self.sessions.begin() as session:
-                await mark_failed(session, DeliveryRow, row.id, str(exc))
+            await self._mark(row, status="failed", last_error=str(exc)[:500], sending_at=None)
             return
         except Exception as exc:
             log.exception("delivery %s failed", row.id)
-            async with self.sessions.begin() as session:
-                await retry_later(session, DeliveryRow, row.id, row.attempts + 1,
-                                  type(exc).__name__)
+            await self._retry(row, row.attempts + 1, type(exc).__name__, None)
             return
-        async with self.sessions.begin() as session:
-            await mark_sent(session, row.id)
+        await self._mark(row, status="sent", sent_at=now(), last_error=None,
+                         result=result or None)
+
+    async def _retry(self, row: DeliveryRow, attempts: int, error: str,
+                     retry_after: float | None) -> None:
+        """A definite failure: nothing arrived, so the row is sent again later (a rate limit
+        does not count as an attempt: a message is never dropped because of a limit)."""
+        if attempts >= MAX_ATTEMPTS:
+            await self._mark(row, status="failed", last_error=error[:500], sending_at=None,
+                             attempts=attempts)
+            return
+        await self._mark(row, status="pending", last_error=error[:500], sending_at=None,
+                         attempts=attempts,
+                         available_at=now() + backoff(attempts, retry_after))
+
+    async def stop(self) -> None:
+        await super().stop()
+        await self.marks.close()

@@ -38,6 +38,8 @@ COMMANDS = {
     "menu": {"menu", "start", "hallo", "hoi", "hi", "hello", "hey"},
 }
 MAX_ATTEMPTS = 3
+#: value prefix of buttons in proactive messages: "go:<dialog>:<argument>"
+GO = "go:"
 #: What interpreting one input gives: messages to send, the new session, whether it changed.
 Outcome = tuple[list[Message], Session | None, bool]
 
@@ -52,11 +54,14 @@ class Incoming(BaseModel):
     prompt: Prompt | None = None  # the question the button or form belonged to
     locale: str | None = None
     name: str | None = None
+    timezone: str | None = None  # IANA name, when the platform tells
 
 
 class Channel(BaseModel):
     name: str
     forms: bool
+    #: proactive messages wait in a mailbox and are shown at the next turn (console, web)
+    mailbox: bool = False
 
 
 class Unit(Protocol):
@@ -112,7 +117,8 @@ class Conductor:
     async def _turn(self, unit: Unit, incoming: Incoming, channel: Channel) -> list[Message]:
         session, version = await unit.sessions.load(incoming.key)
         member = await unit.services.member(incoming.key.workspace, incoming.key.user,
-                                            incoming.name or "")
+                                            incoming.name or "", channel.name,
+                                            incoming.timezone)
         lang = normalise_lang(member.lang or incoming.locale)
         turn = Turn(member=member, lang=lang, channel=channel.name, forms=channel.forms,
                     services=unit.services, key=incoming.key)
@@ -121,10 +127,15 @@ class Conductor:
         messages, new_session, changed = await self._interpret(turn, session, incoming)
         if changed:
             await unit.sessions.save(incoming.key, new_session, version)
+        if channel.mailbox:
+            messages = [*await unit.services.take_mailbox(turn.workspace, turn.member.user),
+                        *messages]
         return messages
 
     async def _interpret(self, turn: Turn, session: Session | None,
                          incoming: Incoming) -> Outcome:
+        if incoming.prompt is None and incoming.value and incoming.value.startswith(GO):
+            return await self._go(turn, session, incoming.value)
         if incoming.prompt is not None:
             prompt = incoming.prompt
             current = (session.dialog, session.step, session.turn) if session else None
@@ -169,8 +180,30 @@ class Conductor:
             return ([self._note(turn, "common.not_understood"), self._menu(turn)], None, False)
         return await self.start(turn, dialog_id, text if value is None else "")
 
+    async def _go(self, turn: Turn, session: Session | None, value: str) -> Outcome:
+        """A button of a proactive message ("go:<dialog>:<argument>") starts its dialog; a
+        dialog in progress is set aside (nothing of it was saved)."""
+        _, _, rest = value.partition(GO)
+        dialog_id, _, argument = rest.partition(":")
+        if dialog_id not in self.dialogs:
+            return [self._note(turn, "common.stale")], session, False
+        turn.argument = argument or None
+        said: list[Message] = []
+        if session is not None and session.dialog != dialog_id:
+            said.append(self._note(turn, "common.set_aside",
+                                   dialog=say(turn.lang, self.dialogs[session.dialog].title)))
+        messages, new_session, _ = await self.start(turn, dialog_id)
+        return [*said, *messages], new_session, True
+
     async def _fallback(self, turn: Turn, text: str) -> str | None:
-        """A sentence that names no dialog but a learning topic goes to learning help."""
+        """A sentence that names no dialog may answer an open invitation (a check-in, say);
+        otherwise a learning topic goes to learning help."""
+        for dialog in self.dialogs.values():
+            if dialog.claims is not None and text.strip():
+                argument = await dialog.claims(turn, text)
+                if argument is not None:
+                    turn.argument = argument
+                    return dialog.id
         if "leerhulp" in self.dialogs and text.strip():
             matcher = await turn.services.matcher(turn.workspace)
             if (await matcher.match_async(text, k=1)).confident:

@@ -33,6 +33,8 @@ class Turn:
     forms: bool  # the channel shows multi-field forms as one card or modal
     services: Services
     key: SessionKey
+    #: what a proactive message's button (or a claimed free text) started the dialog with
+    argument: str | None = None
 
     @property
     def workspace(self) -> str:

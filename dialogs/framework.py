@@ -192,6 +192,9 @@ class Dialog(Generic[S]):
     start: Callable[[Turn, str], Awaitable[S] | S] | None = None
     finish: Callable[[Turn, S], Awaitable[list[Block]] | list[Block]] | None = None
     help: str | None = None  # message key explaining the dialog
+    #: free text that names no dialog may still be for this one (an answer to an open
+    #: check-in): return the argument to start with, or None
+    claims: Callable[[Turn, str], Awaitable[str | None]] | None = None
 
     def step(self, step_id: str) -> Step:
         for step in self.steps:

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, Field
 
 from dialogs.context import Member, Role
+from dialogs.services_together import TogetherServices
 from dialogs.session import SessionKey
 from engine.matching import CompetencyMatcher
 from knowledge.catalogue import Catalogue
@@ -64,10 +65,11 @@ class Profile(BaseModel):
     updated_at: datetime | None = None
 
 
-class Services(Protocol):
+class Services(TogetherServices, Protocol):
     """Everything a dialog may read or write, scoped to the turn's unit of work."""
 
-    async def member(self, workspace: str, user: str, name: str) -> Member: ...
+    async def member(self, workspace: str, user: str, name: str, channel: str | None = None,
+                     timezone: str | None = None) -> Member: ...
 
     async def set_language(self, member: Member, lang: str | None) -> None: ...
 

@@ -1,6 +1,7 @@
 """Message catalogues: every user-facing sentence of the product, per language.
 
-Data: ``data/messages/<lang>.yaml``, a flat mapping of dotted keys to ``str.format`` templates.
+Data: ``data/messages/<lang>.yaml`` plus one file per feature in ``data/messages/<lang>/``, each
+a flat mapping of dotted keys to ``str.format`` templates (a key may be defined only once).
 Dutch is the reference; every language has exactly the same keys and placeholders.
 """
 
@@ -23,13 +24,20 @@ def placeholders(template: str) -> set[str]:
 def catalogue(lang: str) -> dict[str, str]:
     if lang not in LANGS:
         raise KnowledgeError(f"no message catalogue for language {lang!r}")
-    path = data_path("messages", f"{lang}.yaml")
-    data = read_yaml(path)
-    if not isinstance(data, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in data.items()
-    ):
-        raise KnowledgeError(f"{path} must map message keys to texts")
-    return data
+    main = data_path("messages", f"{lang}.yaml")
+    folder = data_path("messages", lang)
+    parts = [main, *sorted(folder.glob("*.yaml"))] if folder.is_dir() else [main]
+    merged: dict[str, str] = {}
+    for path in parts:
+        data = read_yaml(path)
+        if not isinstance(data, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in data.items()
+        ):
+            raise KnowledgeError(f"{path} must map message keys to texts")
+        for key in data.keys() & merged.keys():
+            raise KnowledgeError(f"{path}: message {key!r} is already defined elsewhere")
+        merged.update(data)
+    return merged
 
 
 def check_catalogues() -> list[str]:

@@ -59,3 +59,26 @@ async def test_unreachable_database_gives_a_clear_error() -> None:
             await upgrade(engine)
     finally:
         await engine.dispose()
+
+
+async def test_migrations_match_the_models(database_url: str) -> None:
+    """What Alembic builds is what the models declare (no forgotten column or index)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from bot.storage.db import create_engine, upgrade
+    from bot.storage.models import Base
+
+    engine = create_engine(database_url)
+    await upgrade(engine)
+
+    def differences(connection):  # type: ignore[no-untyped-def]
+        context = MigrationContext.configure(connection)
+        return [d for d in compare_metadata(context, Base.metadata)
+                if not (isinstance(d, tuple) and d[0] == "remove_table"
+                        and d[1].name == "alembic_version")]
+
+    async with engine.connect() as connection:
+        found = await connection.run_sync(differences)
+    await engine.dispose()
+    assert found == []

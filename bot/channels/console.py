@@ -25,7 +25,7 @@ from dialogs.output import (
 from dialogs.rich import Rich
 from dialogs.session import SessionKey
 
-CHANNEL = Channel(name="console", forms=False)
+CHANNEL = Channel(mailbox=True, name="console", forms=False)
 
 
 def text_of(rich: Rich) -> str:

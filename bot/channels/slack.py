@@ -18,6 +18,7 @@ import json
 import logging
 import re
 import time
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -32,6 +33,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels import slack_render
@@ -39,7 +41,7 @@ from bot.channels.slack_home import home_view
 from bot.channels.slack_oauth import DatabaseInstallationStore, DatabaseStateStore, SecretBox
 from bot.queue import InboxWriter, enqueue_delivery, finish_inbox
 from bot.settings import Settings
-from bot.storage.models import InboxRow
+from bot.storage.models import DeliveryRow, InboxRow
 from bot.storage.sessions import SqlSessionStore
 from bot.workers import PermanentError, RetryableError
 from dialogs.conductor import Channel, Conductor, Incoming
@@ -50,6 +52,7 @@ from knowledge.messages import normalise_lang
 
 log = logging.getLogger(__name__)
 CHANNEL = Channel(name="slack", forms=True)
+METADATA_EVENT = "leerbot_delivery"
 #: The bot scopes the app asks for; the same list as manifest/slack/manifest.yaml.
 BOT_SCOPES = ["app_mentions:read", "channels:read", "chat:write", "commands", "files:write",
               "groups:read", "im:history", "im:write", "users:read"]
@@ -398,19 +401,34 @@ class SlackChannel:
 
     # ---------------------------------------------------------------- sending
 
-    async def send(self, workspace: str, payload: dict[str, Any]) -> None:
+    def pace(self, workspace: str, payload: dict[str, Any]) -> tuple[str, float] | None:
+        """Scheduled messages share the workspace's rate; replies to a user are not held
+        back (a 429 still makes them wait for Retry-After)."""
+        if payload.get("run") is None or payload["op"] != "post":
+            return None
+        return f"slack:{workspace}", self.settings.slack_rate
+
+    async def send(self, workspace: str, payload: dict[str, Any],
+                   key: str = "") -> dict[str, Any] | None:
         """Deliver one queued operation; errors are classified for the delivery worker."""
         client = await self.client_for(workspace)
         op = payload["op"]
         try:
             if op == "post":
-                arguments = {"channel": payload["channel"], "text": payload["text"],
-                             "blocks": payload.get("blocks"), "unfurl_links": False,
-                             "unfurl_media": False}
+                arguments: dict[str, Any] = {
+                    "channel": payload["channel"], "text": payload["text"],
+                    "blocks": payload.get("blocks"), "unfurl_links": False,
+                    "unfurl_media": False}
                 if payload.get("thread_ts"):
                     arguments["thread_ts"] = payload["thread_ts"]
-                await client.chat_postMessage(**arguments)
-            elif op == "upload":
+                if payload.get("thread_of"):
+                    arguments["thread_ts"] = await self._thread_of(payload["thread_of"])
+                if key:  # lets a restarted process see whether this message arrived
+                    arguments["metadata"] = {"event_type": METADATA_EVENT,
+                                             "event_payload": {"key": key}}
+                response = await client.chat_postMessage(**arguments)
+                return {"channel": response.get("channel"), "ts": response.get("ts")}
+            if op == "upload":
                 await client.files_upload_v2(channel=payload["channel"],
                                              filename=payload["filename"],
                                              content=base64.b64decode(payload["content"]))
@@ -427,4 +445,41 @@ class SlackChannel:
             raise PermanentError(f"slack {op}: {exc.response.get('error')}") from None
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise RetryableError(f"network: {type(exc).__name__}") from None
+        return None
 
+    async def _thread_of(self, delivery_key: str) -> str | None:
+        """The ts of an earlier post (e.g. a forum question), to answer in its thread."""
+        async with self.sessions() as db:
+            result = (await db.execute(select(DeliveryRow.result).where(
+                DeliveryRow.key == delivery_key))).scalar_one_or_none()
+        return (result or {}).get("ts")
+
+    async def delivered(self, workspace: str, payload: dict[str, Any], key: str,
+                        since: datetime) -> bool | None:
+        """Whether an interrupted post arrived: our key travels in the message metadata, so
+        the conversation's history tells."""
+        if payload["op"] in {"views_update", "views_publish"}:
+            return False  # idempotent: doing it again is harmless
+        if payload["op"] != "post":
+            return None
+        client = await self.client_for(workspace)
+        try:
+            channel = payload["channel"]
+            if channel.startswith(("U", "W")):
+                channel = await self.dm(workspace, channel)
+            history = await client.conversations_history(
+                channel=channel, oldest=f"{since.timestamp() - 5:.6f}",
+                include_all_metadata=True, limit=200)
+        except SlackApiError as exc:
+            retry = _retryable(exc)
+            if retry:
+                raise retry from None
+            return None
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise RetryableError(f"network: {type(exc).__name__}") from None
+        for message in history.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            if metadata.get("event_type") == METADATA_EVENT and \
+                    (metadata.get("event_payload") or {}).get("key") == key:
+                return True
+        return False

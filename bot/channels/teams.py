@@ -14,6 +14,7 @@ botbuilder-dialogs). Moving to the Microsoft 365 Agents SDK is a change of this 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -113,6 +114,17 @@ class LeerbotTeamsBot(TeamsActivityHandler):
             await turn_context.send_activity(MessageFactory.text(say(lang, "teams.welcome").plain))
 
 
+def _retry_after(exc: Exception) -> float | None:
+    """Seconds of a 429's (or 503's) Retry-After header, when the connector sent one."""
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None) or {}
+    value = headers.get("Retry-After") if hasattr(headers, "get") else None
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
 class TeamsChannel:
     def __init__(self, settings: Settings, conductor: Conductor,
                  sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -188,18 +200,34 @@ class TeamsChannel:
             else:
                 row.reference, row.updated_at = data, utcnow()
 
-    async def send(self, workspace: str, payload: dict[str, Any]) -> None:
+    def pace(self, workspace: str, payload: dict[str, Any]) -> tuple[str, float] | None:
+        """Scheduled messages share the tenant's rate (50 requests/s per app per tenant)."""
+        if payload.get("run") is None:
+            return None
+        return f"teams:{workspace}", self.settings.teams_rate
+
+    async def delivered(self, workspace: str, payload: dict[str, Any], key: str,
+                        since: datetime) -> bool | None:
+        """The Bot Framework connector cannot list what a bot sent: an interrupted send is
+        reported as unknown rather than risk sending it twice."""
+        return None
+
+    async def send(self, workspace: str, payload: dict[str, Any],
+                   key: str = "") -> dict[str, Any] | None:
         """Proactive delivery of queued cards through a stored conversation reference."""
         reference = ConversationReference().deserialize(payload["reference"])
         cards = payload.get("cards") or []
         text = payload.get("text")
+        sent: list[str] = []
 
         async def callback(turn_context: TurnContext) -> None:
             if text:
-                await turn_context.send_activity(MessageFactory.text(text))
+                response = await turn_context.send_activity(MessageFactory.text(text))
+                sent.append(getattr(response, "id", "") or "")
             for card in cards:
-                await turn_context.send_activity(
+                response = await turn_context.send_activity(
                     MessageFactory.attachment(CardFactory.adaptive_card(card)))
+                sent.append(getattr(response, "id", "") or "")
 
         try:
             await self.adapter.continue_conversation(reference, callback,
@@ -207,9 +235,12 @@ class TeamsChannel:
         except Exception as exc:
             status = getattr(getattr(exc, "response", None), "status_code", None) or \
                 getattr(exc, "status", None)
+            retry_after = _retry_after(exc)
             if status in RETRY_STATUSES or status is None:
-                raise RetryableError(f"teams {status or type(exc).__name__}") from None
+                raise RetryableError(f"teams {status or type(exc).__name__}",
+                                     retry_after) from None
             raise PermanentError(f"teams {status}") from None
+        return {"activities": sent}
 
     async def references(self, workspace: str, user: str) -> list[dict[str, Any]]:
         async with self.sessions() as db:

@@ -26,7 +26,7 @@ from dialogs.output import (
 from dialogs.rich import Rich
 from dialogs.session import SessionKey
 
-CHANNEL = Channel(name="web", forms=True)
+CHANNEL = Channel(mailbox=True, name="web", forms=True)
 STATIC = Path(__file__).resolve().parent / "web"
 WORKSPACE = "local"
 MAX_TEXT = 4000

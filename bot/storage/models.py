@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -64,6 +65,11 @@ class MemberRow(Base):
     role: Mapped[str] = mapped_column(String(16))
     lang: Mapped[str | None] = mapped_column(String(8), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: the channel the member last talked on (console, web, slack, teams): where we reach them
+    channel: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: what the member opted out of: {"experts": true, "buddies": true}
+    opt_out: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
 
     __table_args__ = (UniqueConstraint("workspace", "user_id", name="uq_members_user"),)
 
@@ -208,9 +214,16 @@ class DeliveryRow(Base):
     run_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: set (and committed) just before the platform call: a row found processing with this set
+    #: after its lease ran out may have been sent by a process that died
+    sending_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    recipient: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    #: what the platform answered (e.g. Slack's channel and ts, to thread replies under it)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
 
     __table_args__ = (Index("ix_deliveries_status", "status", "available_at"),
-                      Index("ix_deliveries_ordering", "ordering_key", "id"))
+                      Index("ix_deliveries_ordering", "ordering_key", "id"),
+                      Index("ix_deliveries_run", "run_id", "status"))
 
 
 class ConversationRefRow(Base):
@@ -265,3 +278,151 @@ class StoredFileRow(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     workspace: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TeamRow(Base):
+    """A team of colleagues (not a Microsoft Team): its lead, its channel for the forum and the
+    reflection, and its settings (buddy exclusions)."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(255))
+    lead: Mapped[str] = mapped_column(String(128))
+    room: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("workspace", "name", name="uq_teams_name"),)
+
+
+class TeamMemberRow(Base):
+    __tablename__ = "team_members"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(128))
+
+    __table_args__ = (UniqueConstraint("team_id", "user_id", name="uq_team_members"),)
+
+
+class ScheduleRow(Base):
+    """A recurring team moment: kind (checkin, reflection, kennisrondje, digest), the
+    recurrence rule and its questions; ``last_date`` is the last occurrence planned."""
+
+    __tablename__ = "schedules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(64))
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    rule: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    questions: Mapped[list[Any]] = mapped_column(JSONType)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RunRow(Base):
+    """One fan-out: an occurrence of a schedule or a one-off (a kennisrondje started now, a
+    follow-up day). ``run_key`` is unique: two replicas planning the same period make one run."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_key: Mapped[str] = mapped_column(String(255), unique=True)
+    workspace: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    schedule_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    team_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    occurrence: Mapped[date | None] = mapped_column(Date, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="planning")
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AnswerRow(Base):
+    """An answer to a check-in, kennisrondje, reflection or evaluation question. Check-in
+    answers are private to their author unless ``shared``."""
+
+    __tablename__ = "answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    run_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    team_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    path_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    user_id: Mapped[str] = mapped_column(String(128))
+    question: Mapped[str] = mapped_column(String(500))
+    text: Mapped[str] = mapped_column(String(4000))
+    status: Mapped[str] = mapped_column(String(16), default="answered")  # or skipped
+    shared: Mapped[bool] = mapped_column(Boolean, default=False)
+    competencies: Mapped[list[Any] | None] = mapped_column(JSONType, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ForumQuestionRow(Base):
+    """A help question. Anonymous: ``asker`` is NULL and nothing else links it to a person."""
+
+    __tablename__ = "forum_questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(64))
+    team_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    asker: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    text: Mapped[str] = mapped_column(String(4000))
+    competencies: Mapped[list[Any]] = mapped_column(JSONType)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | solved
+    suggested: Mapped[list[Any]] = mapped_column(JSONType, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    solved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ForumAnswerRow(Base):
+    __tablename__ = "forum_answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("forum_questions.id", ondelete="CASCADE"), index=True)
+    author: Mapped[str] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(String(4000))
+    accepted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class BuddyPairRow(Base):
+    __tablename__ = "buddy_pairs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(64))
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    round: Mapped[int] = mapped_column(Integer)
+    members: Mapped[list[Any]] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class MailboxRow(Base):
+    """Proactive messages for the console and web chat users (no platform to push to)."""
+
+    __tablename__ = "mailbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(128), index=True)
+    delivery_key: Mapped[str] = mapped_column(String(255), unique=True)
+    messages: Mapped[list[Any]] = mapped_column(JSONType)
+    seen: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RateBucketRow(Base):
+    """Shared rate limiter per platform and workspace/tenant: the next free send slot."""
+
+    __tablename__ = "rate_buckets"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    next_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

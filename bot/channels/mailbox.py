@@ -1,0 +1,51 @@
+"""Proactive messages for the console and the web chat: there is no platform to push to, so
+a delivery is put in the member's mailbox, which the next turn shows first. Writing the mailbox
+row is idempotent on the delivery key: exactly once, even after a crash."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.queue import _insert
+from bot.storage.models import MailboxRow, utcnow
+from dialogs.output import Message
+
+
+class MailboxSender:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+
+    def pace(self, workspace: str, payload: dict[str, Any]) -> tuple[str, float] | None:
+        return None
+
+    async def send(self, workspace: str, payload: dict[str, Any],
+                   key: str = "") -> dict[str, Any] | None:
+        async with self.sessions.begin() as db:
+            await db.execute(_insert(db, MailboxRow).values(
+                workspace=workspace, user_id=payload["user"], delivery_key=key,
+                messages=payload["messages"], seen=False, created_at=utcnow(),
+            ).on_conflict_do_nothing(index_elements=["delivery_key"]))
+        return None
+
+    async def delivered(self, workspace: str, payload: dict[str, Any], key: str,
+                        since: datetime) -> bool | None:
+        async with self.sessions() as db:
+            found = (await db.execute(select(MailboxRow.id).where(
+                MailboxRow.delivery_key == key))).scalar_one_or_none()
+        return found is not None
+
+
+async def take(db: AsyncSession, workspace: str, user: str) -> list[Message]:
+    """The unseen messages of the member's mailbox, oldest first; marked seen."""
+    rows = (await db.execute(select(MailboxRow).where(
+        MailboxRow.workspace == workspace, MailboxRow.user_id == user,
+        MailboxRow.seen.is_(False)).order_by(MailboxRow.id))).scalars().all()
+    if not rows:
+        return []
+    await db.execute(update(MailboxRow).where(MailboxRow.id.in_([r.id for r in rows]))
+                     .values(seen=True))
+    return [Message.model_validate(m) for row in rows for m in row.messages]

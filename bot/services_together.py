@@ -1,0 +1,410 @@
+"""The learning-together services on the database (teams, schedules, runs, answers, forum,
+experts, buddies, proactive messages); mixed into ``DatabaseServices``."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import outbound
+from bot.channels import mailbox
+from bot.queue import now
+from bot.scheduler import plan_now
+from bot.storage.models import (
+    AnswerRow,
+    BuddyPairRow,
+    ConversationRefRow,
+    DeliveryRow,
+    ForumAnswerRow,
+    ForumQuestionRow,
+    MemberRow,
+    ProfileRow,
+    RunRow,
+    ScheduleRow,
+    TeamMemberRow,
+    TeamRow,
+    utcnow,
+)
+from dialogs.context import Member
+from dialogs.output import Message
+from dialogs.services_together import (
+    DeliveryProblem,
+    Expertise,
+    ForumAnswer,
+    ForumQuestion,
+    MemberDetails,
+    RunSummary,
+    Schedule,
+    StoredAnswer,
+    Team,
+)
+from dialogs.shared import competencies_in
+
+INVITATION_DAYS = 7
+SUGGESTION_WINDOW = timedelta(days=30)
+
+
+def _answer(row: AnswerRow) -> StoredAnswer:
+    return StoredAnswer(id=row.id, kind=row.kind, run_id=row.run_id, team_id=row.team_id,
+                        path_id=row.path_id, user=row.user_id, question=row.question,
+                        text=row.text, status=row.status, shared=row.shared,
+                        created_at=row.created_at)
+
+
+def _schedule(row: ScheduleRow) -> Schedule:
+    return Schedule(id=row.id, team_id=row.team_id, kind=row.kind, rule=row.rule,
+                    questions=row.questions, active=row.active, last_date=row.last_date)
+
+
+def _forum_answer(row: ForumAnswerRow) -> ForumAnswer:
+    return ForumAnswer(id=row.id, question_id=row.question_id, author=row.author,
+                       text=row.text, accepted=row.accepted, created_at=row.created_at)
+
+
+class TogetherDatabaseServices:
+    db: AsyncSession
+
+    async def _member_row(self, workspace: str, user: str) -> MemberRow | None:
+        return (await self.db.execute(select(MemberRow).where(
+            MemberRow.workspace == workspace, MemberRow.user_id == user))).scalar_one_or_none()
+
+    # ---------------------------------------------------------------- members
+
+    async def member_details(self, workspace: str, user: str) -> MemberDetails:
+        row = await self._member_row(workspace, user)
+        if row is None:
+            return MemberDetails()
+        return MemberDetails(timezone=row.timezone, channel=row.channel,
+                             opt_out={k for k, v in (row.opt_out or {}).items() if v})
+
+    async def set_member_details(self, workspace: str, user: str, *,
+                                 timezone: str | None = None,
+                                 opt_out: set[str] | None = None) -> None:
+        row = await self._member_row(workspace, user)
+        if row is None:
+            return
+        if timezone is not None:
+            row.timezone = timezone
+        if opt_out is not None:
+            row.opt_out = {name: True for name in sorted(opt_out)}
+
+    # ---------------------------------------------------------------- teams
+
+    async def _team(self, row: TeamRow) -> Team:
+        members = list((await self.db.execute(select(TeamMemberRow.user_id).where(
+            TeamMemberRow.team_id == row.id).order_by(TeamMemberRow.id))).scalars())
+        return Team(id=row.id, name=row.name, lead=row.lead, room=row.room, members=members,
+                    settings=row.settings or {})
+
+    async def teams(self, workspace: str, user: str | None = None) -> list[Team]:
+        query = select(TeamRow).where(TeamRow.workspace == workspace)
+        if user is not None:
+            mine = select(TeamMemberRow.team_id).where(TeamMemberRow.user_id == user)
+            query = query.where((TeamRow.lead == user) | TeamRow.id.in_(mine))
+        rows = (await self.db.execute(query.order_by(TeamRow.name))).scalars().all()
+        return [await self._team(r) for r in rows]
+
+    async def team(self, workspace: str, team_id: int) -> Team | None:
+        row = await self.db.get(TeamRow, team_id)
+        return await self._team(row) if row is not None and row.workspace == workspace else None
+
+    async def save_team(self, workspace: str, name: str, lead: str, members: list[str],
+                        room: str | None, team_id: int | None = None) -> Team:
+        row = await self.db.get(TeamRow, team_id) if team_id is not None else None
+        if row is None or row.workspace != workspace:
+            row = TeamRow(workspace=workspace, name=name[:255], lead=lead, room=room,
+                          settings={}, created_at=utcnow())
+            self.db.add(row)
+            await self.db.flush()
+        else:
+            row.name, row.lead, row.room = name[:255], lead, room
+        await self.db.execute(delete(TeamMemberRow).where(TeamMemberRow.team_id == row.id))
+        for user in dict.fromkeys(members):
+            self.db.add(TeamMemberRow(team_id=row.id, user_id=user))
+        await self.db.flush()
+        return await self._team(row)
+
+    async def delete_team(self, workspace: str, team_id: int) -> None:
+        await self.db.execute(delete(TeamRow).where(TeamRow.workspace == workspace,
+                                                    TeamRow.id == team_id))
+
+    async def update_team_settings(self, workspace: str, team_id: int,
+                                   settings: dict[str, Any]) -> None:
+        await self.db.execute(update(TeamRow).where(
+            TeamRow.workspace == workspace, TeamRow.id == team_id).values(settings=settings))
+
+    async def rooms(self, workspace: str) -> list[tuple[str, str]]:
+        rows = (await self.db.execute(select(ConversationRefRow).where(
+            ConversationRefRow.workspace == workspace,
+            ConversationRefRow.scope.in_(("channel", "groupChat"))))).scalars()
+        seen: dict[str, str] = {}
+        for row in rows:
+            label = (row.reference or {}).get("name") or row.conversation_id
+            seen.setdefault(f"{row.channel}:{row.conversation_id}", str(label))
+        return sorted(seen.items(), key=lambda item: item[1])
+
+    # ---------------------------------------------------------------- schedules and runs
+
+    async def save_schedule(self, workspace: str, team_id: int, kind: str,
+                            rule: dict[str, Any], questions: list[str],
+                            created_by: str) -> Schedule:
+        row = ScheduleRow(workspace=workspace, team_id=team_id, kind=kind, rule=rule,
+                          questions=questions, active=True, created_by=created_by,
+                          created_at=utcnow())
+        self.db.add(row)
+        await self.db.flush()
+        return _schedule(row)
+
+    async def schedules(self, workspace: str, team_id: int | None = None,
+                        kind: str | None = None) -> list[Schedule]:
+        query = select(ScheduleRow).where(ScheduleRow.workspace == workspace)
+        if team_id is not None:
+            query = query.where(ScheduleRow.team_id == team_id)
+        if kind is not None:
+            query = query.where(ScheduleRow.kind == kind)
+        return [_schedule(r) for r in (await self.db.execute(query.order_by(ScheduleRow.id)))
+                .scalars()]
+
+    async def set_schedule_active(self, workspace: str, schedule_id: int,
+                                  active: bool) -> None:
+        await self.db.execute(update(ScheduleRow).where(
+            ScheduleRow.workspace == workspace, ScheduleRow.id == schedule_id
+        ).values(active=active))
+
+    async def start_run(self, workspace: str, kind: str, team_id: int,
+                        details: dict[str, Any], created_by: str) -> RunSummary:
+        run_id = await plan_now(self.db, workspace, kind, team_id, details, created_by,
+                                f"{kind}:{team_id}:{uuid.uuid4().hex}")
+        summary = await self.run(workspace, run_id) if run_id is not None else None
+        if summary is None:
+            raise LookupError(f"team {team_id} does not exist")
+        return summary
+
+    async def _summary(self, row: RunRow) -> RunSummary:
+        counts = {status: count for status, count in (await self.db.execute(
+            select(DeliveryRow.status, func.count()).where(DeliveryRow.run_id == row.id)
+            .group_by(DeliveryRow.status))).all()}
+        return RunSummary(id=row.id, kind=row.kind, team_id=row.team_id,
+                          occurrence=row.occurrence, created_at=row.created_at,
+                          total=row.total, counts=counts, details=row.details or {})
+
+    async def runs(self, workspace: str, limit: int = 10) -> list[RunSummary]:
+        rows = (await self.db.execute(select(RunRow).where(
+            RunRow.workspace == workspace, RunRow.total > 0).order_by(RunRow.id.desc())
+            .limit(limit))).scalars().all()
+        return [await self._summary(r) for r in rows]
+
+    async def run(self, workspace: str, run_id: int) -> RunSummary | None:
+        row = await self.db.get(RunRow, run_id)
+        return await self._summary(row) if row is not None and row.workspace == workspace \
+            else None
+
+    async def run_problems(self, workspace: str, run_id: int) -> list[DeliveryProblem]:
+        rows = (await self.db.execute(select(DeliveryRow).where(
+            DeliveryRow.workspace == workspace, DeliveryRow.run_id == run_id,
+            DeliveryRow.status.in_(("failed", "unknown"))).order_by(DeliveryRow.id))).scalars()
+        return [DeliveryProblem(recipient=r.recipient or "", status=r.status,
+                                error=r.last_error or "") for r in rows]
+
+    async def retry_run(self, workspace: str, run_id: int) -> int:
+        rows = (await self.db.execute(select(DeliveryRow.id, DeliveryRow.payload).where(
+            DeliveryRow.workspace == workspace, DeliveryRow.run_id == run_id,
+            DeliveryRow.status.in_(("failed", "unknown"))))).all()
+        # a delivery to someone who cannot be reached (no payload) stays failed
+        ids = [row_id for row_id, payload in rows if payload.get("op") != "none"]
+        if ids:
+            await self.db.execute(update(DeliveryRow).where(DeliveryRow.id.in_(ids)).values(
+                status="pending", attempts=0, sending_at=None, available_at=now(),
+                last_error=None))
+        return len(ids)
+
+    # ---------------------------------------------------------------- answers
+
+    async def save_answer(self, workspace: str, kind: str, user: str, question: str, text: str,
+                          *, run_id: int | None = None, team_id: int | None = None,
+                          path_id: int | None = None, shared: bool = False,
+                          status: str = "answered") -> StoredAnswer:
+        found = competencies_in(text) if kind == "kennisrondje" and text else []
+        row = AnswerRow(workspace=workspace, kind=kind, run_id=run_id, team_id=team_id,
+                        path_id=path_id, user_id=user, question=question[:500],
+                        text=text[:4000], status=status, shared=shared, competencies=found,
+                        created_at=utcnow())
+        self.db.add(row)
+        await self.db.flush()
+        if run_id is not None:  # answered (or skipped): no reminder any more
+            await outbound.cancel(self.db, f"run:{run_id}:{user}:reminder")
+        return _answer(row)
+
+    async def answers(self, workspace: str, kind: str, *, run_id: int | None = None,
+                      team_id: int | None = None, user: str | None = None,
+                      path_id: int | None = None) -> list[StoredAnswer]:
+        query = select(AnswerRow).where(AnswerRow.workspace == workspace, AnswerRow.kind == kind)
+        for column, value in ((AnswerRow.run_id, run_id), (AnswerRow.team_id, team_id),
+                              (AnswerRow.user_id, user), (AnswerRow.path_id, path_id)):
+            if value is not None:
+                query = query.where(column == value)
+        return [_answer(r) for r in (await self.db.execute(query.order_by(AnswerRow.id)))
+                .scalars()]
+
+    async def open_invitation(self, workspace: str, user: str, kind: str) -> int | None:
+        answered = select(AnswerRow.run_id).where(AnswerRow.workspace == workspace,
+                                                  AnswerRow.user_id == user,
+                                                  AnswerRow.run_id.is_not(None))
+        return (await self.db.execute(
+            select(RunRow.id).join(DeliveryRow, DeliveryRow.run_id == RunRow.id).where(
+                RunRow.workspace == workspace, RunRow.kind == kind,
+                DeliveryRow.recipient == user, DeliveryRow.status == "sent",
+                DeliveryRow.sent_at >= now() - timedelta(days=INVITATION_DAYS),
+                RunRow.id.not_in(answered))
+            .order_by(RunRow.id.desc()).limit(1))).scalar_one_or_none()
+
+    # ---------------------------------------------------------------- proactive messages
+
+    async def notify(self, workspace: str, user: str, messages: list[Message], key: str,
+                     at: datetime | None = None) -> None:
+        await outbound.queue_to_member(self.db, workspace, user, messages, key, at=at)
+
+    async def post_to_team(self, workspace: str, team_id: int, messages: list[Message],
+                           key: str, thread_of: str | None = None,
+                           exclude: str | None = None) -> None:
+        team = await self.team(workspace, team_id)
+        if team is None:
+            return
+        if team.room:
+            await outbound.queue_to_room(self.db, workspace, team.room, messages, key,
+                                         thread_of=thread_of)
+            return
+        for member in {*team.members, team.lead} - {exclude}:
+            await outbound.queue_to_member(self.db, workspace, str(member), messages,
+                                           f"{key}:{member}")
+
+    async def take_mailbox(self, workspace: str, user: str) -> list[Message]:
+        return await mailbox.take(self.db, workspace, user)
+
+    async def cancel_message(self, key: str) -> bool:
+        return await outbound.cancel(self.db, key)
+
+    # ---------------------------------------------------------------- forum and experts
+
+    async def _question(self, row: ForumQuestionRow) -> ForumQuestion:
+        answers = (await self.db.execute(select(ForumAnswerRow).where(
+            ForumAnswerRow.question_id == row.id).order_by(ForumAnswerRow.id))).scalars()
+        return ForumQuestion(id=row.id, team_id=row.team_id, asker=row.asker, text=row.text,
+                             competencies=row.competencies, status=row.status,
+                             created_at=row.created_at, solved_at=row.solved_at,
+                             answers=[_forum_answer(a) for a in answers])
+
+    async def save_question(self, workspace: str, team_id: int | None, asker: str | None,
+                            text: str, competencies: list[str],
+                            suggested: list[str]) -> ForumQuestion:
+        row = ForumQuestionRow(workspace=workspace, team_id=team_id, asker=asker,
+                               text=text[:4000], competencies=competencies, status="open",
+                               suggested=suggested, created_at=utcnow())
+        self.db.add(row)
+        await self.db.flush()
+        return await self._question(row)
+
+    async def question(self, workspace: str, question_id: int) -> ForumQuestion | None:
+        row = await self.db.get(ForumQuestionRow, question_id)
+        return await self._question(row) if row is not None and row.workspace == workspace \
+            else None
+
+    async def questions(self, workspace: str, status: str | None = None,
+                        team_id: int | None = None) -> list[ForumQuestion]:
+        query = select(ForumQuestionRow).where(ForumQuestionRow.workspace == workspace)
+        if status is not None:
+            query = query.where(ForumQuestionRow.status == status)
+        if team_id is not None:
+            query = query.where(ForumQuestionRow.team_id == team_id)
+        rows = (await self.db.execute(query.order_by(ForumQuestionRow.id.desc()))).scalars()
+        return [await self._question(r) for r in rows.all()]
+
+    async def save_forum_answer(self, workspace: str, question_id: int, author: str,
+                                text: str) -> ForumAnswer:
+        row = ForumAnswerRow(question_id=question_id, author=author, text=text[:4000],
+                             accepted=False, created_at=utcnow())
+        self.db.add(row)
+        await self.db.flush()
+        return _forum_answer(row)
+
+    async def accept_answer(self, workspace: str, answer_id: int) -> ForumQuestion | None:
+        answer = await self.db.get(ForumAnswerRow, answer_id)
+        if answer is None:
+            return None
+        question = await self.db.get(ForumQuestionRow, answer.question_id)
+        if question is None or question.workspace != workspace:
+            return None
+        answer.accepted = True
+        question.status, question.solved_at = "solved", utcnow()
+        await self.db.flush()
+        return await self._question(question)
+
+    async def experts(self, workspace: str, competencies: list[str],
+                      exclude: set[str]) -> list[Expertise]:
+        wanted = set(competencies)
+        evidence: dict[str, dict[str, set[str]]] = {}  # user -> competency -> sources
+
+        def note(user: str, found: list[str] | None, source: str) -> None:
+            for competency in wanted & set(found or []):
+                evidence.setdefault(user, {}).setdefault(competency, set()).add(source)
+
+        for user, data in (await self.db.execute(select(ProfileRow.user_id, ProfileRow.data)
+                                                 .where(ProfileRow.workspace == workspace))):
+            note(user, data.get("competencies"), "profile")
+        for user, found in (await self.db.execute(select(AnswerRow.user_id,
+                                                         AnswerRow.competencies).where(
+                AnswerRow.workspace == workspace, AnswerRow.kind == "kennisrondje"))):
+            note(user, found, "kennisrondje")
+        helped: dict[str, int] = {}
+        for author, found in (await self.db.execute(
+                select(ForumAnswerRow.author, ForumQuestionRow.competencies)
+                .join(ForumQuestionRow, ForumQuestionRow.id == ForumAnswerRow.question_id)
+                .where(ForumQuestionRow.workspace == workspace, ForumAnswerRow.accepted))):
+            note(author, found, "forum")
+            helped[author] = helped.get(author, 0) + 1
+        suggested: dict[str, int] = {}
+        for (names,) in (await self.db.execute(select(ForumQuestionRow.suggested).where(
+                ForumQuestionRow.workspace == workspace,
+                ForumQuestionRow.created_at >= now() - SUGGESTION_WINDOW))):
+            for name in names or []:
+                suggested[name] = suggested.get(name, 0) + 1
+        if not evidence:
+            return []
+        members = {m.user_id: m for m in (await self.db.execute(select(MemberRow).where(
+            MemberRow.workspace == workspace, MemberRow.user_id.in_(list(evidence))))).scalars()}
+        found: list[Expertise] = []
+        for user, per_competency in evidence.items():
+            row = members.get(user)
+            if row is None or user in exclude or (row.opt_out or {}).get("experts"):
+                continue
+            sources = sorted({s for group in per_competency.values() for s in group})
+            found.append(Expertise(
+                member=Member(workspace=workspace, user=user, name=row.name,
+                              role=row.role, lang=row.lang),  # type: ignore[arg-type]
+                competencies=sorted(per_competency), sources=sources,
+                helped=helped.get(user, 0), recently_suggested=suggested.get(user, 0)))
+        # spread the load: among people who cover as much, the least recently asked first
+        found.sort(key=lambda e: (-len(e.competencies), e.recently_suggested, -len(e.sources),
+                                  -e.helped, e.member.name, e.member.user))
+        return found
+
+    # ---------------------------------------------------------------- buddies
+
+    async def buddy_history(self, workspace: str, team_id: int) -> list[list[str]]:
+        return [list(m) for m in (await self.db.execute(select(BuddyPairRow.members).where(
+            BuddyPairRow.workspace == workspace, BuddyPairRow.team_id == team_id)
+            .order_by(BuddyPairRow.id))).scalars()]
+
+    async def save_buddy_round(self, workspace: str, team_id: int,
+                               groups: list[list[str]]) -> int:
+        last = (await self.db.execute(select(func.max(BuddyPairRow.round)).where(
+            BuddyPairRow.team_id == team_id))).scalar_one_or_none() or 0
+        for group in groups:
+            self.db.add(BuddyPairRow(workspace=workspace, team_id=team_id, round=last + 1,
+                                     members=group, created_at=utcnow()))
+        await self.db.flush()
+        return last + 1
