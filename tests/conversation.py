@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
+from bot.channels.mailbox import MailboxSender
+from bot.scheduler import Planner
+from bot.services import DatabaseServices, MatcherCache
+from bot.workers import DeliveryWorker
 from dialogs.conductor import Channel, Conductor, Incoming
 from dialogs.output import CardBlock, ChoicesBlock, FileBlock, FormBlock, ImageBlock, Message
 from dialogs.session import SessionKey
 
-CONSOLE = Channel(name="console", forms=False)
-WEB = Channel(name="web", forms=True)
+CONSOLE = Channel(name="console", forms=False, mailbox=True)
+WEB = Channel(name="web", forms=True, mailbox=True)
 
 
 class User:
@@ -76,3 +83,40 @@ class User:
 
     def images(self) -> list[ImageBlock]:
         return [b for m in self.last for b in m.blocks if isinstance(b, ImageBlock)]
+
+
+async def deliver(runtime: Any) -> None:
+    """Send every queued proactive message that is due (console and web chat: mailboxes)."""
+    worker = DeliveryWorker(runtime.sessions, {"local": MailboxSender(runtime.sessions)})
+    await worker.drain()
+    await worker.marks.close()
+
+
+async def plan(runtime: Any, at: datetime) -> int:
+    """Run the scheduler once as if it were ``at`` (UTC); the number of runs planned."""
+    return await Planner(runtime.sessions, clock=lambda: at).tick()
+
+
+class Services:
+    """The database services outside a turn, for arranging test data (one transaction)."""
+
+    def __init__(self, runtime: Any) -> None:
+        self.runtime = runtime
+
+    async def __aenter__(self) -> DatabaseServices:
+        self._context = self.runtime.sessions.begin()
+        db = await self._context.__aenter__()
+        return DatabaseServices(db, MatcherCache())
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._context.__aexit__(*exc)
+
+
+def rule_due_now() -> dict[str, Any]:
+    """A weekly schedule whose occurrence is today, one minute ago in Europe/Amsterdam (the
+    default timezone), so planning now makes deliveries that are due at once."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    local = datetime.now(ZoneInfo("Europe/Amsterdam")) - timedelta(minutes=1)
+    return {"frequency": "weekly", "weekday": local.weekday(), "at": local.strftime("%H:%M")}
