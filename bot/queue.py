@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, bindparam, exists, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -76,7 +76,9 @@ async def enqueue_delivery(session: AsyncSession, key: str, channel: str, worksp
 
 
 async def _claim(session: AsyncSession, table: type[Any], order_column: str,
-                 limit: int) -> list[Any]:
+                 limit: int, lease: timedelta = LEASE, *filters: Any) -> list[Any]:
+    """Claim ready rows; the returned rows carry the claim (status processing, and
+    ``attempts`` already counting this try)."""
     moment = now()
     earlier = aliased(table)
     ready = or_(table.status == "pending", table.status == "processing")
@@ -86,13 +88,13 @@ async def _claim(session: AsyncSession, table: type[Any], order_column: str,
     # replies to people come before fan-out messages (which carry a run)
     order = (table.run_id.is_not(None), table.id) if table is DeliveryRow else (table.id,)
     query = (select(table)
-             .where(and_(ready, table.available_at <= moment, ~blocked))
+             .where(and_(ready, table.available_at <= moment, ~blocked, *filters))
              .order_by(*order).limit(limit)
              .with_for_update(skip_locked=True, of=table))
     rows = list((await session.execute(query)).scalars())
     if rows:
         await session.execute(update(table).where(table.id.in_([r.id for r in rows])).values(
-            status="processing", available_at=moment + LEASE, attempts=table.attempts + 1))
+            status="processing", available_at=moment + lease, attempts=table.attempts + 1))
     return rows
 
 
@@ -100,8 +102,23 @@ async def claim_inbox(session: AsyncSession, limit: int = 20) -> list[InboxRow]:
     return await _claim(session, InboxRow, "conversation_key", limit)
 
 
-async def claim_deliveries(session: AsyncSession, limit: int = 50) -> list[DeliveryRow]:
-    return await _claim(session, DeliveryRow, "ordering_key", limit)
+async def claim_deliveries(session: AsyncSession, limit: int = 50, lease: timedelta = LEASE,
+                           channel: str | None = None,
+                           workspace: str | None = None) -> list[DeliveryRow]:
+    filters = []
+    if channel is not None:
+        filters.append(DeliveryRow.channel == channel)
+    if workspace is not None:
+        filters.append(DeliveryRow.workspace == workspace)
+    return await _claim(session, DeliveryRow, "ordering_key", limit, lease, *filters)
+
+
+async def ready_groups(session: AsyncSession) -> list[tuple[str, str]]:
+    """The (channel, workspace) pairs with deliveries ready to send (or whose lease ran out)."""
+    rows = await session.execute(
+        select(DeliveryRow.channel, DeliveryRow.workspace).where(
+            DeliveryRow.status.in_(OPEN), DeliveryRow.available_at <= now()).distinct())
+    return [(channel, workspace) for channel, workspace in rows.all()]
 
 
 async def finish_inbox(session: AsyncSession, row_id: int) -> None:
@@ -109,10 +126,11 @@ async def finish_inbox(session: AsyncSession, row_id: int) -> None:
 
 
 def backoff(attempt: int, retry_after: float | None = None) -> timedelta:
-    """Retry-After when the platform gives one, else exponential with jitter (max 5 min)."""
+    """Retry-After when the platform gives one, else exponential with jitter from half a
+    second up to 5 minutes."""
     if retry_after is not None:
-        return timedelta(seconds=max(retry_after, 0.5))
-    return timedelta(seconds=min(2 ** attempt, 300) * (0.5 + random.random() / 2))
+        return timedelta(seconds=max(retry_after, 0.2))
+    return timedelta(seconds=min(2 ** max(attempt - 1, 0), 300) * (0.5 + random.random() / 2))
 
 
 async def retry_later(session: AsyncSession, table: type[Any], row_id: int, attempts: int,
@@ -210,5 +228,10 @@ async def update_deliveries(session: AsyncSession, changes: list[dict[str, Any]]
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for change in changes:
         groups.setdefault(tuple(sorted(change)), []).append(change)
-    for rows in groups.values():
-        await session.execute(update(DeliveryRow), rows)
+    table = DeliveryRow.__table__
+    for columns, rows in groups.items():
+        statement = update(table).where(table.c.id == bindparam("row_id")).values(
+            {name: bindparam(f"new_{name}") for name in columns if name != "id"})
+        await session.execute(statement, [
+            {"row_id": row["id"], **{f"new_{k}": v for k, v in row.items() if k != "id"}}
+            for row in rows])

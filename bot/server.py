@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -39,7 +40,8 @@ class Channels:
         self.settings = settings
         self.socket_mode: Any = None
         senders: dict[str, Sender] = {"local": MailboxSender(runtime.sessions)}
-        self.deliveries = DeliveryWorker(runtime.sessions, senders)
+        self.deliveries = DeliveryWorker(runtime.sessions, senders,
+                                         lease=timedelta(seconds=settings.delivery_lease))
         self.planner = Planner(runtime.sessions)
         self._planning: asyncio.Task[None] | None = None
         self.inbox = InboxWorker(runtime.sessions, {})
@@ -69,7 +71,7 @@ class Channels:
         if self.socket_mode is not None:
             await self.socket_mode.close_async()
         if self.slack is not None:
-            await self.slack.writer.close()
+            await self.slack.close()
         if self._planning is not None:
             self._planning.cancel()
             with contextlib.suppress(asyncio.CancelledError):

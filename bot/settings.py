@@ -53,6 +53,10 @@ class Settings(BaseSettings):
         50.0, gt=0, validation_alias="LEERBOT_TEAMS_RATE",
         description="scheduled messages per second per Teams tenant (Teams: 50 requests/s "
                     "per app per tenant)")
+    delivery_lease: float = Field(
+        60.0, ge=2, validation_alias="LEERBOT_DELIVERY_LEASE",
+        description="seconds a claimed delivery stays with its worker; after that another "
+                    "replica takes it over (a crashed worker's messages are resumed)")
     microsoft_app_id: str | None = Field(None, validation_alias="MICROSOFT_APP_ID")
     microsoft_app_password: SecretStr | None = Field(None,
                                                      validation_alias="MICROSOFT_APP_PASSWORD")

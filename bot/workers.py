@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -24,6 +25,7 @@ from bot.queue import (
     claim_inbox,
     mark_failed,
     now,
+    ready_groups,
     retry_later,
     update_deliveries,
 )
@@ -32,6 +34,8 @@ from bot.storage.models import DeliveryRow, InboxRow
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 1.0
+#: the next batch of a paced workspace is claimed this long before the current one ends
+LOOKAHEAD = 0.05
 
 
 class RetryableError(Exception):
@@ -57,6 +61,9 @@ class Sender(Protocol):
     def pace(self, workspace: str, payload: dict[str, Any]) -> tuple[str, float] | None:
         """The rate bucket of this send and its sends per second (None: not limited)."""
         ...
+
+    #: whether ``delivered`` can tell (so an uncertain failure is checked, not guessed)
+    verifies: bool
 
     async def delivered(self, workspace: str, payload: dict[str, Any], key: str,
                         since: datetime) -> bool | None:
@@ -151,7 +158,7 @@ class InboxWorker(Worker):
         except Exception as exc:
             log.exception("inbox %s/%s failed", row.source, row.id)
             async with self.sessions.begin() as session:
-                await retry_later(session, InboxRow, row.id, row.attempts + 1,
+                await retry_later(session, InboxRow, row.id, row.attempts,
                                   type(exc).__name__)
 
 
@@ -161,52 +168,113 @@ class DeliveryWorker(Worker):
     found in between (its process died mid-call) is first checked with the platform."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], senders: dict[str, Sender],
-                 limiter: Limiter | None = None, batch: int = 100) -> None:
+                 limiter: Limiter | None = None, batch: int = 100,
+                 lease: timedelta = LEASE) -> None:
         super().__init__(sessions, "deliveries", concurrency=batch)
+        self.lease = lease
         self.senders = senders
         self.limiter = limiter or limiter_for(sessions)
         self.batch = batch
         self.marks: GroupCommit[dict[str, Any]] = GroupCommit(
             sessions, update_deliveries, name="delivery-marks")
+        self._groups: dict[tuple[str, str], asyncio.Task[int]] = {}
 
     async def claim(self, session: AsyncSession) -> list[DeliveryRow]:
-        return await claim_deliveries(session, self.batch)
+        return await claim_deliveries(session, self.batch, self.lease)
+
+    # Each workspace (per channel) is drained by its own task, so workspaces and tenants
+    # proceed in parallel and a long fan-out in one never holds up replies in another.
 
     async def run_once(self) -> int:
-        async with self.sessions.begin() as session:
-            rows = await self.claim(session)
-        if not rows:
-            return 0
-        groups: dict[tuple[str, float], list[DeliveryRow]] = {}
-        unpaced: list[DeliveryRow] = []
-        for row in rows:
-            sender = self.senders.get(row.channel)
-            pace = sender.pace(row.workspace, row.payload) if sender is not None else None
-            if pace is None:
-                unpaced.append(row)
-            else:
-                groups.setdefault(pace, []).append(row)
-        tasks = [self.handle(row) for row in unpaced]
-        for (bucket, per_second), members in groups.items():
-            # reserve no more than half a lease of slots; the rest goes back to the queue
-            room = max(1, int(per_second * LEASE.total_seconds() / 2))
-            if len(members) > room:
-                await self._release(members[room:])
-                members = members[:room]
-            first = await self.limiter.reserve(bucket, len(members), per_second)
-            tasks.extend(self._paced(row, first + index / per_second)
-                         for index, row in enumerate(members))
-        await asyncio.gather(*tasks)
-        return len(rows)
+        """Drain every workspace that has messages ready; how many were handled."""
+        started = await self._start_groups()
+        return sum(await asyncio.gather(*started)) if started else 0
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await self._start_groups()
+            except Exception:  # a database hiccup must not kill the worker
+                log.exception("deliveries: looking for work failed")
+            self.wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), POLL_SECONDS)
+
+    async def _start_groups(self) -> list[asyncio.Task[int]]:
+        async with self.sessions() as session:
+            ready = await ready_groups(session)
+        started = []
+        for group in ready:
+            if group not in self._groups or self._groups[group].done():
+                task = asyncio.create_task(self._drain_group(*group),
+                                           name=f"leerbot-deliveries-{group[0]}-{group[1]}")
+                self._groups[group] = task
+                started.append(task)
+        return started
+
+    async def _drain_group(self, channel: str, workspace: str) -> int:
+        """Claim this workspace's ready rows batch after batch: paced rows get evenly spaced
+        slots of the shared limiter, and the next batch is claimed just before the slots of
+        the current one run out, so the platform's rate is used without gaps."""
+        sender = self.senders.get(channel)
+        handled, running = 0, set()
+        try:
+            while True:
+                async with self.sessions.begin() as session:
+                    rows = await claim_deliveries(session, self.batch, self.lease,
+                                                  channel=channel, workspace=workspace)
+                if not rows:
+                    break
+                claimed = time.time()
+                handled += len(rows)
+                paced = [(r, sender.pace(workspace, r.payload) if sender else None) for r in rows]
+                unpaced = [r for r, pace in paced if pace is None]
+                running.update(asyncio.create_task(self.handle(r)) for r in unpaced)
+                buckets: dict[tuple[str, float], list[DeliveryRow]] = {}
+                for row, pace in paced:
+                    if pace is not None:
+                        buckets.setdefault(pace, []).append(row)
+                last = 0.0
+                for (bucket, per_second), members in buckets.items():
+                    # slots for at most half a lease; the rest goes back to the queue
+                    room = max(1, int(per_second * self.lease.total_seconds() / 2))
+                    if len(members) > room:
+                        await self._release(members[room:])
+                        handled -= len(members) - room
+                        members = members[:room]
+                    first = await self.limiter.reserve(bucket, len(members), per_second)
+                    running.update(
+                        asyncio.create_task(self._paced(row, first + n / per_second, claimed))
+                        for n, row in enumerate(members))
+                    last = max(last, first + (len(members) - 1) / per_second)
+                if unpaced:  # replies: finish them before looking for the next ones
+                    await asyncio.gather(*[t for t in running if not t.done()])
+                else:
+                    await wait_until(last - LOOKAHEAD)
+                running = {t for t in running if not t.done()}
+                # back-pressure: when sends lag behind their slots (a slow platform, a busy
+                # CPU), claim more only once most of what is in flight is done
+                while len(running) > self.batch // 2:
+                    await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                    running = {t for t in running if not t.done()}
+        finally:
+            if running:
+                await asyncio.gather(*running, return_exceptions=True)
+        return handled
 
     async def _release(self, rows: list[DeliveryRow]) -> None:
         async with self.sessions.begin() as session:
             await update_deliveries(session, [
-                {"id": row.id, "status": "pending", "attempts": row.attempts,
+                {"id": row.id, "status": "pending", "attempts": max(row.attempts - 1, 0),
                  "available_at": now()} for row in rows])
 
-    async def _paced(self, row: DeliveryRow, slot: float) -> None:
+    async def _paced(self, row: DeliveryRow, slot: float, claimed: float) -> None:
         await wait_until(slot)
+        if time.time() - claimed > self.lease.total_seconds() * 0.8:
+            # fell so far behind its slot that the lease is nearly gone: hand it back rather
+            # than race another worker that may take it over
+            await self._release([row])
+            return
         await self.handle(row)
 
     async def _mark(self, row: DeliveryRow, **values: Any) -> None:
@@ -214,6 +282,7 @@ class DeliveryWorker(Worker):
 
     async def handle(self, row: DeliveryRow) -> None:
         sender = self.senders.get(row.channel)
+        attempted = False  # True once the platform call itself started
         try:
             if sender is None:
                 raise PermanentError(f"no sender for {row.channel}")
@@ -229,33 +298,49 @@ class DeliveryWorker(Worker):
                     await self._mark(row, status="sent", sent_at=now(), last_error=None)
                     return
             await self._mark(row, sending_at=now())
+            attempted = True
             result = await sender.send(row.workspace, row.payload, row.key)
         except RetryableError as exc:
-            counted = row.attempts if exc.retry_after is not None else row.attempts + 1
-            await self._retry(row, counted, str(exc), exc.retry_after)
+            # the claim already counted this try; a rate limit does not count
+            counted = row.attempts - 1 if exc.retry_after is not None else row.attempts
+            # Still uncertain whether it arrived: the check itself failed, or the call failed
+            # in a way that may come after delivery (a 5xx, a dropped connection) on a platform
+            # we can ask. A rate limit (Retry-After) is a definite "not delivered".
+            uncertain = (not attempted and row.sending_at is not None) or (
+                attempted and exc.retry_after is None and getattr(sender, "verifies", False))
+            await self._retry(row, counted, str(exc), exc.retry_after, uncertain)
             return
         except PermanentError as exc:
+            log.warning("delivery %s failed: %s", row.id, exc)
             await self._mark(row, status="failed", last_error=str(exc)[:500], sending_at=None)
             return
         except Exception as exc:
             log.exception("delivery %s failed", row.id)
-            await self._retry(row, row.attempts + 1, type(exc).__name__, None)
+            await self._retry(row, row.attempts, type(exc).__name__, None,
+                              uncertain=attempted or row.sending_at is not None)
             return
         await self._mark(row, status="sent", sent_at=now(), last_error=None,
                          result=result or None)
 
     async def _retry(self, row: DeliveryRow, attempts: int, error: str,
-                     retry_after: float | None) -> None:
-        """A definite failure: nothing arrived, so the row is sent again later (a rate limit
-        does not count as an attempt: a message is never dropped because of a limit)."""
+                     retry_after: float | None, uncertain: bool = False) -> None:
+        """Try again later (a rate limit does not count as an attempt: a message is never
+        dropped because of a limit). ``uncertain``: keep ``sending_at``, so the next attempt
+        first asks the platform whether the message arrived."""
+        keep: dict[str, Any] = {} if uncertain else {"sending_at": None}
         if attempts >= MAX_ATTEMPTS:
-            await self._mark(row, status="failed", last_error=error[:500], sending_at=None,
-                             attempts=attempts)
+            log.warning("delivery %s failed after %d attempts: %s", row.id, attempts, error)
+            await self._mark(row, status="failed", last_error=error[:500], attempts=attempts,
+                             **keep)
             return
-        await self._mark(row, status="pending", last_error=error[:500], sending_at=None,
-                         attempts=attempts,
-                         available_at=now() + backoff(attempts, retry_after))
+        await self._mark(row, status="pending", last_error=error[:500], attempts=attempts,
+                         available_at=now() + backoff(attempts, retry_after), **keep)
 
     async def stop(self) -> None:
         await super().stop()
+        groups = [t for t in self._groups.values() if not t.done()]
+        for task in groups:
+            task.cancel()
+        await asyncio.gather(*groups, return_exceptions=True)
+        self._groups = {}
         await self.marks.close()

@@ -1,10 +1,154 @@
-"""(being written)"""
+"""Voorkeuren: my timezone (when scheduled messages reach me) and whether I take part in being
+suggested as an expert and in buddy rounds; one step at a time, a summary, then saved."""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
+from zoneinfo import available_timezones
 
-from dialogs.framework import Dialog
+from pydantic import BaseModel
 
-DIALOGS: list[Dialog[Any]] = []
-PHRASES: dict[str, list[str]] = {}
+from dialogs.context import Turn
+from dialogs.framework import Ask, Choose, Confirm, Dialog, Flow
+from dialogs.inputs import InputError
+from dialogs.output import Block, CardBlock, Choice, Fact, TextBlock
+from dialogs.rich import Rich, join, plain, say, user
+from engine.recurrence import valid_zone
+from engine.text import fold
+
+DEFAULT_ZONE = "Europe/Amsterdam"
+COMMON_ZONES = ("Europe/Amsterdam", "Europe/Brussels", "Europe/London", "America/New_York",
+                "Asia/Jakarta", "Australia/Sydney")
+#: what a member can switch off (MemberDetails.opt_out)
+TOPICS = ("experts", "buddies")
+KEEP = "keep"
+
+
+class PreferencesState(BaseModel):
+    old_zone: str | None = None
+    zone: str = DEFAULT_ZONE
+    old_opt_out: list[str] = []
+    experts: bool = True  # may be suggested as expert
+    buddies: bool = True  # takes part in buddy rounds
+    confirmed: bool = False
+
+
+@cache
+def _zone_index() -> tuple[dict[str, str], dict[str, str | None]]:
+    """Folded full names, and folded city parts (None when a city is in several regions)."""
+    full: dict[str, str] = {}
+    cities: dict[str, str | None] = {}
+    for name in available_timezones():
+        full[fold(name)] = name
+        if "/" in name and not name.startswith(("Etc/", "SystemV/")):
+            city = fold(name.rsplit("/", 1)[1].replace("_", " "))
+            cities[city] = name if city not in cities else None
+    return full, cities
+
+
+def find_zone(text: str) -> str | None:
+    """The IANA zone a typed answer means: 'Europe/Brussels', 'europe/brussels',
+    'America/New York', or just a unique city such as 'Jakarta'; None when unknown."""
+    cleaned = text.strip().strip(".")
+    if valid_zone(cleaned):
+        return cleaned
+    full, cities = _zone_index()
+    key = fold(cleaned.replace(" ", "_"))
+    if key in full:
+        return full[key]
+    return cities.get(fold(cleaned.replace("_", " ")))
+
+
+async def start(turn: Turn, text: str) -> PreferencesState:
+    details = await turn.services.member_details(turn.workspace, turn.member.user)
+    zone = details.timezone if details.timezone and valid_zone(details.timezone) else None
+    return PreferencesState(old_zone=details.timezone, zone=zone or DEFAULT_ZONE,
+                            old_opt_out=sorted(details.opt_out),
+                            experts="experts" not in details.opt_out,
+                            buddies="buddies" not in details.opt_out)
+
+
+def ask_zone(turn: Turn, state: PreferencesState) -> Rich:
+    current = say(turn.lang, "prefs.zone_now" if state.old_zone else "prefs.zone_default",
+                  zone=state.zone)
+    return join([say(turn.lang, "prefs.intro"), current, say(turn.lang, "prefs.ask_zone")],
+                "\n\n")
+
+
+def zone_suggestions(turn: Turn, state: PreferencesState) -> list[Choice]:
+    keep = Choice(value=KEEP, label=say(turn.lang, "prefs.keep_zone", zone=state.zone),
+                  style="primary")
+    return [keep, *(Choice(value=z, label=plain(z)) for z in COMMON_ZONES if z != state.zone)]
+
+
+def pick_zone(turn: Turn, state: PreferencesState, text: str) -> PreferencesState:
+    if text == KEEP:
+        return state
+    found = find_zone(text)
+    if found is None:
+        raise InputError("prefs.bad_zone", value=text[:80])
+    return state.model_copy(update={"zone": found})
+
+
+def yes_no_options(topic: str) -> Any:
+    def options(turn: Turn, state: PreferencesState) -> list[Choice]:
+        return [Choice(value="in", label=say(turn.lang, f"prefs.{topic}_in"), style="primary"),
+                Choice(value="out", label=say(turn.lang, f"prefs.{topic}_out"))]
+    return options
+
+
+def ask_topic(topic: str) -> Any:
+    def prompt(turn: Turn, state: PreferencesState) -> Rich:
+        now = say(turn.lang, "prefs.now_in" if getattr(state, topic) else "prefs.now_out")
+        return join([say(turn.lang, f"prefs.ask_{topic}"), now])
+    return prompt
+
+
+def pick_topic(topic: str) -> Any:
+    def handle(turn: Turn, state: PreferencesState, value: str) -> PreferencesState:
+        return state.model_copy(update={topic: value == "in"})
+    return handle
+
+
+def summary(turn: Turn, state: PreferencesState) -> list[Block]:
+    def yes(flag: bool) -> Rich:
+        return say(turn.lang, "prefs.yes" if flag else "prefs.no")
+
+    facts = [Fact(label=say(turn.lang, "prefs.label.zone"), value=user(state.zone)),
+             Fact(label=say(turn.lang, "prefs.label.experts"), value=yes(state.experts)),
+             Fact(label=say(turn.lang, "prefs.label.buddies"), value=yes(state.buddies))]
+    return [CardBlock(title=say(turn.lang, "prefs.summary_title"), facts=facts),
+            TextBlock(text=say(turn.lang, "prefs.ask_save"))]
+
+
+def confirm(turn: Turn, state: PreferencesState, yes: bool) -> Flow[PreferencesState]:
+    return Flow(state=state.model_copy(update={"confirmed": yes}), done=True)
+
+
+async def finish(turn: Turn, state: PreferencesState) -> list[Block]:
+    if not state.confirmed:
+        return [TextBlock(text=say(turn.lang, "prefs.not_saved"))]
+    opt_out = set(state.old_opt_out) - set(TOPICS)
+    opt_out |= {topic for topic in TOPICS if not getattr(state, topic)}
+    await turn.services.set_member_details(turn.workspace, turn.member.user,
+                                           timezone=state.zone, opt_out=opt_out)
+    return [TextBlock(text=say(turn.lang, "prefs.saved", zone=state.zone))]
+
+
+DIALOG = Dialog(
+    id="voorkeuren", title="prefs.title", state=PreferencesState, start=start, finish=finish,
+    help="prefs.help",
+    steps=[
+        Ask("tijdzone", prompt=ask_zone, handle=pick_zone, suggestions=zone_suggestions,
+            help="prefs.help_zone"),
+        Choose("experts", prompt=ask_topic("experts"), options=yes_no_options("experts"),
+               handle=pick_topic("experts")),
+        Choose("buddies", prompt=ask_topic("buddies"), options=yes_no_options("buddies"),
+               handle=pick_topic("buddies")),
+        Confirm("bewaren", prompt=summary, handle=confirm),
+    ],
+)
+PHRASES = ["voorkeuren", "mijn voorkeuren", "instellingen", "tijdzone", "mijn tijdzone",
+           "tijdzone instellen", "tijdzone wijzigen", "preferences", "my preferences", "settings",
+           "timezone", "time zone", "my timezone", "set my timezone", "change time zone"]

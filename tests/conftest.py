@@ -122,3 +122,13 @@ async def runtime(database_url: str, tmp_path: Path):  # type: ignore[no-untyped
         yield started
     finally:
         await started.close()
+
+
+@pytest.fixture
+async def postgres_url():  # type: ignore[no-untyped-def]
+    """A fresh PostgreSQL database (for tests that exist only for PostgreSQL, e.g. replicas)."""
+    url = await _postgres_database()
+    try:
+        yield url
+    finally:
+        await _drop_postgres_database(url)

@@ -23,14 +23,37 @@ def sign(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]
     return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={digest}"}
 
 
+class Bucket:
+    """A token bucket, as the platforms enforce their limits: ``rate`` per second with a burst
+    of one second's worth."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self.tokens = max(rate, 1.0)
+        self.stamp = time.monotonic()
+
+    def take(self) -> float:
+        """0 when allowed, else the seconds until a token is free (for Retry-After)."""
+        now = time.monotonic()
+        self.tokens = min(max(self.rate, 1.0), self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return 0.0
+        return (1 - self.tokens) / self.rate
+
+
 class FakeSlack:
-    """The Slack Web API methods Leerbot uses."""
+    """The Slack Web API methods Leerbot uses. Optional limits: chat.postMessage per channel
+    and per workspace (429 with Retry-After), and random failures (500, nothing recorded)."""
 
     def __init__(self, *, fail_rate: float = 0.0, per_channel_per_second: float | None = None,
-                 seed: int = 1) -> None:
+                 per_workspace_per_second: float | None = None, seed: int = 1) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.fail_rate = fail_rate
         self.limit = per_channel_per_second
+        self.workspace_bucket = Bucket(per_workspace_per_second) \
+            if per_workspace_per_second else None
         self.random = random.Random(seed)
         self.last_post: dict[str, float] = defaultdict(float)
         self.rate_limited = 0
@@ -66,6 +89,12 @@ class FakeSlack:
                 args[key] = json.loads(args[key])
         if self.fail_rate and self.random.random() < self.fail_rate:
             return web.json_response({"ok": False, "error": "internal_error"}, status=500)
+        if method == "chat.postMessage" and self.workspace_bucket is not None:
+            wait = self.workspace_bucket.take()
+            if wait:
+                self.rate_limited += 1
+                return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
+                                         headers={"Retry-After": str(max(1, round(wait)))})
         if method == "chat.postMessage" and self.limit:
             now = time.monotonic()
             channel = args.get("channel", "")
@@ -105,7 +134,22 @@ class FakeSlack:
                     "is_enterprise_install": False,
                     "authed_user": {"id": "UINSTALLER", "scope": "", "token_type": "user"}}
         if method == "chat.postMessage":
-            return {"ok": True, "channel": args.get("channel"), "ts": f"{time.time():.6f}"}
+            channel = str(args.get("channel", ""))
+            if channel.startswith("U"):  # a DM by user id lands in the app's DM with them
+                channel = f"D{channel}"
+            return {"ok": True, "channel": channel, "ts": f"{time.time():.6f}"}
+        if method == "conversations.history":
+            wanted = args.get("channel")
+            messages = []
+            for name, posted in self.calls:
+                target = str(posted.get("channel", ""))
+                if name == "chat.postMessage" and wanted in (target, f"D{target}"):
+                    metadata = posted.get("metadata")
+                    if isinstance(metadata, str):
+                        metadata = json.loads(metadata)
+                    messages.append({"type": "message", "text": posted.get("text"),
+                                     "metadata": metadata or {}})
+            return {"ok": True, "messages": messages[::-1], "has_more": False}
         return {"ok": True}
 
     async def upload(self, request: web.Request) -> web.Response:
@@ -127,11 +171,19 @@ class FakeSlack:
 
 
 class FakeConnector:
-    """The Bot Framework connector (Teams' serviceUrl): records activities sent to it."""
+    """The Bot Framework connector (Teams' serviceUrl): records activities sent to it.
+    Optional limits per tenant (the whole connector) and per conversation: 429 with
+    Retry-After; random failures (503, nothing recorded)."""
 
-    def __init__(self, *, fail_rate: float = 0.0, seed: int = 1) -> None:
+    def __init__(self, *, fail_rate: float = 0.0, seed: int = 1,
+                 per_second: float | None = None,
+                 per_conversation_per_second: float | None = None) -> None:
         self.activities: list[dict[str, Any]] = []
         self.fail_rate = fail_rate
+        self.bucket = Bucket(per_second) if per_second else None
+        self.per_conversation = per_conversation_per_second
+        self.conversation_buckets: dict[str, Bucket] = {}
+        self.rate_limited = 0
         self.random = random.Random(seed)
         self.server: TestServer | None = None
 
@@ -143,6 +195,16 @@ class FakeConnector:
     async def activity(self, request: web.Request) -> web.Response:
         if self.fail_rate and self.random.random() < self.fail_rate:
             return web.Response(status=503)
+        conversation = request.match_info["conversation"]
+        buckets = [self.bucket] if self.bucket else []
+        if self.per_conversation:
+            buckets.append(self.conversation_buckets.setdefault(
+                conversation, Bucket(self.per_conversation)))
+        for bucket in buckets:
+            wait = bucket.take()
+            if wait:
+                self.rate_limited += 1
+                return web.Response(status=429, headers={"Retry-After": f"{wait:.2f}"})
         body = await request.json()
         body["_conversation"] = request.match_info["conversation"]
         self.activities.append(body)

@@ -19,6 +19,8 @@ class MailboxSender:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.sessions = sessions
 
+    verifies = True
+
     def pace(self, workspace: str, payload: dict[str, Any]) -> tuple[str, float] | None:
         return None
 

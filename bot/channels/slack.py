@@ -101,6 +101,7 @@ class SlackChannel:
         self._dms: dict[tuple[str, str], str] = {}
         self._tokens: dict[str, tuple[float, str]] = {}
         self.writer = InboxWriter(sessions)
+        self._http: aiohttp.ClientSession | None = None
         assert settings.slack_signing_secret is not None
         signing_secret = settings.slack_signing_secret.get_secret_value()
         self.installations: DatabaseInstallationStore | None = None
@@ -140,10 +141,26 @@ class SlackChannel:
                                 AsyncRateLimitErrorRetryHandler(max_retry_count=1)])
         return self._clients[key]
 
+    def _connections(self, client: AsyncWebClient) -> AsyncWebClient:
+        """Share one HTTP connection pool between all Web API calls (slack_sdk otherwise opens
+        a new session, and a new connection, for every call)."""
+        if self._http is None or self._http.closed:
+            self._http = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=30),
+                connector=aiohttp.TCPConnector(limit=100))
+        client.session = self._http
+        return client
+
+    async def close(self) -> None:
+        await self.writer.close()
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
+
     async def client_for(self, team: str) -> AsyncWebClient:
         """A Web API client with the workspace's bot token."""
         if self.installations is None:
-            return self.client()
+            return self._connections(self.client())
         cached = self._tokens.get(team)
         if cached is None or time.monotonic() - cached[0] > TOKEN_TTL:
             bot = await self.installations.async_find_bot(enterprise_id=None, team_id=team)
@@ -151,7 +168,7 @@ class SlackChannel:
                 raise PermanentError(f"Leerbot is not installed in workspace {team}")
             cached = (time.monotonic(), bot.bot_token)
             self._tokens[team] = cached
-        return self.client(cached[1])
+        return self._connections(self.client(cached[1]))
 
     # ---------------------------------------------------------------- receiving
 
@@ -400,6 +417,8 @@ class SlackChannel:
         self.wake_deliveries()
 
     # ---------------------------------------------------------------- sending
+
+    verifies = True
 
     def pace(self, workspace: str, payload: dict[str, Any]) -> tuple[str, float] | None:
         """Scheduled messages share the workspace's rate; replies to a user are not held
