@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import and_, bindparam, exists, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -111,6 +111,17 @@ async def claim_deliveries(session: AsyncSession, limit: int = 50, lease: timede
     if workspace is not None:
         filters.append(DeliveryRow.workspace == workspace)
     return await _claim(session, DeliveryRow, "ordering_key", limit, lease, *filters)
+
+
+async def next_due(session: AsyncSession) -> datetime | None:
+    """When the next waiting delivery becomes ready (None: nothing is waiting)."""
+    due = (await session.execute(select(func.min(DeliveryRow.available_at)).where(
+        DeliveryRow.status == "pending"))).scalar_one_or_none()
+    if isinstance(due, str):  # SQLite returns an aggregate's datetime as text
+        due = datetime.fromisoformat(due)
+    if due is not None and due.tzinfo is None:
+        due = due.replace(tzinfo=UTC)
+    return due
 
 
 async def ready_groups(session: AsyncSession) -> list[tuple[str, str]]:

@@ -24,6 +24,7 @@ from bot.queue import (
     claim_deliveries,
     claim_inbox,
     mark_failed,
+    next_due,
     now,
     ready_groups,
     retry_later,
@@ -192,13 +193,18 @@ class DeliveryWorker(Worker):
 
     async def _loop(self) -> None:
         while True:
+            pause = POLL_SECONDS
             try:
                 await self._start_groups()
+                async with self.sessions() as session:
+                    due = await next_due(session)
+                if due is not None:  # a retry due soon is picked up on time, not a poll later
+                    pause = min(pause, max((due - now()).total_seconds(), 0.05))
             except Exception:  # a database hiccup must not kill the worker
                 log.exception("deliveries: looking for work failed")
             self.wake.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), POLL_SECONDS)
+                await asyncio.wait_for(self.wake.wait(), pause)
 
     async def _start_groups(self) -> list[asyncio.Task[int]]:
         async with self.sessions() as session:

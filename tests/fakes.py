@@ -48,12 +48,15 @@ class FakeSlack:
     and per workspace (429 with Retry-After), and random failures (500, nothing recorded)."""
 
     def __init__(self, *, fail_rate: float = 0.0, per_channel_per_second: float | None = None,
-                 per_workspace_per_second: float | None = None, seed: int = 1) -> None:
+                 per_workspace_per_second: float | None = None, seed: int = 1,
+                 workspace_of: Any = None) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.fail_rate = fail_rate
         self.limit = per_channel_per_second
-        self.workspace_bucket = Bucket(per_workspace_per_second) \
-            if per_workspace_per_second else None
+        self.workspace_rate = per_workspace_per_second
+        self.buckets: dict[str, Bucket] = {}
+        #: which workspace a post belongs to (by its channel); one workspace by default
+        self.workspace_of = workspace_of or (lambda channel: "T1")
         self.random = random.Random(seed)
         self.last_post: dict[str, float] = defaultdict(float)
         self.rate_limited = 0
@@ -89,8 +92,10 @@ class FakeSlack:
                 args[key] = json.loads(args[key])
         if self.fail_rate and self.random.random() < self.fail_rate:
             return web.json_response({"ok": False, "error": "internal_error"}, status=500)
-        if method == "chat.postMessage" and self.workspace_bucket is not None:
-            wait = self.workspace_bucket.take()
+        if method == "chat.postMessage" and self.workspace_rate:
+            workspace = self.workspace_of(str(args.get("channel", "")))
+            bucket = self.buckets.setdefault(workspace, Bucket(self.workspace_rate))
+            wait = bucket.take()
             if wait:
                 self.rate_limited += 1
                 return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
