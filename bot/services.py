@@ -279,6 +279,7 @@ class DatabaseServices(TogetherDatabaseServices):
                             for s in scans],
             "open_conversations": [{"channel": s.channel, "conversation": s.conversation,
                                     "dialog": s.session.get("dialog")} for s in sessions],
+            **await self.export_together(workspace, user),
         }
 
     async def delete_user(self, workspace: str, user: str,
@@ -313,6 +314,7 @@ class DatabaseServices(TogetherDatabaseServices):
         await self.db.execute(update(AssignmentRow).where(
             AssignmentRow.workspace == workspace, AssignmentRow.assigned_by == user
         ).values(assigned_by=DELETED_USER))
+        counts.update(await self.delete_together(workspace, user, DELETED_USER))
         return counts
 
 

@@ -21,6 +21,7 @@ from bot.storage.models import (
     DeliveryRow,
     ForumAnswerRow,
     ForumQuestionRow,
+    MailboxRow,
     MemberRow,
     ProfileRow,
     RunRow,
@@ -391,6 +392,82 @@ class TogetherDatabaseServices:
         found.sort(key=lambda e: (-len(e.competencies), e.recently_suggested, -len(e.sources),
                                   -e.helped, e.member.name, e.member.user))
         return found
+
+    # ---------------------------------------------------------------- my data
+
+    async def export_together(self, workspace: str, user: str) -> dict[str, Any]:
+        """Everything of the learning-together features that is about the user (anonymous
+        questions are not: nothing links them to anyone)."""
+        details = await self.member_details(workspace, user)
+        teams = await self.teams(workspace, user)
+        asked = (await self.db.execute(select(ForumQuestionRow).where(
+            ForumQuestionRow.workspace == workspace, ForumQuestionRow.asker == user)
+            .order_by(ForumQuestionRow.id))).scalars()
+        written = (await self.db.execute(select(ForumAnswerRow).join(
+            ForumQuestionRow, ForumQuestionRow.id == ForumAnswerRow.question_id).where(
+            ForumQuestionRow.workspace == workspace, ForumAnswerRow.author == user)
+            .order_by(ForumAnswerRow.id))).scalars()
+        rounds = (await self.db.execute(select(BuddyPairRow).where(
+            BuddyPairRow.workspace == workspace).order_by(BuddyPairRow.id))).scalars()
+        answers = (await self.db.execute(select(AnswerRow).where(
+            AnswerRow.workspace == workspace, AnswerRow.user_id == user)
+            .order_by(AnswerRow.id))).scalars()
+        return {
+            "preferences": {"timezone": details.timezone, "opted_out_of": sorted(details.opt_out),
+                            "channel": details.channel},
+            "teams": [{"name": t.name, "lead": t.lead == user} for t in teams],
+            "answers": [_answer(a).model_dump(mode="json", exclude={"user"}) for a in answers],
+            "forum_questions": [{"id": q.id, "text": q.text, "status": q.status,
+                                 "asked_at": q.created_at.isoformat(timespec="seconds")}
+                                for q in asked],
+            "forum_answers": [{"question": a.question_id, "text": a.text,
+                               "accepted": a.accepted} for a in written],
+            "buddy_rounds": [{"round": r.round, "with": [m for m in r.members if m != user]}
+                             for r in rounds if user in (r.members or [])],
+        }
+
+    async def delete_together(self, workspace: str, user: str,
+                              placeholder: str) -> dict[str, int]:
+        """Delete the user's together-data; shared records keep no link to them."""
+        counts: dict[str, int] = {}
+
+        async def run(name: str, statement: Any) -> None:
+            counts[name] = int((await self.db.execute(statement)).rowcount or 0)
+
+        await run("answers", delete(AnswerRow).where(AnswerRow.workspace == workspace,
+                                                     AnswerRow.user_id == user))
+        await run("forum_questions", delete(ForumQuestionRow).where(
+            ForumQuestionRow.workspace == workspace, ForumQuestionRow.asker == user))
+        mine = select(ForumQuestionRow.id).where(ForumQuestionRow.workspace == workspace)
+        await run("forum_answers", delete(ForumAnswerRow).where(
+            ForumAnswerRow.author == user, ForumAnswerRow.question_id.in_(mine)))
+        teams = select(TeamRow.id).where(TeamRow.workspace == workspace)
+        await run("team_memberships", delete(TeamMemberRow).where(
+            TeamMemberRow.user_id == user, TeamMemberRow.team_id.in_(teams)))
+        await run("teams_unlinked", update(TeamRow).where(
+            TeamRow.workspace == workspace, TeamRow.lead == user).values(lead=placeholder))
+        for pair in (await self.db.execute(select(BuddyPairRow).where(
+                BuddyPairRow.workspace == workspace))).scalars():
+            if user in (pair.members or []):
+                pair.members = [placeholder if m == user else m for m in pair.members]
+        await run("mailbox", delete(MailboxRow).where(MailboxRow.workspace == workspace,
+                                                      MailboxRow.user_id == user))
+        await run("messages_cancelled", delete(DeliveryRow).where(
+            DeliveryRow.workspace == workspace, DeliveryRow.recipient == user,
+            DeliveryRow.status.in_(("pending", "failed", "unknown", "cancelled"))))
+        sent = (await self.db.execute(select(DeliveryRow).where(
+            DeliveryRow.workspace == workspace, DeliveryRow.recipient == user))).scalars().all()
+        for row in sent:  # what was sent stays counted in its run, without the person
+            row.key, row.ordering_key = f"deleted:{row.id}", f"deleted:{row.id}"
+            row.recipient, row.payload, row.result = placeholder, {"op": "removed"}, None
+        counts["messages_unlinked"] = len(sent)
+        for question in (await self.db.execute(select(ForumQuestionRow).where(
+                ForumQuestionRow.workspace == workspace))).scalars():
+            if user in (question.suggested or []):
+                question.suggested = [m for m in question.suggested if m != user]
+        await run("conversation_references", delete(ConversationRefRow).where(
+            ConversationRefRow.workspace == workspace, ConversationRefRow.user_id == user))
+        return counts
 
     # ---------------------------------------------------------------- buddies
 

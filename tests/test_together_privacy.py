@@ -1,0 +1,75 @@
+"""A user's data of the learning-together features: exported with "mijn gegevens", and after
+deleting it no table holds the user's id any more."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.outbound import queue_to_member
+from bot.storage.models import Base, MailboxRow
+from dialogs.output import Message, TextBlock
+from dialogs.rich import plain
+from tests.conversation import Services, User, deliver
+
+USER = "gerrit-4711"
+
+
+async def arrange(runtime) -> None:  # type: ignore[no-untyped-def]
+    async with Services(runtime) as s:
+        await s.member("acme", "admin", "Admin")
+        await s.member("acme", USER, "Gerrit")
+        await s.member("acme", "bea", "Bea")
+        team = await s.save_team("acme", "Support", USER, [USER, "bea"], None)
+        await s.save_answer("acme", "checkin", USER, "Wat heb je geleerd?", "Draaitabellen",
+                            team_id=team.id)
+        question = await s.save_question("acme", team.id, USER, "Hoe werkt VLOOKUP?",
+                                         ["excel"], ["bea"])
+        answer = await s.save_forum_answer("acme", question.id, "bea", "Met X.ZOEKEN")
+        await s.accept_answer("acme", answer.id)
+        other = await s.save_question("acme", team.id, "bea", "Wie kent Teams?", [], [USER])
+        await s.save_forum_answer("acme", other.id, USER, "Ik!")
+        await s.save_buddy_round("acme", team.id, [[USER, "bea"]])
+        await s.notify("acme", USER, [Message(blocks=[TextBlock(text=plain("Hoi"))])],
+                       key="test:mailbox")
+        await queue_to_member(s.db, "acme", USER,
+                              [Message(blocks=[TextBlock(text=plain("Later"))])],
+                              key="test:later", at=datetime.now(UTC) + timedelta(days=1))
+    await deliver(runtime)
+
+
+async def tables_mentioning(runtime, text: str) -> list[str]:  # type: ignore[no-untyped-def]
+    found = []
+    async with runtime.sessions() as db:
+        for table in Base.metadata.sorted_tables:
+            for row in (await db.execute(select(table))).all():
+                if text in json.dumps([str(v) for v in row], default=str):
+                    found.append(table.name)
+                    break
+    return found
+
+
+async def test_export_holds_the_together_data_and_delete_leaves_no_trace(runtime) -> None:  # type: ignore[no-untyped-def]
+    await arrange(runtime)
+    gerrit = User(runtime.conductor, name=USER)
+    await gerrit.say("mijn gegevens")
+    await gerrit.press("export")
+    exported = json.loads(gerrit.files()[0].data)
+    assert exported["answers"][0]["text"] == "Draaitabellen"
+    assert exported["forum_questions"][0]["text"] == "Hoe werkt VLOOKUP?"
+    assert exported["forum_answers"][0]["text"] == "Ik!"
+    assert exported["buddy_rounds"] == [{"round": 1, "with": ["bea"]}]
+    assert exported["teams"] == [{"name": "Support", "lead": True}]
+    async with runtime.sessions() as db:  # the mailbox message was shown at this turn
+        assert (await db.execute(select(MailboxRow.seen))).scalars().all() == [True]
+
+    await gerrit.say("mijn gegevens")
+    await gerrit.press("delete")
+    await gerrit.press("yes")
+    # only the conversation of this very turn is left (the conductor ends it itself)
+    assert set(await tables_mentioning(runtime, USER)) <= {"dialog_sessions"}
+    bea = User(runtime.conductor, name="bea")
+    await bea.say("menu")
+    assert await tables_mentioning(runtime, USER) in ([], ["dialog_sessions"])
