@@ -318,16 +318,21 @@ def cmd_scan(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot.channels.console import chat
-    from bot.runtime import Runtime
+    from bot.runtime import LocalDelivery, Runtime
 
     async def run() -> None:
         try:
             runtime = await Runtime.start(settings)
         except (OSError, DatabaseError) as exc:
             raise CliError(t(args.lang, "cli.database_unavailable", reason=str(exc))) from None
+        # scheduled messages (check-ins, kennisrondjes, ...) for console users are planned and
+        # put in their mailbox by this process too; they show at the next message
+        local = LocalDelivery(runtime)
+        local.start()
         try:
             await chat(runtime.conductor.handle, settings.data_dir / "exports", args.lang)
         finally:
+            await local.stop()
             await runtime.close()
 
     asyncio.run(run())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -29,3 +31,29 @@ class Runtime:
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+class LocalDelivery:
+    """The scheduler and the mailbox sender, for a process without Slack or Teams (the
+    console chat): scheduled messages for console and web chat users reach their mailbox."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        from bot.channels.mailbox import MailboxSender
+        from bot.scheduler import Planner
+        from bot.workers import DeliveryWorker
+
+        self.worker = DeliveryWorker(runtime.sessions,
+                                     {"local": MailboxSender(runtime.sessions)})
+        self.planner = Planner(runtime.sessions)
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self.worker.start()
+        self._task = asyncio.create_task(self.planner.run_forever(self.worker.wake.set))
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self.worker.stop()

@@ -123,4 +123,11 @@ def build_app(runtime: Runtime, *, webchat_enabled: bool,
 
         app.on_startup.append(start_workers)
         app.on_cleanup.append(stop_workers)
+    elif channels.slack is not None:
+        slack = channels.slack
+
+        async def close_slack(_app: web.Application) -> None:
+            await slack.close()
+
+        app.on_cleanup.append(close_slack)
     return app

@@ -211,6 +211,8 @@ class DeliveryWorker(Worker):
             ready = await ready_groups(session)
         started = []
         for group in ready:
+            if group[0] not in self.senders:
+                continue  # another process (e.g. `leerbot serve` for Slack) sends these
             if group not in self._groups or self._groups[group].done():
                 task = asyncio.create_task(self._drain_group(*group),
                                            name=f"leerbot-deliveries-{group[0]}-{group[1]}")

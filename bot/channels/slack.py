@@ -41,7 +41,7 @@ from bot.channels.slack_home import home_view
 from bot.channels.slack_oauth import DatabaseInstallationStore, DatabaseStateStore, SecretBox
 from bot.queue import InboxWriter, enqueue_delivery, finish_inbox
 from bot.settings import Settings
-from bot.storage.models import DeliveryRow, InboxRow
+from bot.storage.models import ConversationRefRow, DeliveryRow, InboxRow, utcnow
 from bot.storage.sessions import SqlSessionStore
 from bot.workers import PermanentError, RetryableError
 from dialogs.conductor import Channel, Conductor, Incoming
@@ -98,6 +98,7 @@ class SlackChannel:
         self.wake_deliveries = wake_deliveries
         self._clients: dict[str, AsyncWebClient] = {}
         self._locales: dict[tuple[str, str], tuple[float, str | None]] = {}
+        self._zones: dict[tuple[str, str], str | None] = {}
         self._dms: dict[tuple[str, str], str] = {}
         self._tokens: dict[str, tuple[float, str]] = {}
         self.writer = InboxWriter(sessions)
@@ -297,6 +298,7 @@ class SlackChannel:
         try:
             info = await (await self.client_for(team)).users_info(user=user, include_locale=True)
             locale = (info.get("user") or {}).get("locale")
+            self._zones[(team, user)] = (info.get("user") or {}).get("tz")
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
             log.info("users.info failed: %s", type(exc).__name__)
         self._locales[(team, user)] = (time.monotonic(), locale)
@@ -332,7 +334,7 @@ class SlackChannel:
             return
         incoming = Incoming(key=key, text=event.text if event.kind == "message" else None,
                             value=event.value, form=event.form, prompt=event.prompt,
-                            locale=locale)
+                            locale=locale, timezone=self._zones.get((event.team, event.user)))
 
         async def queue_reply(unit: Any, messages: list[Message]) -> None:
             await self._queue_messages(unit.db, row.id, event.team, channel, messages,
@@ -406,8 +408,26 @@ class SlackChannel:
         self.wake_deliveries()
 
     async def _welcome_channel(self, row: InboxRow, event: SlackEvent) -> None:
+        """Leerbot was added to a channel: say hello, and remember the channel so a team can
+        choose it for its forum questions and reflection."""
         text = say("nl", "slack.joined").plain
+        name = event.channel or ""
+        try:
+            info = await (await self.client_for(event.team)).conversations_info(
+                channel=event.channel)
+            name = f"#{(info.get('channel') or {}).get('name') or event.channel}"
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+            log.info("conversations.info failed: %s", type(exc).__name__)
         async with self.sessions.begin() as db:
+            exists = (await db.execute(select(ConversationRefRow.id).where(
+                ConversationRefRow.channel == "slack",
+                ConversationRefRow.workspace == event.team,
+                ConversationRefRow.conversation_id == event.channel))).scalar_one_or_none()
+            if exists is None and event.channel:
+                db.add(ConversationRefRow(channel="slack", workspace=event.team, user_id="",
+                                          conversation_id=event.channel, scope="channel",
+                                          reference={"channel": event.channel, "name": name},
+                                          updated_at=utcnow()))
             await enqueue_delivery(db, f"inbox:{row.id}:0", "slack", event.team,
                                    f"slack:{event.team}:{event.channel}",
                                    {"op": "post", "channel": event.channel, "text": text,

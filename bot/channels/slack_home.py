@@ -1,4 +1,5 @@
-"""The Slack App Home tab: the user's assigned leerlijnen and learning wishes, and what to type."""
+"""The Slack App Home tab: the user's assigned leerlijnen and learning wishes, an open check-in,
+open forum questions of their teams, and what to type."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.channels.slack_render import MAX_BLOCKS, escape
+from bot.channels.slack_render import MAX_BLOCKS, action_id, escape
 from bot.services import DatabaseServices, MatcherCache
 from knowledge.messages import t
 
@@ -37,5 +38,28 @@ async def home_view(db: AsyncSession, team: str, user: str, lang: str) -> dict[s
             blocks.append(_section("• " + escape(", ".join(wish.competencies) or wish.text)))
     else:
         blocks.append(_section(t(lang, "slack.home_no_wishes")))
-    blocks += [{"type": "divider"}, _section(t(lang, "slack.home_open_items"))]
+    blocks += [{"type": "divider"}, _section(f"*{t(lang, 'slack.home_checkins')}*")]
+    open_checkin = await services.open_invitation(team, user, "checkin")
+    checkin = await services.run(team, open_checkin) if open_checkin is not None else None
+    if checkin is not None:
+        blocks.append(_section(t(lang, "slack.home_checkin_open",
+                                 team=escape(str(checkin.details.get("team", ""))))))
+        blocks.append({"type": "actions", "elements": [{
+            "type": "button", "action_id": action_id(None, "choice", 0), "style": "primary",
+            "value": f"go:checkin:{checkin.id}",
+            "text": {"type": "plain_text", "text": t(lang, "together.answer")}}]})
+    else:
+        blocks.append(_section(t(lang, "slack.home_no_checkins")))
+    blocks += [{"type": "divider"}, _section(f"*{t(lang, 'slack.home_questions')}*")]
+    questions = [q for team_row in await services.teams(team, user)
+                 for q in await services.questions(team, status="open", team_id=team_row.id)]
+    if questions:
+        for question in questions[:10]:
+            blocks.append(_section("• " + escape(question.text[:300])))
+            blocks.append({"type": "actions", "elements": [{
+                "type": "button", "action_id": action_id(None, "choice", question.id),
+                "value": f"go:antwoord:{question.id}",
+                "text": {"type": "plain_text", "text": t(lang, "slack.home_help_answer")}}]})
+    else:
+        blocks.append(_section(t(lang, "slack.home_no_questions")))
     return {"type": "home", "blocks": blocks[:MAX_BLOCKS]}

@@ -84,20 +84,22 @@ def incoming_from(activity: Activity) -> Incoming:
                      conversation=activity.conversation.id if activity.conversation else user)
     name = activity.from_property.name if activity.from_property else None
     data = activity.value if isinstance(activity.value, dict) else None
+    zone = getattr(activity, "local_timezone", None) or None  # IANA name, e.g. Europe/Amsterdam
     if data and "kind" in data:
         prompt = Prompt.model_validate(data["leerbot"]) if data.get("leerbot") else None
         kind = data["kind"]
         if kind == "form":
             form = {k: str(v) for k, v in data.items() if k not in {"leerbot", "kind"}}
             return Incoming(key=key, form=form, prompt=prompt, locale=activity.locale,
-                            name=name)
+                            name=name, timezone=zone)
         value = data.get("value") if kind == "choice" else data.get("choice")
         return Incoming(key=key, value=str(value) if value is not None else None,
-                        prompt=prompt, locale=activity.locale, name=name)
+                        prompt=prompt, locale=activity.locale, name=name, timezone=zone)
     text = activity.text or ""
     if activity.conversation and activity.conversation.conversation_type != "personal":
         text = TurnContext.remove_recipient_mention(activity) or text
-    return Incoming(key=key, text=text.strip(), locale=activity.locale, name=name)
+    return Incoming(key=key, text=text.strip(), locale=activity.locale, name=name,
+                    timezone=zone)
 
 
 class LeerbotTeamsBot(TeamsActivityHandler):
