@@ -1,10 +1,105 @@
-"""(being written)"""
+"""Evaluating a leerlijn 3, 6 and 9 months after its deadline (the follow-up tips of the
+leerlijn method): "wat merk je op de werkvloer?". Started from the follow-up message's button;
+only the person the path was assigned to can answer, and the answers are kept with the path
+(shown to managers and HR under ``leerlijnen``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from dialogs.framework import Dialog
+from pydantic import BaseModel
 
-DIALOGS: list[Dialog[Any]] = []
-PHRASES: dict[str, list[str]] = {}
+from dialogs.context import Turn
+from dialogs.framework import Ask, Confirm, Dialog, Flow
+from dialogs.output import Block, CardBlock, Fact, TextBlock
+from dialogs.rich import Rich, join, say, user
+from dialogs.rounds import Answering, question_prompt, take_answer
+from knowledge.prompts import load_prompts
+
+KIND = "evaluation"
+
+
+class EvaluationState(BaseModel):
+    answering: Answering | None = None
+    path_id: int | None = None
+    path: str = ""
+    months: int = 0
+    problem: str | None = None  # not_yours | unknown | answered
+    confirmed: bool = False
+
+
+async def start(turn: Turn, text: str) -> EvaluationState:
+    parts = (turn.argument or "").split(":")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        return EvaluationState(problem="unknown")
+    assignment_id, months = int(parts[0]), int(parts[1])
+    mine = [a for a in await turn.services.assignments(turn.workspace, user=turn.member.user)
+            if a.id == assignment_id]
+    if not mine:
+        return EvaluationState(problem="not_yours")
+    assignment = mine[0]
+    earlier = await turn.services.answers(turn.workspace, KIND, user=turn.member.user,
+                                          path_id=assignment.path_id)
+    marker = f"({months})"
+    if any(a.question.endswith(marker) for a in earlier):
+        return EvaluationState(problem="answered")
+    questions = [p.text.get(turn.lang) for p in load_prompts().of(KIND)]
+    return EvaluationState(answering=Answering(questions=questions), path_id=assignment.path_id,
+                           path=assignment.path_name, months=months)
+
+
+def ask_question(turn: Turn, state: EvaluationState) -> Rich:
+    assert state.answering is not None
+    intro = [say(turn.lang, "evaluation.intro", path=state.path, months=state.months)] \
+        if not state.answering.answers else []
+    return join([*intro, question_prompt(turn, state.answering),
+                 say(turn.lang, "checkins.skip_hint")])
+
+
+def on_answer(turn: Turn, state: EvaluationState,
+              text: str) -> EvaluationState | Flow[EvaluationState]:
+    assert state.answering is not None
+    updated = state.model_copy(update={"answering": take_answer(state.answering, text)})
+    assert updated.answering is not None
+    return updated if updated.answering.done else Flow(state=updated, goto="antwoord")
+
+
+def review(turn: Turn, state: EvaluationState) -> list[Block]:
+    assert state.answering is not None
+    facts = [Fact(label=user(q), value=user(a) if a else say(turn.lang, "checkins.skipped_one"))
+             for q, a in zip(state.answering.questions, state.answering.answers, strict=False)]
+    return [CardBlock(title=say(turn.lang, "checkins.your_answers"), facts=facts),
+            TextBlock(text=say(turn.lang, "evaluation.ask_save"))]
+
+
+def confirm(turn: Turn, state: EvaluationState, yes: bool) -> Flow[EvaluationState]:
+    return Flow(state=state.model_copy(update={"confirmed": yes}), done=True)
+
+
+async def finish(turn: Turn, state: EvaluationState) -> list[Block]:
+    if state.problem is not None:
+        return [TextBlock(text=say(turn.lang, f"evaluation.{state.problem}"))]
+    if not state.confirmed or state.answering is None:
+        return [TextBlock(text=say(turn.lang, "checkins.not_saved_answer"))]
+    for question, text in zip(state.answering.questions, state.answering.answers,
+                              strict=False):
+        if text:
+            await turn.services.save_answer(
+                turn.workspace, KIND, turn.member.user, f"{question} ({state.months})", text,
+                path_id=state.path_id)
+    return [TextBlock(text=say(turn.lang, "evaluation.thanks"))]
+
+
+DIALOG_EVALUATION = Dialog(
+    id="evaluatie", title="evaluation.title", state=EvaluationState, start=start,
+    finish=finish, help="evaluation.help",
+    steps=[
+        Ask("antwoord", prompt=ask_question, handle=on_answer,
+            skip=lambda turn, state: state.answering is None or state.answering.done),
+        Confirm("bewaren", prompt=review, handle=confirm,
+                skip=lambda turn, state: state.answering is None),
+    ],
+)
+
+DIALOGS: list[Dialog[Any]] = [DIALOG_EVALUATION]
+PHRASES: dict[str, list[str]] = {"evaluatie": ["leerlijn evalueren", "evaluate my path"]}

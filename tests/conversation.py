@@ -40,6 +40,11 @@ class User:
         return await self.send(Incoming(key=self.key, text=text, locale=self.locale,
                                         name=self.name))
 
+    async def send_value(self, value: str) -> str:
+        """A button value sent without a question (as from a proactive message)."""
+        return await self.send(Incoming(key=self.key, value=value, locale=self.locale,
+                                        name=self.name))
+
     def choices(self) -> list[tuple[str, str]]:
         return [(c.value, c.label.plain) for m in self.last for b in m.blocks
                 if isinstance(b, ChoicesBlock) for c in b.choices]
