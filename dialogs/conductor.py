@@ -175,7 +175,11 @@ class Conductor:
         dialog_id = value if value in self.dialogs else None
         if dialog_id is None:
             route = self.router.route(text)
-            dialog_id = route.dialog if route else await self._fallback(turn, text)
+            if route is None or route.score < 100:
+                # an open invitation (a check-in, say) takes free text before a loose route
+                dialog_id = await self._claimed(turn, text)
+            if dialog_id is None:
+                dialog_id = route.dialog if route else await self._fallback(turn, text)
         if dialog_id is None:
             return ([self._note(turn, "common.not_understood"), self._menu(turn)], None, False)
         return await self.start(turn, dialog_id, text if value is None else "")
@@ -195,15 +199,20 @@ class Conductor:
         messages, new_session, _ = await self.start(turn, dialog_id)
         return [*said, *messages], new_session, True
 
-    async def _fallback(self, turn: Turn, text: str) -> str | None:
-        """A sentence that names no dialog may answer an open invitation (a check-in, say);
-        otherwise a learning topic goes to learning help."""
+    async def _claimed(self, turn: Turn, text: str) -> str | None:
+        """The dialog of an open invitation that takes this free text as its answer."""
+        if not text.strip() or len(text.split()) < 2:
+            return None
         for dialog in self.dialogs.values():
-            if dialog.claims is not None and text.strip():
+            if dialog.claims is not None:
                 argument = await dialog.claims(turn, text)
                 if argument is not None:
                     turn.argument = argument
                     return dialog.id
+        return None
+
+    async def _fallback(self, turn: Turn, text: str) -> str | None:
+        """A sentence that names no dialog but a learning topic goes to learning help."""
         if "leerhulp" in self.dialogs and text.strip():
             matcher = await turn.services.matcher(turn.workspace)
             if (await matcher.match_async(text, k=1)).confident:

@@ -1,0 +1,160 @@
+"""The help-question forum, the FAQ and the expertise directory, end to end on the console
+channel; privacy of anonymous questions; the competency matrix export."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from bot.storage.models import Base, ForumQuestionRow
+from dialogs.services import Profile
+from tests.conversation import Services, User, deliver
+
+QUESTION = "Hoe maak ik een draaitabel in Excel met twee bronnen?"
+
+
+async def arrange(runtime) -> int:  # type: ignore[no-untyped-def]
+    """A team (lea leads; anna, bob, cas, dirk) where bob and cas know Excel."""
+    async with Services(runtime) as s:
+        await s.member("acme", "lea", "Lea")  # first member: admin
+        for name in ("anna", "bob", "cas", "dirk", "mia"):
+            await s.member("acme", name, name.capitalize())
+        await s.set_role("acme", "mia", "manager")
+        for name in ("bob", "cas"):
+            await s.save_profile("acme", name, Profile(good_at="Excel", competencies=["Excel"]))
+        team = await s.save_team("acme", "Finance", "lea", ["anna", "bob", "cas", "dirk"], None)
+        return team.id
+
+
+async def ask(user: User, text: str, anonymous: bool) -> str:
+    await user.say("hulpvraag stellen")
+    out = await user.say(text)
+    if "helpt een van deze" in out.casefold():
+        await user.press("Toch mijn vraag")
+    await user.press("yes" if anonymous else "no")
+    return await user.press("yes")
+
+
+async def test_named_question_answered_accepted_and_found_in_the_faq(runtime) -> None:  # type: ignore[no-untyped-def]
+    await arrange(runtime)
+    anna, bob, cas, dirk = (User(runtime.conductor, name=n) for n in ("anna", "bob", "cas", "dirk"))
+    out = await ask(anna, QUESTION, anonymous=False)
+    assert "teamkanaal" in out and "Bob" in out and "Cas" in out  # names as stored
+    await deliver(runtime)
+    assert QUESTION in await dirk.say("menu")  # the team (no channel): each member's DM
+    out = await bob.say("menu")
+    assert "misschien bij kunt helpen" in out  # asked as an expert
+    await bob.press("Ik kan helpen")
+    await bob.say("Gebruik Power Query om beide bronnen samen te voegen, dan de draaitabel.")
+    assert "Dank je" in await bob.press("yes")
+    await deliver(runtime)
+    out = await anna.say("menu")
+    assert "bob heeft je vraag beantwoord" in out.casefold() and "Power Query" in out
+    await anna.press("Dit hielp")
+    assert "FAQ" in await anna.press("yes")
+    await deliver(runtime)
+    assert "1 keer iemand geholpen" in await bob.say("menu")
+
+    out = await cas.say("faq draaitabel excel")
+    assert "Power Query" in out
+    # a new, similar question: the FAQ answer is offered before anything is posted
+    await dirk.say("vraag")
+    out = await dirk.say("Hoe maak ik een draaitabel uit twee bronnen in Excel?")
+    assert "al eerder beantwoord" in out and "Power Query" in out
+    assert "Fijn" in await dirk.press("Ja, dit helpt")
+    async with Services(runtime) as s:
+        assert len(await s.questions("acme")) == 1
+        experts = await s.experts("acme", ["Excel"], exclude=set())
+    assert experts[0].member.user == "bob" and experts[0].helped == 1
+
+
+async def test_anonymous_question_leaves_no_trace_of_the_asker(runtime) -> None:  # type: ignore[no-untyped-def]
+    await arrange(runtime)
+    anna = User(runtime.conductor, name="anna")
+    out = await ask(anna, "Hoe vraag ik om een hoger salaris zonder ruzie?", anonymous=True)
+    assert "anoniem" in out and "geen bericht" in out
+    await deliver(runtime)
+    async with runtime.sessions() as db:
+        (question,) = (await db.execute(select(ForumQuestionRow))).scalars().all()
+        assert question.asker is None
+        leaks = []
+        for table in Base.metadata.sorted_tables:
+            for row in (await db.execute(select(table))).all():
+                blob = json.dumps([str(v) for v in row])
+                if "salaris" in blob and "anna" in blob:
+                    leaks.append(table.name)
+    assert leaks == []
+    # an answer; only a moderator may mark it for an anonymous question
+    bob = User(runtime.conductor, name="bob")
+    await bob.say("menu")
+    await bob.send_value(f"go:antwoord:{question.id}")
+    await bob.say("Bereid je goed voor met marktcijfers.")
+    await bob.press("yes")
+    async with Services(runtime) as s:
+        answer_id = (await s.question("acme", question.id)).answers[0].id  # type: ignore[union-attr]
+    assert "Alleen wie de vraag stelde" in await anna.send_value(f"go:opgelost:{answer_id}")
+    mia = User(runtime.conductor, name="mia")
+    out = await mia.say("open vragen")
+    assert "salaris" not in out  # mia is in no team, and the question is a team's
+    lea = User(runtime.conductor, name="lea")
+    out = await lea.say("open vragen")
+    assert "salaris" in out
+    await lea.press("Antwoord 1 is de oplossing")
+    assert "FAQ" in await lea.press("yes")
+
+
+async def test_experts_opt_out_and_load_spreading(runtime) -> None:  # type: ignore[no-untyped-def]
+    await arrange(runtime)
+    anna = User(runtime.conductor, name="anna")
+    out = await anna.say("wie kan helpen met excel")
+    assert "Bob" in out and "Cas" in out and "profiel" in out
+    async with Services(runtime) as s:  # four experts for three places per question
+        for name in ("dirk", "mia"):
+            await s.save_profile("acme", name, Profile(good_at="Excel", competencies=["Excel"]))
+    firsts = []
+    for n in range(2):
+        out = await ask(anna, f"Excel vraag nummer {n}: hoe werkt verticaal zoeken precies?",
+                        anonymous=False)
+        firsts.append(out.split("gevraagd aan: ")[1].split(",")[0])
+    assert firsts[0] != firsts[1]  # the load is spread over equally good experts
+    async with Services(runtime) as s:
+        await s.set_member_details("acme", "cas", opt_out={"experts"})
+    out = await anna.say("wie kan helpen met excel")
+    assert "Bob" in out and "Cas" not in out
+
+
+async def test_bad_input_and_stop(runtime) -> None:  # type: ignore[no-untyped-def]
+    await arrange(runtime)
+    anna = User(runtime.conductor, name="anna")
+    await anna.say("hulpvraag stellen")
+    assert "minstens 10 tekens" in await anna.say("Excel?")
+    await anna.say(QUESTION)
+    await anna.say("stop")
+    assert "kan ik niet vinden" in await anna.send_value("go:antwoord:999")
+    async with Services(runtime) as s:
+        assert await s.questions("acme") == []
+
+
+async def test_competency_matrix_export(runtime) -> None:  # type: ignore[no-untyped-def]
+    await arrange(runtime)
+    async with Services(runtime) as s:
+        await s.save_answer("acme", "kennisrondje", "bob", "Waarvoor mag men jou bellen?",
+                            "Excel en draaitabellen", shared=True)
+        await s.save_profile("acme", "dirk", Profile(good_at="-", wants_to_grow="Excel"))
+    anna = User(runtime.conductor, name="anna")
+    assert "leidinggevenden" in await anna.say("competentiematrix")
+    lea = User(runtime.conductor, name="lea")
+    await lea.say("competentiematrix")
+    (file,) = lea.files()
+    sheet = load_workbook(io.BytesIO(file.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[1]
+    excel = header.index("Excel")
+    by_name = {row[0]: row for row in rows[2:]}
+    assert by_name["Bob"][excel] == "expert" and "Excel" in by_name["Bob"][-1]
+    assert by_name["Cas"][excel] == "gebruiker"
+    assert by_name["Dirk"][excel] == "basis"
+    assert header[-1] == "Aanspreekpunt voor"
