@@ -142,6 +142,8 @@ async def fan_out(db: AsyncSession, run_id: int, kind: str, team: TeamRow,
             select(ForumQuestionRow).where(
                 ForumQuestionRow.team_id == team.id, ForumQuestionRow.status == "open")
             .order_by(ForumQuestionRow.id))).scalars()]
+        if not details["open"]:
+            return 0  # nothing open: no digest this week
     if kind in invitations.TO_ROOM:
         lead = (await recipients(db, team.workspace, [team.lead]) or [None])[0]
         at = when(occurrence, rule, lead.timezone if lead else None)
@@ -159,6 +161,8 @@ async def fan_out(db: AsyncSession, run_id: int, kind: str, team: TeamRow,
             return 1
     users = list((await db.execute(select(TeamMemberRow.user_id).where(
         TeamMemberRow.team_id == team.id).order_by(TeamMemberRow.id))).scalars())
+    if kind in invitations.TO_ROOM and team.lead not in users:
+        users.append(team.lead)  # a team post without a channel reaches the lead too
     rows: list[dict[str, Any]] = []
     for recipient in await recipients(db, team.workspace, users):
         at = when(occurrence, rule, recipient.timezone)

@@ -4,7 +4,7 @@ experts, buddies, proactive messages); mixed into ``DatabaseServices``."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -44,8 +44,10 @@ from dialogs.services_together import (
     Team,
 )
 from dialogs.shared import competencies_in
+from engine.recurrence import Recurrence
 
 INVITATION_DAYS = 7
+DIGEST_RULE = Recurrence(frequency="weekly", weekday=0, at=time(10, 0))
 SUGGESTION_WINDOW = timedelta(days=30)
 
 
@@ -121,6 +123,10 @@ class TogetherDatabaseServices:
                           settings={}, created_at=utcnow())
             self.db.add(row)
             await self.db.flush()
+            # every team gets the weekly digest of its open help questions (action 1.2)
+            self.db.add(ScheduleRow(workspace=workspace, team_id=row.id, kind="digest",
+                                    rule=DIGEST_RULE.model_dump(mode="json"), questions=[],
+                                    active=True, created_by=lead, created_at=utcnow()))
         else:
             row.name, row.lead, row.room = name[:255], lead, room
         await self.db.execute(delete(TeamMemberRow).where(TeamMemberRow.team_id == row.id))

@@ -13,7 +13,7 @@ from dialogs.framework import Choose, Dialog, Flow, Form
 from dialogs.inputs import InputError
 from dialogs.output import Block, CardBlock, Choice, Fact, FileBlock, FormField, TextBlock
 from dialogs.path_exports import path_csv, path_markdown
-from dialogs.rich import plain, say, user
+from dialogs.rich import join, plain, say, user
 
 MAX_LISTED = 25
 
@@ -78,6 +78,12 @@ async def path_card(turn: Turn, state: SavedPathsState) -> list[Block]:
     if assigned:
         people = ", ".join(f"{a.user_name} ({a.deadline.date().isoformat()})" for a in assigned)
         blocks.append(TextBlock(text=say(turn.lang, "paths.assigned_to", people=people)))
+    evaluations = await turn.services.answers(turn.workspace, "evaluation", path_id=path.id)
+    if evaluations:  # what learners notice 3, 6 and 9 months later (their own words)
+        names = {a.user: a.user_name for a in assigned}
+        blocks.append(CardBlock(title=say(turn.lang, "paths.evaluations"), facts=[
+            Fact(label=join([user(names.get(e.user, e.user)), " · ", user(e.question)]),
+                 value=user(e.text)) for e in evaluations[-15:]]))
     blocks.append(TextBlock(text=say(turn.lang, "paths.ask_action")))
     return blocks
 

@@ -158,3 +158,27 @@ async def test_competency_matrix_export(runtime) -> None:  # type: ignore[no-unt
     assert by_name["Cas"][excel] == "gebruiker"
     assert by_name["Dirk"][excel] == "basis"
     assert header[-1] == "Aanspreekpunt voor"
+
+
+async def test_weekly_digest_of_open_questions(runtime) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime, timedelta
+
+    from bot.storage.models import DeliveryRow, RunRow
+    from tests.conversation import plan
+
+    await arrange(runtime)
+    today = datetime.now(UTC)
+    monday = (today + timedelta(days=(7 - today.weekday()) % 7 or 7)).replace(
+        hour=9, minute=0, second=0, microsecond=0)  # 10:00 in Amsterdam is 08:00/09:00 UTC
+    assert await plan(runtime, monday) >= 1
+    async with runtime.sessions() as db:  # nothing open: no digest
+        assert (await db.execute(select(DeliveryRow))).scalars().all() == []
+    anna = User(runtime.conductor, name="anna")
+    await ask(anna, QUESTION, anonymous=False)
+    assert await plan(runtime, monday + timedelta(days=7)) >= 1
+    async with runtime.sessions() as db:
+        runs = (await db.execute(select(RunRow).where(RunRow.kind == "digest"))).scalars().all()
+        digests = (await db.execute(select(DeliveryRow).where(
+            DeliveryRow.run_id == runs[-1].id))).scalars().all()
+    assert len(digests) == 5  # the lead and four members (the team has no channel)
+    assert all("draaitabel" in json.dumps(d.payload) for d in digests)

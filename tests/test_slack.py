@@ -238,3 +238,37 @@ async def test_multi_workspace_install(slack: FakeSlack, tmp_path: Path) -> None
                                  allow_redirects=False, headers={"Cookie": cookie})
         assert again.status >= 400 or "error" in (await again.text()).lower()
     await runtime.close()
+
+
+async def test_a_scheduled_checkin_reaches_slack_and_is_answered_there(
+        bot: TestClient, slack: FakeSlack) -> None:
+    from datetime import UTC, datetime
+
+    from tests.conversation import Services, plan, rule_due_now
+
+    runtime = bot.runtime  # type: ignore[attr-defined]
+    for user in ("U1", "U2"):  # both talk to Leerbot once: it knows where to reach them
+        assert await post_event(bot, event("menu", f"Ev-{user}", user=user)) == 200
+    await settle(bot)
+    async with Services(runtime) as s:
+        team = await s.save_team("T1", "Support", "U1", ["U1", "U2"], None)
+        await s.save_schedule("T1", team.id, "checkin", rule_due_now(),
+                              ["Wat heb je geleerd?"], "U1")
+    assert await plan(runtime, datetime.now(UTC)) >= 1
+    await settle(bot)
+    invitation = [p for p in slack.posts("U2") if "Wat heb je geleerd?" in json.dumps(p)]
+    assert len(invitation) == 1
+    assert invitation[0]["metadata"]["event_payload"]["key"].startswith("run:")
+    answer = next(b for b in buttons(invitation[0]) if b["value"].startswith("go:checkin:"))
+    assert await post_form(bot, block_action(answer, user="U2")) == 200
+    await settle(bot)
+    assert "Vraag 1 van 1" in json.dumps(slack.posts("DU2")[-1], ensure_ascii=False)
+    assert await post_event(bot, event("Slack-workflows bouwen", "Ev-a", user="U2")) == 200
+    await settle(bot)
+    share = next(b for b in buttons(slack.posts("DU2")[-1]) if b["value"] == "no")
+    assert await post_form(bot, block_action(share, user="U2", trigger="T-2")) == 200
+    await settle(bot)
+    assert "privé" in json.dumps(slack.posts("DU2")[-1], ensure_ascii=False)
+    async with Services(runtime) as s:
+        (stored,) = await s.answers("T1", "checkin", user="U2")
+    assert stored.text == "Slack-workflows bouwen" and not stored.shared

@@ -204,3 +204,33 @@ async def test_exports_are_linked_from_the_public_url(tmp_path: Path,
     finally:
         await client.close()
         await client.runtime.close()  # type: ignore[attr-defined]
+
+
+async def test_a_scheduled_checkin_reaches_teams_and_is_answered_there(
+        bot: TestClient, connector: FakeConnector) -> None:
+    from datetime import UTC, datetime
+
+    from tests.conversation import Services, plan, rule_due_now
+
+    runtime = bot.runtime  # type: ignore[attr-defined]
+    await send(bot, activity(connector, "hallo", user="29:user-7", conversation="a:p-7"))
+    user = "aad-29:user-7"
+    async with Services(runtime) as s:
+        team = await s.save_team("tenant-1", "Support", user, [user], None)
+        await s.save_schedule("tenant-1", team.id, "checkin", rule_due_now(),
+                              ["Wat heb je geleerd?"], user)
+    assert await plan(runtime, datetime.now(UTC)) >= 1
+    await bot.channels.deliveries.drain()  # type: ignore[attr-defined]
+    cards = [a for a in connector.activities if "Wat heb je geleerd?" in json.dumps(a)]
+    assert len(cards) == 1 and cards[0]["_conversation"] == "a:p-7"
+    card = cards[0]["attachments"][0]["content"]
+    press = next(a for a in card["actions"] if "go:checkin" in json.dumps(a))
+    await send(bot, activity(connector, value=press["data"], user="29:user-7",
+                             conversation="a:p-7"))
+    assert "Vraag 1 van 1" in json.dumps(connector.activities[-1], ensure_ascii=False)
+    await send(bot, activity(connector, "Adaptive Cards maken", user="29:user-7",
+                             conversation="a:p-7"))
+    await send(bot, activity(connector, "ja", user="29:user-7", conversation="a:p-7"))
+    async with Services(runtime) as s:
+        (stored,) = await s.answers("tenant-1", "checkin", user=user)
+    assert stored.text == "Adaptive Cards maken" and stored.shared
