@@ -452,6 +452,9 @@ class TogetherDatabaseServices:
             TeamMemberRow.user_id == user, TeamMemberRow.team_id.in_(teams)))
         await run("teams_unlinked", update(TeamRow).where(
             TeamRow.workspace == workspace, TeamRow.lead == user).values(lead=placeholder))
+        await run("schedules_unlinked", update(ScheduleRow).where(
+            ScheduleRow.workspace == workspace, ScheduleRow.created_by == user
+        ).values(created_by=placeholder))
         for pair in (await self.db.execute(select(BuddyPairRow).where(
                 BuddyPairRow.workspace == workspace))).scalars():
             if user in (pair.members or []):
