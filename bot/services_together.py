@@ -459,6 +459,10 @@ class TogetherDatabaseServices:
                 BuddyPairRow.workspace == workspace))).scalars():
             if user in (pair.members or []):
                 pair.members = [placeholder if m == user else m for m in pair.members]
+        for run_row in (await self.db.execute(select(RunRow).where(
+                RunRow.workspace == workspace))).scalars():
+            if (run_row.details or {}).get("by") == user:
+                run_row.details = {**run_row.details, "by": placeholder}
         await run("mailbox", delete(MailboxRow).where(MailboxRow.workspace == workspace,
                                                       MailboxRow.user_id == user))
         await run("messages_cancelled", delete(DeliveryRow).where(
