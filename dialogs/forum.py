@@ -31,7 +31,8 @@ from engine.text import normalise
 MAX_EXPERTS = 3
 FAQ_SIMILAR = 62  # token-set similarity (0-100) from which an answered question is offered
 MODERATORS = {"manager", "admin"}
-TRIGGERS = ("vraag", "hulpvraag", "stel een vraag", "question", "ask")
+TRIGGERS = ("hulpvraag stellen", "vraag stellen", "vraag", "hulpvraag", "stel een vraag",
+            "ask a question", "question", "ask")
 
 
 def similarity(a: str, b: str) -> float:

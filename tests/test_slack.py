@@ -272,3 +272,16 @@ async def test_a_scheduled_checkin_reaches_slack_and_is_answered_there(
     async with Services(runtime) as s:
         (stored,) = await s.answers("T1", "checkin", user="U2")
     assert stored.text == "Slack-workflows bouwen" and not stored.shared
+
+
+async def test_message_action_turns_a_message_into_a_help_question(
+        bot: TestClient, slack: FakeSlack) -> None:
+    payload = {"type": "message_action", "callback_id": "leerbot_ask", "team": {"id": "T1"},
+               "user": {"id": "U3"}, "api_app_id": "A1", "token": "x", "trigger_id": "T-9",
+               "channel": {"id": "C1"}, "message_ts": "1.0",
+               "message": {"type": "message", "text": "Weet iemand hoe je een Teams-vergadering "
+                                                      "opneemt?"}}
+    assert await post_form(bot, payload) == 200
+    await settle(bot)
+    reply = json.dumps(slack.posts("DU3")[-1], ensure_ascii=False)
+    assert "anoniem" in reply  # the question was taken; next: anonymous or not

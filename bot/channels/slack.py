@@ -216,6 +216,16 @@ class SlackChannel:
                 kind="message", team=body.get("team_id", ""), user=body.get("user_id", ""),
                 text=(body.get("text") or "menu").strip()))
 
+        @app.shortcut("leerbot_ask")
+        async def on_ask_shortcut(ack: AsyncAck, body: dict[str, Any]) -> None:
+            """Message action: turn a message into a help question (the forum dialog)."""
+            await ack()
+            message = (body.get("message") or {}).get("text") or ""
+            await self.store(f"shortcut:{body.get('trigger_id')}", SlackEvent(
+                kind="message", team=(body.get("team") or {}).get("id", ""),
+                user=(body.get("user") or {}).get("id", ""),
+                text=f"hulpvraag stellen: {message}" if message else "hulpvraag stellen"))
+
         @app.action(re.compile(r"^lb:"))
         async def on_action(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
                             client: AsyncWebClient) -> None:
