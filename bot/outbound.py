@@ -51,7 +51,8 @@ def payloads_for(channel: str | None, address: str, messages: list[Message],
     if channel == "teams":
         if reference is None:
             raise Unreachable("no Teams conversation with this person yet")
-        return [{"reference": reference, "cards": teams_render.render(messages)}]
+        return [{"reference": reference, "cards": teams_render.render(messages),
+                 **({"thread_of": thread_of} if thread_of else {})}]
     return [{"op": "local", "user": address,
              "messages": [m.model_dump(mode="json") for m in messages]}]
 

@@ -234,3 +234,42 @@ async def test_a_scheduled_checkin_reaches_teams_and_is_answered_there(
     async with Services(runtime) as s:
         (stored,) = await s.answers("tenant-1", "checkin", user=user)
     assert stored.text == "Adaptive Cards maken" and stored.shared
+
+
+async def test_forum_answers_reply_in_the_questions_thread_in_a_teams_channel(
+        bot: TestClient, connector: FakeConnector) -> None:
+    from tests.conversation import Services
+
+    runtime = bot.runtime  # type: ignore[attr-defined]
+    # Leerbot is in a team channel (the reference is stored on first contact there)
+    await send(bot, activity(connector, "hallo", user="29:user-8",
+                             conversation="19:abc@thread.tacv2", kind="channel"))
+    await send(bot, activity(connector, "hallo", user="29:user-9", conversation="a:p-9"))
+    asker, helper = "aad-29:user-8", "aad-29:user-9"
+    async with Services(runtime) as s:
+        rooms = await s.rooms("tenant-1")
+        assert rooms and rooms[0][0] == "teams:19:abc@thread.tacv2"
+        team = await s.save_team("tenant-1", "Support", asker, [asker, helper], rooms[0][0])
+    await send(bot, activity(connector, "hulpvraag stellen", user="29:user-9",
+                             conversation="a:p-9"))
+    await send(bot, activity(connector, "Hoe deel ik mijn scherm in een Teams-vergadering?",
+                             user="29:user-9", conversation="a:p-9"))
+    await send(bot, activity(connector, "nee", user="29:user-9", conversation="a:p-9"))
+    await send(bot, activity(connector, "ja", user="29:user-9", conversation="a:p-9"))
+    await bot.channels.deliveries.drain()  # type: ignore[attr-defined]
+    posted = [a for a in connector.activities if a["_conversation"] == "19:abc@thread.tacv2"
+              and "scherm" in json.dumps(a)]
+    assert len(posted) == 1 and team.id
+    async with Services(runtime) as s:
+        (question,) = await s.questions("tenant-1")
+    await send(bot, activity(connector, value={"leerbot": None, "kind": "choice",
+                                               "value": f"go:antwoord:{question.id}"},
+                             user="29:user-8", conversation="a:p-8"))
+    await send(bot, activity(connector, "Klik op Delen bovenin.", user="29:user-8",
+                             conversation="a:p-8"))
+    await send(bot, activity(connector, "ja", user="29:user-8", conversation="a:p-8"))
+    await bot.channels.deliveries.drain()  # type: ignore[attr-defined]
+    replies = [a for a in connector.activities if "Delen bovenin" in json.dumps(a)
+               and "messageid=" in a["_conversation"]]
+    assert len(replies) == 1
+    assert replies[0]["_conversation"].startswith("19:abc@thread.tacv2;messageid=")

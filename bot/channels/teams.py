@@ -33,7 +33,7 @@ from bot.channels import teams_render
 from bot.files import store_file
 from bot.net import is_loopback
 from bot.settings import Settings
-from bot.storage.models import ConversationRefRow, utcnow
+from bot.storage.models import ConversationRefRow, DeliveryRow, utcnow
 from bot.workers import PermanentError, RetryableError
 from dialogs.conductor import Channel, Conductor, Incoming
 from dialogs.output import FileBlock, ImageBlock, Message, Prompt
@@ -257,8 +257,14 @@ class TeamsChannel:
 
     async def send(self, workspace: str, payload: dict[str, Any],
                    key: str = "") -> dict[str, Any] | None:
-        """Proactive delivery of queued cards through a stored conversation reference."""
+        """Proactive delivery of queued cards through a stored conversation reference; with
+        ``thread_of``, as a reply in the thread of that earlier post (a channel message)."""
         reference = ConversationReference().deserialize(payload["reference"])
+        if payload.get("thread_of") and reference.conversation is not None:
+            root = await self._thread_root(payload["thread_of"])
+            if root:
+                base = reference.conversation.id.split(";messageid=")[0]
+                reference.conversation.id = f"{base};messageid={root}"
         cards = payload.get("cards") or []
         text = payload.get("text")
         sent: list[str] = []
@@ -292,6 +298,14 @@ class TeamsChannel:
                                      retry_after) from None
             raise PermanentError(f"teams {status}") from None
         return {"activities": sent}
+
+    async def _thread_root(self, delivery_key: str) -> str | None:
+        """The activity id of an earlier post (e.g. a forum question), to reply under it."""
+        async with self.sessions() as db:
+            result = (await db.execute(select(DeliveryRow.result).where(
+                DeliveryRow.key == delivery_key))).scalar_one_or_none()
+        activities = (result or {}).get("activities") or []
+        return activities[0] if activities else None
 
     async def references(self, workspace: str, user: str) -> list[dict[str, Any]]:
         async with self.sessions() as db:
