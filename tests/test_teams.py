@@ -273,3 +273,28 @@ async def test_forum_answers_reply_in_the_questions_thread_in_a_teams_channel(
                and "messageid=" in a["_conversation"]]
     assert len(replies) == 1
     assert replies[0]["_conversation"].startswith("19:abc@thread.tacv2;messageid=")
+
+
+async def test_message_action_asks_the_message_in_the_personal_chat(
+        bot: TestClient, connector: FakeConnector) -> None:
+    def invoke(user: str) -> dict[str, Any]:
+        body = activity(connector, user=user, conversation="19:abc@thread.tacv2",
+                        kind="channel")
+        body.update({"type": "invoke", "name": "composeExtension/submitAction", "value": {
+            "commandId": "leerbotAsk", "commandContext": "message", "data": {"question": ""},
+            "messagePayload": {"id": "m1", "body": {
+                "contentType": "html",
+                "content": "<p>Hoe zet ik een <b>automatisch antwoord</b> aan?</p>"}}}})
+        return body
+
+    # without a personal chat yet, the user is told how to start one
+    response = await bot.post("/api/messages", data=json.dumps(invoke("29:user-5")),
+                              headers={"Content-Type": "application/json"})
+    assert response.status == 200
+    assert "Open eerst een chat" in json.dumps(await response.json())
+    await send(bot, activity(connector, "hallo", user="29:user-5", conversation="a:p-5"))
+    response = await bot.post("/api/messages", data=json.dumps(invoke("29:user-5")),
+                              headers={"Content-Type": "application/json"})
+    assert "maak je vraag af" in json.dumps(await response.json())
+    last = connector.activities[-1]
+    assert last["_conversation"] == "a:p-5" and "anoniem" in json.dumps(last)

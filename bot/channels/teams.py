@@ -13,18 +13,26 @@ botbuilder-dialogs). Moving to the Microsoft 365 Agents SDK is a change of this 
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 from datetime import datetime
+from http import HTTPStatus
 from typing import Any
 
 from aiohttp import web
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core import CardFactory, InvokeResponse, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
 )
 from botbuilder.schema import Activity, ChannelAccount, ConversationReference
+from botbuilder.schema.teams import (
+    MessagingExtensionAction,
+    MessagingExtensionActionResponse,
+    TaskModuleMessageResponse,
+)
 from msrest.universal_http.requests import ClientRetryPolicy
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -112,6 +120,18 @@ class LeerbotTeamsBot(TeamsActivityHandler):
         messages = await self.channel.conductor.handle(incoming_from(activity), CHANNEL)
         await self.channel.reply(turn_context, messages)
 
+    @staticmethod
+    def _create_invoke_response(body: object = None) -> InvokeResponse:
+        # botbuilder serialises an invoke response's body here and the aiohttp CloudAdapter
+        # serialises it again, which fails for any model; keep the model, serialise once
+        return InvokeResponse(status=int(HTTPStatus.OK), body=body)
+
+    async def on_teams_messaging_extension_submit_action(
+            self, turn_context: TurnContext,
+            action: MessagingExtensionAction) -> MessagingExtensionActionResponse:
+        await self.channel.remember(turn_context.activity)
+        return await self.channel.ask_from_message(turn_context, action)
+
     async def on_members_added_activity(self, members_added: list[ChannelAccount],
                                         turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -132,6 +152,10 @@ def _retry_after(exc: Exception) -> float | None:
         return float(value) if value is not None else None
     except ValueError:
         return None
+
+
+def _task_message(text: str) -> MessagingExtensionActionResponse:
+    return MessagingExtensionActionResponse(task=TaskModuleMessageResponse(value=text))
 
 
 class ProactiveCloudAdapter(CloudAdapter):
@@ -163,6 +187,16 @@ class ProactiveCloudAdapter(CloudAdapter):
             continuation_activity, claims_identity, audience, self._connectors[key],
             self._token_clients[app_id], logic, factory)
         await self.run_pipeline(context, logic)
+
+
+def message_text(action: MessagingExtensionAction) -> str:
+    """The question of a message action: what the user typed in the form, else the text of
+    the message it was started on (Teams sends that as HTML)."""
+    typed = ((action.data or {}) if isinstance(action.data, dict) else {}).get("question")
+    if typed and str(typed).strip():
+        return str(typed).strip()
+    body = getattr(getattr(action.message_payload, "body", None), "content", None) or ""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
 class TeamsChannel:
@@ -298,6 +332,36 @@ class TeamsChannel:
                                      retry_after) from None
             raise PermanentError(f"teams {status}") from None
         return {"activities": sent}
+
+    async def ask_from_message(
+            self, turn_context: TurnContext,
+            action: MessagingExtensionAction) -> MessagingExtensionActionResponse:
+        """Message action "Vraag aan collega's": the help-question dialog starts in the user's
+        personal chat with Leerbot, with the message as the question."""
+        activity = turn_context.activity
+        incoming = incoming_from(activity)
+        lang = normalise_lang(activity.locale)
+        text = message_text(action)
+        async with self.sessions() as db:
+            personal = (await db.execute(select(ConversationRefRow).where(
+                ConversationRefRow.channel == "teams",
+                ConversationRefRow.workspace == incoming.key.workspace,
+                ConversationRefRow.user_id == incoming.key.user,
+                ConversationRefRow.scope == "personal").limit(1))).scalar_one_or_none()
+        if personal is None or not text:
+            key = "teams.ask_open_chat" if personal is None else "teams.ask_empty"
+            return _task_message(say(lang, key).plain)
+        key = incoming.key.model_copy(update={"conversation": personal.conversation_id})
+        messages = await self.conductor.handle(Incoming(
+            key=key, text=f"hulpvraag stellen: {text}", locale=activity.locale,
+            name=incoming.name), CHANNEL)
+        try:
+            await self.send(key.workspace, {"reference": personal.reference,
+                                            "cards": await self.cards(key.workspace, messages)})
+        except (RetryableError, PermanentError) as exc:
+            log.warning("message action: could not reach the personal chat: %s", exc)
+            return _task_message(say(lang, "teams.ask_failed").plain)
+        return _task_message(say(lang, "teams.ask_continues").plain)
 
     async def _thread_root(self, delivery_key: str) -> str | None:
         """The activity id of an earlier post (e.g. a forum question), to reply under it."""
