@@ -26,7 +26,9 @@ from sqlalchemy.orm import aliased
 from bot.storage.models import DeliveryRow, InboxRow
 
 LEASE = timedelta(seconds=60)
-MAX_ATTEMPTS = 8
+#: with the backoff below, a platform outage is retried through before a
+#: message is given up and shown as failed in the runs view (about twenty minutes)
+MAX_ATTEMPTS = 14
 OPEN = ("pending", "processing")
 
 

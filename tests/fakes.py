@@ -52,6 +52,8 @@ class FakeSlack:
                  workspace_of: Any = None) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.fail_rate = fail_rate
+        #: methods that always fail (Slack unreachable for them)
+        self.failing: set[str] = set()
         self.limit = per_channel_per_second
         self.workspace_rate = per_workspace_per_second
         self.buckets: dict[str, Bucket] = {}
@@ -90,7 +92,7 @@ class FakeSlack:
         for key in ("blocks", "view"):
             if isinstance(args.get(key), str):
                 args[key] = json.loads(args[key])
-        if self.fail_rate and self.random.random() < self.fail_rate:
+        if method in self.failing or (self.fail_rate and self.random.random() < self.fail_rate):
             return web.json_response({"ok": False, "error": "internal_error"}, status=500)
         if method == "chat.postMessage" and self.workspace_rate:
             workspace = self.workspace_of(str(args.get("channel", "")))

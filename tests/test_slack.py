@@ -285,3 +285,15 @@ async def test_message_action_turns_a_message_into_a_help_question(
     await settle(bot)
     reply = json.dumps(slack.posts("DU3")[-1], ensure_ascii=False)
     assert "anoniem" in reply  # the question was taken; next: anonymous or not
+
+
+async def test_a_modal_that_cannot_open_gets_a_clear_message(bot: TestClient,
+                                                             slack: FakeSlack) -> None:
+    await post_event(bot, event("mijn profiel", "Ev-m1"))
+    await settle(bot)
+    form_button = next(b for b in buttons(slack.posts("DU1")[-1]) if ":form:" in b["action_id"])
+    slack.failing.add("views.open")
+    assert await post_form(bot, block_action(form_button, trigger="T-down")) == 200
+    await settle(bot)
+    said = json.dumps(slack.posts("DU1")[-1], ensure_ascii=False)
+    assert "kon niet openen" in said and "verder" in said

@@ -397,7 +397,9 @@ class SlackChannel:
                                        {"op": "views_update", "view_id": event.view_id,
                                         "view": view})
             else:
-                text = say(lang, "common.stale").plain
+                # the question was answered meanwhile (stale), or the modal could not be
+                # opened (Slack did not take the trigger in time, or was unreachable)
+                text = say(lang, "common.stale" if form is None else "slack.modal_failed").plain
                 await enqueue_delivery(db, f"inbox:{row.id}:0", "slack", event.team,
                                        f"slack:{event.team}:{channel}",
                                        {"op": "post", "channel": channel, "text": text,
