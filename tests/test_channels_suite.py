@@ -60,8 +60,13 @@ class ConsoleDriver(Driver):
         await self._send(Incoming(key=self.key, text=text, locale="nl"))
 
     async def choose(self, value: str) -> None:
+        if value.startswith("go:"):  # a button of a proactive message (the console's
+            await self._send(Incoming(key=self.key, value=value, locale="nl"))  # mailbox)
+            return
         choices = [c for m in self.last for b in m.blocks if isinstance(b, ChoicesBlock)
-                   for c in b.choices]
+                   and m.prompt is not None for c in b.choices] or \
+            [c for m in self.last for b in m.blocks if isinstance(b, ChoicesBlock)
+             for c in b.choices]
         number = [c.value for c in choices].index(value) + 1
         await self.say(str(number))  # typed, as a console user does
 
@@ -126,7 +131,8 @@ class SlackDriver(Driver):
         await self._post(json.dumps(body), "application/json")
 
     def _elements(self) -> list[dict[str, Any]]:
-        return [e for post in self.slack.posts("DU7")[-3:] for b in post["blocks"]
+        posts = [p for p in self.slack.posts() if p["channel"] in {"DU7", "U7"}]
+        return [e for post in posts[-3:] for b in post["blocks"]
                 if b["type"] == "actions" for e in b["elements"]]
 
     async def _action(self, element: dict[str, Any], value: str | None) -> None:
@@ -178,18 +184,19 @@ class SlackDriver(Driver):
                          "application/x-www-form-urlencoded")
 
     def text(self) -> str:
-        return json.dumps([p["blocks"] for p in self.slack.posts("DU7")[-3:]],
-                          ensure_ascii=False)
+        posts = [p for p in self.slack.posts() if p["channel"] in {"DU7", "U7"}]
+        return json.dumps([p["blocks"] for p in posts[-3:]], ensure_ascii=False)
 
 
 class TeamsDriver(Driver):
     def __init__(self, client: TestClient, connector: FakeConnector) -> None:
         self.client, self.connector = client, connector
         self.workspace, self.user = "tenant-1", "aad-29:u7"
-        self.seen = 0
+        self.seen = self.after = 0
 
     async def _send(self, text: str | None = None, value: dict[str, Any] | None = None) -> None:
-        self.seen = len(self.connector.activities)
+        # what arrived since the previous answer counts too (proactive messages)
+        self.seen = self.after
         body: dict[str, Any] = {
             "type": "message", "id": uuid.uuid4().hex, "serviceUrl": self.connector.url,
             "channelId": "msteams", "locale": "nl-NL",
@@ -205,6 +212,7 @@ class TeamsDriver(Driver):
         response = await self.client.post("/api/messages", data=json.dumps(body),
                                           headers={"Content-Type": "application/json"})
         assert response.status in {200, 201}
+        self.after = len(self.connector.activities)
 
     def _cards(self) -> list[dict[str, Any]]:
         return [a["content"] for act in self.connector.activities[self.seen:]
@@ -314,3 +322,47 @@ async def test_same_dialogs_same_outcome_on_every_channel(tmp_path: Path, case_c
             assert record.profile == 8 and record.scores[8] == 100
             (wish,) = await service.wishes(driver.workspace, driver.user)
             assert wish.competencies == ["Presentatievaardigheden"]
+
+
+async def together(driver: Driver, runtime: Runtime, deliver: Any) -> None:
+    """A kennisrondje reaches the user proactively and is answered; then a help question."""
+    from tests.conversation import Services
+
+    async with Services(runtime) as service:
+        team = await service.save_team(driver.workspace, "Iedereen", driver.user,
+                                       [driver.user], None)
+        run = await service.start_run(driver.workspace, "kennisrondje", team.id,
+                                      {"questions": ["Waarvoor mag men jou bellen?"]},
+                                      driver.user)
+    await deliver()
+    await driver.say("menu")  # console and web chat: the mailbox is shown now
+    assert "Waarvoor mag men jou bellen?" in driver.text() or "Kennisrondje" in driver.text()
+    await driver.choose(f"go:kennisrondje:{run.id}")
+    await driver.say("Excel en draaitabellen")
+    await driver.choose("yes")
+    assert "Dank je" in driver.text()
+    await driver.say("hulpvraag stellen")
+    await driver.say("Hoe maak ik een draaitabel met twee bronnen?")
+    await driver.choose("no")  # not anonymous
+    await driver.choose("yes")
+    assert "teamkanaal" in driver.text()
+
+
+@pytest.mark.parametrize("index", [0, 1, 2, 3], ids=["console", "web", "slack", "teams"])
+async def test_learning_together_on_every_channel(tmp_path: Path, case_catalogue: Path,
+                                                  index: int) -> None:
+    async with drivers(tmp_path, case_catalogue) as channel_drivers:
+        driver = channel_drivers[index]
+        runtime: Runtime = channel_drivers[0].runtime  # type: ignore[attr-defined]
+        client = next(d for d in channel_drivers if isinstance(d, WebDriver)).client
+
+        async def deliver() -> None:
+            await client.app[CHANNELS].deliveries.drain()  # type: ignore[union-attr]
+
+        await together(driver, runtime, deliver)
+        async with runtime.sessions() as db:
+            service = DatabaseServices(db, MatcherCache())
+            (answer,) = await service.answers(driver.workspace, "kennisrondje")
+            assert answer.user == driver.user and answer.text == "Excel en draaitabellen"
+            (question,) = await service.questions(driver.workspace)
+            assert question.asker == driver.user and question.status == "open"

@@ -38,30 +38,32 @@ class ConsoleRenderer:
         self.out = out
         self.files = files
         self.choices: list[Choice] = []
+        self._prompts: list[Prompt | None] = []
         self.prompt: Prompt | None = None
 
     def show(self, messages: list[Message]) -> None:
+        """Print the messages; choices are numbered across all of them, so a button of an
+        earlier message (e.g. a check-in from the mailbox) can be picked by number too."""
         self.choices, self.prompt = [], None
+        self._prompts: list[Prompt | None] = []
         for message in messages:
             for block in message.blocks:
-                self._block(block)
+                self._block(block, message.prompt)
             if message.prompt is not None:
                 self.prompt = message.prompt
-            for block in message.blocks:
-                if isinstance(block, ChoicesBlock):
-                    self.choices = block.choices
-                    self.prompt = message.prompt
         self.out.flush()
 
     def _write(self, text: str) -> None:
         self.out.write(text + "\n")
 
-    def _block(self, block: object) -> None:
+    def _block(self, block: object, prompt: Prompt | None = None) -> None:
         if isinstance(block, TextBlock):
             self._write(text_of(block.text))
         elif isinstance(block, ChoicesBlock):
-            for number, choice in enumerate(block.choices, start=1):
-                self._write(f"  {number}. {text_of(choice.label)}")
+            for choice in block.choices:
+                self.choices.append(choice)
+                self._prompts.append(prompt)
+                self._write(f"  {len(self.choices)}. {text_of(choice.label)}")
         elif isinstance(block, CardBlock):
             self._write(f"== {text_of(block.title)} ==")
             if block.text:
@@ -95,7 +97,8 @@ class ConsoleRenderer:
         text = line.strip()
         if text.isdigit() and self.choices and 1 <= int(text) <= len(self.choices):
             choice = self.choices[int(text) - 1]
-            return Incoming(key=key, value=choice.value, prompt=self.prompt, locale=lang)
+            return Incoming(key=key, value=choice.value, prompt=self._prompts[int(text) - 1],
+                            locale=lang)
         return Incoming(key=key, text=text, locale=lang)
 
 
