@@ -5,12 +5,16 @@
   or resume it, and see participation (never for fewer than five people) and the answers
   members chose to share. Private answers are never shown to anyone but their author.
 * ``checkin`` (everyone): answer the check-in one question at a time, skip it, or snooze it;
-  started from the invitation's buttons, or simply by typing an answer to an open check-in.
+  started from the invitation's buttons, by typing an answer to an open check-in, or by
+  asking for it ("check-in invullen").
+
+The helpers at the top (library questions with a default set, loading a run for its
+members) are shared by the kennisrondje and reflection dialogs.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -18,7 +22,7 @@ from pydantic import BaseModel, Field
 from dialogs import invitations
 from dialogs.context import Turn
 from dialogs.framework import Ask, Choose, Confirm, Dialog, Flow
-from dialogs.inputs import InputError
+from dialogs.inputs import InputError, pick_choice
 from dialogs.output import Block, CardBlock, Choice, Fact, TextBlock
 from dialogs.rich import Rich, join, say, user
 from dialogs.rounds import (
@@ -28,8 +32,8 @@ from dialogs.rounds import (
     describe,
     describe_rule,
     frequency_choices,
+    library,
     library_choices,
-    load_run,
     organisable,
     parse_time,
     participation,
@@ -42,8 +46,61 @@ from dialogs.rounds import (
 from dialogs.services_together import Schedule
 from engine.recurrence import local_moment, zone
 
-DEFAULT_QUESTIONS = ("checkin-01", "checkin-02", "checkin-03")
+DEFAULT_QUESTIONS = ["checkin-01", "checkin-02", "checkin-03"]
 KIND = "checkin"
+#: the value of the "default questions" option in a question list
+DEFAULTS = "defaults"
+#: the value of "only a question of my own" in the check-in's question list
+OWN_ONLY = "own"
+#: how many recent check-ins the overview shows
+RECENT_RUNS = 5
+SNOOZES = ("1h", "3h", "tomorrow")
+NO_CUSTOM = {"-", "geen", "nee", "niets", "none", "no", "nothing"}
+
+# ---------------------------------------------------------------------------- shared helpers
+
+
+def question_options(kind: str, lang: str, defaults: list[str]) -> list[Choice]:
+    """The prompt library of a kind, numbered, with "the default questions" as last option."""
+    ids = [pid for pid, _ in library(kind, lang)]
+    numbers = ", ".join(str(ids.index(d) + 1) for d in defaults if d in ids)
+    return [*library_choices(kind, lang),
+            Choice(value=DEFAULTS, label=say(lang, "rounds.default_questions", numbers=numbers),
+                   style="primary")]
+
+
+def chosen_questions(values: list[str], defaults: list[str]) -> list[str]:
+    """Prompt ids picked; the default option stands for the default questions."""
+    picked: list[str] = []
+    for value in values:
+        for pid in defaults if value == DEFAULTS else [value]:
+            if pid != OWN_ONLY and pid not in picked:
+                picked.append(pid)
+    return picked
+
+
+async def load_round(turn: Turn, argument: str | None, kind: str) -> Answering | None:
+    """The run named by a button's argument ("<run id>[:...]"), when it is a run of this kind
+    in this workspace, for a team the person belongs to (or leads)."""
+    head = (argument or "").split(":", 1)[0]
+    if not head.isdigit():
+        return None
+    run = await turn.services.run(turn.workspace, int(head))
+    if run is None or run.kind != kind or run.team_id is None:
+        return None
+    team = await turn.services.team(turn.workspace, run.team_id)
+    if team is None or turn.member.user not in {*team.members, team.lead}:
+        return None
+    return Answering(run_id=run.id, team_id=run.team_id,
+                     team=str(run.details.get("team") or team.name),
+                     questions=[str(q) for q in run.details.get("questions") or []])
+
+
+async def open_round(turn: Turn, kind: str) -> str | None:
+    """The argument of the person's open invitation of that kind, if any."""
+    run = await turn.services.open_invitation(turn.workspace, turn.member.user, kind)
+    return str(run) if run is not None else None
+
 
 # ---------------------------------------------------------------------------- plan (leads)
 
@@ -120,21 +177,23 @@ def set_time(turn: Turn, state: PlanState, text: str) -> PlanState:
     return state.model_copy(update={"draft": state.draft.model_copy(update={"at": at})})
 
 
-def question_options(turn: Turn, state: PlanState) -> list[Choice]:
-    return library_choices(KIND, turn.lang)
-
-
 def set_questions(turn: Turn, state: PlanState, values: list[str]) -> PlanState:
-    return state.model_copy(update={"question_ids": list(values)})
+    return state.model_copy(update={"question_ids": chosen_questions(values,
+                                                                     DEFAULT_QUESTIONS)})
 
 
 def set_custom(turn: Turn, state: PlanState, text: str) -> PlanState:
-    custom = "" if text.strip() in {"-", "geen", "nee", "none", "no"} else text.strip()
+    custom = "" if text.strip().casefold() in NO_CUSTOM else text.strip()
     if len(custom) > 300:
         raise InputError("rounds.too_long", max=300)
     if not custom and not state.question_ids:
         raise InputError("checkins.no_questions")
     return state.model_copy(update={"custom": custom})
+
+
+def plan_question_options(turn: Turn, state: PlanState) -> list[Choice]:
+    return [*question_options(KIND, turn.lang, DEFAULT_QUESTIONS),
+            Choice(value=OWN_ONLY, label=say(turn.lang, "checkins.own_only"))]
 
 
 def questions_of(turn: Turn, state: PlanState) -> list[str]:
@@ -172,10 +231,11 @@ def pick_toggle(turn: Turn, state: PlanState, value: str) -> Flow[PlanState]:
 
 
 async def overview(turn: Turn, state: PlanState) -> list[Block]:
-    """Participation of recent check-ins and the answers that were shared."""
+    """Participation of recent check-ins (from MIN_GROUP recipients on) and the answers that
+    were shared; answers kept private are never read into the view."""
     services = turn.services
-    runs = [r for r in await services.runs(turn.workspace, limit=50)
-            if r.kind == KIND and r.team_id == state.team_id][:5]
+    runs = [r for r in await services.runs(turn.workspace, limit=200)
+            if r.kind == KIND and r.team_id == state.team_id][:RECENT_RUNS]
     if not runs:
         return [TextBlock(text=say(turn.lang, "checkins.no_runs"))]
     members = {m.user: m.name or m.user for m in await services.members(turn.workspace)}
@@ -232,10 +292,12 @@ PLAN = Dialog(
             suggestions=lambda turn, state: [Choice(value=v, label=user(v))
                                              for v in ("09:00", "13:00", "16:00")]),
         Choose("vragen", prompt=lambda turn, state: say(turn.lang, "checkins.ask_questions"),
-               options=question_options, handle=set_questions, multi=True,
+               options=plan_question_options, handle=set_questions, multi=True,
                skip=lambda turn, state: not is_new(turn, state), help="checkins.help_questions"),
         Ask("eigen", prompt=lambda turn, state: say(turn.lang, "checkins.ask_custom"),
-            handle=set_custom, skip=lambda turn, state: not is_new(turn, state)),
+            handle=set_custom, skip=lambda turn, state: not is_new(turn, state),
+            suggestions=lambda turn, state: [Choice(value="-",
+                                                    label=say(turn.lang, "checkins.no_custom"))]),
         Confirm("bewaren", prompt=review, handle=confirm,
                 skip=lambda turn, state: not is_new(turn, state)),
         Choose("pauzeren", prompt=lambda turn, state: say(turn.lang, "checkins.ask_toggle"),
@@ -249,7 +311,7 @@ PLAN = Dialog(
 
 class AnswerState(BaseModel):
     answering: Answering | None = None
-    mode: str = "answer"  # answer | skip | snooze | answered | unknown
+    mode: str = "answer"  # answer | skip | snooze | answered | unknown | none
     share: bool = False
     until: datetime | None = None
     confirmed: bool = False
@@ -257,24 +319,30 @@ class AnswerState(BaseModel):
 
 async def answer_start(turn: Turn, text: str) -> AnswerState:
     argument = turn.argument
-    answering = await load_run(turn, argument)
+    # a claimed free text arrives with an argument; a button brings no text; a phrase
+    # ("check-in invullen") brings no argument, and its words are no answer
+    typed = text.strip() if argument else ""
+    if not argument:
+        argument = await open_round(turn, KIND)
+        if argument is None:
+            return AnswerState(mode="none")
+    answering = await load_round(turn, argument, KIND)
     if answering is None or answering.run_id is None:
         return AnswerState(mode="unknown")
     mine = await turn.services.answers(turn.workspace, KIND, run_id=answering.run_id,
                                        user=turn.member.user)
     if mine:
         return AnswerState(answering=answering, mode="answered")
-    mode = (argument or "").split(":")[1] if ":" in (argument or "") else "answer"
+    mode = argument.split(":")[1] if ":" in argument else "answer"
     if mode not in {"skip", "snooze"}:
         mode = "answer"
-    if mode == "answer" and text.strip() and not text.startswith("go:"):
-        answering = take_answer(answering, text)  # a typed answer to the first question
+    if mode == "answer" and typed and answering.questions:
+        answering = take_answer(answering, typed)  # a typed answer to the first question
     return AnswerState(answering=answering, mode=mode)
 
 
 async def claims(turn: Turn, text: str) -> str | None:
-    run = await turn.services.open_invitation(turn.workspace, turn.member.user, KIND)
-    return str(run) if run is not None else None
+    return await open_round(turn, KIND)
 
 
 def answering(state: AnswerState) -> Answering:
@@ -303,25 +371,44 @@ def share(turn: Turn, state: AnswerState, yes: bool) -> Flow[AnswerState]:
 
 
 def snooze_options(turn: Turn, state: AnswerState) -> list[Choice]:
-    return [Choice(value=v, label=say(turn.lang, f"checkins.snooze.{v}"))
-            for v in ("1h", "3h", "tomorrow")]
+    return [Choice(value=v, label=say(turn.lang, f"checkins.snooze.{v}")) for v in SNOOZES]
 
 
-async def _local_tomorrow_nine(turn: Turn) -> datetime:
+async def _member_zone(turn: Turn) -> Any:
     details = await turn.services.member_details(turn.workspace, turn.member.user)
-    tz = zone(details.timezone)
-    today = datetime.now(tz).date()
-    return local_moment(today + timedelta(days=1), parse_time("09:00"), tz)
+    return zone(details.timezone)
 
 
-async def set_snooze(turn: Turn, state: AnswerState, value: str) -> Flow[AnswerState]:
-    now = datetime.now().astimezone()
+async def set_snooze(turn: Turn, state: AnswerState, text: str) -> Flow[AnswerState]:
+    """A button (in an hour, in three hours, tomorrow 09:00) or a time today (HH:MM), both in
+    the member's own timezone."""
+    now = datetime.now(UTC)
+    tz = await _member_zone(turn)
+    value = text.strip()
+    options = snooze_options(turn, state)
+    if value not in SNOOZES:
+        try:
+            moment = parse_time(value) if not value.isdigit() or int(value) > len(options) \
+                else None
+        except InputError:
+            moment = None
+        if moment is not None:
+            until = local_moment(now.astimezone(tz).date(), moment, tz)
+            if until <= now + timedelta(minutes=1):
+                raise InputError("checkins.snooze_past", value=moment.strftime("%H:%M"))
+            return Flow(state=state.model_copy(update={"until": until, "confirmed": True}),
+                        done=True)
+        try:
+            value = pick_choice(value, options).value
+        except InputError:
+            raise InputError("checkins.bad_snooze") from None
     if value == "1h":
         until = now + timedelta(hours=1)
     elif value == "3h":
         until = now + timedelta(hours=3)
     else:
-        until = await _local_tomorrow_nine(turn)
+        until = local_moment(now.astimezone(tz).date() + timedelta(days=1),
+                             parse_time("09:00"), tz)
     return Flow(state=state.model_copy(update={"until": until, "confirmed": True}), done=True)
 
 
@@ -329,8 +416,22 @@ def answer_steps_skip(turn: Turn, state: AnswerState) -> bool:
     return state.mode != "answer" or state.answering is None or answering(state).done
 
 
+def when_text(turn: Turn, until: datetime, tz: Any) -> Rich:
+    """"today at 15:30", "tomorrow at 09:00" or "on 24-11 at 09:00", in the member's zone."""
+    local = until.astimezone(tz)
+    today = datetime.now(tz).date()
+    at = local.strftime("%H:%M")
+    if local.date() == today:
+        return say(turn.lang, "checkins.when_today", at=at)
+    if local.date() == today + timedelta(days=1):
+        return say(turn.lang, "checkins.when_tomorrow", at=at)
+    return say(turn.lang, "checkins.when_day", day=local.strftime("%d-%m"), at=at)
+
+
 async def answer_finish(turn: Turn, state: AnswerState) -> list[Block]:
     services, me = turn.services, turn.member
+    if state.mode == "none":
+        return [TextBlock(text=say(turn.lang, "checkins.none_open"))]
     if state.mode == "unknown" or state.answering is None:
         return [TextBlock(text=say(turn.lang, "checkins.unknown_run"))]
     current = answering(state)
@@ -343,15 +444,13 @@ async def answer_finish(turn: Turn, state: AnswerState) -> list[Block]:
         await services.cancel_message(f"run:{current.run_id}:{me.user}:reminder")
         details: dict[str, Any] = {"team": current.team, "questions": current.questions,
                                    "run": current.run_id}
-        stamp = int(state.until.timestamp())
-        await services.notify(turn.workspace, me.user,
-                              invitations.checkin(turn.lang, details),
+        until = state.until if state.until.tzinfo else state.until.replace(tzinfo=UTC)
+        stamp = int(until.timestamp())
+        await services.notify(turn.workspace, me.user, invitations.checkin(turn.lang, details),
                               key=f"run:{current.run_id}:{me.user}:snooze:{stamp}",
-                              at=state.until)
-        local = state.until.astimezone(zone((await services.member_details(
-            turn.workspace, me.user)).timezone))
+                              at=until.astimezone(UTC))
         return [TextBlock(text=say(turn.lang, "checkins.snoozed",
-                                   when=local.strftime("%d-%m %H:%M")))]
+                                   when=when_text(turn, until, await _member_zone(turn))))]
     if state.mode == "skip":
         await services.save_answer(turn.workspace, KIND, me.user, "", "", run_id=current.run_id,
                                    team_id=current.team_id, status="skipped")
@@ -379,9 +478,9 @@ ANSWER = Dialog(
     id="checkin", title="checkin.title", state=AnswerState, start=answer_start,
     finish=answer_finish, help="checkin.help", claims=claims,
     steps=[
-        Choose("later", prompt=lambda turn, state: say(turn.lang, "checkins.ask_snooze"),
-               options=snooze_options, handle=set_snooze,
-               skip=lambda turn, state: state.mode != "snooze"),
+        Ask("later", prompt=lambda turn, state: say(turn.lang, "checkins.ask_snooze"),
+            suggestions=snooze_options, handle=set_snooze, help="checkins.help_snooze",
+            skip=lambda turn, state: state.mode != "snooze"),
         Ask("antwoord", prompt=ask_question, handle=on_answer, skip=answer_steps_skip),
         Confirm("delen", prompt=ask_share, handle=share,
                 skip=lambda turn, state: state.mode != "answer" or state.answering is None),

@@ -3,9 +3,11 @@ men jou bellen?", so colleagues know whom to ask. The answers are named and shar
 team by design, and feed the expertise directory ("wie kan helpen met ...").
 
 * ``kennisrondje`` for a lead (without an invitation): pick the team and the questions, then
-  start it now or plan it; for a member (from the invitation, or by typing an answer while
-  one is open): answer the questions.
-* ``kennisoverzicht`` (leads, managers, HR): the team's answers of the latest round.
+  start it now or plan it; for a member (from the invitation, by typing an answer while one
+  is open, or by asking for it without leading a team): answer the questions.
+* ``kennisoverzicht`` (leads, managers, HR): who can be called about what. The answers are
+  named and shared on purpose, so they are listed; the participation of the latest round is
+  only shown from MIN_GROUP recipients on.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from dialogs.checkins import chosen_questions, load_round, open_round, question_options
 from dialogs.context import Turn
 from dialogs.framework import Ask, Choose, Confirm, Dialog, Flow
 from dialogs.output import Block, CardBlock, Choice, Fact, TextBlock
@@ -23,8 +26,6 @@ from dialogs.rounds import (
     ScheduleDraft,
     TeamRef,
     describe,
-    library_choices,
-    load_run,
     organisable,
     parse_time,
     participation,
@@ -50,31 +51,41 @@ class RondjeState(BaseModel):
     answering: Answering | None = None
     answered_before: bool = False
     unknown_run: bool = False
+    none_open: bool = False
     confirmed: bool = False
 
 
 def member_mode(state: RondjeState) -> bool:
-    return state.answering is not None or state.answered_before or state.unknown_run
+    return state.answering is not None or state.answered_before or state.unknown_run \
+        or state.none_open
+
+
+async def answer_state(turn: Turn, argument: str, typed: str) -> RondjeState:
+    answering = await load_round(turn, argument, KIND)
+    if answering is None or answering.run_id is None:
+        return RondjeState(unknown_run=True)
+    if await turn.services.answers(turn.workspace, KIND, run_id=answering.run_id,
+                                   user=turn.member.user):
+        return RondjeState(answered_before=True)
+    if typed and answering.questions:  # a typed answer to the first question
+        answering = take_answer(answering, typed, allow_skip=False)
+    return RondjeState(answering=answering)
 
 
 async def start(turn: Turn, text: str) -> RondjeState:
-    if turn.argument:
-        answering = await load_run(turn, turn.argument)
-        if answering is None or answering.run_id is None:
-            return RondjeState(unknown_run=True)
-        if await turn.services.answers(turn.workspace, KIND, run_id=answering.run_id,
-                                       user=turn.member.user):
-            return RondjeState(answered_before=True)
-        if text.strip():
-            answering = take_answer(answering, text, allow_skip=False)
-        return RondjeState(answering=answering)
+    if turn.argument:  # a button (no text) or a claimed free text (the first answer)
+        return await answer_state(turn, turn.argument, text.strip())
     teams = organisable(await turn.services.teams(turn.workspace), turn)
-    return RondjeState(teams=teams, team_id=teams[0].id if len(teams) == 1 else None)
+    if teams:
+        return RondjeState(teams=teams, team_id=teams[0].id if len(teams) == 1 else None)
+    argument = await open_round(turn, KIND)  # not a lead: answer the open round, if any
+    if argument is None:
+        return RondjeState(none_open=True)
+    return await answer_state(turn, argument, "")
 
 
 async def claims(turn: Turn, text: str) -> str | None:
-    run = await turn.services.open_invitation(turn.workspace, turn.member.user, KIND)
-    return str(run) if run is not None else None
+    return await open_round(turn, KIND)
 
 
 def lead_skip(turn: Turn, state: RondjeState) -> bool:
@@ -86,7 +97,8 @@ def set_team(turn: Turn, state: RondjeState, value: str) -> RondjeState:
 
 
 def set_questions(turn: Turn, state: RondjeState, values: list[str]) -> RondjeState:
-    return state.model_copy(update={"question_ids": list(values)})
+    return state.model_copy(update={"question_ids": chosen_questions(values,
+                                                                     DEFAULT_QUESTIONS)})
 
 
 def when_options(turn: Turn, state: RondjeState) -> list[Choice]:
@@ -107,6 +119,10 @@ def planned(turn: Turn, state: RondjeState) -> bool:
 def set_weekday(turn: Turn, state: RondjeState, value: str) -> RondjeState:
     return state.model_copy(update={"draft": state.draft.model_copy(
         update={"weekday": int(value)})})
+
+
+def planned_skip(turn: Turn, state: RondjeState) -> bool:
+    return not planned(turn, state)
 
 
 def set_time(turn: Turn, state: RondjeState, text: str) -> RondjeState:
@@ -141,7 +157,8 @@ def ask_question(turn: Turn, state: RondjeState) -> Rich:
     assert state.answering is not None
     intro = [say(turn.lang, "kennisrondje.answer_intro", team=state.answering.team)] \
         if not state.answering.answers else []
-    return join([*intro, question_prompt(turn, state.answering)])
+    return join([*intro, question_prompt(turn, state.answering),
+                 say(turn.lang, "checkins.skip_hint")])
 
 
 def on_answer(turn: Turn, state: RondjeState, text: str) -> RondjeState | Flow[RondjeState]:
@@ -167,6 +184,8 @@ def review_answers(turn: Turn, state: RondjeState) -> list[Block]:
 
 async def finish(turn: Turn, state: RondjeState) -> list[Block]:
     services = turn.services
+    if state.none_open:
+        return [TextBlock(text=say(turn.lang, "kennisrondje.none_open"))]
     if state.unknown_run:
         return [TextBlock(text=say(turn.lang, "checkins.unknown_run"))]
     if state.answered_before:
@@ -175,6 +194,11 @@ async def finish(turn: Turn, state: RondjeState) -> list[Block]:
         if not state.confirmed:
             return [TextBlock(text=say(turn.lang, "checkins.not_saved_answer"))]
         run = state.answering
+        if not any(run.answers):  # all skipped: close the invitation, keep nothing
+            await services.save_answer(turn.workspace, KIND, turn.member.user, "", "",
+                                       run_id=run.run_id, team_id=run.team_id,
+                                       status="skipped")
+            return [TextBlock(text=say(turn.lang, "kennisrondje.all_skipped"))]
         for question, text in zip(run.questions, run.answers, strict=False):
             if text:
                 await services.save_answer(turn.workspace, KIND, turn.member.user, question,
@@ -205,15 +229,17 @@ RONDJE = Dialog(
                options=lambda turn, state: team_choices(state.teams), handle=set_team,
                skip=lambda turn, state: lead_skip(turn, state) or state.team_id is not None),
         Choose("vragen", prompt=lambda turn, state: say(turn.lang, "kennisrondje.ask_questions"),
-               options=lambda turn, state: library_choices(KIND, turn.lang),
-               handle=set_questions, multi=True, skip=lead_skip),
+               options=lambda turn, state: question_options(KIND, turn.lang,
+                                                            DEFAULT_QUESTIONS),
+               handle=set_questions, multi=True, skip=lead_skip,
+               help="rounds.help_questions"),
         Choose("wanneer", prompt=lambda turn, state: say(turn.lang, "kennisrondje.ask_when"),
                options=when_options, handle=set_when, skip=lead_skip),
         Choose("dag", prompt=lambda turn, state: say(turn.lang, "rounds.ask_weekday"),
                options=lambda turn, state: weekday_choices(turn), handle=set_weekday,
-               skip=lambda turn, state: not planned(turn, state)),
+               skip=planned_skip),
         Ask("tijd", prompt=lambda turn, state: say(turn.lang, "rounds.ask_time"),
-            handle=set_time, skip=lambda turn, state: not planned(turn, state)),
+            handle=set_time, skip=planned_skip),
         Confirm("starten", prompt=review, handle=confirm, skip=lead_skip),
         Ask("antwoord", prompt=ask_question, handle=on_answer, skip=answering_skip,
             help="kennisrondje.help_answer"),
@@ -239,13 +265,14 @@ async def summary_finish(turn: Turn, state: SummaryState) -> list[Block]:
     services = turn.services
     if state.team_id is None:
         return [TextBlock(text=say(turn.lang, "checkins.no_teams"))]
-    runs = [r for r in await services.runs(turn.workspace, limit=50)
+    runs = [r for r in await services.runs(turn.workspace, limit=200)
             if r.kind == KIND and r.team_id == state.team_id]
     if not runs:
         return [TextBlock(text=say(turn.lang, "kennisrondje.no_rounds"))]
     latest = runs[0]
     answers = await services.answers(turn.workspace, KIND, team_id=state.team_id)
     names = {m.user: m.name or m.user for m in await services.members(turn.workspace)}
+    answers = [a for a in answers if a.shared and a.status == "answered"]
     by_person: dict[str, list[str]] = {}
     for answer in answers:
         by_person.setdefault(answer.user, []).append(answer.text)

@@ -3,7 +3,8 @@
 * ``reflectie`` for a lead (without an invitation): plan the team's weekly reflection moment
   (day, time, questions such as "Wat liep er vorige week minder goed, en wat leren we
   daaruit?"); the prompt is posted in the team's channel. For a member (from the prompt's
-  button, or by typing while a round is open): answer, plus one concrete lesson or action.
+  button, by typing while a round is open, or by asking for it without leading a team):
+  answer, plus one concrete lesson or action (required). Reflection answers are for the team.
 * ``logboek`` (team members): the rounds with their answers and lessons, search
   (``logboek excel``), recurring themes, and export as Markdown or CSV.
 """
@@ -17,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from dialogs.checkins import chosen_questions, load_round, open_round, question_options
 from dialogs.context import Turn
 from dialogs.framework import Ask, Choose, Confirm, Dialog, Flow
 from dialogs.inputs import InputError
@@ -27,8 +29,6 @@ from dialogs.rounds import (
     ScheduleDraft,
     TeamRef,
     describe,
-    library_choices,
-    load_run,
     organisable,
     parse_time,
     question_prompt,
@@ -39,6 +39,7 @@ from dialogs.rounds import (
 )
 from dialogs.services_together import StoredAnswer
 from engine.text import stem, tokens
+from knowledge.messages import t
 
 KIND = "reflection"
 LESSON = "les"  # the question marker of a round's concrete lesson or action
@@ -54,28 +55,37 @@ class ReflectionState(BaseModel):
     answering: Answering | None = None
     lesson: str = ""
     unknown_run: bool = False
+    none_open: bool = False
     confirmed: bool = False
 
 
 def member_mode(state: ReflectionState) -> bool:
-    return state.answering is not None or state.unknown_run
+    return state.answering is not None or state.unknown_run or state.none_open
+
+
+async def answer_state(turn: Turn, argument: str, typed: str) -> ReflectionState:
+    answering = await load_round(turn, argument, KIND)
+    if answering is None:
+        return ReflectionState(unknown_run=True)
+    if typed and answering.questions:  # a typed answer to the first question
+        answering = take_answer(answering, typed, allow_skip=False)
+    return ReflectionState(answering=answering)
 
 
 async def start(turn: Turn, text: str) -> ReflectionState:
-    if turn.argument:
-        answering = await load_run(turn, turn.argument)
-        if answering is None:
-            return ReflectionState(unknown_run=True)
-        if text.strip():
-            answering = take_answer(answering, text, allow_skip=False)
-        return ReflectionState(answering=answering)
+    if turn.argument:  # a button (no text) or a claimed free text (the first answer)
+        return await answer_state(turn, turn.argument, text.strip())
     teams = organisable(await turn.services.teams(turn.workspace), turn)
-    return ReflectionState(teams=teams, team_id=teams[0].id if len(teams) == 1 else None)
+    if teams:
+        return ReflectionState(teams=teams, team_id=teams[0].id if len(teams) == 1 else None)
+    argument = await open_round(turn, KIND)  # not a lead: answer the open round, if any
+    if argument is None:
+        return ReflectionState(none_open=True)
+    return await answer_state(turn, argument, "")
 
 
 async def claims(turn: Turn, text: str) -> str | None:
-    run = await turn.services.open_invitation(turn.workspace, turn.member.user, KIND)
-    return str(run) if run is not None else None
+    return await open_round(turn, KIND)
 
 
 def lead_skip(turn: Turn, state: ReflectionState) -> bool:
@@ -107,7 +117,8 @@ def ask_question(turn: Turn, state: ReflectionState) -> Rich:
     assert state.answering is not None
     intro = [say(turn.lang, "reflection.answer_intro", team=state.answering.team)] \
         if not state.answering.answers else []
-    return join([*intro, question_prompt(turn, state.answering)])
+    return join([*intro, question_prompt(turn, state.answering),
+                 say(turn.lang, "checkins.skip_hint")])
 
 
 def on_answer(turn: Turn, state: ReflectionState,
@@ -135,6 +146,8 @@ def review_answer(turn: Turn, state: ReflectionState) -> list[Block]:
 
 async def finish(turn: Turn, state: ReflectionState) -> list[Block]:
     services = turn.services
+    if state.none_open:
+        return [TextBlock(text=say(turn.lang, "reflection.none_open"))]
     if state.unknown_run:
         return [TextBlock(text=say(turn.lang, "checkins.unknown_run"))]
     if state.answering is not None:
@@ -181,10 +194,11 @@ REFLECTION = Dialog(
                     update={"at": parse_time(text).strftime("%H:%M")})}),
             skip=lead_skip),
         Choose("vragen", prompt=lambda turn, state: say(turn.lang, "reflection.ask_questions"),
-               options=lambda turn, state: library_choices(KIND, turn.lang),
+               options=lambda turn, state: question_options(KIND, turn.lang,
+                                                            DEFAULT_QUESTIONS),
                handle=lambda turn, state, values: state.model_copy(
-                   update={"question_ids": list(values)}),
-               multi=True, skip=lead_skip),
+                   update={"question_ids": chosen_questions(values, DEFAULT_QUESTIONS)}),
+               multi=True, skip=lead_skip, help="rounds.help_questions"),
         Confirm("bewaren", prompt=review, handle=done, skip=lead_skip),
         Ask("antwoord", prompt=ask_question, handle=on_answer,
             skip=lambda turn, state: state.answering is None or state.answering.done),
