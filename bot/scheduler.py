@@ -27,7 +27,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.outbound import Unreachable, delivery_rows, payloads_for, queue_many, sender_channel
@@ -35,6 +35,7 @@ from bot.queue import _insert, now
 from bot.storage.models import (
     AssignmentRow,
     ConversationRefRow,
+    DeliveryRow,
     ForumQuestionRow,
     MemberRow,
     PathRow,
@@ -239,7 +240,9 @@ class Planner:
     # ---------------------------------------------------------------- follow-ups
 
     async def plan_follow_ups(self, moment: datetime) -> int:
-        """Once a day per workspace: deadline reminders and the 3/6/9-month evaluations."""
+        """Deadline reminders (a week before) and the 3/6/9-month evaluations that are due
+        today. Checked on every tick, so an assignment made today is not missed; each message
+        has its own key, so planning again never sends twice."""
         today = moment.date()
         planned = 0
         async with self.sessions() as db:
@@ -247,42 +250,53 @@ class Planner:
                 select(AssignmentRow.workspace).distinct())).scalars())
         for workspace in workspaces:
             async with self.sessions.begin() as db:
-                run_id = await new_run(db, f"followup:{workspace}:{today}", workspace,
-                                             "followup", None, None, today, {})
-                if run_id is None:
+                due = await self._due_follow_ups(db, workspace, today)
+                if not due:
                     continue
-                total = await self._follow_ups(db, workspace, run_id, today)
+                key = f"followup:{workspace}:{today}"
+                run_id = await new_run(db, key, workspace, "followup", None, None, today, {})
+                if run_id is None:  # planned earlier today: add what is new since
+                    run_id = (await db.execute(select(RunRow.id).where(
+                        RunRow.run_key == key))).scalar_one()
+                before = (await db.execute(select(RunRow.total).where(
+                    RunRow.id == run_id))).scalar_one()
+                for recipient, kind, details, message_key in due:
+                    messages = invitations.build(kind, recipient.lang, details)
+                    await queue_many(db, rows_for(workspace, run_id, recipient, messages,
+                                                  message_key, None))
+                total = (await db.execute(select(func.count()).select_from(DeliveryRow).where(
+                    DeliveryRow.run_id == run_id))).scalar_one()
                 await db.execute(update(RunRow).where(RunRow.id == run_id).values(
                     status="planned", total=total))
-                planned += 1
+                if total > before:
+                    planned += 1
         return planned
 
-    async def _follow_ups(self, db: AsyncSession, workspace: str, run_id: int,
-                          today: date) -> int:
+    async def _due_follow_ups(self, db: AsyncSession, workspace: str, today: date
+                              ) -> list[tuple[Recipient, str, dict[str, Any], str]]:
         rows = (await db.execute(select(AssignmentRow, PathRow.name).join(
             PathRow, PathRow.id == AssignmentRow.path_id).where(
             AssignmentRow.workspace == workspace))).all()
-        total = 0
+        due: list[tuple[Recipient, str, dict[str, Any], str]] = []
         for assignment, path_name in rows:
             deadline = assignment.deadline.date()
-            due: list[tuple[str, dict[str, Any]]] = []
+            found: list[tuple[str, dict[str, Any]]] = []
             if deadline - timedelta(days=DEADLINE_NOTICE_DAYS) == today:
-                due.append(("deadline", {"path": path_name, "deadline": deadline.isoformat()}))
+                found.append(("deadline", {"path": path_name,
+                                           "deadline": deadline.isoformat()}))
             for months in EVALUATION_MONTHS:
                 if add_months(deadline, months) == today:
-                    due.append(("evaluation", {"path": path_name, "months": months,
-                                               "assignment": assignment.id}))
-            for kind, details in due:
-                found = await recipients(db, workspace, [assignment.user_id])
-                if not found:
-                    continue
-                messages = invitations.build(kind, found[0].lang, details)
-                await queue_many(db, rows_for(
-                    workspace, run_id, found[0], messages,
-                    f"{kind}:{assignment.id}:{details.get('months', 0)}:{assignment.user_id}",
-                    None))
-                total += 1
-        return total
+                    found.append(("evaluation", {"path": path_name, "months": months,
+                                                 "assignment": assignment.id}))
+            if not found:
+                continue
+            people = await recipients(db, workspace, [assignment.user_id])
+            for kind, details in found:
+                if people:
+                    due.append((people[0], kind, details,
+                                f"{kind}:{assignment.id}:{details.get('months', 0)}:"
+                                f"{assignment.user_id}"))
+        return due
 
     # ---------------------------------------------------------------- loop
 

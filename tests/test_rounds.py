@@ -210,3 +210,28 @@ async def test_evaluation_only_by_the_assigned_person(runtime) -> None:  # type:
     await lea.say("leerlijnen")
     out = await lea.press("Excel basis")
     assert "Terugblikken" in out and "Ik maak nu zelf draaitabellen" in out
+
+
+async def test_follow_ups_deadline_reminder_and_evaluations(runtime) -> None:  # type: ignore[no-untyped-def]
+    await team_of(runtime)
+    today = datetime.now(UTC)
+    async with Services(runtime) as s:
+        path = await s.save_path("acme", "lea", "Plannen", "individueel", {}, [], 60, [])
+        soon = await s.assign_path("acme", path.id, "bob", today + timedelta(days=7), "lea")
+    assert await plan(runtime, today) >= 1
+    assert await plan(runtime, today) == 0  # planned again: nothing new, nothing twice
+    async with Services(runtime) as s:  # assigned later the same day: still reminded
+        await s.assign_path("acme", path.id, "cas", today + timedelta(days=7), "lea")
+    assert await plan(runtime, today) == 1
+    await deliver(runtime)
+    bob = User(runtime.conductor, name="bob")
+    assert "Nog een week tot de deadline" in await bob.say("menu")
+    later = datetime.combine((today + timedelta(days=7)).date(), datetime.min.time(),
+                             tzinfo=UTC)
+    from bot.scheduler import add_months
+    evaluation_day = add_months(later.date(), 3)
+    await plan(runtime, datetime.combine(evaluation_day, datetime.min.time(), tzinfo=UTC))
+    await deliver(runtime)
+    out = await bob.say("menu")
+    assert "3 maanden na je leerlijn" in out
+    assert f"go:evaluatie:{soon.id}:3" in [value for value, _ in bob.choices()]
