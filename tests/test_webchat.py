@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -78,3 +80,26 @@ async def test_health_endpoints(client: TestClient) -> None:
 def test_web_chat_only_on_loopback() -> None:
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("10.0.0.5")
+
+
+async def test_proactive_messages_are_fetched_from_the_mailbox(client: TestClient,
+                                                               runtime) -> None:  # type: ignore[no-untyped-def]
+    from dialogs.output import Message, TextBlock
+    from dialogs.rich import plain
+    from tests.conversation import Services, deliver
+
+    await post(client, text="menu")  # the web user exists now
+    async with Services(runtime) as s:
+        await s.notify("local", "web-browser123",
+                       [Message(blocks=[TextBlock(text=plain("Tijd voor de check-in"))])],
+                       key="test:web")
+    await deliver(runtime)
+    headers = {"X-Leerbot": "1"}
+    response = await client.post("/chat/api/mailbox", json={"user": "browser123"},
+                                 headers=headers)
+    assert "Tijd voor de check-in" in json.dumps(await response.json())
+    again = await client.post("/chat/api/mailbox", json={"user": "browser123"}, headers=headers)
+    assert (await again.json())["messages"] == []  # shown once
+    assert (await client.post("/chat/api/mailbox", json={"user": "browser123"})).status == 403
+    assert (await client.post("/chat/api/mailbox", json={"user": "x"},
+                              headers=headers)).status == 400

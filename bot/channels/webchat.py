@@ -32,6 +32,11 @@ WORKSPACE = "local"
 MAX_TEXT = 4000
 
 
+class MailboxRequest(BaseModel):
+    user: str = Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")
+    locale: str | None = Field(None, max_length=16)
+
+
 class WebRequest(BaseModel):
     user: str = Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")
     name: str = Field("", max_length=80)
@@ -125,6 +130,19 @@ def add_routes(app: web.Application, conductor: Conductor) -> None:
         messages = await conductor.handle(incoming, CHANNEL)
         return web.json_response({"messages": [message_json(m) for m in messages]})
 
+    async def mailbox(request: web.Request) -> web.Response:
+        """Proactive messages waiting for this web chat user (polled by the page)."""
+        if request.headers.get("X-Leerbot") != "1" or not _same_origin(request):
+            raise web.HTTPForbidden(text="cross-site request refused")
+        try:
+            data = MailboxRequest.model_validate(await request.json())
+        except (ValidationError, ValueError):
+            raise web.HTTPBadRequest(text="malformed request") from None
+        async with conductor.units() as unit:
+            waiting = await unit.services.take_mailbox(WORKSPACE, f"web-{data.user}")
+        return web.json_response({"messages": [message_json(m) for m in waiting]})
+
     app.router.add_get("/chat", index)
+    app.router.add_post("/chat/api/mailbox", mailbox)
     app.router.add_get("/chat/{name}", asset)
     app.router.add_post("/chat/api/message", message)

@@ -159,5 +159,25 @@
     input.value = "";
     send({ text: text }, text);
   });
+  // proactive messages (check-ins, kennisrondjes, answers to your questions) wait in a
+  // mailbox; look for them now and then, without disturbing a message being sent
+  async function poll() {
+    if (document.body.dataset.idle !== "1") return;
+    try {
+      const response = await fetch("/chat/api/mailbox", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Leerbot": "1" },
+        body: JSON.stringify({ user: user, locale: locale }),
+      });
+      if (!response.ok) return;
+      const data = await response.json();
+      if (data.messages.length) {
+        for (const m of data.messages) render(m);
+        log.scrollTop = log.scrollHeight;
+      }
+    } catch (error) { /* offline for a moment: the next poll tries again */ }
+  }
+  setInterval(poll, 15000);
+
   send({ text: "menu" });
 })();
