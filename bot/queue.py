@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import and_, bindparam, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -135,7 +135,26 @@ async def ready_groups(session: AsyncSession) -> list[tuple[str, str]]:
 
 
 async def finish_inbox(session: AsyncSession, row_id: int) -> None:
-    await session.execute(update(InboxRow).where(InboxRow.id == row_id).values(status="done"))
+    """The event was handled: only its key stays (to recognise a retry); what the person
+    wrote is not kept (an anonymous question must not stay linked to its asker)."""
+    await session.execute(update(InboxRow).where(InboxRow.id == row_id).values(
+        status="done", payload={}))
+
+
+#: handled events are kept (without content) this long to recognise Slack's retries
+INBOX_KEEP = timedelta(days=2)
+
+
+async def purge(session: AsyncSession) -> None:
+    """Forget handled events after INBOX_KEEP."""
+    await session.execute(delete(InboxRow).where(InboxRow.status == "done",
+                                                 InboxRow.created_at < now() - INBOX_KEEP))
+
+
+def sent_payload(payload: dict[str, Any]) -> dict[str, Any]:
+    """What a sent delivery keeps of its payload: not the message (it may hold what someone
+    wrote, e.g. the summary of an anonymous question in the asker's DM)."""
+    return {"op": payload.get("op", "post"), "sent": True}
 
 
 def backoff(attempt: int, retry_after: float | None = None) -> timedelta:

@@ -28,6 +28,7 @@ from bot.queue import (
     now,
     ready_groups,
     retry_later,
+    sent_payload,
     update_deliveries,
 )
 from bot.ratelimit import Limiter, limiter_for, wait_until
@@ -303,7 +304,8 @@ class DeliveryWorker(Worker):
                         "it arrived, so it is not sent again (retry it from the runs view)"))
                     return
                 if verdict:
-                    await self._mark(row, status="sent", sent_at=now(), last_error=None)
+                    await self._mark(row, status="sent", sent_at=now(), last_error=None,
+                                     payload=sent_payload(row.payload))
                     return
             await self._mark(row, sending_at=now())
             attempted = True
@@ -328,6 +330,7 @@ class DeliveryWorker(Worker):
                               uncertain=attempted or row.sending_at is not None)
             return
         await self._mark(row, status="sent", sent_at=now(), last_error=None,
+                         payload=sent_payload(row.payload),
                          result=result or None)
 
     async def _retry(self, row: DeliveryRow, attempts: int, error: str,

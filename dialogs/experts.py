@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -17,32 +18,49 @@ from dialogs.framework import Ask, Choose, Dialog, Flow
 from dialogs.inputs import InputError
 from dialogs.matrix_export import Evidence, workbook
 from dialogs.output import Block, CardBlock, Choice, Fact, FileBlock, TextBlock
-from dialogs.rich import join, say, user
+from dialogs.rich import Rich, join, say, user
 from dialogs.shared import competencies_in
 
 SHOWN = 5
-TRIGGERS = ("wie kan helpen met", "wie kan me helpen met", "wie weet iets over",
-            "who can help with", "who knows about", "experts", "expert")
+TRIGGERS = ("wie kan helpen met", "wie kan me helpen met", "wie weet iets over", "wie kan helpen",
+            "expert zoeken", "experts zoeken", "who can help with", "who knows about",
+            "who can help", "find an expert", "experts", "expert")
+EXPERTS_OPT_OUT = "experts"  # MemberDetails.opt_out: not to be suggested as an expert
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ExpertsState(BaseModel):
     text: str = ""
+    unknown: str = ""  # a topic typed with the command that I did not recognise
     options: list[str] = Field(default_factory=list)  # "bedoel je ...?" candidates
     competencies: list[str] = Field(default_factory=list)
 
 
 def topic_of(text: str) -> str:
-    lowered = text.strip().casefold()
+    """The topic after the command ("wie kan helpen met excel" -> "excel")."""
+    typed = text.strip()
     for trigger in sorted(TRIGGERS, key=len, reverse=True):
-        if lowered.startswith(trigger):
-            return text.strip()[len(trigger):].strip(" ?:")
-    return text.strip()
+        found = re.match(rf"{re.escape(trigger)}(?!\w)", typed, re.IGNORECASE)
+        if found:
+            return typed[found.end():].strip(" ?:")
+    return typed
 
 
 async def start(turn: Turn, text: str) -> ExpertsState:
     topic = topic_of(text)
-    return await with_topic(turn, ExpertsState(), topic) if topic else ExpertsState()
+    if not topic:
+        return ExpertsState()
+    try:
+        return await with_topic(turn, ExpertsState(), topic)
+    except InputError:  # not a topic I know: say so and ask for it
+        return ExpertsState(unknown=topic)
+
+
+def ask_topic(turn: Turn, state: ExpertsState) -> Rich:
+    question = say(turn.lang, "experts.ask_topic")
+    if state.unknown:
+        return join([say(turn.lang, "experts.no_topic", text=state.unknown), question])
+    return question
 
 
 async def with_topic(turn: Turn, state: ExpertsState, text: str) -> ExpertsState:
@@ -64,9 +82,11 @@ async def take_topic(turn: Turn, state: ExpertsState, text: str) -> ExpertsState
     return await with_topic(turn, state, text)
 
 
-def pick_option(turn: Turn, state: ExpertsState, value: str) -> ExpertsState:
-    if value == "none":
-        raise InputError("experts.try_other_words")
+def pick_option(turn: Turn, state: ExpertsState,
+                value: str) -> ExpertsState | Flow[ExpertsState]:
+    if value == "none":  # back to the topic question, to type it in other words
+        return Flow(state=ExpertsState(), goto="onderwerp",
+                    say=[TextBlock(text=say(turn.lang, "experts.try_other_words"))])
     return state.model_copy(update={"competencies": [value]})
 
 
@@ -93,8 +113,7 @@ EXPERTS = Dialog(
     id="experts", title="experts.title", state=ExpertsState, start=start, finish=finish,
     help="experts.help",
     steps=[
-        Ask("onderwerp", prompt=lambda turn, state: say(turn.lang, "experts.ask_topic"),
-            handle=take_topic,
+        Ask("onderwerp", prompt=ask_topic, handle=take_topic,
             skip=lambda turn, state: bool(state.competencies or state.options)),
         Choose("bedoel", prompt=lambda turn, state: say(turn.lang, "experts.did_you_mean"),
                options=lambda turn, state: [
@@ -125,6 +144,7 @@ async def evidence_of(turn: Turn, team_id: int) -> tuple[str, list[Evidence]]:
     solved = await services.questions(turn.workspace, status="solved")
     people = []
     for member in team.members:
+        details = await services.member_details(turn.workspace, member)
         profile = await services.profile(turn.workspace, member)
         answers = await services.answers(turn.workspace, "kennisrondje", user=member)
         accepted: dict[str, int] = {}
@@ -137,7 +157,8 @@ async def evidence_of(turn: Turn, team_id: int) -> tuple[str, list[Evidence]]:
             profile=set(profile.competencies) if profile else set(),
             kennisrondje={c for a in answers for c in competencies_in(a.text)},
             accepted=accepted,
-            wants=set(competencies_in(profile.wants_to_grow)) if profile else set()))
+            wants=set(competencies_in(profile.wants_to_grow)) if profile else set(),
+            contact=EXPERTS_OPT_OUT not in details.opt_out))
     return team.name, people
 
 

@@ -1,18 +1,22 @@
 """The help-question forum and its FAQ (actions 1.2, 4.3, 8.3, 1.3 and 6.4).
 
 * ``vraag``: ask a question. Answered questions that resemble it are offered first (the FAQ);
-  otherwise it is posted to the team's channel (or to the members), and up to three colleagues
-  who know about it are asked directly, spreading the load. A question may be anonymous: then
-  nothing links it to the asker, not even for admins (and the asker cannot be notified).
+  otherwise it is posted to the team's channel (or to the members), and about half of the
+  colleagues who know about it (at most three) are asked directly, so the load is spread. A
+  question may be anonymous: then nothing links it to the asker, not even for admins (and the
+  asker cannot be notified).
 * ``antwoord``: answer a question (from the "Ik kan helpen" button); the answer goes to the
   question's thread and the asker hears about it.
 * ``opgelost``: mark the answer that helped (the asker, or a manager/HR for anonymous
   questions); the question becomes an FAQ entry and the helper is thanked.
-* ``faq``: search answered questions. ``openvragen``: the open questions of my teams.
+* ``faq``: search answered questions. ``openvragen``: the open questions of my teams, those
+  asked without a team, and my own.
 """
 
 from __future__ import annotations
 
+import re
+from contextlib import suppress
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -26,17 +30,27 @@ from dialogs.output import Block, CardBlock, Choice, ChoicesBlock, Fact, Message
 from dialogs.rich import Rich, join, say, user
 from dialogs.services_together import ForumQuestion
 from dialogs.shared import competencies_in
-from engine.text import normalise
+from engine.matching import CONFIDENT_SCORE
+from engine.text import stem, tokens
 
 MAX_EXPERTS = 3
-FAQ_SIMILAR = 62  # token-set similarity (0-100) from which an answered question is offered
+#: similarity (0-100, +10 for a shared competency) from which an answered question is offered;
+#: calibrated on related and unrelated question pairs in tests/test_forum.py
+FAQ_SIMILAR = 70
+#: a question's competencies: the confident matches at most this far below the best one
+TOPIC_MARGIN = 5.0
 MODERATORS = {"manager", "admin"}
 TRIGGERS = ("hulpvraag stellen", "vraag stellen", "vraag", "hulpvraag", "stel een vraag",
             "ask a question", "question", "ask")
 
 
+def _words(text: str) -> str:
+    """Normalised, stemmed words ("draaitabellen" and "draaitabel" are the same word)."""
+    return " ".join(stem(word) for word in tokens(text))
+
+
 def similarity(a: str, b: str) -> float:
-    return fuzz.token_set_ratio(normalise(a), normalise(b))
+    return fuzz.token_set_ratio(_words(a), _words(b))
 
 
 def accepted(question: ForumQuestion) -> str:
@@ -64,8 +78,18 @@ def faq_card(turn: Turn, question: ForumQuestion) -> CardBlock:
 async def competencies_of(turn: Turn, text: str) -> list[str]:
     matcher = await turn.services.matcher(turn.workspace)
     result = await matcher.match_async(text, k=3)
-    found = [m.competency for m in result.matches] if result.confident else []
+    found: list[str] = []
+    if result.confident and result.best is not None:
+        floor = max(CONFIDENT_SCORE, result.best.score - TOPIC_MARGIN)
+        found = [m.competency for m in result.matches if m.score >= floor]
     return list(dict.fromkeys([*found, *competencies_in(text)]))[:5]
+
+
+def how_many_to_ask(candidates: int) -> int:
+    """Ask about half of the colleagues who know (at most MAX_EXPERTS), never all of them
+    when there are two or more: the next question then starts with the ones not asked now
+    (the service puts the least recently asked first), so the load is spread."""
+    return min(MAX_EXPERTS, (candidates + 1) // 2)
 
 
 # ---------------------------------------------------------------------------- ask
@@ -85,10 +109,10 @@ def question_from(text: str) -> str:
     """The question typed along with the command ("vraag hoe maak ik ..."), or "" when the
     text only asked for the dialog ("ik heb een vraag")."""
     words = text.strip()
-    lowered = words.casefold()
     for trigger in sorted(TRIGGERS, key=len, reverse=True):
-        if lowered.startswith(trigger):
-            words = words[len(trigger):].strip(" :,-")
+        found = re.match(rf"{re.escape(trigger)}(?!\w)", words, re.IGNORECASE)
+        if found:
+            words = words[found.end():].strip(" :,-")
             break
     if "?" in words or len(words.split()) >= 5:
         return words
@@ -100,7 +124,8 @@ async def ask_start(turn: Turn, text: str) -> AskState:
     state = AskState(teams=teams, team_id=teams[0][0] if len(teams) == 1 else None)
     question = question_from(text)
     if len(question) >= 10:
-        state = await take_question(turn, state, question)
+        with suppress(InputError):  # e.g. far too long: then the question is asked for
+            state = await take_question(turn, state, question)
     return state
 
 
@@ -166,15 +191,17 @@ async def ask_finish(turn: Turn, state: AskState) -> list[Block]:
     if not state.confirmed:
         return [TextBlock(text=say(turn.lang, "forum.not_posted"))]
     topics = await competencies_of(turn, state.text)
-    experts = [e.member for e in await services.experts(turn.workspace, topics,
-                                                         exclude={me.user})][:MAX_EXPERTS]
+    found = await services.experts(turn.workspace, topics, exclude={me.user}) if topics else []
+    experts = [e.member for e in found][:how_many_to_ask(len(found))]
     question = await services.save_question(
         turn.workspace, state.team_id, None if state.anonymous else me.user, state.text,
         topics, [m.user for m in experts])
     if state.team_id is not None:
+        # an anonymous question reaches the asker too: leaving out the one team member who
+        # asked would name them (the deliveries show who got the post)
         await services.post_to_team(turn.workspace, state.team_id,
                                     forum_post(turn.lang, question), f"forum:q:{question.id}",
-                                    exclude=me.user)
+                                    exclude=None if state.anonymous else me.user)
     for expert in experts:
         lang = expert.lang or turn.lang
         ask = [Message(blocks=[TextBlock(text=say(lang, "forum.expert_intro")),
@@ -403,14 +430,12 @@ class OpenState(BaseModel):
 
 async def open_finish(turn: Turn, state: OpenState) -> list[Block]:
     services, me = turn.services, turn.member
-    teams = await services.teams(turn.workspace, me.user)
+    mine = {t.id for t in await services.teams(turn.workspace, me.user)}
     moderator = me.role in MODERATORS
-    questions = [q for t in teams for q in await services.questions(turn.workspace, "open",
-                                                                     team_id=t.id)]
-    if moderator:
-        questions += [q for q in await services.questions(turn.workspace, "open")
-                      if q.team_id is None]
-    questions = list({q.id: q for q in questions}.values())
+    # my teams' questions, questions asked without a team (they went to colleagues who know,
+    # and an anonymous asker can only find theirs here), and my own
+    questions = [q for q in await services.questions(turn.workspace, "open")
+                 if q.team_id in mine or q.team_id is None or q.asker == me.user]
     if not questions:
         return [TextBlock(text=say(turn.lang, "forum.open_none"))]
     blocks: list[Block] = [TextBlock(text=say(turn.lang, "forum.open_intro",
@@ -418,7 +443,8 @@ async def open_finish(turn: Turn, state: OpenState) -> list[Block]:
     for question in questions[:10]:
         choices = [Choice(value=go("antwoord", str(question.id)),
                           label=say(turn.lang, "forum.i_can_help"))]
-        if question.asker is None and moderator:  # moderators decide for anonymous ones
+        # the asker marks the answer that helped; moderators do it for anonymous questions
+        if question.asker == me.user or (question.asker is None and moderator):
             choices += [Choice(value=go("opgelost", str(a.id)),
                                label=say(turn.lang, "forum.accept_answer", number=n + 1))
                         for n, a in enumerate(question.answers[:3])]

@@ -8,6 +8,9 @@ Levels, from what Leerbot knows about a person and a competency:
   contact point ("aanspreekpunt") for it;
 * ``gebruiker``: one source (profile, kennisrondje or one accepted answer);
 * ``basis``: the person wants to grow in it (profile).
+
+Someone who opted out of being suggested as an expert (``voorkeuren``) keeps their levels but
+is listed as nobody's contact point.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ class Evidence(BaseModel):
     kennisrondje: set[str] = Field(default_factory=set)
     accepted: dict[str, int] = Field(default_factory=dict)  # competency -> accepted answers
     wants: set[str] = Field(default_factory=set)
+    contact: bool = True  # False: opted out of being suggested as an expert
 
 
 def level(evidence: Evidence, competency: str) -> str | None:
@@ -68,7 +72,8 @@ def workbook(team: str, people: list[Evidence], headers: dict[str, str]) -> byte
         cell.alignment = Alignment(text_rotation=60 if cell.column > 1 else 0)
     for person in sorted(people, key=lambda p: p.name.casefold()):
         levels = [level(person, c) for c in columns]
-        contact = ", ".join(c for c, lv in zip(columns, levels, strict=True) if lv == "expert")
+        contact = ", ".join(c for c, lv in zip(columns, levels, strict=True)
+                            if lv == "expert") if person.contact else ""
         sheet.append([person.name, *[lv or "" for lv in levels], contact])
         for cell, lv in zip(sheet[sheet.max_row][1:], levels, strict=False):
             if lv:

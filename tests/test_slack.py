@@ -297,3 +297,29 @@ async def test_a_modal_that_cannot_open_gets_a_clear_message(bot: TestClient,
     await settle(bot)
     said = json.dumps(slack.posts("DU1")[-1], ensure_ascii=False)
     assert "kon niet openen" in said and "verder" in said
+
+
+async def test_an_anonymous_question_on_slack_leaves_no_link_to_the_asker(
+        bot: TestClient, slack: FakeSlack) -> None:
+    from bot.storage.models import Base
+
+    question = "Hoe vraag ik om minder werkdruk zonder gedoe?"
+    assert await post_event(bot, event("hulpvraag stellen", "Ev-q1", user="U5")) == 200
+    await settle(bot)
+    assert await post_event(bot, event(question, "Ev-q2", user="U5")) == 200
+    await settle(bot)
+    for step, choice in enumerate(("yes", "yes")):  # anonymous: yes; post: yes
+        element = next(b for b in buttons(slack.posts("DU5")[-1]) if b["value"] == choice)
+        assert await post_form(bot, block_action(element, user="U5", trigger=f"T-q{step}")) \
+            == 200
+        await settle(bot)
+    assert "anoniem" in json.dumps(slack.posts("DU5")[-1], ensure_ascii=False)
+    runtime = bot.runtime  # type: ignore[attr-defined]
+    async with runtime.sessions() as db:
+        linked = []
+        for table in Base.metadata.sorted_tables:
+            for row in (await db.execute(select(table))).all():
+                blob = json.dumps([str(v) for v in row], ensure_ascii=False)
+                if "werkdruk" in blob and "U5" in blob:
+                    linked.append(table.name)
+    assert linked == []
