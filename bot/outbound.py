@@ -138,3 +138,11 @@ async def cancel(db: AsyncSession, key: str) -> bool:
         DeliveryRow.key == key, DeliveryRow.status == "pending",
         DeliveryRow.sending_at.is_(None)).values(status="cancelled"))
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def cancel_matching(db: AsyncSession, pattern: str) -> int:
+    """Cancel the unsent messages whose key matches a LIKE pattern (e.g. every snooze)."""
+    result = await db.execute(update(DeliveryRow).where(
+        DeliveryRow.key.like(pattern), DeliveryRow.status == "pending",
+        DeliveryRow.sending_at.is_(None)).values(status="cancelled"))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -84,9 +84,13 @@ async def _claim(session: AsyncSession, table: type[Any], order_column: str,
     moment = now()
     earlier = aliased(table)
     ready = or_(table.status == "pending", table.status == "processing")
+    # an earlier open row of the same conversation holds this one back (order), unless it is
+    # only planned for later and never tried (a reminder for tomorrow must not hold back
+    # today's messages); a row backing off after a failure does hold it back
     blocked = exists().where(
         getattr(earlier, order_column) == getattr(table, order_column),
-        earlier.id < table.id, earlier.status.in_(OPEN))
+        earlier.id < table.id, earlier.status.in_(OPEN),
+        or_(earlier.available_at <= moment, earlier.attempts > 0))
     # replies to people come before fan-out messages (which carry a run)
     order = (table.run_id.is_not(None), table.id) if table is DeliveryRow else (table.id,)
     query = (select(table)

@@ -242,8 +242,9 @@ class TogetherDatabaseServices:
                         created_at=utcnow())
         self.db.add(row)
         await self.db.flush()
-        if run_id is not None:  # answered (or skipped): no reminder any more
+        if run_id is not None:  # answered (or skipped): no reminder or snooze any more
             await outbound.cancel(self.db, f"run:{run_id}:{user}:reminder")
+            await outbound.cancel_matching(self.db, f"run:{run_id}:{user}:snooze:%")
         return _answer(row)
 
     async def answers(self, workspace: str, kind: str, *, run_id: int | None = None,

@@ -222,7 +222,7 @@ def confirm(turn: Turn, state: PlanState, yes: bool) -> Flow[PlanState]:
 def toggle_options(turn: Turn, state: PlanState) -> list[Choice]:
     return [Choice(value=str(s.id), label=join([
         describe_rule(turn, s.rule), " — ",
-        say(turn.lang, "checkins.pause" if s.active else "checkins.resume")]))
+        say(turn.lang, "checkins.pause" if s.active else "checkins.resume")], ""))
         for s in state.schedules]
 
 
@@ -245,7 +245,8 @@ async def overview(turn: Turn, state: PlanState) -> list[Block]:
         answered = len({a.user for a in answers if a.status == "answered"})
         shared = [a for a in answers if a.shared and a.status == "answered"]
         facts = [Fact(label=user(members.get(a.user, a.user)),
-                      value=join([user(a.question), ": ", user(a.text)])) for a in shared[:20]]
+                      value=join([user(a.question), ": ", user(a.text)], ""))
+                 for a in shared[:20]]
         day = (run.occurrence or run.created_at.date()).isoformat()
         blocks.append(CardBlock(title=say(turn.lang, "checkins.run_title", day=day),
                                 text=participation(turn, run, answered), facts=facts))

@@ -17,6 +17,8 @@ from dialogs.rounds import Answering, question_prompt, take_answer
 from knowledge.prompts import load_prompts
 
 KIND = "evaluation"
+#: the moments of the follow-up tips (bot/scheduler.py sends the invitations then)
+EVALUATION_MONTHS = (3, 6, 9)
 
 
 class EvaluationState(BaseModel):
@@ -33,6 +35,8 @@ async def start(turn: Turn, text: str) -> EvaluationState:
     if len(parts) != 2 or not all(p.isdigit() for p in parts):
         return EvaluationState(problem="unknown")
     assignment_id, months = int(parts[0]), int(parts[1])
+    if months not in EVALUATION_MONTHS:
+        return EvaluationState(problem="unknown")
     mine = [a for a in await turn.services.assignments(turn.workspace, user=turn.member.user)
             if a.id == assignment_id]
     if not mine:
@@ -40,7 +44,7 @@ async def start(turn: Turn, text: str) -> EvaluationState:
     assignment = mine[0]
     earlier = await turn.services.answers(turn.workspace, KIND, user=turn.member.user,
                                           path_id=assignment.path_id)
-    marker = f"({months})"
+    marker = months_marker(months)
     if any(a.question.endswith(marker) for a in earlier):
         return EvaluationState(problem="answered")
     questions = [p.text.get(turn.lang) for p in load_prompts().of(KIND)]
@@ -54,6 +58,11 @@ def ask_question(turn: Turn, state: EvaluationState) -> Rich:
         if not state.answering.answers else []
     return join([*intro, question_prompt(turn, state.answering),
                  say(turn.lang, "checkins.skip_hint")])
+
+
+def months_marker(months: int) -> str:
+    """How an answer records the moment it belongs to (3, 6 or 9 months after the path)."""
+    return f"({months})"
 
 
 def on_answer(turn: Turn, state: EvaluationState,
@@ -81,12 +90,15 @@ async def finish(turn: Turn, state: EvaluationState) -> list[Block]:
         return [TextBlock(text=say(turn.lang, f"evaluation.{state.problem}"))]
     if not state.confirmed or state.answering is None:
         return [TextBlock(text=say(turn.lang, "checkins.not_saved_answer"))]
+    if not any(state.answering.answers):
+        return [TextBlock(text=say(turn.lang, "evaluation.nothing"))]
     for question, text in zip(state.answering.questions, state.answering.answers,
                               strict=False):
         if text:
             await turn.services.save_answer(
-                turn.workspace, KIND, turn.member.user, f"{question} ({state.months})", text,
-                path_id=state.path_id)
+                turn.workspace, KIND, turn.member.user,
+                f"{question} {months_marker(state.months)}", text, path_id=state.path_id,
+                shared=False)
     return [TextBlock(text=say(turn.lang, "evaluation.thanks"))]
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -38,13 +39,16 @@ from dialogs.rounds import (
     weekday_choices,
 )
 from dialogs.services_together import StoredAnswer
-from engine.text import stem, tokens
+from engine.text import fold, stem, tokens
 from knowledge.messages import t
 
 KIND = "reflection"
 LESSON = "les"  # the question marker of a round's concrete lesson or action
 DEFAULT_QUESTIONS = ["reflection-01", "reflection-03"]
 THEMES = 5
+#: words of "logboek zoeken ..." that are no search terms
+COMMAND_WORDS = {"logboek", "logbook", "teamlogboek", "team", "zoek", "zoeken", "search",
+                 "in", "het", "the", "my", "mijn", "ons", "our", "naar", "for"}
 
 
 class ReflectionState(BaseModel):
@@ -56,17 +60,22 @@ class ReflectionState(BaseModel):
     lesson: str = ""
     unknown_run: bool = False
     none_open: bool = False
+    answered_before: bool = False
     confirmed: bool = False
 
 
 def member_mode(state: ReflectionState) -> bool:
-    return state.answering is not None or state.unknown_run or state.none_open
+    return state.answering is not None or state.unknown_run or state.none_open \
+        or state.answered_before
 
 
 async def answer_state(turn: Turn, argument: str, typed: str) -> ReflectionState:
     answering = await load_round(turn, argument, KIND)
     if answering is None:
         return ReflectionState(unknown_run=True)
+    if await turn.services.answers(turn.workspace, KIND, run_id=answering.run_id,
+                                   user=turn.member.user):
+        return ReflectionState(answered_before=True)
     if typed and answering.questions:  # a typed answer to the first question
         answering = take_answer(answering, typed, allow_skip=False)
     return ReflectionState(answering=answering)
@@ -150,6 +159,8 @@ async def finish(turn: Turn, state: ReflectionState) -> list[Block]:
         return [TextBlock(text=say(turn.lang, "reflection.none_open"))]
     if state.unknown_run:
         return [TextBlock(text=say(turn.lang, "checkins.unknown_run"))]
+    if state.answered_before:
+        return [TextBlock(text=say(turn.lang, "reflection.answered"))]
     if state.answering is not None:
         if not state.confirmed:
             return [TextBlock(text=say(turn.lang, "checkins.not_saved_answer"))]
@@ -225,18 +236,29 @@ class LogbookState(BaseModel):
     team_id: int | None = None
     query: str = ""
     action: str | None = None  # recent | search | themes | markdown | csv
+    empty: bool = False  # the chosen team's logbook has nothing yet: nothing to ask
 
 
 async def log_start(turn: Turn, text: str) -> LogbookState:
-    teams = [TeamRef(id=t.id, name=t.name, size=len(t.members))
-             for t in await turn.services.teams(turn.workspace, turn.member.user)]
-    if turn.member.role in {"manager", "admin"}:
-        teams = [TeamRef(id=t.id, name=t.name, size=len(t.members))
-                 for t in await turn.services.teams(turn.workspace)]
-    words = [w for w in text.split() if w.casefold() not in {"logboek", "logbook", "team"}]
-    query = " ".join(words)
-    return LogbookState(teams=teams, team_id=teams[0].id if len(teams) == 1 else None,
-                        query=query, action="search" if query else None)
+    """Teams the person leads or belongs to (managers and HR: every team, as for planning);
+    "logboek excel" searches at once."""
+    everyone = turn.member.role in {"manager", "admin"}
+    teams = [TeamRef(id=t.id, name=t.name, size=len(t.members)) for t in
+             await turn.services.teams(turn.workspace, None if everyone else turn.member.user)]
+    words = [w for w in text.split() if w.casefold().strip("?!.:") not in COMMAND_WORDS]
+    query = " ".join(words)[:100]
+    state = LogbookState(teams=teams, query=query, action="search" if query else None)
+    return await with_team(turn, state, teams[0].id) if len(teams) == 1 else state
+
+
+async def with_team(turn: Turn, state: LogbookState, team_id: int) -> LogbookState:
+    answers = await turn.services.answers(turn.workspace, KIND, team_id=team_id)
+    return state.model_copy(update={"team_id": team_id, "empty": not any(
+        a.shared and a.status == "answered" for a in answers)})
+
+
+def nothing_to_ask(state: LogbookState) -> bool:
+    return not state.teams or state.empty
 
 
 def log_actions(turn: Turn, state: LogbookState) -> list[Choice]:
@@ -255,7 +277,8 @@ def set_query(turn: Turn, state: LogbookState, text: str) -> Flow[LogbookState]:
 
 
 async def rounds_of(turn: Turn, team_id: int) -> list[Round]:
-    answers = await turn.services.answers(turn.workspace, KIND, team_id=team_id)
+    answers = [a for a in await turn.services.answers(turn.workspace, KIND, team_id=team_id)
+               if a.shared and a.status == "answered"]
     names = {m.user: m.name or m.user for m in await turn.services.members(turn.workspace)}
     grouped: dict[int, list[StoredAnswer]] = defaultdict(list)
     for answer in answers:
@@ -273,7 +296,7 @@ async def rounds_of(turn: Turn, team_id: int) -> list[Round]:
 
 def round_card(turn: Turn, item: Round) -> CardBlock:
     facts = [Fact(label=user(who), value=user(text)) for who, _, text in item.entries[:15]]
-    facts += [Fact(label=join([say(turn.lang, "reflection.lesson"), " · ", user(who)]),
+    facts += [Fact(label=join([say(turn.lang, "reflection.lesson"), " · ", user(who)], ""),
                    value=user(text)) for who, text in item.lessons[:10]]
     return CardBlock(title=say(turn.lang, "logbook.round_title", day=item.day), facts=facts)
 
@@ -286,7 +309,7 @@ def themes(rounds: list[Round]) -> list[tuple[str, int]]:
     shown: dict[str, str] = {}
     for item in rounds:
         stems = []
-        for _, _, text in [*item.entries, *[(w, LESSON, t) for w, t in item.lessons]]:
+        for _, _, text in [*item.entries, *[(who, LESSON, said) for who, said in item.lessons]]:
             for word in tokens(text):
                 if len(word) > 3 and not word.isdigit():
                     stems.append(stem(word))
@@ -298,26 +321,45 @@ def themes(rounds: list[Round]) -> list[tuple[str, int]]:
     return [(shown[s], rounds_with[s]) for s in ranked[:THEMES]]
 
 
-def markdown(team: str, rounds: list[Round]) -> str:
-    lines = [f"# Logboek {team}", ""]
+def _md(text: str) -> str:
+    """User text inside Markdown: no markup of its own, one line."""
+    flat = " ".join(text.split())
+    return "".join("\\" + c if c in "\\`*_{}[]<>()#+!|" else c for c in flat)
+
+
+def markdown(lang: str, team: str, rounds: list[Round]) -> str:
+    lines = [f"# {t(lang, 'logbook.md_title', team=_md(team))}", ""]
     for item in rounds:
-        lines += [f"## {item.day}", ""]
-        lines += [f"- **{who}** ({question}): {text}" for who, question, text in item.entries]
-        lines += [f"- Les/actie van **{who}**: {text}" for who, text in item.lessons]
+        lines += [f"## {t(lang, 'logbook.round_title', day=item.day)}", ""]
+        lines += [f"- **{_md(who)}** ({_md(question)}): {_md(text)}"
+                  for who, question, text in item.entries]
+        lines += [f"- {t(lang, 'logbook.md_lesson', who=_md(who))}: {_md(text)}"
+                  for who, text in item.lessons]
         lines.append("")
     return "\n".join(lines)
 
 
-def as_csv(rounds: list[Round]) -> str:
+def as_csv(lang: str, rounds: list[Round]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["datum", "wie", "vraag", "antwoord"])
+    writer.writerow([t(lang, f"logbook.col.{c}") for c in ("day", "who", "question",
+                                                            "answer")])
+    lesson = t(lang, "reflection.lesson")
     for item in rounds:
         for who, question, text in item.entries:
-            writer.writerow([item.day, who, question, text])
+            writer.writerow([item.day, _cell(who), _cell(question), _cell(text)])
         for who, text in item.lessons:
-            writer.writerow([item.day, who, LESSON, text])
+            writer.writerow([item.day, _cell(who), lesson, _cell(text)])
     return out.getvalue()
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")[:60] or "team"
+
+
+def _cell(text: str) -> str:
+    """No formula injection when the CSV is opened in a spreadsheet."""
+    return "'" + text if text[:1] in {"=", "+", "-", "@"} else text
 
 
 async def log_finish(turn: Turn, state: LogbookState) -> list[Block]:
@@ -347,12 +389,12 @@ async def log_finish(turn: Turn, state: LogbookState) -> list[Block]:
                                                                   count=n))
                                  for word, n in found])]
     if state.action == "markdown":
-        return [FileBlock(name=f"logboek-{team}.md", media_type="text/markdown",
-                          data=markdown(team, rounds).encode()),
+        return [FileBlock(name=f"logboek-{slug(team)}.md", media_type="text/markdown",
+                          data=markdown(turn.lang, team, rounds).encode()),
                 TextBlock(text=say(turn.lang, "logbook.exported"))]
     if state.action == "csv":
-        return [FileBlock(name=f"logboek-{team}.csv", media_type="text/csv",
-                          data=as_csv(rounds).encode("utf-8-sig")),
+        return [FileBlock(name=f"logboek-{slug(team)}.csv", media_type="text/csv",
+                          data=as_csv(turn.lang, rounds).encode("utf-8-sig")),
                 TextBlock(text=say(turn.lang, "logbook.exported"))]
     return [round_card(turn, r) for r in rounds[:3]]
 
@@ -363,15 +405,15 @@ LOGBOOK = Dialog(
     steps=[
         Choose("team", prompt=lambda turn, state: say(turn.lang, "rounds.which_team"),
                options=lambda turn, state: team_choices(state.teams),
-               handle=lambda turn, state, value: state.model_copy(
-                   update={"team_id": int(value)}),
+               handle=lambda turn, state, value: with_team(turn, state, int(value)),
                skip=lambda turn, state: state.team_id is not None or not state.teams),
         Choose("wat", prompt=lambda turn, state: say(turn.lang, "logbook.ask_action"),
                options=log_actions, handle=pick_log_action,
-               skip=lambda turn, state: state.action is not None or not state.teams),
+               skip=lambda turn, state: state.action is not None or nothing_to_ask(state)),
         Ask("zoeken", prompt=lambda turn, state: say(turn.lang, "logbook.ask_query"),
             handle=set_query,
-            skip=lambda turn, state: state.action != "search" or bool(state.query)),
+            skip=lambda turn, state: state.action != "search" or bool(state.query)
+            or nothing_to_ask(state)),
     ],
 )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -31,27 +32,113 @@ async def schedule(runtime, team_id: int, kind: str, questions: list[str]) -> No
     await deliver(runtime)
 
 
+async def stored(runtime, kind: str) -> list[AnswerRow]:  # type: ignore[no-untyped-def]
+    async with runtime.sessions() as db:
+        return list((await db.execute(select(AnswerRow).where(AnswerRow.kind == kind)
+                                      .order_by(AnswerRow.id))).scalars())
+
+
+async def deliveries(runtime, recipient: str) -> dict[str, tuple[str, datetime]]:  # type: ignore[no-untyped-def]
+    async with runtime.sessions() as db:
+        rows = (await db.execute(select(DeliveryRow.key, DeliveryRow.status,
+                                        DeliveryRow.available_at).where(
+            DeliveryRow.recipient == recipient))).all()
+    return {key: (status, at if at.tzinfo else at.replace(tzinfo=UTC))
+            for key, status, at in rows}
+
+
+# ---------------------------------------------------------------------------- planning
+
+
 async def test_lead_plans_a_checkin_through_the_dialog(runtime) -> None:  # type: ignore[no-untyped-def]
     await team_of(runtime)
     lea = User(runtime.conductor, name="lea")
     await lea.say("check-ins plannen")
+    assert "nog geen check-in" in lea.text
     await lea.press("Nieuwe check-in")
     await lea.press("Om de week")
     await lea.press("woensdag")
     out = await lea.say("25:00")
     assert "geen tijd die ik begrijp" in out
     await lea.say("9.30")
+    assert "standaardvragen (1, 2, 3)" in lea.text.casefold()
     await lea.say("1, 3")
     await lea.say("Wat ga je volgende week proberen?")
     out = lea.text
     assert "Om de week, op woensdag om 09:30" in out and "proberen" in out
     await lea.press("yes")
+    assert "Opgeslagen" in lea.text
     async with Services(runtime) as s:
         (saved,) = await s.schedules("acme", kind="checkin")
     assert saved.rule["frequency"] == "biweekly" and saved.rule["weekday"] == 2
+    assert saved.rule["at"].startswith("09:30")
     assert len(saved.questions) == 3 and saved.questions[-1].startswith("Wat ga je")
+    assert saved.questions[0] == "Wat heb je deze week geleerd of ontdekt?"
+
+    # the default questions, no question of one's own; stopped at the summary: nothing saved
+    await lea.say("check-ins plannen")
+    assert "Om de week, op woensdag om 09:30 (actief)" in lea.text
+    await lea.press("Nieuwe check-in")
+    await lea.press("Elke week")
+    await lea.press("maandag")
+    await lea.say("09:00")
+    await lea.press("standaardvragen")
+    await lea.press("Geen eigen vraag")
+    assert "Waar heb je hulp bij nodig" in lea.text  # the third default question
+    assert "Gestopt" in await lea.say("stop") or "gestopt" in lea.text
+    async with Services(runtime) as s:
+        assert len(await s.schedules("acme", kind="checkin")) == 1
+
+    # only a question of one's own, which then cannot be left out
+    await lea.say("check-ins plannen")
+    await lea.press("Nieuwe check-in")
+    await lea.press("Elke maand")
+    await lea.press("vrijdag")
+    await lea.say("16:00")
+    await lea.press("Alleen een eigen vraag")
+    out = await lea.press("Geen eigen vraag")
+    assert "Typ een eigen vraag" in out
+    await lea.say("Wat was je leukste klantcontact?")
+    await lea.press("yes")
+    async with Services(runtime) as s:
+        schedules = await s.schedules("acme", kind="checkin")
+    assert schedules[-1].questions == ["Wat was je leukste klantcontact?"]
+
+    # pause and resume
+    await lea.say("check-ins plannen")
+    await lea.press("Pauzeren of hervatten")
+    out = await lea.press(str(schedules[0].id))
+    assert "gepauzeerd" in out
+    async with Services(runtime) as s:
+        assert [x.active for x in await s.schedules("acme", kind="checkin")] == [False, True]
+
+    # a member who leads no team may not plan check-ins
     bob = User(runtime.conductor, name="bob")
     assert "geen teamleider" in await bob.say("check-ins plannen")
+
+
+async def test_terug_goes_back_a_step_while_planning(runtime) -> None:  # type: ignore[no-untyped-def]
+    await team_of(runtime)
+    lea = User(runtime.conductor, name="lea", locale="en")
+    await lea.say("plan a check-in")
+    await lea.press("Plan a new check-in")
+    await lea.press("Every week")
+    out = await lea.say("terug")
+    assert "How often?" in out
+    await lea.press("Every other week")
+    await lea.press("Thursday")
+    await lea.press("13:00")
+    await lea.press("default questions")
+    await lea.say("-")
+    assert "Every other week, on Thursday at 13:00" in lea.text
+    assert "What did you learn or discover this week?" in lea.text  # in the lead's language
+    await lea.press("no")
+    assert "Nothing saved" in lea.text
+    async with Services(runtime) as s:
+        assert await s.schedules("acme", kind="checkin") == []
+
+
+# ---------------------------------------------------------------------------- answering
 
 
 async def test_checkin_answer_private_share_skip_and_participation(runtime) -> None:  # type: ignore[no-untyped-def]
@@ -61,30 +148,41 @@ async def test_checkin_answer_private_share_skip_and_participation(runtime) -> N
     out = await bob.say("menu")
     assert "Tijd voor de check-in van" in out and "Wat heb je geleerd?" in out
     await bob.press("Beantwoorden")
+    assert "Vraag 1 van 2" in bob.text
     await bob.say("Draaitabellen in Excel")
     await bob.say("overslaan")
+    assert "(overgeslagen)" in bob.text
     await bob.press("no")  # private
     assert "privé" in bob.text
+    cas.locale = "en"  # a member who chats in English
     await cas.say("menu")
     await cas.press("Beantwoorden")
+    assert "Question 1 of 2" in cas.text
     await cas.say("Feedback geven")
     await cas.say("Tijd")
     await cas.press("yes")  # shared
+    assert "shared with your team" in cas.text
     await dirk.say("menu")
     assert "sla je over" in await dirk.press("overslaan")
-    async with runtime.sessions() as db:
-        reminders = (await db.execute(select(DeliveryRow.key, DeliveryRow.status).where(
-            DeliveryRow.key.like("%reminder")))).all()
-    statuses = {key.split(":")[2]: status for key, status in reminders}
+    statuses = {key.split(":")[2]: status
+                for name in ("bob", "cas", "dirk", "eva")
+                for key, (status, _) in (await deliveries(runtime, name)).items()
+                if key.endswith(":reminder")}
     assert statuses["bob"] == "cancelled" and statuses["dirk"] == "cancelled"
     assert statuses["cas"] == "cancelled"
     assert statuses["eva"] == "pending"  # eva has not answered yet
+    rows = await stored(runtime, "checkin")
+    assert [(r.user_id, r.status, r.shared) for r in rows] == [
+        ("bob", "answered", False), ("bob", "skipped", False),
+        ("cas", "answered", True), ("cas", "answered", True), ("dirk", "skipped", False)]
+
+    assert "al ingevuld" in await bob.send_value(f"go:checkin:{rows[0].run_id}")
 
     lea = User(runtime.conductor, name="lea")
     await lea.say("check-ins plannen")
     out = await lea.press("Deelname")
-    assert "pas getoond vanaf 5" in out
-    assert "Feedback geven" in out  # shared
+    assert "pas getoond vanaf 5" in out and "van de 4 teamleden" not in out
+    assert "Wat heb je geleerd?: Feedback geven" in out  # shared
     assert "Draaitabellen" not in out  # private stays private
 
 
@@ -96,11 +194,37 @@ async def test_participation_shown_from_five_and_typed_answer_is_claimed(runtime
         await member.say("menu")
         # typing an answer instead of pressing the button
         out = await member.say("Ik heb geleerd om beter te plannen met een weekoverzicht")
-        assert "delen" in out
+        assert "delen" in out and "weekoverzicht" in out
         await member.press("yes")
+    (first, *_) = await stored(runtime, "checkin")
+    assert first.text == "Ik heb geleerd om beter te plannen met een weekoverzicht"
     lea = User(runtime.conductor, name="lea")
     await lea.say("check-ins plannen")
-    assert "3 van de 5 teamleden" in await lea.press("Deelname")
+    out = await lea.press("Deelname")
+    assert "3 van de 5 teamleden" in out and "weekoverzicht" in out
+
+
+async def test_stop_while_answering_saves_nothing_and_the_checkin_stays_open(runtime) -> None:  # type: ignore[no-untyped-def]
+    team = await team_of(runtime)
+    await schedule(runtime, team, "checkin", ["Wat heb je geleerd?", "Waar loop je tegenaan?"])
+    fem = User(runtime.conductor, name="fem")
+    await fem.say("menu")
+    await fem.press("Beantwoorden")
+    await fem.say("Iets over budgetten")
+    await fem.say("stop")
+    assert await stored(runtime, "checkin") == []
+    reminder = [v for k, v in (await deliveries(runtime, "fem")).items()
+                if k.endswith(":reminder")]
+    assert reminder[0][0] == "pending"
+    # asking for it by name finds the open check-in; the words are no answer
+    out = await fem.say("check-in invullen")
+    assert "Vraag 1 van 2" in out and "Wat heb je geleerd?" in out
+    await fem.say("Budgetten lezen")
+    await fem.say("Niets")
+    await fem.press("no")
+    assert [r.text for r in await stored(runtime, "checkin")] == ["Budgetten lezen", "Niets"]
+    # with nothing open any more
+    assert "geen check-in voor je open" in await fem.say("check-in invullen")
 
 
 async def test_snooze_plans_a_later_message_and_cancels_the_reminder(runtime) -> None:  # type: ignore[no-untyped-def]
@@ -110,52 +234,177 @@ async def test_snooze_plans_a_later_message_and_cancels_the_reminder(runtime) ->
     await eva.say("menu")
     await eva.press("Later herinneren")
     out = await eva.press("Over drie uur")
-    assert "opnieuw op" in out
-    async with runtime.sessions() as db:
-        rows = {key: (status, at) for key, status, at in (await db.execute(select(
-            DeliveryRow.key, DeliveryRow.status, DeliveryRow.available_at).where(
-            DeliveryRow.recipient == "eva"))).all()}
+    assert "ik vraag het je opnieuw" in out
+    rows = await deliveries(runtime, "eva")
     (reminder,) = [v for k, v in rows.items() if k.endswith(":eva:reminder")]
     assert reminder[0] == "cancelled"
     snoozed = [v for k, v in rows.items() if ":snooze:" in k]
     assert len(snoozed) == 1 and snoozed[0][0] == "pending"
-    at = snoozed[0][1] if snoozed[0][1].tzinfo else snoozed[0][1].replace(tzinfo=UTC)
-    assert timedelta(hours=2.9) < at - datetime.now(UTC) < timedelta(hours=3.1)
+    assert timedelta(hours=2.9) < snoozed[0][1] - datetime.now(UTC) < timedelta(hours=3.1)
+    assert await stored(runtime, "checkin") == []  # snoozing is no answer
+
+    # a time typed for today, in the member's own timezone (one where it is morning now)
+    offset = next(o for o in range(-12, 15) if 8 <= (datetime.now(UTC).hour + o) % 24 <= 12)
+    name = f"Etc/GMT{-offset:+d}" if offset else "Etc/GMT"
+    async with Services(runtime) as s:
+        await s.set_member_details("acme", "eva", timezone=name)
+    local = datetime.now(ZoneInfo(name))
+    run = next(k for k in rows if k.endswith(":eva:reminder")).split(":")[1]
+    await eva.send_value(f"go:checkin:{run}:snooze")
+    out = await eva.say("00:00")
+    assert "al voorbij" in out
+    out = await eva.say("half vier")
+    assert "begrijp ik niet" in out
+    typed = (local + timedelta(hours=2)).strftime("%H:%M")
+    assert f"vandaag om {typed}" in await eva.say(typed)
+    # and tomorrow at nine, in that timezone too
+    await eva.send_value(f"go:checkin:{run}:snooze")
+    assert "morgen om 09:00" in await eva.press("Morgen")
+    times = sorted(at for k, (_, at) in (await deliveries(runtime, "eva")).items()
+                   if ":snooze:" in k)
+    assert len(times) == 3
+    assert typed in {at.astimezone(ZoneInfo(name)).strftime("%H:%M") for at in times[:2]}
+    tomorrow = times[2].astimezone(ZoneInfo(name))
+    assert tomorrow.date() == local.date() + timedelta(days=1) and tomorrow.hour == 9
+    # answering meanwhile (typed) cancels every snoozed invitation still waiting
+    await eva.say("Ik leerde plannen met een weekoverzicht")
+    await eva.press("no")
+    statuses = {status for k, (status, _) in (await deliveries(runtime, "eva")).items()
+                if ":snooze:" in k}
+    assert statuses == {"cancelled"}
+
+
+async def test_snoozed_checkin_arrives_again(runtime) -> None:  # type: ignore[no-untyped-def]
+    team = await team_of(runtime)
+    await schedule(runtime, team, "checkin", ["Wat heb je geleerd?"])
+    eva = User(runtime.conductor, name="eva")
+    await eva.say("menu")
+    await eva.press("Later herinneren")
+    await eva.press("Over een uur")
+    async with runtime.sessions.begin() as db:  # an hour passes
+        for row in (await db.execute(select(DeliveryRow).where(
+                DeliveryRow.key.like("%:eva:snooze:%")))).scalars():
+            row.available_at = datetime.now(UTC) - timedelta(minutes=1)
+    await deliver(runtime)
+    out = await eva.say("menu")
+    assert "Tijd voor de check-in van" in out
+    await eva.press("Beantwoorden")
+    await eva.say("Samenwerken")
+    await eva.press("yes")
+    assert [r.text for r in await stored(runtime, "checkin")] == ["Samenwerken"]
+
+
+async def test_a_waiting_reminder_does_not_hold_back_other_messages(runtime) -> None:  # type: ignore[no-untyped-def]
+    team = await team_of(runtime)
+    bob = User(runtime.conductor, name="bob")
+    await bob.say("menu")  # bob is reachable on the console from now on
+    await schedule(runtime, team, "checkin", ["Wat heb je geleerd?"])
+    assert "Tijd voor de check-in" in await bob.say("menu")  # its reminder waits 4 hours
+    async with Services(runtime) as s:
+        await s.start_run("acme", "kennisrondje", team,
+                          {"questions": ["Waarvoor mag men jou bellen?"]}, "lea")
+    await deliver(runtime)
+    assert "Waarvoor mag men jou bellen?" in await bob.say("menu")
+
+
+# ---------------------------------------------------------------------------- kennisrondje
 
 
 async def test_kennisrondje_now_feeds_the_expert_directory(runtime) -> None:  # type: ignore[no-untyped-def]
     await team_of(runtime)
+    bob = User(runtime.conductor, name="bob")
+    assert "geen kennisrondje voor je open" in await bob.say("kennisrondje")
+    assert "geen teamleider" in await bob.say("kennisrondje overzicht")
     lea = User(runtime.conductor, name="lea")
     await lea.say("kennisrondje starten")
-    await lea.say("1")
+    await lea.press("standaardvragen")
     out = await lea.press("Nu starten")
     assert "Waarvoor mag men jou bellen?" in out
     out = await lea.press("yes")
     assert "5 mensen" in out
     await deliver(runtime)
-    bob = User(runtime.conductor, name="bob")
     await bob.say("menu")
     await bob.press("Beantwoorden")
+    assert "voor je hele team" in bob.text
     await bob.say("Excel en draaitabellen, en ook presenteren")
+    await bob.say("overslaan")
+    await bob.say("Een collega helpen met formules")
     assert "delen" in bob.text
     await bob.press("yes")
+    cas = User(runtime.conductor, name="cas")
+    await cas.say("menu")
+    # a non-lead asking for the kennisrondje answers the open round
+    out = await cas.say("kennisrondje")
+    assert "Vraag 1 van 3" in out
+    for _ in range(3):
+        await cas.say("overslaan")
+    await cas.press("yes")
+    assert "niets bewaard" in cas.text
+    dirk = User(runtime.conductor, name="dirk")
+    await dirk.say("menu")
+    await dirk.say("Plannen en roosters maken")  # typed: claimed as the first answer
+    await dirk.say("stop")
+    rows = await stored(runtime, "kennisrondje")
+    assert [(r.user_id, r.status, r.shared) for r in rows] == [
+        ("bob", "answered", True), ("bob", "answered", True), ("cas", "skipped", False)]
     async with Services(runtime) as s:
         experts = await s.experts("acme", ["Excel"], exclude=set())
     assert [e.member.user for e in experts] == ["bob"]
     assert "kennisrondje" in experts[0].sources
-    await lea.say("kennisrondje overzicht")
-    assert "Excel en draaitabellen" in lea.text
+    out = await lea.say("kennisrondje overzicht")
+    assert "bob: Excel en draaitabellen" in out
+    assert "1 van de 5 teamleden" in out
+
+
+async def test_kennisrondje_planned_and_small_team_hides_participation(runtime) -> None:  # type: ignore[no-untyped-def]
+    team = await team_of(runtime, MEMBERS[:2])
+    lea = User(runtime.conductor, name="lea")
+    await lea.say("kennisrondje starten")
+    await lea.say("1, 5")
+    await lea.press("Elke maand")
+    await lea.press("dinsdag")
+    await lea.say("10:00")
+    await lea.press("yes")
+    async with Services(runtime) as s:
+        (saved,) = await s.schedules("acme", team_id=team, kind="kennisrondje")
+        run = await s.start_run("acme", "kennisrondje", team, {"questions": saved.questions},
+                                "lea")
+    assert saved.rule["frequency"] == "monthly" and len(saved.questions) == 2
+    await deliver(runtime)
+    bob = User(runtime.conductor, name="bob")
+    await bob.send_value(f"go:kennisrondje:{run.id}")
+    await bob.say("Offertes schrijven")
+    await bob.say("Excel")
+    await bob.press("yes")
+    out = await lea.say("kennisrondje overzicht")
+    assert "Offertes schrijven" in out  # named on purpose
+    assert "pas getoond vanaf 5" in out and "van de 2 teamleden" not in out
+    # a member of another team cannot answer this round
+    async with Services(runtime) as s:
+        await s.member("acme", "zoe", "Zoe")
+    zoe = User(runtime.conductor, name="zoe")
+    assert "ken ik niet" in await zoe.send_value(f"go:kennisrondje:{run.id}")
+
+
+# ---------------------------------------------------------------------------- reflection
 
 
 async def test_reflection_round_logbook_search_themes_and_export(runtime) -> None:  # type: ignore[no-untyped-def]
     team = await team_of(runtime)
+    bob = User(runtime.conductor, name="bob")
+    assert "geen reflectiemoment voor je open" in await bob.say("teamreflectie")
+    assert "nog leeg" in await bob.say("logboek")
     lea = User(runtime.conductor, name="lea")
     await lea.say("reflectiemoment plannen")
     await lea.press("vrijdag")
     await lea.say("15:00")
-    await lea.say("1")
+    await lea.press("standaardvragen")
+    assert "Wat heb jij deze week geleerd?" in lea.text
     await lea.press("yes")
     assert "reflecteert voortaan" in lea.text
+    async with Services(runtime) as s:
+        (saved,) = await s.schedules("acme", team_id=team, kind="reflection")
+    assert saved.rule["weekday"] == 4 and len(saved.questions) == 2
     answers = {"bob": ("De planning liep uit", "Planning elke maandag samen doorlopen"),
                "cas": ("Klant was boos over planning", "Eerder bellen bij vertraging")}
     for week in range(2):
@@ -171,16 +420,61 @@ async def test_reflection_round_logbook_search_themes_and_export(runtime) -> Non
             assert "concrete les" in member.text
             await member.say(lesson)
             await member.press("yes")
-    bob = User(runtime.conductor, name="bob")
+    # dirk starts, then stops: nothing in the logbook
+    dirk = User(runtime.conductor, name="dirk")
+    await dirk.say("menu")
+    await dirk.press(f"go:reflectie:{run.id}")
+    await dirk.say("Geheim antwoord over vergaderingen")
+    await dirk.say("stop")
+    rows = await stored(runtime, "reflection")
+    assert len(rows) == 8 and all(r.shared for r in rows)
+    assert "staat al in het teamlogboek" in await bob.send_value(f"go:reflectie:{run.id}")
+    assert sum(r.question == "les" for r in rows) == 4
+
     out = await bob.say("logboek planning")
     assert "Gevonden voor 'planning'" in out and "Planning elke maandag" in out
+    assert "Geheim" not in out
     await bob.say("logboek")
     out = await bob.press("Terugkerende")
     assert "planning" in out.casefold() and "in 2 rondes" in out
     await bob.say("logboek")
     await bob.press("CSV")
-    rows = list(csv.reader(io.StringIO(bob.files()[0].data.decode("utf-8-sig"))))
-    assert rows[0] == ["datum", "wie", "vraag", "antwoord"] and len(rows) == 9
+    (file,) = bob.files()
+    assert file.name == "logboek-support.csv"
+    rows_csv = list(csv.reader(io.StringIO(file.data.decode("utf-8-sig"))))
+    assert rows_csv[0] == ["datum", "wie", "vraag", "antwoord"] and len(rows_csv) == 9
+    assert rows_csv[-1][1:3] in (["bob", "Les of actie"], ["cas", "Les of actie"])
+    await bob.say("logboek")
+    await bob.press("Markdown")
+    text = bob.files()[0].data.decode()
+    assert text.startswith("# Logboek Support") and "Les of actie van cas" in text
+    assert "Eerder bellen bij vertraging" in text and "Geheim" not in text
+    # someone outside the team has no logbook
+    async with Services(runtime) as s:
+        await s.member("acme", "zoe", "Zoe")
+    assert "niet in een team" in await User(runtime.conductor, name="zoe").say("logboek")
+
+
+async def test_typed_reflection_is_claimed_and_needs_a_lesson(runtime) -> None:  # type: ignore[no-untyped-def]
+    team = await team_of(runtime)
+    async with Services(runtime) as s:
+        await s.start_run("acme", "reflection", team, {"questions": ["Wat leerde je?"]}, "lea")
+    await deliver(runtime)
+    eva = User(runtime.conductor, name="eva", locale="en")
+    await eva.say("menu")
+    out = await eva.say("I learned to ask for help earlier")
+    assert "concrete lesson or action" in out
+    out = await eva.say("x" * 501)
+    assert "rather long" in out
+    await eva.say("Ask before the deadline")
+    await eva.press("yes")
+    assert "team logbook" in eva.text
+    rows = await stored(runtime, "reflection")
+    assert [(r.question, r.text) for r in rows] == [
+        ("Wat leerde je?", "I learned to ask for help earlier"), ("les", "Ask before the deadline")]
+
+
+# ---------------------------------------------------------------------------- evaluation
 
 
 async def test_evaluation_only_by_the_assigned_person(runtime) -> None:  # type: ignore[no-untyped-def]
@@ -193,45 +487,26 @@ async def test_evaluation_only_by_the_assigned_person(runtime) -> None:  # type:
     out = await cas.send_value(f"go:evaluatie:{assignment.id}:3")
     assert "niet aan jou toegewezen" in out
     bob = User(runtime.conductor, name="bob")
+    assert "ken ik niet" in await bob.send_value(f"go:evaluatie:{assignment.id}:4")
     out = await bob.send_value(f"go:evaluatie:{assignment.id}:3")
     assert "3 maanden later" in out
+    await bob.say("Ik maak nu zelf draaitabellen")
+    await bob.say("stop")  # stopped: nothing kept
+    assert await stored(runtime, "evaluation") == []
+    await bob.send_value(f"go:evaluatie:{assignment.id}:3")
     await bob.say("Ik maak nu zelf draaitabellen")
     await bob.say("overslaan")
     await bob.say("Meer oefenen")
     while "Vraag" in bob.text:  # the library may hold more questions: skip the rest
         await bob.say("overslaan")
     await bob.press("yes")
-    async with runtime.sessions() as db:
-        stored = (await db.execute(select(AnswerRow).where(AnswerRow.kind == "evaluation"))
-                  ).scalars().all()
-    assert [a.path_id for a in stored] == [path.id, path.id]
+    assert "leidinggevende en HR" in bob.text
+    rows = await stored(runtime, "evaluation")
+    assert [a.path_id for a in rows] == [path.id, path.id]
+    assert all(not a.shared and a.user_id == "bob" for a in rows)
     assert "al ingevuld" in await bob.send_value(f"go:evaluatie:{assignment.id}:3")
+    assert "6 maanden later" in await bob.send_value(f"go:evaluatie:{assignment.id}:6")
     lea = User(runtime.conductor, name="lea")  # the path shows what bob noticed
     await lea.say("leerlijnen")
     out = await lea.press("Excel basis")
     assert "Terugblikken" in out and "Ik maak nu zelf draaitabellen" in out
-
-
-async def test_follow_ups_deadline_reminder_and_evaluations(runtime) -> None:  # type: ignore[no-untyped-def]
-    await team_of(runtime)
-    today = datetime.now(UTC)
-    async with Services(runtime) as s:
-        path = await s.save_path("acme", "lea", "Plannen", "individueel", {}, [], 60, [])
-        soon = await s.assign_path("acme", path.id, "bob", today + timedelta(days=7), "lea")
-    assert await plan(runtime, today) >= 1
-    assert await plan(runtime, today) == 0  # planned again: nothing new, nothing twice
-    async with Services(runtime) as s:  # assigned later the same day: still reminded
-        await s.assign_path("acme", path.id, "cas", today + timedelta(days=7), "lea")
-    assert await plan(runtime, today) == 1
-    await deliver(runtime)
-    bob = User(runtime.conductor, name="bob")
-    assert "Nog een week tot de deadline" in await bob.say("menu")
-    later = datetime.combine((today + timedelta(days=7)).date(), datetime.min.time(),
-                             tzinfo=UTC)
-    from bot.scheduler import add_months
-    evaluation_day = add_months(later.date(), 3)
-    await plan(runtime, datetime.combine(evaluation_day, datetime.min.time(), tzinfo=UTC))
-    await deliver(runtime)
-    out = await bob.say("menu")
-    assert "3 maanden na je leerlijn" in out
-    assert f"go:evaluatie:{soon.id}:3" in [value for value, _ in bob.choices()]
