@@ -413,6 +413,44 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_runs(args: argparse.Namespace, settings: Settings) -> int:
+    """Scheduled and fan-out runs of the workspace: sent, waiting, failed, unknown."""
+    from bot.services import DatabaseServices, MatcherCache
+
+    async def work(sessions: Any) -> list[dict[str, Any]]:
+        async with sessions() as db:
+            services = DatabaseServices(db, MatcherCache())
+            if args.retry is not None:
+                count = await services.retry_run(settings.workspace, args.retry)
+                await db.commit()
+                print(t(args.lang, "cli.runs_retried", count=count, run=args.retry))
+            found = []
+            for run in await services.runs(settings.workspace, limit=args.limit):
+                problems = await services.run_problems(settings.workspace, run.id)
+                found.append({"id": run.id, "kind": run.kind,
+                              "team": run.details.get("team", ""),
+                              "date": (run.occurrence or run.created_at.date()).isoformat(),
+                              "total": run.total, "counts": run.counts,
+                              "problems": [p.model_dump() for p in problems]})
+            return found
+
+    runs = asyncio.run(_with_database(settings, work))
+    if args.json:
+        _print_json(runs)
+        return EXIT_OK
+    if not runs:
+        print(t(args.lang, "cli.runs_none"))
+    for run in runs:
+        counts = run["counts"]
+        print(t(args.lang, "cli.runs_line", id=run["id"], kind=run["kind"], team=run["team"],
+                date=run["date"], sent=counts.get("sent", 0),
+                waiting=counts.get("pending", 0) + counts.get("processing", 0),
+                failed=counts.get("failed", 0), unknown=counts.get("unknown", 0)))
+        for problem in run["problems"][:10]:
+            print(f"    {problem['status']}: {problem['recipient']}: {problem['error']}")
+    return EXIT_OK
+
+
 # ------------------------------------------------------------------ wiring
 
 
@@ -469,6 +507,12 @@ def build_parser() -> argparse.ArgumentParser:
                           help="Teams manifest schema version (default 1.29)")
     manifest.add_argument("--output", default="leerbot-teams.zip", help="Teams: zip to write")
     manifest.set_defaults(handler=cmd_manifest)
+
+    runs = commands.add_parser("runs", help="scheduled messages: sent, waiting, failed")
+    runs.add_argument("--limit", type=int, default=10)
+    runs.add_argument("--retry", type=int, metavar="RUN", help="send failed/unknown again")
+    runs.add_argument("--json", action="store_true")
+    runs.set_defaults(handler=cmd_runs)
 
     db = commands.add_parser("db", help="database schema")
     db.add_argument("action", choices=["upgrade"])

@@ -140,3 +140,45 @@ def test_demo_runs_on_the_bundled_data(capsys: pytest.CaptureFixture[str]) -> No
     code, out, _ = run(capsys, "demo")
     assert code == 0
     assert "Secretaresses" in out
+
+
+def test_runs_lists_counts_and_problems_and_retries(capsys: pytest.CaptureFixture[str],
+                                                    tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from sqlalchemy import update
+
+    from bot.storage.db import create_engine, sessionmaker, upgrade
+    from bot.storage.models import DeliveryRow
+    from tests.conversation import Services
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'runs.db'}"
+    monkeypatch.setenv("LEERBOT_DATABASE_URL", url)
+
+    async def arrange() -> None:
+        engine = create_engine(url)
+        await upgrade(engine)
+
+        class Runtime:  # what Services needs
+            sessions = sessionmaker(engine)
+
+        async with Services(Runtime()) as s:
+            for name in ("lea", "bob"):
+                await s.member("local", name, name)
+            team = await s.save_team("local", "Support", "lea", ["lea", "bob"], None)
+            await s.start_run("local", "kennisrondje", team.id,
+                              {"questions": ["Waarvoor mag men jou bellen?"]}, "lea")
+        async with Runtime.sessions.begin() as db:
+            await db.execute(update(DeliveryRow).where(DeliveryRow.recipient == "bob").values(
+                status="failed", last_error="slack 500"))
+        await engine.dispose()
+
+    asyncio.run(arrange())
+    code, out, _ = run(capsys, "runs", "--json")
+    assert code == 0
+    (listed,) = json.loads(out)
+    assert listed["kind"] == "kennisrondje" and listed["counts"] == {"pending": 1, "failed": 1}
+    assert listed["problems"] == [{"recipient": "bob", "status": "failed", "error": "slack 500"}]
+    code, out, _ = run(capsys, "runs", "--retry", str(listed["id"]))
+    assert code == 0 and "1 berichten" in out and "2 wachtend" in out
