@@ -274,6 +274,7 @@ async def plan_finish(turn: Turn, state: PlanState) -> list[Block]:
 
 
 PLAN = Dialog(
+    menu_roles=frozenset({"manager", "admin"}),
     id="checkins", title="checkins.title", state=PlanState, start=plan_start,
     finish=plan_finish, help="checkins.help",
     steps=[

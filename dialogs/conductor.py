@@ -381,7 +381,7 @@ class Conductor:
     def _menu(self, turn: Turn, greeting: bool = False) -> Message:
         choices = [Choice(value=d, label=say(turn.lang, self.dialogs[d].title))
                    for d in self.menu_ids
-                   if d in self.dialogs and self.dialogs[d].allows(turn.member.role)]
+                   if d in self.dialogs and self.dialogs[d].in_menu(turn.member.role)]
         if greeting and turn.member.name:
             intro = say(turn.lang, "common.menu_greeting", name=turn.member.name)
         else:

@@ -189,6 +189,9 @@ class Dialog(Generic[S]):
     state: type[S]
     steps: Sequence[Step]
     roles: frozenset[Role] = frozenset({"employee", "manager", "admin"})
+    #: who sees it in the menu (default: who may start it); a team lead who is an employee
+    #: may still type "team", but employees are not offered it
+    menu_roles: frozenset[Role] | None = None
     start: Callable[[Turn, str], Awaitable[S] | S] | None = None
     finish: Callable[[Turn, S], Awaitable[list[Block]] | list[Block]] | None = None
     help: str | None = None  # message key explaining the dialog
@@ -204,6 +207,9 @@ class Dialog(Generic[S]):
 
     def index(self, step_id: str) -> int:
         return [s.id for s in self.steps].index(step_id)
+
+    def in_menu(self, role: Role) -> bool:
+        return role in (self.menu_roles if self.menu_roles is not None else self.roles)
 
     def allows(self, role: Role) -> bool:
         return role in self.roles

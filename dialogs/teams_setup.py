@@ -422,6 +422,7 @@ async def finish(turn: Turn, state: TeamSetupState) -> list[Block]:
 
 
 DIALOG = Dialog(
+    menu_roles=frozenset({"manager", "admin"}),
     id="team", title="teamsetup.title", state=TeamSetupState, start=start, finish=finish,
     help="teamsetup.help",
     steps=[

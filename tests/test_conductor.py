@@ -212,3 +212,15 @@ async def test_user_text_is_never_markup(conductor: Conductor) -> None:
                 for s in b.text.segments]
     assert any(s.kind == "user" and s.text == "1 soup" for s in segments)
     assert CONSOLE.forms is False
+
+
+async def test_the_menu_offers_team_management_to_managers_only(runtime) -> None:  # type: ignore[no-untyped-def]
+    from tests.conversation import User
+
+    admin = User(runtime.conductor, name="admin")
+    await admin.say("menu")  # first member: admin
+    assert "team" in [value for value, _ in admin.choices()]
+    employee = User(runtime.conductor, name="emma")
+    await employee.say("menu")
+    offered = [value for value, _ in employee.choices()]
+    assert "team" not in offered and "checkins" not in offered and "vraag" in offered
