@@ -244,11 +244,25 @@ class GroupCommit(Generic[T]):
 
 
 class InboxWriter:
-    """Stores inbound events before they are acknowledged, with group commit."""
+    """Stores inbound events before they are acknowledged, with group commit, on a plain
+    connection (no ORM session: this is the hot path of every Slack request)."""
 
     def __init__(self, sessions: Any, max_batch: int = 200) -> None:
+        engine = sessions.kw["bind"]
+        statement = (pg_insert if engine.dialect.name == "postgresql" else sqlite_insert)(
+            InboxRow.__table__).on_conflict_do_nothing(index_elements=["source", "event_key"])
+
+        async def insert(connection: Any, events: list[tuple[str, str, str, dict[str, Any]]]
+                         ) -> None:
+            moment = now()
+            await connection.execute(statement, [
+                {"source": source, "event_key": key[:255],
+                 "conversation_key": conversation[:512], "payload": payload,
+                 "status": "pending", "attempts": 0, "available_at": moment,
+                 "created_at": moment} for source, key, conversation, payload in events])
+
         self._commit: GroupCommit[tuple[str, str, str, dict[str, Any]]] = GroupCommit(
-            sessions, enqueue_inbox_many, max_batch, "inbox-writer")
+            engine, insert, max_batch, "inbox-writer")
 
     async def store(self, source: str, event_key: str, conversation_key: str,
                     payload: dict[str, Any]) -> None:
