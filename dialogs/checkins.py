@@ -26,17 +26,20 @@ from dialogs.inputs import InputError, pick_choice
 from dialogs.output import Block, CardBlock, Choice, Fact, TextBlock
 from dialogs.rich import Rich, join, say, user
 from dialogs.rounds import (
+    OWN_ONLY,
     Answering,
     ScheduleDraft,
     TeamRef,
+    chosen_questions,
     describe,
     describe_rule,
     frequency_choices,
-    library,
-    library_choices,
+    load_round,
+    open_round,
     organisable,
     parse_time,
     participation,
+    question_options,
     question_prompt,
     take_answer,
     team_choices,
@@ -48,59 +51,10 @@ from engine.recurrence import local_moment, zone
 
 DEFAULT_QUESTIONS = ["checkin-01", "checkin-02", "checkin-03"]
 KIND = "checkin"
-#: the value of the "default questions" option in a question list
-DEFAULTS = "defaults"
-#: the value of "only a question of my own" in the check-in's question list
-OWN_ONLY = "own"
 #: how many recent check-ins the overview shows
 RECENT_RUNS = 5
 SNOOZES = ("1h", "3h", "tomorrow")
 NO_CUSTOM = {"-", "geen", "nee", "niets", "none", "no", "nothing"}
-
-# ---------------------------------------------------------------------------- shared helpers
-
-
-def question_options(kind: str, lang: str, defaults: list[str]) -> list[Choice]:
-    """The prompt library of a kind, numbered, with "the default questions" as last option."""
-    ids = [pid for pid, _ in library(kind, lang)]
-    numbers = ", ".join(str(ids.index(d) + 1) for d in defaults if d in ids)
-    return [*library_choices(kind, lang),
-            Choice(value=DEFAULTS, label=say(lang, "rounds.default_questions", numbers=numbers),
-                   style="primary")]
-
-
-def chosen_questions(values: list[str], defaults: list[str]) -> list[str]:
-    """Prompt ids picked; the default option stands for the default questions."""
-    picked: list[str] = []
-    for value in values:
-        for pid in defaults if value == DEFAULTS else [value]:
-            if pid != OWN_ONLY and pid not in picked:
-                picked.append(pid)
-    return picked
-
-
-async def load_round(turn: Turn, argument: str | None, kind: str) -> Answering | None:
-    """The run named by a button's argument ("<run id>[:...]"), when it is a run of this kind
-    in this workspace, for a team the person belongs to (or leads)."""
-    head = (argument or "").split(":", 1)[0]
-    if not head.isdigit():
-        return None
-    run = await turn.services.run(turn.workspace, int(head))
-    if run is None or run.kind != kind or run.team_id is None:
-        return None
-    team = await turn.services.team(turn.workspace, run.team_id)
-    if team is None or turn.member.user not in {*team.members, team.lead}:
-        return None
-    return Answering(run_id=run.id, team_id=run.team_id,
-                     team=str(run.details.get("team") or team.name),
-                     questions=[str(q) for q in run.details.get("questions") or []])
-
-
-async def open_round(turn: Turn, kind: str) -> str | None:
-    """The argument of the person's open invitation of that kind, if any."""
-    run = await turn.services.open_invitation(turn.workspace, turn.member.user, kind)
-    return str(run) if run is not None else None
-
 
 # ---------------------------------------------------------------------------- plan (leads)
 

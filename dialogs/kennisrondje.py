@@ -16,20 +16,23 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from dialogs.checkins import chosen_questions, load_round, open_round, question_options
 from dialogs.context import Turn
 from dialogs.framework import Ask, Choose, Confirm, Dialog, Flow
 from dialogs.output import Block, CardBlock, Choice, Fact, TextBlock
 from dialogs.rich import Rich, join, say, user
 from dialogs.rounds import (
-    Answering,
-    ScheduleDraft,
+    RoundState,
     TeamRef,
+    chosen_questions,
     describe,
+    lead_skip,
+    open_round,
     organisable,
     parse_time,
     participation,
+    question_options,
     question_prompt,
+    round_start,
     take_answer,
     team_choices,
     texts_of,
@@ -40,56 +43,16 @@ KIND = "kennisrondje"
 DEFAULT_QUESTIONS = ["kennisrondje-01", "kennisrondje-02", "kennisrondje-06"]
 
 
-class RondjeState(BaseModel):
-    # lead
-    teams: list[TeamRef] = Field(default_factory=list)
-    team_id: int | None = None
-    question_ids: list[str] = Field(default_factory=list)
+class RondjeState(RoundState):
     when: str | None = None  # now | weekly | biweekly | monthly
-    draft: ScheduleDraft = Field(default_factory=ScheduleDraft)
-    # member
-    answering: Answering | None = None
-    answered_before: bool = False
-    unknown_run: bool = False
-    none_open: bool = False
-    confirmed: bool = False
-
-
-def member_mode(state: RondjeState) -> bool:
-    return state.answering is not None or state.answered_before or state.unknown_run \
-        or state.none_open
-
-
-async def answer_state(turn: Turn, argument: str, typed: str) -> RondjeState:
-    answering = await load_round(turn, argument, KIND)
-    if answering is None or answering.run_id is None:
-        return RondjeState(unknown_run=True)
-    if await turn.services.answers(turn.workspace, KIND, run_id=answering.run_id,
-                                   user=turn.member.user):
-        return RondjeState(answered_before=True)
-    if typed and answering.questions:  # a typed answer to the first question
-        answering = take_answer(answering, typed, allow_skip=False)
-    return RondjeState(answering=answering)
 
 
 async def start(turn: Turn, text: str) -> RondjeState:
-    if turn.argument:  # a button (no text) or a claimed free text (the first answer)
-        return await answer_state(turn, turn.argument, text.strip())
-    teams = organisable(await turn.services.teams(turn.workspace), turn)
-    if teams:
-        return RondjeState(teams=teams, team_id=teams[0].id if len(teams) == 1 else None)
-    argument = await open_round(turn, KIND)  # not a lead: answer the open round, if any
-    if argument is None:
-        return RondjeState(none_open=True)
-    return await answer_state(turn, argument, "")
+    return await round_start(turn, text, KIND, RondjeState)
 
 
 async def claims(turn: Turn, text: str) -> str | None:
     return await open_round(turn, KIND)
-
-
-def lead_skip(turn: Turn, state: RondjeState) -> bool:
-    return member_mode(state) or not state.teams
 
 
 def set_team(turn: Turn, state: RondjeState, value: str) -> RondjeState:

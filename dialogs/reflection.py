@@ -19,20 +19,22 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from dialogs.checkins import chosen_questions, load_round, open_round, question_options
 from dialogs.context import Turn
 from dialogs.framework import Ask, Choose, Confirm, Dialog, Flow
 from dialogs.inputs import InputError
 from dialogs.output import Block, CardBlock, Choice, Fact, FileBlock, TextBlock
 from dialogs.rich import Rich, join, say, user
 from dialogs.rounds import (
-    Answering,
-    ScheduleDraft,
+    RoundState,
     TeamRef,
+    chosen_questions,
     describe,
-    organisable,
+    lead_skip,
+    open_round,
     parse_time,
+    question_options,
     question_prompt,
+    round_start,
     take_answer,
     team_choices,
     texts_of,
@@ -51,54 +53,16 @@ COMMAND_WORDS = {"logboek", "logbook", "teamlogboek", "team", "zoek", "zoeken", 
                  "in", "het", "the", "my", "mijn", "ons", "our", "naar", "for"}
 
 
-class ReflectionState(BaseModel):
-    teams: list[TeamRef] = Field(default_factory=list)
-    team_id: int | None = None
-    draft: ScheduleDraft = Field(default_factory=ScheduleDraft)
-    question_ids: list[str] = Field(default_factory=list)
-    answering: Answering | None = None
+class ReflectionState(RoundState):
     lesson: str = ""
-    unknown_run: bool = False
-    none_open: bool = False
-    answered_before: bool = False
-    confirmed: bool = False
-
-
-def member_mode(state: ReflectionState) -> bool:
-    return state.answering is not None or state.unknown_run or state.none_open \
-        or state.answered_before
-
-
-async def answer_state(turn: Turn, argument: str, typed: str) -> ReflectionState:
-    answering = await load_round(turn, argument, KIND)
-    if answering is None:
-        return ReflectionState(unknown_run=True)
-    if await turn.services.answers(turn.workspace, KIND, run_id=answering.run_id,
-                                   user=turn.member.user):
-        return ReflectionState(answered_before=True)
-    if typed and answering.questions:  # a typed answer to the first question
-        answering = take_answer(answering, typed, allow_skip=False)
-    return ReflectionState(answering=answering)
 
 
 async def start(turn: Turn, text: str) -> ReflectionState:
-    if turn.argument:  # a button (no text) or a claimed free text (the first answer)
-        return await answer_state(turn, turn.argument, text.strip())
-    teams = organisable(await turn.services.teams(turn.workspace), turn)
-    if teams:
-        return ReflectionState(teams=teams, team_id=teams[0].id if len(teams) == 1 else None)
-    argument = await open_round(turn, KIND)  # not a lead: answer the open round, if any
-    if argument is None:
-        return ReflectionState(none_open=True)
-    return await answer_state(turn, argument, "")
+    return await round_start(turn, text, KIND, ReflectionState)
 
 
 async def claims(turn: Turn, text: str) -> str | None:
     return await open_round(turn, KIND)
-
-
-def lead_skip(turn: Turn, state: ReflectionState) -> bool:
-    return member_mode(state) or not state.teams
 
 
 def team_name(state: ReflectionState) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import time
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -18,6 +18,10 @@ from dialogs.services_together import MIN_GROUP, RunSummary, Team
 from engine.recurrence import Recurrence
 from knowledge.prompts import load_prompts
 
+#: the value of the "default questions" option in a question list
+DEFAULTS = "defaults"
+#: the value of "only a question of my own" in the check-in's question list
+OWN_ONLY = "own"
 FREQUENCIES = ("weekly", "biweekly", "monthly")
 SKIP_WORDS = {"overslaan", "skip", "sla over", "-"}
 _TIME = re.compile(r"^\s*(\d{1,2})(?:[:.h](\d{2}))?\s*(?:uur|u)?\s*$")
@@ -121,20 +125,6 @@ class Answering(BaseModel):
         return len(self.answers) >= len(self.questions)
 
 
-async def load_run(turn: Turn, argument: str | None) -> Answering | None:
-    """The run named by a button's argument ("<run id>[:...]"), if it is this workspace's."""
-    if not argument:
-        return None
-    head = argument.split(":", 1)[0]
-    if not head.isdigit():
-        return None
-    run = await turn.services.run(turn.workspace, int(head))
-    if run is None:
-        return None
-    return Answering(run_id=run.id, team_id=run.team_id, team=str(run.details.get("team", "")),
-                     questions=[str(q) for q in run.details.get("questions") or []])
-
-
 def question_prompt(turn: Turn, answering: Answering) -> Rich:
     return say(turn.lang, "rounds.question", number=len(answering.answers) + 1,
                total=len(answering.questions), question=answering.current)
@@ -147,3 +137,102 @@ def take_answer(answering: Answering, text: str, allow_skip: bool = True) -> Ans
     elif len(value) > 2000:
         raise InputError("rounds.too_long", max=2000)
     return answering.model_copy(update={"answers": [*answering.answers, value]})
+
+
+def question_options(kind: str, lang: str, defaults: list[str]) -> list[Choice]:
+    """The prompt library of a kind, numbered, with "the default questions" as last option."""
+    ids = [pid for pid, _ in library(kind, lang)]
+    numbers = ", ".join(str(ids.index(d) + 1) for d in defaults if d in ids)
+    return [*library_choices(kind, lang),
+            Choice(value=DEFAULTS, label=say(lang, "rounds.default_questions", numbers=numbers),
+                   style="primary")]
+
+
+def chosen_questions(values: list[str], defaults: list[str]) -> list[str]:
+    """Prompt ids picked; the default option stands for the default questions."""
+    picked: list[str] = []
+    for value in values:
+        for pid in defaults if value == DEFAULTS else [value]:
+            if pid != OWN_ONLY and pid not in picked:
+                picked.append(pid)
+    return picked
+
+
+async def load_round(turn: Turn, argument: str | None, kind: str) -> Answering | None:
+    """The run named by a button's argument ("<run id>[:...]"), when it is a run of this kind
+    in this workspace, for a team the person belongs to (or leads)."""
+    head = (argument or "").split(":", 1)[0]
+    if not head.isdigit():
+        return None
+    run = await turn.services.run(turn.workspace, int(head))
+    if run is None or run.kind != kind or run.team_id is None:
+        return None
+    team = await turn.services.team(turn.workspace, run.team_id)
+    if team is None or turn.member.user not in {*team.members, team.lead}:
+        return None
+    return Answering(run_id=run.id, team_id=run.team_id,
+                     team=str(run.details.get("team") or team.name),
+                     questions=[str(q) for q in run.details.get("questions") or []])
+
+
+async def open_round(turn: Turn, kind: str) -> str | None:
+    """The argument of the person's open invitation of that kind, if any."""
+    run = await turn.services.open_invitation(turn.workspace, turn.member.user, kind)
+    return str(run) if run is not None else None
+
+
+class RoundState(BaseModel):
+    """What the lead's side (plan a round) and the member's side (answer it) of a round
+    dialog share; kennisrondje and reflection add their own fields."""
+
+    teams: list[TeamRef] = Field(default_factory=list)
+    team_id: int | None = None
+    question_ids: list[str] = Field(default_factory=list)
+    draft: ScheduleDraft = Field(default_factory=ScheduleDraft)
+    answering: Answering | None = None
+    answered_before: bool = False
+    unknown_run: bool = False
+    none_open: bool = False
+    confirmed: bool = False
+
+    @property
+    def member_mode(self) -> bool:
+        return self.answering is not None or self.answered_before or self.unknown_run \
+            or self.none_open
+
+
+R = TypeVar("R", bound=RoundState)
+
+
+async def answer_state(turn: Turn, argument: str, typed: str, kind: str,
+                       state: type[R]) -> R:
+    """The member's side: the run of the argument, unless unknown or answered already; a
+    typed (claimed) text is the answer to the first question."""
+    answering = await load_round(turn, argument, kind)
+    if answering is None or answering.run_id is None:
+        return state(unknown_run=True)
+    if await turn.services.answers(turn.workspace, kind, run_id=answering.run_id,
+                                   user=turn.member.user):
+        return state(answered_before=True)
+    if typed and answering.questions:
+        answering = take_answer(answering, typed, allow_skip=False)
+    return state(answering=answering)
+
+
+async def round_start(turn: Turn, text: str, kind: str, state: type[R]) -> R:
+    """Start a round dialog: from an invitation (button or claimed text) the member answers;
+    a lead plans; anyone else answers their open round, if there is one."""
+    if turn.argument:
+        return await answer_state(turn, turn.argument, text.strip(), kind, state)
+    teams = organisable(await turn.services.teams(turn.workspace), turn)
+    if teams:
+        return state(teams=teams, team_id=teams[0].id if len(teams) == 1 else None)
+    argument = await open_round(turn, kind)
+    if argument is None:
+        return state(none_open=True)
+    return await answer_state(turn, argument, "", kind, state)
+
+
+def lead_skip(turn: Turn, state: RoundState) -> bool:
+    """Lead-only steps are skipped for members (and when there is no team to plan for)."""
+    return state.member_mode or not state.teams
