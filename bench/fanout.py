@@ -27,46 +27,26 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, select  # noqa: E402
 
-from bot.storage.db import create_engine, sessionmaker, upgrade  # noqa: E402
+from bot.storage.db import create_engine  # noqa: E402
 from bot.storage.models import (  # noqa: E402
-    ConversationRefRow,
     DeliveryRow,
-    MemberRow,
-    ScheduleRow,
-    TeamMemberRow,
-    TeamRow,
 )
-from tests.conversation import rule_due_now  # noqa: E402
 from tests.fakes import FakeConnector, FakeSlack  # noqa: E402
-from tests.test_fanout import QUESTION, environment, reference, serve, stop  # noqa: E402
+from tests.test_fanout import (  # noqa: E402
+    QUESTION,
+    environment,
+    populate_workspaces,
+    serve,
+    stop,
+)
 
 
 async def populate(url: str, slack_workspaces: list[str], tenants: dict[str, str],
                    per_workspace: int) -> None:
-    engine = create_engine(url)
-    await upgrade(engine)
-    sessions = sessionmaker(engine)
-    async with sessions.begin() as db:
-        for workspace in [*slack_workspaces, *tenants]:
-            slack = workspace in slack_workspaces
-            users = [f"U{workspace}x{i:05d}" if slack else f"aad-{workspace}-{i:05d}"
-                     for i in range(per_workspace)]
-            db.add_all([MemberRow(workspace=workspace, user_id=u, name=u, role="employee",
-                                  channel="slack" if slack else "teams", opt_out={})
-                        for u in users])
-            if not slack:
-                db.add_all([ConversationRefRow(
-                    channel="teams", workspace=workspace, user_id=u, conversation_id=f"a:{u}",
-                    scope="personal", reference=reference(tenants[workspace], u))
-                    for u in users])
-            team = TeamRow(workspace=workspace, name="Iedereen", lead=users[0], settings={})
-            db.add(team)
-            await db.flush()
-            db.add_all([TeamMemberRow(team_id=team.id, user_id=u) for u in users])
-            db.add(ScheduleRow(workspace=workspace, team_id=team.id, kind="kennisrondje",
-                               rule=rule_due_now(), questions=[QUESTION], active=True,
-                               created_by=users[0]))
-    await engine.dispose()
+    await populate_workspaces(
+        url, {**dict.fromkeys(slack_workspaces), **tenants}, per_workspace,
+        slack_user=lambda workspace, i: f"U{workspace}x{i:05d}",
+        teams_user=lambda workspace, i: f"aad-{workspace}-{i:05d}")
 
 
 async def open_deliveries(url: str) -> int:

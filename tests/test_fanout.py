@@ -54,21 +54,29 @@ def reference(service_url: str, user: str) -> dict[str, Any]:
 async def populate(url: str, connector_url: str, count: int = RECIPIENTS) -> None:
     """Two teams (one per platform) of ``count`` members each, and a kennisrondje schedule
     due now for both."""
+    await populate_workspaces(url, {SLACK_TEAM: None, TENANT: connector_url}, count,
+                              slack_user=lambda _, i: f"U{i:05d}",
+                              teams_user=lambda _, i: f"aad-{i:05d}")
+
+
+async def populate_workspaces(url: str, workspaces: dict[str, str | None], count: int,
+                              slack_user: Any, teams_user: Any) -> None:
+    """Per workspace (a Slack team: None, a Teams tenant: its connector URL) ``count``
+    members in one team with a kennisrondje schedule due now (also used by bench/fanout.py)."""
     engine = create_engine(url)
     await upgrade(engine)
     sessions = sessionmaker(engine)
-    slack_users = [f"U{i:05d}" for i in range(count)]
-    teams_users = [f"aad-{i:05d}" for i in range(count)]
     async with sessions.begin() as db:
-        db.add_all([MemberRow(workspace=SLACK_TEAM, user_id=u, name=u, role="employee",
-                              channel="slack", opt_out={}) for u in slack_users])
-        db.add_all([MemberRow(workspace=TENANT, user_id=u, name=u, role="employee",
-                              channel="teams", opt_out={}) for u in teams_users])
-        db.add_all([ConversationRefRow(channel="teams", workspace=TENANT, user_id=u,
-                                       conversation_id=f"a:{u}", scope="personal",
-                                       reference=reference(connector_url, u))
-                    for u in teams_users])
-        for workspace, users in ((SLACK_TEAM, slack_users), (TENANT, teams_users)):
+        for workspace, connector_url in workspaces.items():
+            slack = connector_url is None
+            users = [(slack_user if slack else teams_user)(workspace, i) for i in range(count)]
+            db.add_all([MemberRow(workspace=workspace, user_id=u, name=u, role="employee",
+                                  channel="slack" if slack else "teams", opt_out={})
+                        for u in users])
+            if connector_url is not None:
+                db.add_all([ConversationRefRow(
+                    channel="teams", workspace=workspace, user_id=u, conversation_id=f"a:{u}",
+                    scope="personal", reference=reference(connector_url, u)) for u in users])
             team = TeamRow(workspace=workspace, name="Iedereen", lead=users[0], settings={})
             db.add(team)
             await db.flush()
