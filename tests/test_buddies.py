@@ -91,3 +91,12 @@ def test_everyone_is_placed_or_reported(size: int, excluded: set[tuple[int, int]
         assert 2 <= len(pair.members) <= 3
         assert all(frozenset({x, y}) not in exclusions
                    for i, x in enumerate(pair.members) for y in pair.members[i + 1:])
+
+
+def test_a_large_odd_group_places_everyone() -> None:
+    group = [Participant(user=f"u{i:02d}", wants=frozenset({f"c{i % 7}"}),
+                         offers=frozenset({f"c{i % 5}"})) for i in range(41)]
+    result = pair_buddies(group)
+    assert result.unmatched == []
+    assert sorted(placed(result)) == sorted(p.user for p in group)
+    assert sorted(len(pair.members) for pair in result.pairs).count(3) == 1
