@@ -180,6 +180,7 @@ class DeliveryWorker(Worker):
         self.marks: GroupCommit[dict[str, Any]] = GroupCommit(
             sessions, update_deliveries, name="delivery-marks")
         self._groups: dict[tuple[str, str], asyncio.Task[int]] = {}
+        self._stopping = asyncio.Event()
 
     async def claim(self, session: AsyncSession) -> list[DeliveryRow]:
         return await claim_deliveries(session, self.batch, self.lease)
@@ -278,7 +279,12 @@ class DeliveryWorker(Worker):
                  "available_at": now()} for row in rows])
 
     async def _paced(self, row: DeliveryRow, slot: float, claimed: float) -> None:
-        await wait_until(slot)
+        with contextlib.suppress(TimeoutError):  # wait for the slot, or for a shutdown
+            await asyncio.wait_for(self._stopping.wait(), max(slot - time.time(), 0))
+        if self._stopping.is_set():
+            # shutting down: not sent, handed back at once for the next process or replica
+            await self._release([row])
+            return
         if time.time() - claimed > self.lease.total_seconds() * 0.8:
             # fell so far behind its slot that the lease is nearly gone: hand it back rather
             # than race another worker that may take it over
@@ -347,7 +353,14 @@ class DeliveryWorker(Worker):
         await self._mark(row, status="pending", last_error=error[:500], attempts=attempts,
                          available_at=now() + backoff(attempts, retry_after), **keep)
 
+    def start(self) -> None:
+        self._stopping.clear()
+        super().start()
+
     async def stop(self) -> None:
+        """Stop claiming; messages waiting for their slot are handed back, sends in flight
+        finish (so a graceful shutdown leaves nothing uncertain)."""
+        self._stopping.set()
         await super().stop()
         groups = [t for t in self._groups.values() if not t.done()]
         for task in groups:

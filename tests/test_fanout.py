@@ -243,3 +243,22 @@ async def test_fan_out_with_two_replicas_on_postgresql(tmp_path: Path,
         found = await statuses(postgres_url)
         assert_exactly_once(slack, connector, found)
         assert found.get("sent") == 2 * RECIPIENTS
+
+
+async def test_a_graceful_stop_hands_waiting_messages_back(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'stop.db'}"
+    async with FakeSlack() as slack, FakeConnector() as connector:
+        await populate(url, connector.url, count=200)
+        env = {**environment(url, slack), "LEERBOT_SLACK_RATE": "5",
+               "LEERBOT_TEAMS_RATE": "5", "LEERBOT_DELIVERY_LEASE": "60"}
+        runtime = await Runtime.start(settings_from(env))
+        channels = Channels(runtime)
+        await channels.start()
+        await wait_for(lambda: len(slack_counts(slack)) >= 5, 60, "the first sends")
+        started = time.monotonic()
+        await channels.stop()  # at 5/s the claimed messages wait ~20 s for their slots
+        assert time.monotonic() - started < 3  # not held up by the pacing
+        await runtime.close()
+        found = await statuses(url)
+        assert not found.get("processing")  # handed back, not left claimed for a lease
+        assert found.get("pending", 0) > 0 and not found.get("unknown")
