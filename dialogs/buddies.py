@@ -6,6 +6,7 @@ everyone hears who their buddy is, what to talk about and a tip. Everyone can st
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from functools import cache
 from itertools import combinations
@@ -208,9 +209,11 @@ async def prepare(turn: Turn, state: BuddiesState, team_id: int) -> BuddiesState
     earlier = await services.buddy_history(turn.workspace, team.id)
     from engine.buddies import pair_buddies  # loads the solver: only when a round is made
 
-    pairing = pair_buddies(people, history=met_before(earlier),
-                           exclusions=[frozenset(pair) for pair in exclusions],
-                           seed=len(earlier))
+    # the solver may take seconds for a large team: off the event loop, so other people's
+    # turns go on meanwhile
+    pairing = await asyncio.to_thread(
+        pair_buddies, people, history=met_before(earlier),
+        exclusions=[frozenset(pair) for pair in exclusions], seed=len(earlier))
     if not pairing.pairs:
         raise InputError("buddies.no_pairs", team=team.name)
     wants = {p.user: p.wants for p in people}
