@@ -30,6 +30,7 @@ from dialogs.rounds import (
     Answering,
     ScheduleDraft,
     TeamRef,
+    answer_facts,
     chosen_questions,
     describe,
     describe_rule,
@@ -424,8 +425,7 @@ async def answer_finish(turn: Turn, state: AnswerState) -> list[Block]:
 
 def ask_share(turn: Turn, state: AnswerState) -> list[Block]:
     current = answering(state)
-    facts = [Fact(label=user(q), value=user(a) if a else say(turn.lang, "checkins.skipped_one"))
-             for q, a in zip(current.questions, current.answers, strict=False)]
+    facts = answer_facts(turn, current)
     return [CardBlock(title=say(turn.lang, "checkins.your_answers"), facts=facts),
             TextBlock(text=say(turn.lang, "checkins.ask_share"))]
 

@@ -11,9 +11,9 @@ from pydantic import BaseModel
 
 from dialogs.context import Turn
 from dialogs.framework import Ask, Confirm, Dialog, Flow
-from dialogs.output import Block, CardBlock, Fact, TextBlock
-from dialogs.rich import Rich, join, say, user
-from dialogs.rounds import Answering, question_prompt, take_answer
+from dialogs.output import Block, CardBlock, TextBlock
+from dialogs.rich import Rich, join, say
+from dialogs.rounds import Answering, answer_facts, question_prompt, take_answer
 from knowledge.prompts import load_prompts
 
 KIND = "evaluation"
@@ -75,8 +75,7 @@ def on_answer(turn: Turn, state: EvaluationState,
 
 def review(turn: Turn, state: EvaluationState) -> list[Block]:
     assert state.answering is not None
-    facts = [Fact(label=user(q), value=user(a) if a else say(turn.lang, "checkins.skipped_one"))
-             for q, a in zip(state.answering.questions, state.answering.answers, strict=False)]
+    facts = answer_facts(turn, state.answering)
     return [CardBlock(title=say(turn.lang, "checkins.your_answers"), facts=facts),
             TextBlock(text=say(turn.lang, "evaluation.ask_save"))]
 

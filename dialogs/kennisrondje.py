@@ -23,6 +23,7 @@ from dialogs.rich import Rich, join, say, user
 from dialogs.rounds import (
     RoundState,
     TeamRef,
+    answer_facts,
     chosen_questions,
     describe,
     lead_skip,
@@ -139,8 +140,7 @@ def answering_skip(turn: Turn, state: RondjeState) -> bool:
 
 def review_answers(turn: Turn, state: RondjeState) -> list[Block]:
     assert state.answering is not None
-    facts = [Fact(label=user(q), value=user(a) if a else say(turn.lang, "checkins.skipped_one"))
-             for q, a in zip(state.answering.questions, state.answering.answers, strict=False)]
+    facts = answer_facts(turn, state.answering)
     return [CardBlock(title=say(turn.lang, "checkins.your_answers"), facts=facts),
             TextBlock(text=say(turn.lang, "kennisrondje.ask_save_answers"))]
 

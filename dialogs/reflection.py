@@ -27,6 +27,7 @@ from dialogs.rich import Rich, join, say, user
 from dialogs.rounds import (
     RoundState,
     TeamRef,
+    answer_facts,
     chosen_questions,
     describe,
     lead_skip,
@@ -110,8 +111,7 @@ def on_lesson(turn: Turn, state: ReflectionState, text: str) -> ReflectionState:
 
 def review_answer(turn: Turn, state: ReflectionState) -> list[Block]:
     assert state.answering is not None
-    facts = [Fact(label=user(q), value=user(a) if a else say(turn.lang, "checkins.skipped_one"))
-             for q, a in zip(state.answering.questions, state.answering.answers, strict=False)]
+    facts = answer_facts(turn, state.answering)
     facts.append(Fact(label=say(turn.lang, "reflection.lesson"), value=user(state.lesson)))
     return [CardBlock(title=say(turn.lang, "checkins.your_answers"), facts=facts),
             TextBlock(text=say(turn.lang, "reflection.ask_save_answer"))]

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from dialogs.context import Turn
 from dialogs.inputs import InputError
-from dialogs.output import Choice
+from dialogs.output import Choice, Fact
 from dialogs.rich import Rich, plain, say, user
 from dialogs.services_together import MIN_GROUP, RunSummary, Team
 from engine.recurrence import Recurrence
@@ -128,6 +128,12 @@ class Answering(BaseModel):
 def question_prompt(turn: Turn, answering: Answering) -> Rich:
     return say(turn.lang, "rounds.question", number=len(answering.answers) + 1,
                total=len(answering.questions), question=answering.current)
+
+
+def answer_facts(turn: Turn, answering: Answering) -> list[Fact]:
+    """The answers given so far, question by question (for the review card)."""
+    return [Fact(label=user(q), value=user(a) if a else say(turn.lang, "checkins.skipped_one"))
+            for q, a in zip(answering.questions, answering.answers, strict=False)]
 
 
 def take_answer(answering: Answering, text: str, allow_skip: bool = True) -> Answering:
