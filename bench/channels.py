@@ -1,11 +1,14 @@
-"""Slack and Teams endpoints under load: requests per second and ack latency of a dialog
-turn, next to a bare Bolt app (ack only) and a bare botbuilder echo bot measured in the same
-run, each server in its own process, the platforms faked on 127.0.0.1.
+"""Slack and Teams endpoints under load: requests per second, ack latency and server CPU per
+request of a dialog turn, next to a bare Bolt app (ack only) and a bare botbuilder echo bot
+measured in the same run, each server in its own process, the platforms faked on 127.0.0.1.
 
-    .venv/bin/python bench/channels.py [--requests 1000] [--concurrency 16]
+    .venv/bin/python bench/channels.py [--requests 2000] [--concurrency 16] [--rounds 3]
+                                       [--database URL]
 
 Target (issue 4): our cost per turn at most 2x the bare framework's, including our state
 persistence (the Slack event is stored before the ack; the Teams turn is run and answered).
+Every server is warmed up first; the two Slack acks are measured in alternating rounds and the
+median is reported, so a change in the machine's load hits both alike.
 """
 
 from __future__ import annotations
@@ -111,7 +114,17 @@ def teams_activity(user: int, service_url: str) -> tuple[str, dict[str, str]]:
     return body, {"Content-Type": "application/json"}
 
 
-async def load(url: str, make: Any, requests: int, concurrency: int) -> dict[str, float]:
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system, all threads) a process has used so far; None off Linux."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def load(url: str, make: Any, requests: int, concurrency: int,
+               pid: int | None = None) -> dict[str, float]:
     latencies: list[float] = []
     errors = 0
     counter = iter(range(requests))
@@ -127,14 +140,49 @@ async def load(url: str, make: Any, requests: int, concurrency: int) -> dict[str
                     errors += 1
             latencies.append((time.perf_counter() - started) * 1000)
 
+    cpu_before = cpu_seconds(pid) if pid else None
     started = time.perf_counter()
     async with aiohttp.ClientSession() as session:
         await asyncio.gather(*(worker(session) for _ in range(concurrency)))
     elapsed = time.perf_counter() - started
+    cpu_after = cpu_seconds(pid) if pid else None
     latencies.sort()
+    cpu = (cpu_after - cpu_before) / requests * 1000 \
+        if cpu_before is not None and cpu_after is not None else float("nan")
     return {"rps": requests / elapsed, "p50": latencies[len(latencies) // 2],
             "p99": latencies[int(len(latencies) * 0.99)], "mean": statistics.fmean(latencies),
-            "errors": errors}
+            "errors": errors, "cpu_ms": cpu}
+
+
+async def postgres_databases(url: str, names: list[str]) -> list[str]:
+    """Fresh databases on the server of ``url`` (each server of ours gets its own, so the
+    process with workers does not work the ack-only replica's inbox); their URLs."""
+    import asyncpg
+
+    admin = await asyncpg.connect(url.replace("+asyncpg", ""))
+    try:
+        for name in names:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    return [url.rsplit("/", 1)[0] + f"/{name}" for name in names]
+
+
+async def drop_postgres_databases(url: str, names: list[str]) -> None:
+    import asyncpg
+
+    admin = await asyncpg.connect(url.replace("+asyncpg", ""))
+    try:
+        for name in names:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+def median_row(rows: list[dict[str, float]]) -> dict[str, float]:
+    """The round with the median throughput."""
+    return sorted(rows, key=lambda row: row["rps"])[len(rows) // 2]
 
 
 async def drained(expected: int, timeout: float = 120.0) -> float:
@@ -152,8 +200,13 @@ def start(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=3, help="alternating Slack ack rounds")
+    parser.add_argument("--warmup", type=int, default=300, help="requests before measuring")
+    parser.add_argument("--database", default=None,
+                        help="a PostgreSQL URL: the bench creates (and drops) two databases "
+                             "on that server; default: fresh SQLite files")
     args = parser.parse_args()
     runner, fake = await fake_platforms()
     folder = tempfile.mkdtemp()
@@ -162,59 +215,83 @@ async def main() -> None:
     leerbot = str(Path(python).parent / "leerbot")
     env = {"LEERBOT_DATA_DIR": folder, "SLACK_SIGNING_SECRET": SECRET,
            "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_API_URL": f"{fake}/api/"}
-    processes = [
+    bench_databases = ["leerbot_bench_acks", "leerbot_bench_full"]
+    if args.database:
+        acks_db, full_db = await postgres_databases(args.database, bench_databases)
+    else:
+        acks_db = f"sqlite+aiosqlite:///{folder}/acks.db"
+        full_db = f"sqlite+aiosqlite:///{folder}/full.db"
+    processes = {
         # a receiving replica only (workers elsewhere): the ack path
-        start([leerbot, "serve", "--port", str(web_port), "--no-workers"], {
-            **env, "LEERBOT_DATABASE_URL": f"sqlite+aiosqlite:///{folder}/acks.db"}),
+        "acks": start([leerbot, "serve", "--port", str(web_port), "--no-workers"], {
+            **env, "LEERBOT_DATABASE_URL": acks_db}),
         # one process doing everything: receive, run turns, send answers
-        start([leerbot, "serve", "--port", str(full_port)], {
-            **env, "LEERBOT_DATABASE_URL": f"sqlite+aiosqlite:///{folder}/full.db"}),
-        start([python, "bench/bare_servers.py", "bolt", str(bolt_port), f"{fake}/api/"], {}),
-        start([python, "bench/bare_servers.py", "teams", str(teams_port)], {}),
-    ]
+        "full": start([leerbot, "serve", "--port", str(full_port)], {
+            **env, "LEERBOT_DATABASE_URL": full_db}),
+        "bolt": start([python, "bench/bare_servers.py", "bolt", str(bolt_port),
+                       f"{fake}/api/"], {}),
+        "teams": start([python, "bench/bare_servers.py", "teams", str(teams_port)], {}),
+    }
     local = "http://127.0.0.1:{}".format
+    bolt_url, acks_url = local(bolt_port) + "/slack/events", local(web_port) + "/slack/events"
+    full_url = local(full_port) + "/slack/events"
+
+    def teams_turn(user: int) -> tuple[str, dict[str, str]]:
+        return teams_activity(user, fake + "/")
+
     try:
-        for port, path in ((web_port, "/slack/events"), (full_port, "/slack/events"),
-                           (bolt_port, "/slack/events"), (teams_port, "/api/messages")):
-            await wait_ready(local(port) + path)
-        rows = {
-            "slack: bare Bolt (ack only)": await load(
-                local(bolt_port) + "/slack/events", slack_event, args.requests,
-                args.concurrency),
-            "slack: leerbot ack (event stored first)": await load(
-                local(web_port) + "/slack/events", slack_event, args.requests,
-                args.concurrency),
-        }
+        for url in (acks_url, full_url, bolt_url, local(teams_port) + "/api/messages"):
+            await wait_ready(url)
+        for url in (bolt_url, acks_url):
+            await load(url, slack_event, args.warmup, args.concurrency)
+        for url in (local(teams_port) + "/api/messages", local(full_port) + "/api/messages"):
+            await load(url, teams_turn, max(args.warmup // 10, 10), args.concurrency)
+        bare_rounds, ours_rounds = [], []
+        for _ in range(args.rounds):
+            bare_rounds.append(await load(bolt_url, slack_event, args.requests,
+                                          args.concurrency, processes["bolt"].pid))
+            ours_rounds.append(await load(acks_url, slack_event, args.requests,
+                                          args.concurrency, processes["acks"].pid))
+        rows = {"slack: bare Bolt (ack only)": median_row(bare_rounds),
+                "slack: leerbot ack (event stored first)": median_row(ours_rounds)}
         before = POSTS["count"]
         started = time.perf_counter()
         rows["slack: leerbot ack, turns in same process"] = await load(
-            local(full_port) + "/slack/events", slack_event, args.requests, args.concurrency)
+            full_url, slack_event, args.requests, args.concurrency, processes["full"].pid)
         await drained(before + args.requests)
         turns_per_second = args.requests / (time.perf_counter() - started)
         rows["teams: bare botbuilder echo"] = await load(
-            local(teams_port) + "/api/messages", lambda u: teams_activity(u, fake + "/"),
-            args.requests, args.concurrency)
+            local(teams_port) + "/api/messages", teams_turn, args.requests, args.concurrency,
+            processes["teams"].pid)
         rows["teams: leerbot (turn + card reply)"] = await load(
-            local(full_port) + "/api/messages", lambda u: teams_activity(u, fake + "/"),
-            args.requests, args.concurrency)
+            local(full_port) + "/api/messages", teams_turn, args.requests, args.concurrency,
+            processes["full"].pid)
     finally:
-        for process in processes:
+        for process in processes.values():
             process.terminate()
-        for process in processes:
+        for process in processes.values():
             process.wait(timeout=10)
         await runner.cleanup()
-    print(f"{args.requests} requests each, concurrency {args.concurrency}, SQLite, "
-          "each server in its own process")
+        if args.database:
+            await drop_postgres_databases(args.database, bench_databases)
+    database = "PostgreSQL" if acks_db.startswith("postgresql") else "SQLite"
+    print(f"{args.requests} requests each, concurrency {args.concurrency}, {database}, "
+          f"each server in its own process; Slack acks: median of {args.rounds} alternating "
+          "rounds")
     for name, row in rows.items():
         print(f"  {name:<44} {row['rps']:7.0f} req/s  p50 {row['p50']:6.1f} ms  "
-              f"p99 {row['p99']:6.1f} ms  errors {row['errors']}")
+              f"p99 {row['p99']:6.1f} ms  cpu {row['cpu_ms']:5.3f} ms/req  "
+              f"errors {row['errors']:.0f}")
     print(f"  slack: full turns answered (received, run, posted): {turns_per_second:.0f} turns/s")
-    slack_ratio = (rows["slack: bare Bolt (ack only)"]["rps"]
-                   / rows["slack: leerbot ack (event stored first)"]["rps"])
-    teams_ratio = (rows["teams: bare botbuilder echo"]["rps"]
-                   / rows["teams: leerbot (turn + card reply)"]["rps"])
-    print(f"  cost per ack, slack: {slack_ratio:.2f}x the bare Bolt ack")
-    print(f"  cost per turn, teams: {teams_ratio:.2f}x the bare botbuilder echo")
+    bare = rows["slack: bare Bolt (ack only)"]
+    ours = rows["slack: leerbot ack (event stored first)"]
+    print(f"  cost per ack, slack: {bare['rps'] / ours['rps']:.2f}x the bare Bolt ack in "
+          f"throughput, {ours['cpu_ms'] / bare['cpu_ms']:.2f}x in server CPU per request")
+    teams_bare, teams_ours = (rows["teams: bare botbuilder echo"],
+                              rows["teams: leerbot (turn + card reply)"])
+    print(f"  cost per turn, teams: {teams_bare['rps'] / teams_ours['rps']:.2f}x the bare "
+          f"botbuilder echo in throughput, {teams_ours['cpu_ms'] / teams_bare['cpu_ms']:.2f}x "
+          "in server CPU per request")
 
 
 if __name__ == "__main__":

@@ -55,7 +55,10 @@ def _print_json(data: Any) -> None:
 
 
 async def _with_database(settings: Settings, work: Callable[..., Any]) -> Any:
-    engine = create_engine(settings.effective_database_url)
+    try:
+        engine = create_engine(settings.effective_database_url)
+    except DatabaseError as exc:
+        raise CliError(t(settings.lang, "cli.database_unavailable", reason=str(exc))) from None
     try:
         await upgrade(engine)
         return await work(sessionmaker(engine))

@@ -10,12 +10,9 @@ lease runs out.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import random
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -39,29 +36,6 @@ def now() -> datetime:
 def _insert(session: AsyncSession, table: type[Any]) -> Any:
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
-
-
-async def enqueue_inbox(session: AsyncSession, source: str, event_key: str,
-                        conversation_key: str, payload: dict[str, Any]) -> bool:
-    """Store an inbound event; False when it was stored before (a retry)."""
-    statement = _insert(session, InboxRow).values(
-        source=source, event_key=event_key[:255], conversation_key=conversation_key[:512],
-        payload=payload, status="pending", attempts=0, available_at=now(), created_at=now(),
-    ).on_conflict_do_nothing(index_elements=["source", "event_key"])
-    result = await session.execute(statement)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-async def enqueue_inbox_many(session: AsyncSession,
-                             events: list[tuple[str, str, str, dict[str, Any]]]) -> None:
-    """Store several events with one executemany; repeats are skipped by the unique key."""
-    moment = now()
-    rows = [{"source": source, "event_key": key[:255], "conversation_key": conversation[:512],
-             "payload": payload, "status": "pending", "attempts": 0, "available_at": moment,
-             "created_at": moment} for source, key, conversation, payload in events]
-    statement = _insert(session, InboxRow.__table__).on_conflict_do_nothing(
-        index_elements=["source", "event_key"])
-    await session.execute(statement, rows)
 
 
 async def enqueue_delivery(session: AsyncSession, key: str, channel: str, workspace: str,
@@ -188,89 +162,6 @@ async def mark_sent(session: AsyncSession, row_id: int) -> None:
 async def mark_failed(session: AsyncSession, table: type[Any], row_id: int, error: str) -> None:
     await session.execute(update(table).where(table.id == row_id).values(
         status="failed", last_error=error[:500]))
-
-
-T = TypeVar("T")
-
-
-class GroupCommit(Generic[T]):
-    """Writes that arrive together share one transaction (group commit): each caller returns
-    once its item is committed, so it is durable, without one transaction per item."""
-
-    def __init__(self, sessions: Any,
-                 apply: Callable[[AsyncSession, list[T]], Awaitable[None]],
-                 max_batch: int = 200, name: str = "group-commit") -> None:
-        self.sessions = sessions
-        self.apply = apply
-        self.max_batch = max_batch
-        self.name = name
-        self._queue: asyncio.Queue[tuple[T, asyncio.Future[None]]] | None = None
-        self._task: asyncio.Task[None] | None = None
-
-    async def write(self, item: T) -> None:
-        """Returns once the item is committed; raises what the commit raised."""
-        if self._queue is None:
-            self._queue = asyncio.Queue()
-            self._task = asyncio.create_task(self._run(), name=f"leerbot-{self.name}")
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        await self._queue.put((item, future))
-        await future
-
-    async def _run(self) -> None:
-        assert self._queue is not None
-        while True:
-            batch = [await self._queue.get()]
-            while len(batch) < self.max_batch and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
-            try:
-                async with self.sessions.begin() as session:
-                    await self.apply(session, [item for item, _ in batch])
-            except Exception as exc:  # every caller of the batch learns it failed
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-                continue
-            for _, future in batch:
-                if not future.done():
-                    future.set_result(None)
-
-    async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-            self._queue = None
-
-
-class InboxWriter:
-    """Stores inbound events before they are acknowledged, with group commit, on a plain
-    connection (no ORM session: this is the hot path of every Slack request)."""
-
-    def __init__(self, sessions: Any, max_batch: int = 200) -> None:
-        engine = sessions.kw["bind"]
-        statement = (pg_insert if engine.dialect.name == "postgresql" else sqlite_insert)(
-            InboxRow.__table__).on_conflict_do_nothing(index_elements=["source", "event_key"])
-
-        async def insert(connection: Any, events: list[tuple[str, str, str, dict[str, Any]]]
-                         ) -> None:
-            moment = now()
-            await connection.execute(statement, [
-                {"source": source, "event_key": key[:255],
-                 "conversation_key": conversation[:512], "payload": payload,
-                 "status": "pending", "attempts": 0, "available_at": moment,
-                 "created_at": moment} for source, key, conversation, payload in events])
-
-        self._commit: GroupCommit[tuple[str, str, str, dict[str, Any]]] = GroupCommit(
-            engine, insert, max_batch, "inbox-writer")
-
-    async def store(self, source: str, event_key: str, conversation_key: str,
-                    payload: dict[str, Any]) -> None:
-        """Returns once the event is committed (a repeat of a stored event is skipped)."""
-        await self._commit.write((source, event_key, conversation_key, payload))
-
-    async def close(self) -> None:
-        await self._commit.close()
 
 
 async def update_deliveries(session: AsyncSession, changes: list[dict[str, Any]]) -> None:

@@ -16,10 +16,10 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.group_commit import GroupCommit
 from bot.queue import (
     LEASE,
     MAX_ATTEMPTS,
-    GroupCommit,
     backoff,
     claim_deliveries,
     claim_inbox,
@@ -178,9 +178,13 @@ class DeliveryWorker(Worker):
         self.limiter = limiter or limiter_for(sessions)
         self.batch = batch
         self.marks: GroupCommit[dict[str, Any]] = GroupCommit(
-            sessions, update_deliveries, name="delivery-marks")
+            self._write_marks, name="delivery-marks")
         self._groups: dict[tuple[str, str], asyncio.Task[int]] = {}
         self._stopping = asyncio.Event()
+
+    async def _write_marks(self, changes: list[dict[str, Any]]) -> None:
+        async with self.sessions.begin() as session:
+            await update_deliveries(session, changes)
 
     async def claim(self, session: AsyncSession) -> list[DeliveryRow]:
         return await claim_deliveries(session, self.batch, self.lease)

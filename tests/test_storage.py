@@ -50,6 +50,8 @@ def test_plain_urls_get_async_drivers() -> None:
     assert async_url("sqlite:///x.db").startswith("sqlite+aiosqlite://")
     with pytest.raises(DatabaseError):
         async_url("mysql://u@h/db")
+    with pytest.raises(DatabaseError, match="in-memory"):
+        async_url("sqlite:///:memory:")
 
 
 async def test_unreachable_database_gives_a_clear_error() -> None:

@@ -39,7 +39,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.channels import slack_render
 from bot.channels.slack_home import home_view
 from bot.channels.slack_oauth import DatabaseInstallationStore, DatabaseStateStore, SecretBox
-from bot.queue import InboxWriter, enqueue_delivery, finish_inbox
+from bot.group_commit import InboxWriter
+from bot.queue import enqueue_delivery, finish_inbox
 from bot.settings import Settings
 from bot.storage.models import ConversationRefRow, DeliveryRow, InboxRow, utcnow
 from bot.storage.sessions import SqlSessionStore
@@ -101,7 +102,7 @@ class SlackChannel:
         self._zones: dict[tuple[str, str], str | None] = {}
         self._dms: dict[tuple[str, str], str] = {}
         self._tokens: dict[str, tuple[float, str]] = {}
-        self.writer = InboxWriter(sessions)
+        self.writer = InboxWriter(sessions.kw["bind"])
         self._http: aiohttp.ClientSession | None = None
         assert settings.slack_signing_secret is not None
         signing_secret = settings.slack_signing_secret.get_secret_value()

@@ -7,6 +7,7 @@ Migrations are Alembic's, run programmatically (``leerbot db upgrade`` or at sta
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -38,10 +39,15 @@ def async_url(url: str) -> str:
         parsed = parsed.set(drivername="sqlite+aiosqlite")
     elif backend not in {"postgresql", "sqlite"}:
         raise DatabaseError(f"unsupported database {backend!r}: use sqlite or postgresql")
+    if backend == "sqlite" and parsed.database in (None, "", ":memory:"):
+        # each connection would get a database of its own (or all would share one connection)
+        raise DatabaseError("an in-memory SQLite database cannot be shared by Leerbot's "
+                            "connections: give a file, e.g. sqlite:///leerbot.db")
     return parsed.render_as_string(hide_password=False)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def sqlite_pragmas(dbapi_connection: Any, _record: Any = None) -> None:
+    """Settings every SQLite connection of ours runs with."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL: no corruption, faster commits
@@ -54,11 +60,9 @@ def create_engine(url: str) -> AsyncEngine:
     url = async_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        database = parsed.database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url)
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", sqlite_pragmas)
         return engine
     return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 

@@ -1,0 +1,152 @@
+"""The inbox writer (group commit on a held driver connection) on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.group_commit import GroupCommit, InboxWriter, ThreadGroupCommit
+from bot.queue import claim_inbox, now
+from bot.storage.models import InboxRow
+
+PAYLOAD = {"kind": "message", "team": "T1", "user": "U1", "text": "Zeg <@U2> & \"hoi\" 😀",
+           "form": {"naam": "Anna"}, "prompt": None}
+
+
+async def test_stored_events_read_back_as_the_orm_wrote_them(sessions: Any) -> None:
+    writer = InboxWriter(sessions.kw["bind"])
+    started = now()
+    try:
+        await asyncio.gather(*(
+            writer.store("slack", f"Ev{number}", f"slack:T1:U{number % 3}", PAYLOAD)
+            for number in range(40)))
+        await writer.store("slack", "Ev7", "slack:T1:U1", {"kind": "other"})  # Slack's retry
+    finally:
+        await writer.close()
+    async with sessions() as session:
+        rows = (await session.execute(select(InboxRow))).scalars().all()
+    assert len(rows) == 40
+    seven = next(row for row in rows if row.event_key == "Ev7")
+    assert seven.payload == PAYLOAD and seven.status == "pending" and seven.attempts == 0
+    assert started - timedelta(seconds=1) <= seven.created_at.replace(
+        tzinfo=started.tzinfo) <= now()
+    async with sessions.begin() as session:  # the workers can claim what the writer stored
+        claimed = await claim_inbox(session, limit=100)
+    assert sorted(row.conversation_key for row in claimed) == [
+        "slack:T1:U0", "slack:T1:U1", "slack:T1:U2"]  # the oldest of each conversation
+
+
+async def test_a_failed_batch_fails_its_callers_and_the_next_batch_writes(sessions: Any) -> None:
+    writer = InboxWriter(sessions.kw["bind"])
+    try:
+        sql = writer._sql
+        writer._sql = sql.replace("INSERT INTO inbox", "INSERT INTO no_such_table")
+        results = await asyncio.gather(*(writer.store("slack", f"Bad{n}", "c", PAYLOAD)
+                                         for n in range(3)), return_exceptions=True)
+        assert all(isinstance(result, Exception) for result in results)
+        writer._sql = sql
+        await writer.store("slack", "Good", "c", PAYLOAD)
+    finally:
+        await writer.close()
+    async with sessions() as session:
+        keys = (await session.execute(select(InboxRow.event_key))).scalars().all()
+    assert keys == ["Good"]
+
+
+async def test_group_commit_batches_writes_that_arrive_together() -> None:
+    batches: list[list[int]] = []
+
+    async def flush(items: list[int]) -> None:
+        await asyncio.sleep(0.01)
+        batches.append(items)
+
+    commit: GroupCommit[int] = GroupCommit(flush, max_batch=5)
+    try:
+        await asyncio.gather(*(commit.write(number) for number in range(12)))
+    finally:
+        await commit.close()
+    assert sorted(item for batch in batches for item in batch) == list(range(12))
+    assert [len(batch) for batch in batches] == [5, 5, 2]  # not one transaction per write
+
+
+async def test_thread_group_commit_batches_what_arrives_while_it_writes() -> None:
+    batches: list[list[int]] = []
+    first_started = threading.Event()
+    release = threading.Event()
+
+    def flush(items: list[int]) -> None:
+        first_started.set()
+        release.wait(5)
+        batches.append(items)
+
+    commit: ThreadGroupCommit[int] = ThreadGroupCommit(flush, max_batch=5)
+    try:
+        first = asyncio.ensure_future(commit.write(0))
+        await asyncio.to_thread(first_started.wait, 5)  # the thread is busy with [0]
+        rest = [asyncio.ensure_future(commit.write(number)) for number in range(1, 12)]
+        await asyncio.sleep(0)
+        release.set()
+        await asyncio.gather(first, *rest)
+    finally:
+        await commit.close()
+    assert [len(batch) for batch in batches] == [1, 5, 5, 1]
+    assert sorted(item for batch in batches for item in batch) == list(range(12))
+
+
+@pytest.mark.parametrize("threaded", [False, True])
+async def test_group_commit_reports_a_failure_to_every_caller_of_the_batch(
+        threaded: bool) -> None:
+    def fail(items: list[int]) -> None:
+        raise OSError("disk full")
+
+    async def fail_async(items: list[int]) -> None:
+        fail(items)
+
+    commit = ThreadGroupCommit(fail) if threaded else GroupCommit(fail_async)
+    try:
+        results = await asyncio.gather(*(commit.write(n) for n in range(3)),
+                                       return_exceptions=True)
+    finally:
+        await commit.close()
+    assert [type(result) for result in results] == [OSError] * 3
+
+
+def test_an_in_memory_sqlite_database_is_refused() -> None:
+    from bot.storage.db import DatabaseError, create_engine
+
+    with pytest.raises(DatabaseError):
+        create_engine("sqlite:///:memory:")
+
+
+async def test_a_lost_postgresql_connection_is_replaced_without_losing_the_event(
+        postgres_url: str) -> None:
+    from sqlalchemy import text
+
+    from bot.storage.db import create_engine, sessionmaker, upgrade
+
+    engine = create_engine(postgres_url)
+    await upgrade(engine)
+    writer = InboxWriter(engine)
+    try:
+        first = [asyncio.ensure_future(writer.store("slack", f"Before{n}", "c", PAYLOAD))
+                 for n in range(15)]
+        await asyncio.sleep(0.001)  # one batch is on its way: the next goes on another connection
+        await asyncio.gather(*first, *(writer.store("slack", f"Before{n}", "c", PAYLOAD)
+                                       for n in range(15, 30)))
+        assert len(writer._idle) == 2
+        async with engine.connect() as admin:  # the server drops the writer's connection
+            await admin.execute(text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+        await writer.store("slack", "After", "c", PAYLOAD)
+        async with sessionmaker(engine)() as session:
+            keys = (await session.execute(select(InboxRow.event_key))).scalars().all()
+        assert len(keys) == 31 and "After" in keys
+    finally:
+        await writer.close()
+        await engine.dispose()
