@@ -43,7 +43,7 @@ from dialogs.rounds import (
     question_options,
     question_prompt,
     take_answer,
-    team_choices,
+    team_step,
     texts_of,
     weekday_choices,
 )
@@ -233,9 +233,7 @@ PLAN = Dialog(
     id="checkins", title="checkins.title", state=PlanState, start=plan_start,
     finish=plan_finish, help="checkins.help",
     steps=[
-        Choose("team", prompt=lambda turn, state: say(turn.lang, "rounds.which_team"),
-               options=lambda turn, state: team_choices(state.teams), handle=pick_team,
-               skip=lambda turn, state: state.team_id is not None or not state.teams),
+        team_step(handle=pick_team),
         Choose("actie", prompt=ask_action, options=actions, handle=pick_action,
                skip=lambda turn, state: not state.teams),
         Choose("frequentie", prompt=lambda turn, state: say(turn.lang, "rounds.ask_frequency"),

@@ -19,6 +19,7 @@ from dialogs.inputs import InputError
 from dialogs.matrix_export import Evidence, workbook
 from dialogs.output import Block, CardBlock, Choice, Fact, FileBlock, TextBlock
 from dialogs.rich import Rich, join, say, user
+from dialogs.rounds import TeamRef, organisable, team_step
 from dialogs.shared import competencies_in
 
 SHOWN = 5
@@ -127,13 +128,13 @@ EXPERTS = Dialog(
 
 
 class MatrixState(BaseModel):
-    teams: list[tuple[int, str]] = Field(default_factory=list)
+    teams: list[TeamRef] = Field(default_factory=list)
     team_id: int | None = None
 
 
 async def matrix_start(turn: Turn, text: str) -> MatrixState:
-    teams = [(t.id, t.name) for t in await turn.services.teams(turn.workspace)]
-    return MatrixState(teams=teams, team_id=teams[0][0] if len(teams) == 1 else None)
+    teams = organisable(await turn.services.teams(turn.workspace), turn)
+    return MatrixState(teams=teams, team_id=teams[0].id if len(teams) == 1 else None)
 
 
 async def evidence_of(turn: Turn, team_id: int) -> tuple[str, list[Evidence]]:
@@ -176,12 +177,7 @@ async def matrix_finish(turn: Turn, state: MatrixState) -> list[Block]:
 MATRIX = Dialog(
     id="matrix", title="experts.matrix_title", state=MatrixState, start=matrix_start,
     finish=matrix_finish, help="experts.help_matrix", roles=frozenset({"manager", "admin"}),
-    steps=[Choose("team", prompt=lambda turn, state: say(turn.lang, "rounds.which_team"),
-                  options=lambda turn, state: [Choice(value=str(tid), label=user(name))
-                                               for tid, name in state.teams],
-                  handle=lambda turn, state, value: Flow(
-                      state=state.model_copy(update={"team_id": int(value)}), done=True),
-                  skip=lambda turn, state: state.team_id is not None or not state.teams)],
+    steps=[team_step()],
 )
 
 DIALOGS: list[Dialog[Any]] = [EXPERTS, MATRIX]

@@ -35,7 +35,7 @@ from dialogs.rounds import (
     question_prompt,
     round_start,
     take_answer,
-    team_choices,
+    team_step,
     texts_of,
     weekday_choices,
 )
@@ -188,9 +188,8 @@ RONDJE = Dialog(
     id="kennisrondje", title="kennisrondje.title", state=RondjeState, start=start,
     finish=finish, help="kennisrondje.help", claims=claims,
     steps=[
-        Choose("team", prompt=lambda turn, state: say(turn.lang, "rounds.which_team"),
-               options=lambda turn, state: team_choices(state.teams), handle=set_team,
-               skip=lambda turn, state: lead_skip(turn, state) or state.team_id is not None),
+        team_step(handle=set_team, skip=lambda turn, state: lead_skip(turn, state)
+                  or state.team_id is not None),
         Choose("vragen", prompt=lambda turn, state: say(turn.lang, "kennisrondje.ask_questions"),
                options=lambda turn, state: question_options(KIND, turn.lang,
                                                             DEFAULT_QUESTIONS),
@@ -252,11 +251,7 @@ SUMMARY = Dialog(
     id="kennisoverzicht", title="kennisrondje.summary_dialog", state=SummaryState,
     start=summary_start, finish=summary_finish, help="kennisrondje.help_summary",
     steps=[
-        Choose("team", prompt=lambda turn, state: say(turn.lang, "rounds.which_team"),
-               options=lambda turn, state: team_choices(state.teams),
-               handle=lambda turn, state, value: state.model_copy(
-                   update={"team_id": int(value)}),
-               skip=lambda turn, state: state.team_id is not None or not state.teams),
+        team_step(),
     ],
 )
 

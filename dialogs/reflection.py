@@ -37,7 +37,7 @@ from dialogs.rounds import (
     question_prompt,
     round_start,
     take_answer,
-    team_choices,
+    team_step,
     texts_of,
     weekday_choices,
 )
@@ -153,11 +153,7 @@ REFLECTION = Dialog(
     id="reflectie", title="reflection.title", state=ReflectionState, start=start,
     finish=finish, help="reflection.help", claims=claims,
     steps=[
-        Choose("team", prompt=lambda turn, state: say(turn.lang, "rounds.which_team"),
-               options=lambda turn, state: team_choices(state.teams),
-               handle=lambda turn, state, value: state.model_copy(
-                   update={"team_id": int(value)}),
-               skip=lambda turn, state: lead_skip(turn, state) or state.team_id is not None),
+        team_step(skip=lambda turn, state: lead_skip(turn, state) or state.team_id is not None),
         Choose("dag", prompt=lambda turn, state: say(turn.lang, "rounds.ask_weekday"),
                options=lambda turn, state: weekday_choices(turn),
                handle=lambda turn, state, value: state.model_copy(update={
@@ -367,10 +363,7 @@ LOGBOOK = Dialog(
     id="logboek", title="logbook.title", state=LogbookState, start=log_start,
     finish=log_finish, help="logbook.help",
     steps=[
-        Choose("team", prompt=lambda turn, state: say(turn.lang, "rounds.which_team"),
-               options=lambda turn, state: team_choices(state.teams),
-               handle=lambda turn, state, value: with_team(turn, state, int(value)),
-               skip=lambda turn, state: state.team_id is not None or not state.teams),
+        team_step(handle=lambda turn, state, value: with_team(turn, state, int(value))),
         Choose("wat", prompt=lambda turn, state: say(turn.lang, "logbook.ask_action"),
                options=log_actions, handle=pick_log_action,
                skip=lambda turn, state: state.action is not None or nothing_to_ask(state)),

@@ -5,12 +5,14 @@ from the prompt library, and answering a run's questions one by one."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import time
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
 
 from dialogs.context import Turn
+from dialogs.framework import Choose, Handler
 from dialogs.inputs import InputError
 from dialogs.output import Choice, Fact
 from dialogs.rich import Rich, plain, say, user
@@ -53,6 +55,27 @@ def organisable(teams: list[Team], turn: Turn) -> list[TeamRef]:
 
 def team_choices(teams: list[TeamRef]) -> list[Choice]:
     return [Choice(value=str(t.id), label=user(t.name)) for t in teams]
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def set_team_id(turn: Turn, state: M, value: str) -> M:
+    return state.model_copy(update={"team_id": int(value)})
+
+
+def team_known(turn: Turn, state: Any) -> bool:
+    return state.team_id is not None or not state.teams
+
+
+def team_step(handle: Handler = set_team_id,
+              skip: Callable[[Turn, Any], bool] = team_known) -> Choose:
+    """The step "which team?" over ``state.teams`` (a list of TeamRef) into ``state.team_id``;
+    by default skipped when the team is known (or there is only one, set at the start) or there
+    is none to choose."""
+    return Choose("team", prompt=lambda turn, state: say(turn.lang, "rounds.which_team"),
+                  options=lambda turn, state: team_choices(state.teams), handle=handle,
+                  skip=skip)
 
 
 def parse_time(text: str) -> time:

@@ -193,6 +193,21 @@ async def test_competency_matrix_export(runtime) -> None:  # type: ignore[no-unt
     assert header[-1] == "Aanspreekpunt voor"
 
 
+async def test_matrix_asks_which_team_when_there_are_several(runtime) -> None:  # type: ignore[no-untyped-def]
+    await arrange(runtime)
+    async with Services(runtime) as s:
+        await s.save_team("acme", "Sales", "mia", ["anna", "mia"], None)
+    mia = User(runtime.conductor, name="mia")  # a manager: every team
+    out = await mia.say("competentiematrix")
+    assert "Finance" in out and "Sales" in out and not mia.files()
+    await mia.say("Sales")
+    (file,) = mia.files()
+    assert file.name == "competentiematrix-Sales.xlsx"
+    names = [row[0] for row in load_workbook(io.BytesIO(file.data)).active.iter_rows(
+        min_row=3, values_only=True)]
+    assert sorted(name.casefold() for name in names) == ["anna", "mia"]
+
+
 async def test_weekly_digest_of_open_questions(runtime) -> None:  # type: ignore[no-untyped-def]
     from datetime import UTC, datetime, timedelta
 
