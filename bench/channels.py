@@ -2,7 +2,7 @@
 request of a dialog turn, next to a bare Bolt app (ack only) and a bare botbuilder echo bot
 measured in the same run, each server in its own process, the platforms faked on 127.0.0.1.
 
-    .venv/bin/python bench/channels.py [--requests 2000] [--concurrency 16] [--rounds 3]
+    .venv/bin/python bench/channels.py [--requests 2000] [--concurrency 16] [--rounds 5]
                                        [--database URL]
 
 Target (issue 4): our cost per turn at most 2x the bare framework's, including our state
@@ -28,6 +28,7 @@ import time
 import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 from aiohttp import web
@@ -102,6 +103,18 @@ def slack_event(user: int) -> tuple[str, dict[str, str]]:
                                  "user": f"U{user}", "text": "menu",
                                  "ts": f"{time.time():.6f}"}})
     return body, signed(body)
+
+
+def slack_click(user: int) -> tuple[str, dict[str, str]]:
+    """A button press in a dialog (block_actions, form-encoded like Slack sends it)."""
+    payload = {"type": "block_actions", "team": {"id": "T1"}, "user": {"id": f"U{user}"},
+               "api_app_id": "A1", "token": "x", "trigger_id": f"{uuid.uuid4().hex}",
+               "channel": {"id": f"D{user}"},
+               "actions": [{"action_id": "lb:leerhulp:onderwerp:1:choice:0", "type": "button",
+                            "value": "presenteren", "block_id": "b",
+                            "action_ts": f"{time.time():.6f}"}]}
+    body = urlencode({"payload": json.dumps(payload)})
+    return body, {**signed(body), "Content-Type": "application/x-www-form-urlencoded"}
 
 
 def teams_activity(user: int, service_url: str) -> tuple[str, dict[str, str]]:
@@ -202,7 +215,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--rounds", type=int, default=3, help="alternating Slack ack rounds")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating Slack ack rounds")
     parser.add_argument("--warmup", type=int, default=300, help="requests before measuring")
     parser.add_argument("--database", default=None,
                         help="a PostgreSQL URL: the bench creates (and drops) two databases "
@@ -244,19 +257,22 @@ async def main() -> None:
             await wait_ready(url)
         for url in (bolt_url, acks_url):
             await load(url, slack_event, args.warmup, args.concurrency)
+            await load(url, slack_click, args.warmup, args.concurrency)
         for url in (local(teams_port) + "/api/messages", local(full_port) + "/api/messages"):
             await load(url, teams_turn, max(args.warmup // 10, 10), args.concurrency)
-        bare_rounds, ours_rounds = [], []
-        for _ in range(args.rounds):
-            bare_rounds.append(await load(bolt_url, slack_event, args.requests,
-                                          args.concurrency, processes["bolt"].pid))
-            ours_rounds.append(await load(acks_url, slack_event, args.requests,
-                                          args.concurrency, processes["acks"].pid))
-        rows = {"slack: bare Bolt (ack only)": median_row(bare_rounds),
-                "slack: leerbot ack (event stored first)": median_row(ours_rounds)}
+        rows = {}
+        for kind, make in (("message", slack_event), ("button", slack_click)):
+            bare_rounds, ours_rounds = [], []
+            for _ in range(args.rounds):
+                bare_rounds.append(await load(bolt_url, make, args.requests,
+                                              args.concurrency, processes["bolt"].pid))
+                ours_rounds.append(await load(acks_url, make, args.requests,
+                                              args.concurrency, processes["acks"].pid))
+            rows[f"slack {kind}: bare Bolt (ack only)"] = median_row(bare_rounds)
+            rows[f"slack {kind}: leerbot ack (stored first)"] = median_row(ours_rounds)
         before = POSTS["count"]
         started = time.perf_counter()
-        rows["slack: leerbot ack, turns in same process"] = await load(
+        rows["slack message: leerbot, turns in same process"] = await load(
             full_url, slack_event, args.requests, args.concurrency, processes["full"].pid)
         await drained(before + args.requests)
         turns_per_second = args.requests / (time.perf_counter() - started)
@@ -283,10 +299,12 @@ async def main() -> None:
               f"p99 {row['p99']:6.1f} ms  cpu {row['cpu_ms']:5.3f} ms/req  "
               f"errors {row['errors']:.0f}")
     print(f"  slack: full turns answered (received, run, posted): {turns_per_second:.0f} turns/s")
-    bare = rows["slack: bare Bolt (ack only)"]
-    ours = rows["slack: leerbot ack (event stored first)"]
-    print(f"  cost per ack, slack: {bare['rps'] / ours['rps']:.2f}x the bare Bolt ack in "
-          f"throughput, {ours['cpu_ms'] / bare['cpu_ms']:.2f}x in server CPU per request")
+    for kind in ("message", "button"):
+        bare = rows[f"slack {kind}: bare Bolt (ack only)"]
+        ours = rows[f"slack {kind}: leerbot ack (stored first)"]
+        print(f"  cost per ack, slack {kind}: {bare['rps'] / ours['rps']:.2f}x the bare Bolt "
+              f"ack in throughput, {ours['cpu_ms'] / bare['cpu_ms']:.2f}x in server CPU per "
+              "request")
     teams_bare, teams_ours = (rows["teams: bare botbuilder echo"],
                               rows["teams: leerbot (turn + card reply)"])
     print(f"  cost per turn, teams: {teams_bare['rps'] / teams_ours['rps']:.2f}x the bare "

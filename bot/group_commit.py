@@ -92,8 +92,9 @@ class GroupCommit(Generic[T]):
 
 class ThreadGroupCommit(Generic[T]):
     """The same contract as ``GroupCommit``, for a blocking ``flush`` (a synchronous driver):
-    a thread of its own takes whatever has arrived, flushes it and settles the batch's futures
-    with one call into their event loop."""
+    a thread of its own flushes whatever has arrived and settles the batch's futures with one
+    call into their event loop. Items written during one pass of the event loop are handed to
+    the thread together, so the thread is woken once per pass, not once per item."""
 
     _STOP = object()
 
@@ -103,6 +104,7 @@ class ThreadGroupCommit(Generic[T]):
         self.max_batch = max_batch
         self.name = name
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._pending: list[tuple[T, asyncio.Future[None]]] = []
         self._thread: threading.Thread | None = None
 
     async def write(self, item: T) -> None:
@@ -110,37 +112,50 @@ class ThreadGroupCommit(Generic[T]):
             self._thread = threading.Thread(target=self._run, name=f"leerbot-{self.name}",
                                             daemon=True)
             self._thread.start()
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._queue.put((item, future))
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        if not self._pending:
+            loop.call_soon(self._hand_over)
+        self._pending.append((item, future))
         await future
+
+    def _hand_over(self) -> None:
+        pending, self._pending = self._pending, []
+        self._queue.put(pending)
 
     def _run(self) -> None:
         while True:
-            first = self._queue.get()
-            if first is self._STOP:
-                return
-            batch = [first]
-            while len(batch) < self.max_batch:
+            arrived = self._queue.get()
+            stop = arrived is self._STOP
+            batch = [] if stop else list(arrived)
+            while not stop and len(batch) < self.max_batch:
                 try:
-                    following = self._queue.get_nowait()
+                    more = self._queue.get_nowait()
                 except queue.Empty:
                     break
-                if following is self._STOP:
-                    self._queue.put(following)  # stop after this batch
-                    break
-                batch.append(following)
-            error: BaseException | None = None
-            try:
-                self.flush([item for item, _ in batch])
-            except Exception as exc:
-                error = exc
-            futures = [future for _, future in batch]
-            for loop in {future.get_loop() for future in futures}:
-                with contextlib.suppress(RuntimeError):  # that loop has closed meanwhile
-                    loop.call_soon_threadsafe(_settle, futures, error)
+                if more is self._STOP:
+                    stop = True
+                else:
+                    batch.extend(more)
+            for start in range(0, len(batch), self.max_batch):
+                self._flush(batch[start:start + self.max_batch])
+            if stop:
+                return
+
+    def _flush(self, batch: list[tuple[T, asyncio.Future[None]]]) -> None:
+        error: BaseException | None = None
+        try:
+            self.flush([item for item, _ in batch])
+        except Exception as exc:
+            error = exc
+        futures = [future for _, future in batch]
+        for loop in {future.get_loop() for future in futures}:
+            with contextlib.suppress(RuntimeError):  # that loop has closed meanwhile
+                loop.call_soon_threadsafe(_settle, futures, error)
 
     async def close(self) -> None:
         if self._thread is not None:
+            self._hand_over()
             self._queue.put(self._STOP)
             await asyncio.to_thread(self._thread.join, 10)
             self._thread = None

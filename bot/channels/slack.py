@@ -177,55 +177,15 @@ class SlackChannel:
     def _listen(self) -> None:
         app = self.app
 
-        @app.event("message")
-        async def on_message(ack: AsyncAck, body: dict[str, Any], event: dict[str, Any]) -> None:
+        # One listener for the four events, and the busiest listeners first: Bolt tries its
+        # listeners in order and each try builds the listener arguments anew.
+        @app.event(re.compile(r"^(message|app_mention|app_home_opened|member_joined_channel)$"))
+        async def on_event(ack: AsyncAck, body: dict[str, Any], event: dict[str, Any],
+                           context: dict[str, Any]) -> None:
             await ack()
-            if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
-                return
-            await self.store(body["event_id"], SlackEvent(
-                kind="message", team=body.get("team_id", ""), user=event.get("user", ""),
-                channel=event.get("channel"), text=event.get("text", "")))
-
-        @app.event("app_mention")
-        async def on_mention(ack: AsyncAck, body: dict[str, Any], event: dict[str, Any]) -> None:
-            await ack()
-            text = re.sub(r"<@[A-Z0-9]+>", "", event.get("text", "")).strip() or "menu"
-            await self.store(body["event_id"], SlackEvent(
-                kind="message", team=body.get("team_id", ""), user=event.get("user", ""),
-                text=text))
-
-        @app.event("app_home_opened")
-        async def on_home(ack: AsyncAck, body: dict[str, Any], event: dict[str, Any]) -> None:
-            await ack()
-            if event.get("tab", "home") == "home":
-                await self.store(body["event_id"], SlackEvent(
-                    kind="home", team=body.get("team_id", ""), user=event.get("user", "")))
-
-        @app.event("member_joined_channel")
-        async def on_joined(ack: AsyncAck, body: dict[str, Any], event: dict[str, Any],
-                            context: dict[str, Any]) -> None:
-            await ack()
-            if event.get("user") == context.get("bot_user_id"):
-                await self.store(body["event_id"], SlackEvent(
-                    kind="joined", team=body.get("team_id", ""), user=event.get("user", ""),
-                    channel=event.get("channel")))
-
-        @app.command("/leerbot")
-        async def on_command(ack: AsyncAck, body: dict[str, Any]) -> None:
-            await ack()
-            await self.store(f"command:{body.get('trigger_id')}", SlackEvent(
-                kind="message", team=body.get("team_id", ""), user=body.get("user_id", ""),
-                text=(body.get("text") or "menu").strip()))
-
-        @app.shortcut("leerbot_ask")
-        async def on_ask_shortcut(ack: AsyncAck, body: dict[str, Any]) -> None:
-            """Message action: turn a message into a help question (the forum dialog)."""
-            await ack()
-            message = (body.get("message") or {}).get("text") or ""
-            await self.store(f"shortcut:{body.get('trigger_id')}", SlackEvent(
-                kind="message", team=(body.get("team") or {}).get("id", ""),
-                user=(body.get("user") or {}).get("id", ""),
-                text=f"hulpvraag stellen: {message}" if message else "hulpvraag stellen"))
+            received = self._event(body, event, context)
+            if received is not None:
+                await self.store(body["event_id"], received)
 
         @app.action(re.compile(r"^lb:"))
         async def on_action(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
@@ -261,6 +221,43 @@ class SlackChannel:
         @app.view_closed(re.compile(r"^lb:"))
         async def on_closed(ack: AsyncAck) -> None:
             await ack()  # closing a form changes nothing: the question stays open
+
+        @app.command("/leerbot")
+        async def on_command(ack: AsyncAck, body: dict[str, Any]) -> None:
+            await ack()
+            await self.store(f"command:{body.get('trigger_id')}", SlackEvent(
+                kind="message", team=body.get("team_id", ""), user=body.get("user_id", ""),
+                text=(body.get("text") or "menu").strip()))
+
+        @app.shortcut("leerbot_ask")
+        async def on_ask_shortcut(ack: AsyncAck, body: dict[str, Any]) -> None:
+            """Message action: turn a message into a help question (the forum dialog)."""
+            await ack()
+            message = (body.get("message") or {}).get("text") or ""
+            await self.store(f"shortcut:{body.get('trigger_id')}", SlackEvent(
+                kind="message", team=(body.get("team") or {}).get("id", ""),
+                user=(body.get("user") or {}).get("id", ""),
+                text=f"hulpvraag stellen: {message}" if message else "hulpvraag stellen"))
+
+    def _event(self, body: dict[str, Any], event: dict[str, Any],
+               context: dict[str, Any]) -> SlackEvent | None:
+        """What an Events API event asks of us (None: nothing, e.g. a bot's own message)."""
+        team, user, kind = body.get("team_id", ""), event.get("user", ""), event["type"]
+        if kind == "message":
+            if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+                return None
+            return SlackEvent(kind="message", team=team, user=user,
+                              channel=event.get("channel"), text=event.get("text", ""))
+        if kind == "app_mention":
+            text = re.sub(r"<@[A-Z0-9]+>", "", event.get("text", "")).strip() or "menu"
+            return SlackEvent(kind="message", team=team, user=user, text=text)
+        if kind == "app_home_opened":
+            if event.get("tab", "home") != "home":
+                return None
+            return SlackEvent(kind="home", team=team, user=user)
+        if user != context.get("bot_user_id"):  # member_joined_channel: only the bot's own
+            return None
+        return SlackEvent(kind="joined", team=team, user=user, channel=event.get("channel"))
 
     async def open_loading_modal(self, client: AsyncWebClient, trigger_id: str | None,
                                  team: str) -> str | None:
