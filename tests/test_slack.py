@@ -116,6 +116,28 @@ async def test_a_retried_event_gets_no_second_reply(bot: TestClient, slack: Fake
     assert len(slack.posts("DU1")) == 1
 
 
+async def test_an_event_that_cannot_be_stored_is_refused_so_slack_retries_it(
+        bot: TestClient, slack: FakeSlack) -> None:
+    import sqlite3
+
+    commit = bot.channels.slack.writer._commit  # type: ignore[attr-defined]
+    write = commit.flush
+
+    def locked(events: list[Any]) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    commit.flush = locked
+    try:
+        assert await post_event(bot, event("menu", "Ev9")) == 500  # no ack: Slack retries
+        await settle(bot)
+        assert slack.posts("DU1") == []
+    finally:
+        commit.flush = write
+    assert await post_event(bot, event("menu", "Ev9"), headers={"X-Slack-Retry-Num": "1"}) == 200
+    await settle(bot)
+    assert len(slack.posts("DU1")) == 1
+
+
 async def test_a_first_delivery_that_never_arrived_is_processed(bot: TestClient,
                                                                 slack: FakeSlack) -> None:
     # only the retry reaches us: it must not be dropped for carrying X-Slack-Retry-Num
