@@ -167,30 +167,20 @@ async def load(url: str, make: Any, requests: int, concurrency: int,
             "errors": errors, "cpu_ms": cpu}
 
 
-async def postgres_databases(url: str, names: list[str]) -> list[str]:
-    """Fresh databases on the server of ``url`` (each server of ours gets its own, so the
-    process with workers does not work the ack-only replica's inbox); their URLs."""
+async def on_postgres_server(url: str, statements: list[str]) -> None:
+    """Run administrative statements (CREATE / DROP DATABASE) on the server of ``url``."""
     import asyncpg
 
     admin = await asyncpg.connect(url.replace("+asyncpg", ""))
     try:
-        for name in names:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await admin.execute(f'CREATE DATABASE "{name}"')
+        for statement in statements:
+            await admin.execute(statement)
     finally:
         await admin.close()
-    return [url.rsplit("/", 1)[0] + f"/{name}" for name in names]
 
 
-async def drop_postgres_databases(url: str, names: list[str]) -> None:
-    import asyncpg
-
-    admin = await asyncpg.connect(url.replace("+asyncpg", ""))
-    try:
-        for name in names:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+def dropping(names: list[str]) -> list[str]:
+    return [f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' for name in names]
 
 
 def median_row(rows: list[dict[str, float]]) -> dict[str, float]:
@@ -229,8 +219,12 @@ async def main() -> None:
     env = {"LEERBOT_DATA_DIR": folder, "SLACK_SIGNING_SECRET": SECRET,
            "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_API_URL": f"{fake}/api/"}
     bench_databases = ["leerbot_bench_acks", "leerbot_bench_full"]
-    if args.database:
-        acks_db, full_db = await postgres_databases(args.database, bench_databases)
+    if args.database:  # each server its own database, or the one with workers would work
+        # the ack-only replica's inbox
+        await on_postgres_server(args.database, dropping(bench_databases) + [
+            f'CREATE DATABASE "{name}"' for name in bench_databases])
+        acks_db, full_db = (args.database.rsplit("/", 1)[0] + f"/{name}"
+                            for name in bench_databases)
     else:
         acks_db = f"sqlite+aiosqlite:///{folder}/acks.db"
         full_db = f"sqlite+aiosqlite:///{folder}/full.db"
@@ -289,7 +283,7 @@ async def main() -> None:
             process.wait(timeout=10)
         await runner.cleanup()
         if args.database:
-            await drop_postgres_databases(args.database, bench_databases)
+            await on_postgres_server(args.database, dropping(bench_databases))
     database = "PostgreSQL" if acks_db.startswith("postgresql") else "SQLite"
     print(f"{args.requests} requests each, concurrency {args.concurrency}, {database}, "
           f"each server in its own process; Slack acks: median of {args.rounds} alternating "
