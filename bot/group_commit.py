@@ -57,37 +57,51 @@ class GroupCommit(Generic[T]):
         """Returns once the item is committed; raises what the commit raised."""
         if self._queue is None:
             self._queue = asyncio.Queue()
-            self._tasks = [asyncio.create_task(self._run(), name=f"leerbot-{self.name}")
+            self._tasks = [asyncio.create_task(self._run(self._queue),
+                                               name=f"leerbot-{self.name}")
                            for _ in range(self.in_flight)]
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait((item, future))
         await future
 
-    async def _run(self) -> None:
-        assert self._queue is not None
+    async def _run(self, queue_: asyncio.Queue[tuple[T, asyncio.Future[None]]]) -> None:
         while True:
-            batch = [await self._queue.get()]
-            while len(batch) < self.max_batch and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
+            batch = [await queue_.get()]
+            while len(batch) < self.max_batch and not queue_.empty():
+                batch.append(queue_.get_nowait())
+            error: BaseException | None = None
             try:
                 await self.flush([item for item, _ in batch])
-            except Exception as exc:
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-                continue
+            except BaseException as exc:  # a cancelled flush too: its callers must not hang
+                error = exc
             for _, future in batch:
                 if not future.done():
-                    future.set_result(None)
+                    if error is None:
+                        future.set_result(None)
+                    else:
+                        future.set_exception(error if isinstance(error, Exception)
+                                             else RuntimeError(f"{self.name} stopped"))
+                queue_.task_done()
+            if error is not None and not isinstance(error, Exception):
+                raise error
 
-    async def close(self) -> None:
+    async def close(self, timeout: float = 10.0) -> None:
+        """Writes what has arrived (waiting at most ``timeout`` seconds), then stops; a write
+        still waiting after that fails instead of hanging."""
+        queue_, self._queue = self._queue, None
+        if queue_ is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(queue_.join(), timeout)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
-        self._queue = None
+        while queue_ is not None and not queue_.empty():
+            _, future = queue_.get_nowait()
+            if not future.done():
+                future.set_exception(RuntimeError(f"{self.name} stopped"))
 
 
 class ThreadGroupCommit(Generic[T]):
@@ -99,8 +113,9 @@ class ThreadGroupCommit(Generic[T]):
     _STOP = object()
 
     def __init__(self, flush: Callable[[list[T]], None], max_batch: int = 200,
-                 name: str = "group-commit") -> None:
+                 name: str = "group-commit", finish: Callable[[], None] | None = None) -> None:
         self.flush = flush
+        self.finish = finish  # run by the thread when it stops (e.g. close its connection)
         self.max_batch = max_batch
         self.name = name
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
@@ -140,6 +155,8 @@ class ThreadGroupCommit(Generic[T]):
             for start in range(0, len(batch), self.max_batch):
                 self._flush(batch[start:start + self.max_batch])
             if stop:
+                if self.finish is not None:
+                    self.finish()
                 return
 
     def _flush(self, batch: list[tuple[T, asyncio.Future[None]]]) -> None:
@@ -203,7 +220,8 @@ class InboxWriter:
                                        in_flight=POSTGRESQL_IN_FLIGHT)
         else:
             self._sqlite: sqlite3.Connection | None = None
-            self._commit = ThreadGroupCommit(self._flush_sqlite, max_batch, "inbox-writer")
+            self._commit = ThreadGroupCommit(self._flush_sqlite, max_batch, "inbox-writer",
+                                             finish=self._close_sqlite)
 
     async def store(self, source: str, event_key: str, conversation_key: str,
                     payload: dict[str, Any]) -> None:
@@ -272,10 +290,14 @@ class InboxWriter:
             with contextlib.suppress(Exception):
                 await connection.close()
 
+    def _close_sqlite(self) -> None:
+        if self._sqlite is not None:
+            self._sqlite.close()
+            self._sqlite = None
+
     async def close(self) -> None:
+        """Writes what has arrived, then lets go of the connections (on SQLite the writer
+        thread closes its own as it stops)."""
         await self._commit.close()
         if self.engine.dialect.name == "postgresql":
             await self._close_idle()
-        elif self._sqlite is not None:
-            self._sqlite.close()
-            self._sqlite = None

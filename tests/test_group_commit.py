@@ -150,3 +150,27 @@ async def test_a_lost_postgresql_connection_is_replaced_without_losing_the_event
     finally:
         await writer.close()
         await engine.dispose()
+
+
+async def test_closing_writes_what_has_arrived_and_closes_the_connection(sessions: Any) -> None:
+    writer = InboxWriter(sessions.kw["bind"])
+    stores = [asyncio.ensure_future(writer.store("slack", f"Late{n}", "c", PAYLOAD))
+              for n in range(5)]
+    await asyncio.sleep(0)  # written, not yet committed
+    await writer.close()
+    await asyncio.gather(*stores)
+    async with sessions() as session:
+        assert len((await session.execute(select(InboxRow))).scalars().all()) == 5
+    assert getattr(writer, "_sqlite", None) is None and not getattr(writer, "_idle", [])
+
+
+async def test_closing_a_group_commit_whose_flush_hangs_fails_the_writes() -> None:
+    async def hang(items: list[int]) -> None:
+        await asyncio.sleep(3600)
+
+    commit: GroupCommit[int] = GroupCommit(hang)
+    writes = [asyncio.ensure_future(commit.write(n)) for n in range(3)]
+    await asyncio.sleep(0.01)
+    await commit.close(timeout=0.05)
+    results = await asyncio.wait_for(asyncio.gather(*writes, return_exceptions=True), 1)
+    assert all(isinstance(result, RuntimeError) for result in results)
