@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -343,11 +344,30 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 
+#: libraries that would say too much (request bodies; SQLAlchemy logs every statement with its
+#: values from INFO) and the least level they log at
+LIBRARY_LOGGERS = {"slack_sdk": logging.INFO, "slack_bolt": logging.INFO,
+                   "botbuilder": logging.INFO, "botframework": logging.INFO,
+                   "msrest": logging.INFO, "msal": logging.INFO, "aiohttp": logging.INFO,
+                   "alembic": logging.INFO, "asyncio": logging.INFO, "urllib3": logging.INFO,
+                   "sqlalchemy": logging.WARNING}
+
+
+def configure_logging(settings: Settings) -> None:
+    """Log lines with time, level and source to standard error. Our own code logs no message
+    text and no secrets; third-party libraries are held back even when we debug."""
+    logging.basicConfig(level=settings.log_level, force=True,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    wanted = logging.getLevelName(settings.log_level)
+    for name, least in LIBRARY_LOGGERS.items():
+        logging.getLogger(name).setLevel(max(least, wanted))
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from aiohttp import web
 
     from bot.runtime import Runtime
-    from bot.server import build_app, is_loopback
+    from bot.server import CHANNELS, build_app, is_loopback
 
     async def make_app() -> web.Application:
         try:
@@ -361,13 +381,22 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             await runtime.close()
 
         app.on_cleanup.append(close)
+        channels = app[CHANNELS]
+        logging.getLogger("bot.serve").info(
+            "serving on %s:%s; database %s; Slack %s, Teams %s; workers %s", args.host,
+            args.port, runtime.engine.url.get_backend_name(),
+            "on" if channels.slack else "off",
+            "authenticated" if settings.microsoft_app_id else "local Emulator only",
+            "off" if args.no_workers else "on")
         if local:
             print(t(args.lang, "cli.serve_webchat", url=f"http://{args.host}:{args.port}/chat"))
         else:
             print(t(args.lang, "cli.serve_no_webchat", host=args.host))
         return app
 
-    web.run_app(make_app(), host=args.host, port=args.port, print=None)
+    configure_logging(settings)
+    web.run_app(make_app(), host=args.host, port=args.port, print=None,
+                access_log=logging.getLogger("aiohttp.access") if settings.access_log else None)
     return EXIT_OK
 
 

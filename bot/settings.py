@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -57,11 +58,22 @@ class Settings(BaseSettings):
         60.0, ge=2, validation_alias="LEERBOT_DELIVERY_LEASE",
         description="seconds a claimed delivery stays with its worker; after that another "
                     "replica takes it over (a crashed worker's messages are resumed)")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", validation_alias=AliasChoices("LEERBOT_LOG_LEVEL", "log_level"),
+        description="what `leerbot serve` logs (to standard error); libraries log from INFO")
+    access_log: bool = Field(
+        False, validation_alias=AliasChoices("LEERBOT_ACCESS_LOG", "access_log"),
+        description="log every HTTP request (off: Slack and Teams traffic would drown the log)")
     microsoft_app_id: str | None = Field(None, validation_alias="MICROSOFT_APP_ID")
     microsoft_app_password: SecretStr | None = Field(None,
                                                      validation_alias="MICROSOFT_APP_PASSWORD")
     microsoft_app_tenant_id: str | None = Field(None, validation_alias="MICROSOFT_APP_TENANT_ID")
     microsoft_app_type: str = Field("MultiTenant", validation_alias="MICROSOFT_APP_TYPE")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_in_capitals(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
 
     @property
     def effective_database_url(self) -> str:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli import LIBRARY_LOGGERS, main
+from bot.settings import Settings
 from knowledge.base import data_path
 from knowledge.scan import load_scan
 
@@ -182,3 +183,26 @@ def test_runs_lists_counts_and_problems_and_retries(capsys: pytest.CaptureFixtur
     assert listed["problems"] == [{"recipient": "bob", "status": "failed", "error": "slack 500"}]
     code, out, _ = run(capsys, "runs", "--retry", str(listed["id"]))
     assert code == 0 and "1 berichten" in out and "2 wachtend" in out
+
+
+def test_serve_logging_debugs_our_code_but_not_the_libraries() -> None:
+    import logging
+
+    from bot.cli import configure_logging
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        configure_logging(Settings(LEERBOT_LOG_LEVEL="debug"))  # any case is accepted
+        assert logging.getLogger("bot.workers").isEnabledFor(logging.DEBUG)
+        for library in ("slack_sdk", "botbuilder", "sqlalchemy.engine", "aiohttp.access"):
+            assert not logging.getLogger(library).isEnabledFor(logging.DEBUG), library
+        assert not logging.getLogger("sqlalchemy.engine").isEnabledFor(logging.INFO)  # values
+        configure_logging(Settings(LEERBOT_LOG_LEVEL="WARNING"))
+        assert not logging.getLogger("bot.workers").isEnabledFor(logging.INFO)
+        assert not logging.getLogger("slack_sdk").isEnabledFor(logging.INFO)
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        for library in LIBRARY_LOGGERS:
+            logging.getLogger(library).setLevel(logging.NOTSET)
