@@ -56,17 +56,16 @@ def _print_json(data: Any) -> None:
 
 
 async def _with_database(settings: Settings, work: Callable[..., Any]) -> Any:
+    engine = None
     try:
         engine = create_engine(settings.effective_database_url)
-    except DatabaseError as exc:
-        raise CliError(t(settings.lang, "cli.database_unavailable", reason=str(exc))) from None
-    try:
         await upgrade(engine)
         return await work(sessionmaker(engine))
     except (OSError, DatabaseError) as exc:
         raise CliError(t(settings.lang, "cli.database_unavailable", reason=str(exc))) from None
     finally:
-        await engine.dispose()
+        if engine is not None:
+            await engine.dispose()
 
 
 async def _active_catalogue(settings: Settings) -> Catalogue:
