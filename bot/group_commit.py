@@ -8,7 +8,8 @@ then written by the database driver directly:
 
 - SQLite: by a thread of its own on its own connection, which collects the next batch while the
   event loop serves requests; the loop is woken once per batch, when it is committed;
-- PostgreSQL: by one asyncpg ``executemany`` (atomic) on one held connection.
+- PostgreSQL: by one asyncpg ``executemany`` (atomic) per batch on held connections, two batches
+  in flight.
 
 Through pooled ORM sessions on aiosqlite the same batch cost several round trips between the
 event loop and the driver's thread (checkout, execute, commit, reset on return), and the ack
@@ -69,21 +70,19 @@ class GroupCommit(Generic[T]):
             batch = [await queue_.get()]
             while len(batch) < self.max_batch and not queue_.empty():
                 batch.append(queue_.get_nowait())
-            error: BaseException | None = None
+            error: Exception | None = None
+            stopped: BaseException | None = None
             try:
                 await self.flush([item for item, _ in batch])
-            except BaseException as exc:  # a cancelled flush too: its callers must not hang
+            except Exception as exc:
                 error = exc
-            for _, future in batch:
-                if not future.done():
-                    if error is None:
-                        future.set_result(None)
-                    else:
-                        future.set_exception(error if isinstance(error, Exception)
-                                             else RuntimeError(f"{self.name} stopped"))
+            except BaseException as exc:  # a cancelled flush: its callers must not hang
+                error, stopped = RuntimeError(f"{self.name} stopped"), exc
+            _settle([future for _, future in batch], error)
+            for _ in batch:
                 queue_.task_done()
-            if error is not None and not isinstance(error, Exception):
-                raise error
+            if stopped is not None:
+                raise stopped
 
     async def close(self, timeout: float = 10.0) -> None:
         """Writes what has arrived (waiting at most ``timeout`` seconds), then stops; a write
@@ -98,10 +97,8 @@ class GroupCommit(Generic[T]):
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
-        while queue_ is not None and not queue_.empty():
-            _, future = queue_.get_nowait()
-            if not future.done():
-                future.set_exception(RuntimeError(f"{self.name} stopped"))
+        left = [queue_.get_nowait()[1] for _ in range(queue_.qsize())] if queue_ else []
+        _settle(left, RuntimeError(f"{self.name} stopped"))
 
 
 class ThreadGroupCommit(Generic[T]):
@@ -160,7 +157,7 @@ class ThreadGroupCommit(Generic[T]):
                 return
 
     def _flush(self, batch: list[tuple[T, asyncio.Future[None]]]) -> None:
-        error: BaseException | None = None
+        error: Exception | None = None
         try:
             self.flush([item for item, _ in batch])
         except Exception as exc:
@@ -178,7 +175,8 @@ class ThreadGroupCommit(Generic[T]):
             self._thread = None
 
 
-def _settle(futures: list[asyncio.Future[None]], error: BaseException | None) -> None:
+def _settle(futures: list[asyncio.Future[None]], error: Exception | None) -> None:
+    """Tells the writers waiting in this event loop how their write went."""
     loop = asyncio.get_running_loop()
     for future in futures:
         if future.get_loop() is loop and not future.done():
