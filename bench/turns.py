@@ -19,8 +19,7 @@ from pathlib import Path
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.storage.sessions import SqlSessionStore
-from dialogs.conductor import Channel, Incoming
-from dialogs.session import Session, SessionKey
+from dialogs.kit import Channel, Incoming, Session, SessionKey
 
 CONSOLE = Channel(name="console", forms=False)
 # A realistic mix: menu, browsing actions, learning help with a form, a profile, the scan start.

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.channels import slack_render, teams_render
 from bot.queue import _insert, now
 from bot.storage.models import ConversationRefRow, DeliveryRow, MemberRow
-from dialogs.output import Message
+from dialogs.kit import Message
 
 LOCAL_CHANNELS = {"console", "web", None}
 

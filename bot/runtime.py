@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.services import Units
 from bot.settings import Settings
 from bot.storage.db import create_engine, sessionmaker, upgrade
-from dialogs.conductor import Conductor
+from dialogs.kit import Conductor
 from dialogs.registry import build_conductor
 
 

@@ -24,10 +24,11 @@ from bot.storage.models import (
     WishRow,
     utcnow,
 )
+from bot.storage.ports import BoundPorts, Shared, Store, implements
 from bot.storage.sessions import SqlSessionStore
-from dialogs.context import Member, Role
+from dialogs.kit import Member, Message, SessionKey
+from dialogs.policy import Role
 from dialogs.services import Assignment, LearningWish, Profile, SavedPath, ScanRecord
-from dialogs.session import SessionKey
 from engine.matching import CompetencyMatcher
 from knowledge.catalogue import Catalogue, load_sample_catalogue
 from knowledge.taxonomy import load_taxonomy
@@ -318,11 +319,29 @@ class DatabaseServices(TogetherDatabaseServices):
         return counts
 
 
+@implements("services")
+def _services(store: Store) -> DatabaseServices:
+    return DatabaseServices(store.db, store.shared.matchers)
+
+
 class DatabaseUnit:
-    def __init__(self, db: AsyncSession, matchers: MatcherCache) -> None:
+    """One turn's unit of work on the database (see ``dialogs.kit.conductor.Unit``)."""
+
+    def __init__(self, db: AsyncSession, shared: Shared) -> None:
         self.db = db
+        self.shared = shared
         self.sessions = SqlSessionStore(db)
-        self.services = DatabaseServices(db, matchers)
+        self.services = DatabaseServices(db, shared.matchers)
+
+    async def identify(self, key: SessionKey, name: str, channel: str,
+                       timezone: str | None) -> Member:
+        return await self.services.member(key.workspace, key.user, name, channel, timezone)
+
+    def ports(self, member: Member) -> BoundPorts:
+        return BoundPorts(Store(self.db, member.workspace, self.shared))
+
+    async def mailbox(self, member: Member) -> list[Message]:
+        return await self.services.take_mailbox(member.workspace, member.user)
 
 
 class Units:
@@ -330,9 +349,13 @@ class Units:
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.sessionmaker = sessions
-        self.matchers = MatcherCache()
+        self.shared = Shared(matchers=MatcherCache())
+
+    @property
+    def matchers(self) -> MatcherCache:
+        return self.shared.matchers  # type: ignore[no-any-return]
 
     @asynccontextmanager
     async def __call__(self) -> AsyncIterator[DatabaseUnit]:
         async with self.sessionmaker() as db, db.begin():
-            yield DatabaseUnit(db, self.matchers)
+            yield DatabaseUnit(db, self.shared)

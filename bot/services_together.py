@@ -30,8 +30,7 @@ from bot.storage.models import (
     TeamRow,
     utcnow,
 )
-from dialogs.context import Member
-from dialogs.output import Message
+from dialogs.kit import Member, Message
 from dialogs.services_together import (
     DeliveryProblem,
     Expertise,

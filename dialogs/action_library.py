@@ -7,11 +7,23 @@ from functools import cache
 
 from pydantic import BaseModel
 
-from dialogs.context import Turn
-from dialogs.framework import Ask, Choose, Dialog, Flow
-from dialogs.inputs import InputError
-from dialogs.output import Block, CardBlock, Choice, Fact, TextBlock
-from dialogs.rich import Rich, join, plain, say
+from dialogs.kit import (
+    Ask,
+    Block,
+    CardBlock,
+    Choice,
+    Choose,
+    Dialog,
+    Fact,
+    Flow,
+    InputError,
+    Rich,
+    TextBlock,
+    Turn,
+    join,
+    plain,
+    say,
+)
 from engine.search import WordSearch
 from knowledge.actions import Action, load_action_library
 

@@ -14,21 +14,29 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from dialogs.context import Turn
-from dialogs.framework import Choose, Confirm, Dialog, Flow, Form
-from dialogs.inputs import InputError
 from dialogs.invitations import go
-from dialogs.output import (
+from dialogs.kit import (
     Block,
     CardBlock,
     Choice,
     ChoicesBlock,
+    Choose,
+    Confirm,
+    Dialog,
     Fact,
+    Flow,
+    Form,
     FormField,
+    InputError,
     Message,
+    Rich,
     TextBlock,
+    Turn,
+    join,
+    plain,
+    say,
+    user,
 )
-from dialogs.rich import Rich, join, plain, say, user
 from dialogs.services_together import Team
 from dialogs.shared import competencies_in
 from engine.text import tokens

@@ -20,11 +20,25 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from dialogs import invitations
-from dialogs.context import Turn
-from dialogs.framework import Ask, Choose, Confirm, Dialog, Flow
-from dialogs.inputs import InputError, pick_choice
-from dialogs.output import Block, CardBlock, Choice, Fact, TextBlock
-from dialogs.rich import Rich, join, say, user
+from dialogs.kit import (
+    Ask,
+    Block,
+    CardBlock,
+    Choice,
+    Choose,
+    Confirm,
+    Dialog,
+    Fact,
+    Flow,
+    InputError,
+    Rich,
+    TextBlock,
+    Turn,
+    join,
+    say,
+    user,
+)
+from dialogs.kit.choices import pick_choice
 from dialogs.rounds import (
     OWN_ONLY,
     Answering,

@@ -9,10 +9,19 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from dialogs.context import Turn
-from dialogs.framework import Ask, Confirm, Dialog, Flow
-from dialogs.output import Block, CardBlock, TextBlock
-from dialogs.rich import Rich, join, say
+from dialogs.kit import (
+    Ask,
+    Block,
+    CardBlock,
+    Confirm,
+    Dialog,
+    Flow,
+    Rich,
+    TextBlock,
+    Turn,
+    join,
+    say,
+)
 from dialogs.rounds import Answering, answer_facts, question_prompt, take_answer
 from knowledge.prompts import load_prompts
 

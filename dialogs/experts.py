@@ -13,12 +13,25 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from dialogs.context import Turn
-from dialogs.framework import Ask, Choose, Dialog, Flow
-from dialogs.inputs import InputError
+from dialogs.kit import (
+    Ask,
+    Block,
+    CardBlock,
+    Choice,
+    Choose,
+    Dialog,
+    Fact,
+    FileBlock,
+    Flow,
+    InputError,
+    Rich,
+    TextBlock,
+    Turn,
+    join,
+    say,
+    user,
+)
 from dialogs.matrix_export import Evidence, workbook
-from dialogs.output import Block, CardBlock, Choice, Fact, FileBlock, TextBlock
-from dialogs.rich import Rich, join, say, user
 from dialogs.rounds import TeamRef, organisable, team_step
 from dialogs.shared import competencies_in
 

@@ -22,12 +22,27 @@ from typing import Any
 from pydantic import BaseModel, Field
 from rapidfuzz import fuzz
 
-from dialogs.context import Turn
-from dialogs.framework import Ask, Choose, Confirm, Dialog, Flow
-from dialogs.inputs import InputError
 from dialogs.invitations import go
-from dialogs.output import Block, CardBlock, Choice, ChoicesBlock, Fact, Message, TextBlock
-from dialogs.rich import Rich, join, say, user
+from dialogs.kit import (
+    Ask,
+    Block,
+    CardBlock,
+    Choice,
+    ChoicesBlock,
+    Choose,
+    Confirm,
+    Dialog,
+    Fact,
+    Flow,
+    InputError,
+    Message,
+    Rich,
+    TextBlock,
+    Turn,
+    join,
+    say,
+    user,
+)
 from dialogs.services_together import ForumQuestion
 from dialogs.shared import competencies_in
 from engine.matching import CONFIDENT_SCORE

@@ -7,8 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from dialogs.output import Choice, ChoicesBlock, Message, TextBlock
-from dialogs.rich import Rich, join, say, user
+from dialogs.kit import Choice, ChoicesBlock, Message, Rich, TextBlock, join, say, user
 
 #: kinds posted once to the team's channel (or, without one, to every member)
 TO_ROOM = frozenset({"reflection", "digest"})

@@ -16,10 +16,23 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from dialogs.context import Turn
-from dialogs.framework import Ask, Choose, Confirm, Dialog, Flow
-from dialogs.output import Block, CardBlock, Choice, Fact, TextBlock
-from dialogs.rich import Rich, join, say, user
+from dialogs.kit import (
+    Ask,
+    Block,
+    CardBlock,
+    Choice,
+    Choose,
+    Confirm,
+    Dialog,
+    Fact,
+    Flow,
+    Rich,
+    TextBlock,
+    Turn,
+    join,
+    say,
+    user,
+)
 from dialogs.rounds import (
     RoundState,
     TeamRef,

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from dialogs.context import Turn
-from dialogs.framework import Choose, Dialog, Flow
-from dialogs.output import Block, Choice, TextBlock
-from dialogs.rich import plain, say
+from dialogs.kit import Block, Choice, Choose, Dialog, Flow, TextBlock, Turn, plain, say
 from engine.text import tokens
 
 

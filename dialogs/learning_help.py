@@ -4,13 +4,31 @@ library; the self-scan questions of action 3.2; saved as a personal learning wis
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel
 
-from dialogs.context import Turn
-from dialogs.framework import Ask, Choose, Confirm, Dialog, Flow, Form
-from dialogs.inputs import InputError
-from dialogs.output import Block, CardBlock, Choice, Fact, FormField, TextBlock
-from dialogs.rich import Rich, join, plain, say, user
+from dialogs.kit import (
+    Ask,
+    Block,
+    CardBlock,
+    Choice,
+    Choose,
+    Confirm,
+    Dialog,
+    Fact,
+    Flow,
+    Form,
+    FormField,
+    InputError,
+    Rich,
+    TextBlock,
+    Turn,
+    join,
+    plain,
+    say,
+    user,
+)
 from engine.paths import TargetGroup, fit_score
 from knowledge.actions import load_action_library
 from knowledge.catalogue import Training
@@ -88,9 +106,9 @@ def preference_fields(turn: Turn, state: HelpState) -> list[FormField]:
     ]
 
 
-def set_preferences(turn: Turn, state: HelpState, values: dict[str, str]) -> HelpState:
-    formats = [f for f in values["formats"].split(",") if f]
-    return state.model_copy(update={"level": values["level"], "formats": formats})
+def set_preferences(turn: Turn, state: HelpState, values: dict[str, Any]) -> HelpState:
+    return state.model_copy(update={"level": values["level"],
+                                    "formats": values["formats"] or []})
 
 
 async def _trainings(turn: Turn, state: HelpState) -> tuple[list[Training], bool]:

@@ -6,10 +6,18 @@ import json
 
 from pydantic import BaseModel
 
-from dialogs.context import Turn
-from dialogs.framework import Choose, Confirm, Dialog, Flow
-from dialogs.output import Block, Choice, FileBlock, TextBlock
-from dialogs.rich import say
+from dialogs.kit import (
+    Block,
+    Choice,
+    Choose,
+    Confirm,
+    Dialog,
+    FileBlock,
+    Flow,
+    TextBlock,
+    Turn,
+    say,
+)
 
 
 class MyDataState(BaseModel):

@@ -9,11 +9,25 @@ from zoneinfo import available_timezones
 
 from pydantic import BaseModel
 
-from dialogs.context import Turn
-from dialogs.framework import Ask, Choose, Confirm, Dialog, Flow
-from dialogs.inputs import InputError
-from dialogs.output import Block, CardBlock, Choice, Fact, TextBlock
-from dialogs.rich import Rich, join, plain, say, user
+from dialogs.kit import (
+    Ask,
+    Block,
+    CardBlock,
+    Choice,
+    Choose,
+    Confirm,
+    Dialog,
+    Fact,
+    Flow,
+    InputError,
+    Rich,
+    TextBlock,
+    Turn,
+    join,
+    plain,
+    say,
+    user,
+)
 from engine.recurrence import valid_zone
 from engine.text import fold
 

@@ -3,12 +3,28 @@ and how I like to learn; competencies recognised from the taxonomy."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel
 
-from dialogs.context import Turn
-from dialogs.framework import Choose, Confirm, Dialog, Flow, Form
-from dialogs.output import Block, CardBlock, Choice, Fact, FormField, TextBlock
-from dialogs.rich import Rich, join, say, user
+from dialogs.kit import (
+    Block,
+    CardBlock,
+    Choice,
+    Choose,
+    Confirm,
+    Dialog,
+    Fact,
+    Flow,
+    Form,
+    FormField,
+    Rich,
+    TextBlock,
+    Turn,
+    join,
+    say,
+    user,
+)
 from dialogs.services import Profile
 from dialogs.shared import competencies_in
 
@@ -83,10 +99,10 @@ def fields(turn: Turn, state: ProfileState) -> list[FormField]:
                       default=old.learns_best or None)]
 
 
-def submit(turn: Turn, state: ProfileState, values: dict[str, str]) -> ProfileState:
-    found = competencies_in(f"{values['good_at']}\n{values['can_help_with']}")
-    draft = Profile(good_at=values["good_at"], can_help_with=values["can_help_with"],
-                    wants_to_grow=values["wants_to_grow"], learns_best=values["learns_best"],
+def submit(turn: Turn, state: ProfileState, values: dict[str, Any]) -> ProfileState:
+    texts = {name: values[name] or "" for name in ("good_at", "can_help_with", "wants_to_grow")}
+    found = competencies_in(f"{texts['good_at']}\n{texts['can_help_with']}")
+    draft = Profile(**texts, learns_best=",".join(values["learns_best"] or []),
                     competencies=found)
     return state.model_copy(update={"draft": draft})
 

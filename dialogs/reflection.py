@@ -19,11 +19,25 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from dialogs.context import Turn
-from dialogs.framework import Ask, Choose, Confirm, Dialog, Flow
-from dialogs.inputs import InputError
-from dialogs.output import Block, CardBlock, Choice, Fact, FileBlock, TextBlock
-from dialogs.rich import Rich, join, say, user
+from dialogs.kit import (
+    Ask,
+    Block,
+    CardBlock,
+    Choice,
+    Choose,
+    Confirm,
+    Dialog,
+    Fact,
+    FileBlock,
+    Flow,
+    InputError,
+    Rich,
+    TextBlock,
+    Turn,
+    join,
+    say,
+    user,
+)
 from dialogs.rounds import (
     RoundState,
     TeamRef,

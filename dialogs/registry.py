@@ -5,6 +5,10 @@ A module holds one dialog (``DIALOG`` and its ``PHRASES`` list) or several (``DI
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -29,8 +33,9 @@ from dialogs import (
     teams_setup,
     wizard,
 )
-from dialogs.conductor import Conductor, UnitFactory
-from dialogs.framework import Dialog
+from dialogs.kit import TEXTS, AppTexts, Conductor, Dialog, Turn, UnitFactory
+from dialogs.kit.texts import yaml_source
+from knowledge.messages import catalogue
 
 MODULES: tuple[ModuleType, ...] = (
     learning_help,
@@ -56,6 +61,10 @@ MODULES: tuple[ModuleType, ...] = (
 MENU = ("leerhulp", "vraag", "acties", "profiel", "experts", "leerlijn", "leerlijnen", "scan",
         "team", "checkins", "kennisrondje", "logboek", "buddies", "runs", "gegevens",
         "voorkeuren", "taal", "rollen")
+TEXTS.add("knowledge", catalogue)
+TEXTS.add("leerbot", yaml_source(Path(__file__).resolve().parent))
+APP_TEXTS = AppTexts(hello="leerbot.hello", greeting="leerbot.greeting", help="leerbot.help",
+                     not_allowed="leerbot.not_allowed")
 
 
 def _entries(module: ModuleType) -> list[tuple[Dialog[Any], list[str]]]:
@@ -65,13 +74,20 @@ def _entries(module: ModuleType) -> list[tuple[Dialog[Any], list[str]]]:
 
 
 def dialogs() -> list[Dialog[Any]]:
-    return [dialog for module in MODULES for dialog, _ in _entries(module)]
+    return [dataclasses.replace(dialog, phrases=examples,
+                                menu=MENU.index(dialog.id) if dialog.id in MENU else None)
+            for module in MODULES for dialog, examples in _entries(module)]
 
 
-def phrases() -> dict[str, list[str]]:
-    return {dialog.id: [dialog.id, *examples]
-            for module in MODULES for dialog, examples in _entries(module)}
+async def learning_fallback(turn: Turn, text: str) -> str | None:
+    """A sentence that names no dialog but a learning topic goes to learning help."""
+    matcher = await turn.services.matcher(turn.workspace)
+    if (await matcher.match_async(text, k=1)).confident:
+        return "leerhulp"
+    return None
 
 
-def build_conductor(units: UnitFactory) -> Conductor:
-    return Conductor(dialogs(), phrases(), units, MENU)
+def build_conductor(units: UnitFactory,
+                    clock: Callable[[], datetime] | None = None) -> Conductor:
+    return Conductor(dialogs(), units, texts=APP_TEXTS, fallback=learning_fallback,
+                     clock=clock)

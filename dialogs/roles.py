@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from dialogs.context import Turn
-from dialogs.framework import Choose, Dialog, Flow
-from dialogs.inputs import InputError
-from dialogs.output import Block, Choice, TextBlock
-from dialogs.rich import say, user
+from dialogs.kit import Block, Choice, Choose, Dialog, Flow, InputError, TextBlock, Turn, say, user
 
 ROLES = ("employee", "manager", "admin")
 

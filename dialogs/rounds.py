@@ -11,11 +11,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
 
-from dialogs.context import Turn
-from dialogs.framework import Choose, Handler
-from dialogs.inputs import InputError
-from dialogs.output import Choice, Fact
-from dialogs.rich import Rich, plain, say, user
+from dialogs.kit import Choice, Choose, Fact, InputError, Rich, Turn, plain, say, user
+from dialogs.kit.steps import Handler
 from dialogs.services_together import MIN_GROUP, RunSummary, Team
 from engine.recurrence import Recurrence
 from knowledge.prompts import load_prompts

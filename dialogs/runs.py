@@ -5,10 +5,21 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from dialogs.context import Turn
-from dialogs.framework import Choose, Dialog, Flow
-from dialogs.output import Block, CardBlock, Choice, Fact, TextBlock
-from dialogs.rich import Rich, join, say, user
+from dialogs.kit import (
+    Block,
+    CardBlock,
+    Choice,
+    Choose,
+    Dialog,
+    Fact,
+    Flow,
+    Rich,
+    TextBlock,
+    Turn,
+    join,
+    say,
+    user,
+)
 from dialogs.services_together import RunSummary
 from knowledge.messages import catalogue
 

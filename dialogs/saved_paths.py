@@ -5,15 +5,30 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from pydantic import BaseModel
 
-from dialogs.context import Turn
-from dialogs.framework import Choose, Dialog, Flow, Form
-from dialogs.inputs import InputError
-from dialogs.output import Block, CardBlock, Choice, Fact, FileBlock, FormField, TextBlock
+from dialogs.kit import (
+    Block,
+    CardBlock,
+    Choice,
+    Choose,
+    Dialog,
+    Fact,
+    FileBlock,
+    Flow,
+    Form,
+    FormField,
+    InputError,
+    TextBlock,
+    Turn,
+    join,
+    plain,
+    say,
+    user,
+)
 from dialogs.path_exports import path_csv, path_markdown
-from dialogs.rich import join, plain, say, user
 
 MAX_LISTED = 25
 
@@ -22,30 +37,6 @@ class SavedPathsState(BaseModel):
     paths: list[tuple[int, str]] = []
     path: int | None = None
     members: list[tuple[str, str]] = []  # (user, name) to choose from when assigning
-
-
-def parse_deadline(text: str, today: date) -> date:
-    """'31-05-2027', '31/5/2027', '2027-05-31', 'over 3 maanden', 'in 6 months', '6'."""
-    value = text.strip().casefold()
-    match = re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})", value)
-    if match:
-        day, month, year = (int(g) for g in match.groups())
-    else:
-        match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value)
-        if match:
-            year, month, day = (int(g) for g in match.groups())
-        else:
-            match = re.fullmatch(r"(?:over|in)?\s*(\d{1,2})\s*(?:maand(?:en)?|months?)?", value)
-            if not match or not 1 <= int(match.group(1)) <= 36:
-                raise InputError("paths.bad_deadline", value=text)
-            return today + timedelta(days=round(int(match.group(1)) * 30.44))
-    try:
-        deadline = date(year, month, day)
-    except ValueError:
-        raise InputError("paths.bad_deadline", value=text) from None
-    if deadline <= today:
-        raise InputError("paths.deadline_past", value=text)
-    return deadline
 
 
 async def start(turn: Turn, text: str) -> SavedPathsState:
@@ -116,25 +107,25 @@ async def on_action(turn: Turn, state: SavedPathsState,
     return state.model_copy(update={"members": [(m.user, m.name or m.user) for m in members]})
 
 
-def _deadline_default(state: SavedPathsState, months: int) -> str:
-    return (date.today() + timedelta(days=round(months * 30.44))).strftime("%d-%m-%Y")
+def _deadline_default(turn: Turn, months: int) -> str:
+    return (turn.today + timedelta(days=round(months * 30.44))).strftime("%d-%m-%Y")
 
 
 def people_fields(turn: Turn, state: SavedPathsState) -> list[FormField]:
     return [
         FormField(name="people", label=say(turn.lang, "paths.field.people"), kind="multichoice",
                   choices=[Choice(value=u, label=user(n)) for u, n in state.members]),
-        FormField(name="deadline", label=say(turn.lang, "paths.field.deadline"),
-                  placeholder=plain("31-05-2027"), default=_deadline_default(state, 6)),
+        FormField(name="deadline", label=say(turn.lang, "paths.field.deadline"), kind="date",
+                  placeholder=plain("31-05-2027"), default=_deadline_default(turn, 6)),
     ]
 
 
 async def assign(turn: Turn, state: SavedPathsState,
-                 values: dict[str, str]) -> Flow[SavedPathsState]:
-    deadline = parse_deadline(values["deadline"], date.today())
+                 values: dict[str, Any]) -> Flow[SavedPathsState]:
+    deadline: date = values["deadline"]
     when = datetime.combine(deadline, time(23, 59), tzinfo=UTC)
     names = dict(state.members)
-    people = [u for u in values["people"].split(",") if u]
+    people: list[str] = values["people"]
     for person in people:
         await turn.services.assign_path(turn.workspace, state.path or 0, person, when,
                                         turn.member.user)

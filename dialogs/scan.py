@@ -5,15 +5,32 @@ request. Results are stored per organisation/team with date; a later scan shows 
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel
 
 from dialogs.action_library import action_card
 from dialogs.charts import barrier_chart
-from dialogs.context import Turn
-from dialogs.framework import Ask, Choose, Dialog, Flow, Form
-from dialogs.inputs import InputError
-from dialogs.output import Block, CardBlock, Choice, Fact, FormField, ImageBlock, TextBlock
-from dialogs.rich import Rich, join, plain, say
+from dialogs.kit import (
+    Ask,
+    Block,
+    CardBlock,
+    Choice,
+    Choose,
+    Dialog,
+    Fact,
+    Flow,
+    Form,
+    FormField,
+    ImageBlock,
+    InputError,
+    Rich,
+    TextBlock,
+    Turn,
+    join,
+    plain,
+    say,
+)
 from engine.scan import MAX_PRIORITIES, barrier_scores, dominant_profile, rank_actions
 from knowledge.actions import load_action_library
 from knowledge.scan import load_scan
@@ -84,8 +101,8 @@ def priority_fields(turn: Turn, state: ScanState) -> list[FormField]:
                       kind="multichoice", required=False, choices=choices)]
 
 
-async def set_priorities(turn: Turn, state: ScanState, values: dict[str, str]) -> ScanState:
-    chosen = [int(v) for v in values["priorities"].split(",") if v]
+async def set_priorities(turn: Turn, state: ScanState, values: dict[str, Any]) -> ScanState:
+    chosen = [int(v) for v in values["priorities"] or []]
     if len(chosen) > MAX_PRIORITIES:
         raise InputError("scan.error.too_many_priorities", maximum=MAX_PRIORITIES)
     scan, library = load_scan(), load_action_library()

@@ -8,9 +8,9 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
-from dialogs.context import Member, Role
+from dialogs.kit import Member, SessionKey
+from dialogs.policy import Role
 from dialogs.services_together import TogetherServices
-from dialogs.session import SessionKey
 from engine.matching import CompetencyMatcher
 from knowledge.catalogue import Catalogue
 

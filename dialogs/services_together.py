@@ -8,8 +8,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
-from dialogs.context import Member
-from dialogs.output import Message
+from dialogs.kit import Member, Message
 
 #: aggregates (participation, team summaries) are never shown for fewer people than this
 MIN_GROUP = 5

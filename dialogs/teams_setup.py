@@ -13,11 +13,26 @@ from typing import Any
 from pydantic import BaseModel
 from rapidfuzz import fuzz
 
-from dialogs.context import Turn
-from dialogs.framework import Ask, Choose, Confirm, Dialog, Flow, Form
-from dialogs.inputs import InputError
-from dialogs.output import Block, CardBlock, Choice, Fact, FormField, TextBlock
-from dialogs.rich import Rich, join, say, user
+from dialogs.kit import (
+    Ask,
+    Block,
+    CardBlock,
+    Choice,
+    Choose,
+    Confirm,
+    Dialog,
+    Fact,
+    Flow,
+    Form,
+    FormField,
+    InputError,
+    Rich,
+    TextBlock,
+    Turn,
+    join,
+    say,
+    user,
+)
 from dialogs.services_together import Team
 from engine.text import fold, tokens
 
@@ -319,8 +334,8 @@ def member_fields(turn: Turn, state: TeamSetupState) -> list[FormField]:
                       default=",".join(state.members) or None)]
 
 
-def pick_members(turn: Turn, state: TeamSetupState, values: dict[str, str]) -> TeamSetupState:
-    chosen = [u for u in values["members"].split(",") if u]
+def pick_members(turn: Turn, state: TeamSetupState, values: dict[str, Any]) -> TeamSetupState:
+    chosen: list[str] = values["members"]
     names = {**state.names, **{u: n for u, n in state.people if u in chosen}}
     return state.model_copy(update={"members": chosen, "names": names})
 

@@ -15,11 +15,26 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from dialogs.context import Turn
-from dialogs.framework import Ask, Choose, Dialog, Flow, Form
-from dialogs.inputs import InputError
-from dialogs.output import Block, CardBlock, Choice, Fact, FormField, TextBlock
-from dialogs.rich import Rich, join, plain, say, user
+from dialogs.kit import (
+    Ask,
+    Block,
+    CardBlock,
+    Choice,
+    Choose,
+    Dialog,
+    Fact,
+    Flow,
+    Form,
+    FormField,
+    InputError,
+    Rich,
+    TextBlock,
+    Turn,
+    join,
+    plain,
+    say,
+    user,
+)
 from engine.matching import CompetencyMatcher
 from engine.notes import Note
 from engine.paths import LEVELS, PathRequest, PathSpec, build_paths, fit_score
@@ -175,16 +190,15 @@ def group_fields(turn: Turn, state: WizardState) -> list[FormField]:
     return fields
 
 
-def set_group(turn: Turn, state: WizardState, values: dict[str, str]) -> WizardState:
-    age = (int(values["age_low"]), int(values["age_high"]))
-    years = (int(values["years_low"]), int(values["years_high"]))
+def set_group(turn: Turn, state: WizardState, values: dict[str, Any]) -> WizardState:
+    age = (values["age_low"], values["age_high"])
+    years = (values["years_low"], values["years_high"])
     if age[0] > age[1]:
         raise InputError("wizard.range", what=say(turn.lang, "wizard.field.age").plain)
     if years[0] > years[1]:
         raise InputError("wizard.range", what=say(turn.lang, "wizard.field.years").plain)
-    size = int(values.get("size") or 1)
-    target = {"size": size, "age": list(age), "experience_years": list(years),
-              "education": [v for v in values["education"].split(",") if v]}
+    target = {"size": values.get("size") or 1, "age": list(age),
+              "experience_years": list(years), "education": values["education"]}
     return state.model_copy(update={"current": state.current.model_copy(
         update={"target": target})})
 
@@ -302,11 +316,9 @@ def constraint_fields(turn: Turn, state: WizardState) -> list[FormField]:
 
 
 async def set_constraints(turn: Turn, state: WizardState,
-                          values: dict[str, str]) -> WizardState:
-    constraints = {"max_interventions": int(values["max_interventions"]),
-                   "max_hours": int(values["max_hours"]),
-                   "deadline_months": int(values["deadline_months"]),
-                   "formats": [f for f in values["formats"].split(",") if f]}
+                          values: dict[str, Any]) -> WizardState:
+    constraints = {name: values[name] for name in ("max_interventions", "max_hours",
+                                                   "deadline_months", "formats")}
     current = state.current.model_copy(update={"constraints": constraints, "include": [],
                                                "exclude": [], "manual": False})
     return await _compose(turn, state.model_copy(update={"current": current}))

@@ -9,9 +9,18 @@ from bot.channels.mailbox import MailboxSender
 from bot.scheduler import Planner
 from bot.services import DatabaseServices, MatcherCache
 from bot.workers import DeliveryWorker
-from dialogs.conductor import Channel, Conductor, Incoming
-from dialogs.output import CardBlock, ChoicesBlock, FileBlock, FormBlock, ImageBlock, Message
-from dialogs.session import SessionKey
+from dialogs.kit import (
+    CardBlock,
+    Channel,
+    ChoicesBlock,
+    Conductor,
+    FileBlock,
+    FormBlock,
+    ImageBlock,
+    Incoming,
+    Message,
+    SessionKey,
+)
 
 CONSOLE = Channel(name="console", forms=False, mailbox=True)
 WEB = Channel(name="web", forms=True, mailbox=True)

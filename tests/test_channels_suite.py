@@ -19,9 +19,7 @@ from bot.runtime import Runtime
 from bot.server import CHANNELS, build_app
 from bot.services import DatabaseServices, MatcherCache
 from bot.settings import Settings
-from dialogs.conductor import Incoming
-from dialogs.output import ChoicesBlock, Message
-from dialogs.session import SessionKey
+from dialogs.kit import ChoicesBlock, Incoming, Message, SessionKey
 from knowledge.scan import load_scan
 from tests.conversation import CONSOLE
 from tests.fakes import FakeConnector, FakeSlack, sign

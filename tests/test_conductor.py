@@ -11,11 +11,23 @@ from pydantic import BaseModel
 
 from bot.services import Units
 from bot.storage.db import create_engine, sessionmaker, upgrade
-from dialogs.conductor import Conductor
-from dialogs.framework import Ask, Choose, Dialog, Flow, Form
-from dialogs.inputs import InputError, parse_number
-from dialogs.output import Block, Choice, FormField, TextBlock
-from dialogs.rich import plain, user
+from dialogs.kit import (
+    Ask,
+    Block,
+    Choice,
+    Choose,
+    Conductor,
+    Dialog,
+    Flow,
+    Form,
+    FormField,
+    InputError,
+    TextBlock,
+    plain,
+    user,
+)
+from dialogs.registry import APP_TEXTS
+from engine.parsing import parse_number
 from tests.conversation import CONSOLE, WEB, User
 
 
@@ -38,13 +50,17 @@ def pick(turn, state, value):  # type: ignore[no-untyped-def]
 
 
 def count(turn, state, text):  # type: ignore[no-untyped-def]
-    return state.model_copy(update={"count": parse_number(text, 1, 9)})
+    number = parse_number(text)
+    if not 1 <= number <= 9:
+        raise InputError("input.out_of_range", field="Aantal", value=number, low=1, high=9)
+    return state.model_copy(update={"count": number})
 
 
 def details(turn, state, values):  # type: ignore[no-untyped-def]
     if values["name"].casefold() == "nobody":
         raise InputError("input.required", field="Naam")
-    return Flow(state=state.model_copy(update=values), done=True)
+    return Flow(state=state.model_copy(update={"name": values["name"],
+                                               "note": values["note"] or ""}), done=True)
 
 
 def finish(turn, state) -> list[Block]:  # type: ignore[no-untyped-def]
@@ -53,7 +69,8 @@ def finish(turn, state) -> list[Block]:  # type: ignore[no-untyped-def]
 
 
 ORDER = Dialog(
-    id="bestel", title="actions.title", state=Order, finish=finish,
+    id="bestel", title="actions.title", state=Order, finish=finish, menu=1,
+    phrases=["bestellen", "ik wil eten"],
     steps=[
         Choose("gerecht", prompt=lambda t, s: plain("Wat wil je?"), options=dishes, handle=pick),
         Ask("aantal", prompt=lambda t, s: plain("Hoeveel?"), handle=count),
@@ -65,12 +82,12 @@ ORDER = Dialog(
     ],
 )
 SECRET = Dialog(id="geheim", title="roles.title", state=Order, roles=frozenset({"admin"}),
+                menu=2, phrases=["geheim"],
                 steps=[Ask("x", prompt=lambda t, s: plain("Geheim?"))])
 
 
 def make(units) -> Conductor:  # type: ignore[no-untyped-def]
-    return Conductor([ORDER, SECRET], {"bestel": ["bestellen", "ik wil eten"],
-                                       "geheim": ["geheim"]}, units, ["bestel", "geheim"])
+    return Conductor([ORDER, SECRET], units, texts=APP_TEXTS)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.channels import slack_render, teams_render
-from dialogs.output import (
+from dialogs.kit import (
     CardBlock,
     Choice,
     ChoicesBlock,
@@ -20,8 +20,10 @@ from dialogs.output import (
     Message,
     Prompt,
     TextBlock,
+    plain,
+    say,
+    user,
 )
-from dialogs.rich import plain, say, user
 
 PROMPT = Prompt(dialog="leerlijn", step="niveau", turn=3)
 EVIL = "<!channel> @here <https://evil.example|klik> *vet* [x](javascript:alert(1)) & co"

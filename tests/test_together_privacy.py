@@ -10,8 +10,7 @@ from sqlalchemy import select
 
 from bot.outbound import queue_to_member
 from bot.storage.models import Base, MailboxRow
-from dialogs.output import Message, TextBlock
-from dialogs.rich import plain
+from dialogs.kit import Message, TextBlock, plain
 from tests.conversation import Services, User, deliver
 
 USER = "gerrit-4711"

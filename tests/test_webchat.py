@@ -84,8 +84,7 @@ def test_web_chat_only_on_loopback() -> None:
 
 async def test_proactive_messages_are_fetched_from_the_mailbox(client: TestClient,
                                                                runtime) -> None:  # type: ignore[no-untyped-def]
-    from dialogs.output import Message, TextBlock
-    from dialogs.rich import plain
+    from dialogs.kit import Message, TextBlock, plain
     from tests.conversation import Services, deliver
 
     await post(client, text="menu")  # the web user exists now

@@ -10,20 +10,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from dialogs.conductor import Channel, Incoming
-from dialogs.output import (
+from dialogs.kit import (
     CardBlock,
+    Channel,
     Choice,
     ChoicesBlock,
     FileBlock,
     FormBlock,
     ImageBlock,
+    Incoming,
     Message,
     Prompt,
+    Rich,
+    SessionKey,
     TextBlock,
 )
-from dialogs.rich import Rich
-from dialogs.session import SessionKey
 
 CHANNEL = Channel(mailbox=True, name="console", forms=False)
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.queue import _insert
 from bot.storage.models import MailboxRow, utcnow
-from dialogs.output import Message
+from dialogs.kit import Message
 
 
 class MailboxSender:

@@ -45,10 +45,7 @@ from bot.settings import Settings
 from bot.storage.models import ConversationRefRow, DeliveryRow, InboxRow, utcnow
 from bot.storage.sessions import SqlSessionStore
 from bot.workers import PermanentError, RetryableError
-from dialogs.conductor import Channel, Conductor, Incoming
-from dialogs.output import FormBlock, Message, Prompt
-from dialogs.rich import say
-from dialogs.session import SessionKey
+from dialogs.kit import Channel, Conductor, FormBlock, Incoming, Message, Prompt, SessionKey, say
 from knowledge.messages import normalise_lang
 
 log = logging.getLogger(__name__)

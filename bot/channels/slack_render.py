@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from dialogs.output import (
+from dialogs.kit import (
     CardBlock,
     Choice,
     ChoicesBlock,
@@ -23,9 +23,9 @@ from dialogs.output import (
     ImageBlock,
     Message,
     Prompt,
+    Rich,
     TextBlock,
 )
-from dialogs.rich import Rich
 
 MAX_BLOCKS = 50
 MAX_TEXT = 3000

@@ -43,10 +43,17 @@ from bot.net import is_loopback
 from bot.settings import Settings
 from bot.storage.models import ConversationRefRow, DeliveryRow, utcnow
 from bot.workers import PermanentError, RetryableError
-from dialogs.conductor import Channel, Conductor, Incoming
-from dialogs.output import FileBlock, ImageBlock, Message, Prompt
-from dialogs.rich import say
-from dialogs.session import SessionKey
+from dialogs.kit import (
+    Channel,
+    Conductor,
+    FileBlock,
+    ImageBlock,
+    Incoming,
+    Message,
+    Prompt,
+    SessionKey,
+    say,
+)
 from knowledge.messages import normalise_lang
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from dialogs.output import (
+from dialogs.kit import (
     CardBlock,
     ChoicesBlock,
     FileBlock,
@@ -22,9 +22,9 @@ from dialogs.output import (
     ImageBlock,
     Message,
     Prompt,
+    Rich,
     TextBlock,
 )
-from dialogs.rich import Rich
 
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"

@@ -12,19 +12,21 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, Field, ValidationError
 
-from dialogs.conductor import Channel, Conductor, Incoming
-from dialogs.output import (
+from dialogs.kit import (
     CardBlock,
+    Channel,
     ChoicesBlock,
+    Conductor,
     FileBlock,
     FormBlock,
     ImageBlock,
+    Incoming,
     Message,
     Prompt,
+    Rich,
+    SessionKey,
     TextBlock,
 )
-from dialogs.rich import Rich
-from dialogs.session import SessionKey
 
 CHANNEL = Channel(mailbox=True, name="web", forms=True)
 STATIC = Path(__file__).resolve().parent / "web"
@@ -139,7 +141,11 @@ def add_routes(app: web.Application, conductor: Conductor) -> None:
         except (ValidationError, ValueError):
             raise web.HTTPBadRequest(text="malformed request") from None
         async with conductor.units() as unit:
-            waiting = await unit.services.take_mailbox(WORKSPACE, f"web-{data.user}")
+            member = await unit.identify(SessionKey(channel=CHANNEL.name, workspace=WORKSPACE,
+                                                    user=f"web-{data.user}",
+                                                    conversation="webchat"),
+                                         "", CHANNEL.name, None)
+            waiting = await unit.mailbox(member)
         return web.json_response({"messages": [message_json(m) for m in waiting]})
 
     app.router.add_get("/chat", index)

@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import DialogSessionRow, utcnow
-from dialogs.session import Conflict, Session, SessionKey
+from dialogs.kit import Conflict, Session, SessionKey
 
 
 def _where(key: SessionKey) -> tuple:  # type: ignore[type-arg]

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from dialogs.rich import Rich
+from dialogs.kit.rich import Rich
 
 
 class Choice(BaseModel):
@@ -17,16 +17,25 @@ class Choice(BaseModel):
     style: Literal["default", "primary", "danger"] = "default"
 
 
+FieldKind = Literal["text", "textarea", "number", "range", "duration", "date", "time", "choice",
+                   "multichoice", "yesno"]
+
+
 class FormField(BaseModel):
+    """One field of a form. Its ``kind`` says what the answer is, and so what the handler gets
+    (see ``dialogs.kit.fields``): text, a whole number, a range of two numbers, a duration in
+    minutes, a date, a time of day, a choice (its value), several choices, or yes/no."""
+
     name: str
     label: Rich
-    kind: Literal["text", "textarea", "number", "choice", "multichoice"] = "text"
+    kind: FieldKind = "text"
     required: bool = True
-    min: int | None = Field(None, description="number: smallest value; text: shortest")
-    max: int | None = Field(None, description="number: largest value; text: longest")
+    min: int | None = Field(None, description="numbers and ranges: smallest; text: shortest")
+    max: int | None = Field(None, description="numbers and ranges: largest; text: longest")
     choices: list[Choice] = Field(default_factory=list)
     placeholder: Rich | None = None
-    default: str | None = None
+    default: str | None = Field(None, description="the value shown (as typed) in a new form")
+    unit: Rich | None = Field(None, description="what a bare number means, e.g. 'jaar'")
 
 
 class TextBlock(BaseModel):

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from knowledge.messages import catalogue, normalise_lang
+from dialogs.kit.texts import TEXTS
 
 Kind = Literal["plain", "bold", "user", "link"]
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
@@ -79,7 +79,7 @@ def say(lang: str | None, key: str, **params: Any) -> Rich:
     """A catalogue message with its parameters as escaped user segments.
 
     A parameter that is already Rich is inserted as it is (our own composed text)."""
-    template = catalogue(normalise_lang(lang))[key]
+    template = TEXTS.template(lang, key)
     segments: list[Segment] = []
     for literal, field, spec, conversion in string.Formatter().parse(template):
         if literal:

@@ -1,0 +1,34 @@
+"""The dialog kit: conversations declared as data over a typed state, run turn by turn on any
+channel. It knows nothing of the application that uses it: dialogs, texts and ports (what the
+dialogs need from storage) are registered by the application."""
+
+from dialogs.kit.conductor import AppTexts, Channel, Conductor, Incoming, Unit, UnitFactory
+from dialogs.kit.dialog import Dialog
+from dialogs.kit.output import (
+    Block,
+    CardBlock,
+    Choice,
+    ChoicesBlock,
+    Fact,
+    FileBlock,
+    FormBlock,
+    FormField,
+    ImageBlock,
+    Message,
+    Prompt,
+    TextBlock,
+)
+from dialogs.kit.problems import InputError
+from dialogs.kit.rich import Rich, join, link, plain, say, user
+from dialogs.kit.session import Conflict, Session, SessionKey, SessionStore
+from dialogs.kit.steps import Answer, Ask, Call, Choose, Confirm, Flow, Form, Step, yes_no
+from dialogs.kit.texts import TEXTS
+from dialogs.kit.turn import Member, Ports, Turn
+
+__all__ = [
+    "TEXTS", "Answer", "AppTexts", "Ask", "Block", "Call", "CardBlock", "Channel", "Choice",
+    "ChoicesBlock", "Choose", "Conductor", "Confirm", "Conflict", "Dialog", "Fact", "FileBlock",
+    "Flow", "Form", "FormBlock", "FormField", "ImageBlock", "Incoming", "InputError", "Member",
+    "Message", "Ports", "Prompt", "Rich", "Session", "SessionKey", "SessionStore", "Step",
+    "TextBlock", "Turn", "Unit", "UnitFactory", "join", "link", "plain", "say", "user", "yes_no",
+]

@@ -1,0 +1,439 @@
+"""One turn of conversation: load the user's session, interpret what came in, run the step,
+save the session, and return the messages to send.
+
+A turn is one unit of work (one database transaction): the session is written with an
+optimistic version check, and anything the dialog stored in the same turn is rolled back
+with it when another turn of the same user got there first; the turn is then retried on the
+fresh state. A button or form from an old message (whose step was already answered) is
+recognised and changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ValidationError
+
+from dialogs.kit.dialog import Dialog
+from dialogs.kit.output import Block, Choice, ChoicesBlock, Message, Prompt, TextBlock
+from dialogs.kit.problems import InputError
+from dialogs.kit.rich import Rich, join, say
+from dialogs.kit.router import Router
+from dialogs.kit.session import Conflict, Frame, HistoryEntry, Session, SessionKey, SessionStore
+from dialogs.kit.steps import Answer, Flow, Stay, call
+from dialogs.kit.texts import TEXTS
+from dialogs.kit.turn import Member, Ports, Turn
+from engine.text import fold
+
+log = logging.getLogger(__name__)
+
+COMMANDS = {
+    "stop": {"stop", "stoppen", "annuleer", "annuleren", "cancel", "quit", "exit"},
+    "back": {"terug", "vorige", "back", "undo"},
+    "help": {"help", "?", "hulp"},
+    "resume": {"verder", "doorgaan", "continue", "resume"},
+    "menu": {"menu", "start", "hallo", "hoi", "hi", "hello", "hey"},
+}
+MAX_ATTEMPTS = 3
+#: value prefix of buttons in proactive messages: "go:<dialog>:<argument>"
+GO = "go:"
+#: What interpreting one input gives: messages to send, the new session, whether it changed.
+Outcome = tuple[list[Message], Session | None, bool]
+
+
+class Incoming(BaseModel):
+    """Something a user sent, in channel-neutral form."""
+
+    key: SessionKey
+    text: str | None = None
+    value: str | None = None  # the value of a pressed button
+    form: dict[str, str] | None = None  # a submitted form
+    prompt: Prompt | None = None  # the question the button or form belonged to
+    locale: str | None = None
+    name: str | None = None
+    timezone: str | None = None  # IANA name, when the platform tells
+
+
+class Channel(BaseModel):
+    name: str
+    forms: bool
+    #: proactive messages wait in a mailbox and are shown at the next turn (console, web)
+    mailbox: bool = False
+
+
+class Unit(Protocol):
+    """One turn's unit of work, provided by the application."""
+
+    sessions: SessionStore
+
+    async def identify(self, key: SessionKey, name: str, channel: str,
+                       timezone: str | None) -> Member:
+        """The member talking (known from earlier turns, or new)."""
+        ...
+
+    def ports(self, member: Member) -> Ports:
+        """The application's ports, bound to the member's workspace."""
+        ...
+
+    async def mailbox(self, member: Member) -> list[Message]:
+        """Proactive messages waiting for the member (mailbox channels), marked seen."""
+        ...
+
+
+UnitFactory = Callable[[], AbstractAsyncContextManager[Unit]]
+AfterTurn = Callable[[Unit, list[Message]], Awaitable[None]]
+#: what a sentence that names no dialog is for (a dialog id), if anything
+Fallback = Callable[[Turn, str], Awaitable[str | None]]
+
+
+@dataclass(frozen=True)
+class AppTexts:
+    """Message keys of the texts that are the application's own: its greeting and help."""
+
+    hello: str = "common.menu_hello"
+    greeting: str = "common.menu_greeting"  # {name}
+    help: str = "common.help"
+    not_allowed: str = "common.not_allowed"  # {dialog}
+
+
+def command_of(text: str | None) -> str | None:
+    if not text:
+        return None
+    word = fold(text).strip().strip("!.").lstrip("/")
+    for name, words in COMMANDS.items():
+        if word in words:
+            return name
+    return None
+
+
+def _with_subflows(dialogs: Sequence[Dialog[Any]]) -> dict[str, Dialog[Any]]:
+    """The dialogs by id, with every dialog a step runs as a sub-flow."""
+    found: dict[str, Dialog[Any]] = {}
+    pending = list(dialogs)
+    while pending:
+        dialog = pending.pop()
+        known = found.get(dialog.id)
+        if known is dialog:
+            continue
+        if known is not None:
+            raise ValueError(f"two dialogs have the id {dialog.id!r}")
+        found[dialog.id] = dialog
+        pending += [s.dialog for s in dialog.steps
+                    if isinstance(getattr(s, "dialog", None), Dialog)]
+    return found
+
+
+class Conductor:
+    def __init__(self, dialogs: Sequence[Dialog[Any]], units: UnitFactory, *,
+                 texts: AppTexts | None = None, fallback: Fallback | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        self.dialogs = _with_subflows(dialogs)
+        self.aliases = {alias: d.id for d in self.dialogs.values() for alias in d.aliases}
+        self.router = Router({d.id: [d.id, *d.phrases] for d in dialogs})
+        self.menu = sorted((d for d in dialogs if d.menu is not None),
+                           key=lambda d: d.menu or 0)
+        self.units = units
+        self.texts = texts or AppTexts()
+        self.fallback = fallback
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    def find(self, dialog_id: str) -> Dialog[Any] | None:
+        return self.dialogs.get(self.aliases.get(dialog_id, dialog_id))
+
+    # ------------------------------------------------------------------ entry
+
+    async def handle(self, incoming: Incoming, channel: Channel,
+                     after: AfterTurn | None = None) -> list[Message]:
+        """Run one turn. ``after(unit, messages)`` runs inside the turn's transaction, so a
+        channel can queue the messages for sending atomically with the turn itself."""
+        lang = TEXTS.normalise(incoming.locale)
+        for attempt in range(MAX_ATTEMPTS):
+            try:
+                async with self.units() as unit:
+                    messages = await self._turn(unit, incoming, channel)
+                    if after is not None:
+                        await after(unit, messages)
+                    return messages
+            except Conflict:
+                log.info("session conflict on %s, retry %d", incoming.key.channel, attempt + 1)
+            except Exception:  # never leave a user without an answer; nothing was committed
+                log.exception("turn failed on channel %s", incoming.key.channel)
+                return [Message(blocks=[TextBlock(text=say(lang, "common.error"))])]
+        return [Message(blocks=[TextBlock(text=say(lang, "common.busy"))])]
+
+    # ------------------------------------------------------------------ one turn
+
+    async def _turn(self, unit: Unit, incoming: Incoming, channel: Channel) -> list[Message]:
+        stored, version = await unit.sessions.load(incoming.key)
+        member = await unit.identify(incoming.key, incoming.name or "", channel.name,
+                                     incoming.timezone)
+        turn = Turn(member=member, lang=TEXTS.normalise(member.lang or incoming.locale),
+                    channel=channel.name, forms=channel.forms, key=incoming.key,
+                    ports=unit.ports(member), now=self.clock())
+        session = self._resumable(stored)
+        messages, new_session, changed = await self._interpret(turn, session, incoming)
+        if stored is not None and session is None and new_session is None and not changed:
+            messages = [self._note(turn, "common.cannot_resume"), *messages]
+            changed = True
+        if changed:
+            await unit.sessions.save(incoming.key, new_session, version)
+        if channel.mailbox:
+            messages = [*await unit.mailbox(member), *messages]
+        return messages
+
+    def _resumable(self, session: Session | None) -> Session | None:
+        """The stored session in today's terms (renamed dialogs found by their former id), or
+        None when a dialog of it no longer exists or its state no longer fits."""
+        if session is None:
+            return None
+        frames = []
+        for frame in [*session.parents, session.frame]:
+            dialog = self.find(frame.dialog)
+            if dialog is None:
+                return None
+            try:
+                dialog.state.model_validate(frame.state)
+                dialog.step(frame.step)
+            except (ValidationError, KeyError):
+                return None
+            frames.append(frame.model_copy(update={"dialog": dialog.id}))
+        return Session(**frames[-1].model_dump(), parents=frames[:-1], turn=session.turn)
+
+    async def _interpret(self, turn: Turn, session: Session | None,
+                         incoming: Incoming) -> Outcome:
+        if incoming.prompt is None and incoming.value and incoming.value.startswith(GO):
+            return await self._go(turn, session, incoming.value)
+        if incoming.prompt is not None:
+            prompt = incoming.prompt
+            current = (session.dialog, session.step, session.turn) if session else None
+            if current != (self.aliases.get(prompt.dialog, prompt.dialog), prompt.step,
+                           prompt.turn):
+                return [self._note(turn, "common.stale")], session, False
+            answer = Answer(value=incoming.value, form=incoming.form)
+            return await self._answer(turn, session, answer)  # type: ignore[arg-type]
+        command = command_of(incoming.text) if incoming.form is None else None
+        if session is not None:
+            if command is not None:
+                return await self._command(turn, session, command)
+            answer = Answer(text=incoming.text, value=incoming.value, form=incoming.form)
+            return await self._answer(turn, session, answer)
+        if command == "help":
+            return [self._general_help(turn), self._menu(turn)], None, False
+        if command is not None:
+            return [self._menu(turn, greeting=command == "menu")], None, False
+        return await self._start_from_text(turn, incoming.text or "", incoming.value)
+
+    async def _command(self, turn: Turn, session: Session, command: str) -> Outcome:
+        """stop, terug, help, verder or menu while a dialog is in progress."""
+        outermost = self.dialogs[(session.parents[0] if session.parents else session).dialog]
+        title = say(turn.lang, outermost.title)
+        if command == "stop":
+            return ([self._note(turn, "common.stopped", dialog=title), self._menu(turn)],
+                    None, True)
+        if command == "back":
+            return await self._back(turn, session)
+        if command == "help":
+            return await self._help(turn, session), session, False
+        intro = "common.resume" if command == "resume" else "common.menu_in_dialog"
+        return [self._note(turn, intro, dialog=title), *await self._ask(turn, session)], \
+            session, False
+
+    # ------------------------------------------------------------------ starting
+
+    async def _start_from_text(self, turn: Turn, text: str, value: str | None) -> Outcome:
+        chosen = self.find(value) if value else None
+        dialog_id = chosen.id if chosen is not None else None
+        if dialog_id is None:
+            route = self.router.route(text)
+            if route is None or route.score < 100:
+                # an open invitation (a check-in, say) takes free text before a loose route
+                dialog_id = await self._claimed(turn, text)
+            if dialog_id is None and route is not None:
+                dialog_id = route.dialog
+            if dialog_id is None and self.fallback is not None and text.strip():
+                dialog_id = await self.fallback(turn, text)
+        if dialog_id is None:
+            return ([self._note(turn, "common.not_understood"), self._menu(turn)], None, False)
+        return await self.start(turn, dialog_id, text if value is None else "")
+
+    async def _go(self, turn: Turn, session: Session | None, value: str) -> Outcome:
+        """A button of a proactive message ("go:<dialog>:<argument>") starts its dialog; a
+        dialog in progress is set aside (nothing of it was saved)."""
+        _, _, rest = value.partition(GO)
+        name, _, argument = rest.partition(":")
+        dialog = self.find(name)
+        if dialog is None:
+            return [self._note(turn, "common.stale")], session, False
+        turn.argument = argument or None
+        said: list[Message] = []
+        if session is not None and session.dialog != dialog.id:
+            said.append(self._note(turn, "common.set_aside",
+                                   dialog=say(turn.lang, self.dialogs[session.dialog].title)))
+        messages, new_session, _ = await self.start(turn, dialog.id)
+        return [*said, *messages], new_session, True
+
+    async def _claimed(self, turn: Turn, text: str) -> str | None:
+        """The dialog of an open invitation that takes this free text as its answer."""
+        if not text.strip() or len(text.split()) < 2:
+            return None
+        for dialog in self.dialogs.values():
+            if dialog.claims is not None:
+                argument = await dialog.claims(turn, text)
+                if argument is not None:
+                    turn.argument = argument
+                    return dialog.id
+        return None
+
+    async def start(self, turn: Turn, dialog_id: str, text: str = "") -> Outcome:
+        dialog = self.dialogs[dialog_id]
+        if not dialog.allows(turn.member.role):
+            return ([self._note(turn, self.texts.not_allowed,
+                                dialog=say(turn.lang, dialog.title)), self._menu(turn)],
+                    None, False)
+        state = dialog.state()
+        if dialog.start is not None:
+            state = await call(dialog.start, turn, text)
+        first = self._next_step(turn, dialog, state, None)
+        session = Session(dialog=dialog.id, step=first or "",
+                          state=state.model_dump(mode="json"))
+        if first is None:
+            return await self._complete(turn, session, state, [])
+        return await self._arrive(turn, session, [])
+
+    # ------------------------------------------------------------------ answering
+
+    async def _answer(self, turn: Turn, session: Session, answer: Answer) -> Outcome:
+        dialog = self.dialogs[session.dialog]
+        state = dialog.state.model_validate(session.state)
+        try:
+            result = await dialog.step(session.step).answer(turn, state, answer,
+                                                            session.scratch)
+        except InputError as problem:
+            return [self._problem(turn, problem), *await self._ask(turn, session)], session, False
+        if isinstance(result, Stay):
+            stayed = session.model_copy(update={"scratch": result.scratch,
+                                                "turn": session.turn + 1})
+            notes = [self._problem(turn, result.problem)] if result.problem else []
+            return [*notes, *await self._ask(turn, stayed)], stayed, True
+        return await self._advance(turn, session, session.state, result, [])
+
+    async def _advance(self, turn: Turn, session: Session, before: dict[str, Any], result: Any,
+                       said: list[Message]) -> Outcome:
+        """Move on from the step just answered: to the next step (or the one named), or end."""
+        dialog = self.dialogs[session.dialog]
+        flow = result if isinstance(result, Flow) else Flow(state=result)
+        said = [*said, Message(blocks=flow.say)] if flow.say else said
+        following = None if flow.done else \
+            self._next_step(turn, dialog, flow.state, session.step, flow.goto)
+        if following is None:
+            return await self._complete(turn, session, flow.state, said)
+        frame = Frame(dialog=dialog.id, step=following, state=flow.state.model_dump(mode="json"),
+                      history=[*session.history, HistoryEntry(step=session.step, state=before)])
+        return await self._arrive(turn, session.moved(frame), said)
+
+    async def _arrive(self, turn: Turn, session: Session, said: list[Message]) -> Outcome:
+        """At a step: ask its question, or start the dialog it runs as a sub-flow."""
+        dialog = self.dialogs[session.dialog]
+        state = dialog.state.model_validate(session.state)
+        push = await dialog.step(session.step).enter(turn, state)
+        if push is None:
+            return [*said, *await self._ask(turn, session)], session, True
+        first = self._next_step(turn, push.dialog, push.state, None)
+        inner = session.moved(Frame(dialog=push.dialog.id, step=first or "",
+                                    state=push.state.model_dump(mode="json")),
+                              parents=[*session.parents, session.frame])
+        if first is None:
+            return await self._complete(turn, inner, push.state, said)
+        return await self._arrive(turn, inner, said)
+
+    async def _complete(self, turn: Turn, session: Session, state: Any,
+                        said: list[Message]) -> Outcome:
+        """The dialog in progress ended: it finishes, or its result goes back to its caller."""
+        dialog = self.dialogs[session.dialog]
+        if not session.parents:
+            blocks: list[Block] = []
+            if dialog.finish is not None:
+                blocks = list(await call(dialog.finish, turn, state))
+            return ([*said, Message(blocks=blocks)] if blocks else said), None, True
+        result = await call(dialog.result, turn, state) if dialog.result else state
+        parent = session.parents[-1]
+        caller = self.dialogs[parent.dialog]
+        outer = Session(**parent.model_dump(), parents=session.parents[:-1], turn=session.turn)
+        resumed = await caller.step(parent.step).resume(
+            turn, caller.state.model_validate(parent.state), result)
+        return await self._advance(turn, outer, parent.state, resumed, said)
+
+    def _next_step(self, turn: Turn, dialog: Dialog[Any], state: Any, current: str | None,
+                   goto: str | None = None) -> str | None:
+        if goto is not None:
+            index = dialog.index(goto)
+        elif current is None:
+            index = 0
+        else:
+            index = dialog.index(current) + 1
+        for step in dialog.steps[index:]:
+            if step.skip is None or not step.skip(turn, state):
+                return step.id
+        return None
+
+    async def _back(self, turn: Turn, session: Session) -> Outcome:
+        inside = self.dialogs[session.dialog].step(session.step).back(session.scratch)
+        if inside is not None:
+            moved = session.model_copy(update={"scratch": inside, "turn": session.turn + 1})
+            return [self._note(turn, "common.back_field"), *await self._ask(turn, moved)], \
+                moved, True
+        if session.history:
+            previous = session.history[-1]
+            frame = Frame(dialog=session.dialog, step=previous.step, state=previous.state,
+                          history=session.history[:-1])
+            messages, moved, _ = await self._arrive(turn, session.moved(frame), [])
+            return [self._note(turn, "common.back"), *messages], moved, True
+        if session.parents:  # out of a sub-flow: back in the dialog that started it
+            parent = session.parents[-1]
+            outer = Session(**parent.model_dump(), parents=session.parents[:-1],
+                            turn=session.turn + 1)
+            return await self._back(turn, outer)
+        return [self._note(turn, "common.back_first"), *await self._ask(turn, session)], \
+            session, False
+
+    # ------------------------------------------------------------------ asking
+
+    async def _ask(self, turn: Turn, session: Session) -> list[Message]:
+        dialog = self.dialogs[session.dialog]
+        step = dialog.step(session.step)
+        state = dialog.state.model_validate(session.state)
+        prompt = Prompt(dialog=dialog.id, step=step.id, turn=session.turn)
+        return [Message(blocks=await step.ask(turn, state, session.scratch), prompt=prompt)]
+
+    # ------------------------------------------------------------------ help and menu
+
+    async def _help(self, turn: Turn, session: Session) -> list[Message]:
+        dialog = self.dialogs[session.dialog]
+        step = dialog.step(session.step)
+        parts: list[Rich] = [say(turn.lang, key) for key in (dialog.help, step.help) if key]
+        parts.append(say(turn.lang, "common.commands_in_dialog"))
+        return [Message(blocks=[TextBlock(text=join(parts, "\n\n"))]),
+                *await self._ask(turn, session)]
+
+    def _general_help(self, turn: Turn) -> Message:
+        return Message(blocks=[TextBlock(text=say(turn.lang, self.texts.help))])
+
+    def _menu(self, turn: Turn, greeting: bool = False) -> Message:
+        choices = [Choice(value=d.id, label=say(turn.lang, d.title))
+                   for d in self.menu if d.in_menu(turn.member.role)]
+        if greeting and turn.member.name:
+            intro = say(turn.lang, self.texts.greeting, name=turn.member.name)
+        else:
+            intro = say(turn.lang, self.texts.hello if greeting else "common.menu")
+        return Message(blocks=[TextBlock(text=intro), ChoicesBlock(choices=choices)])
+
+    def _note(self, turn: Turn, key: str, **params: Any) -> Message:
+        return Message(blocks=[TextBlock(text=say(turn.lang, key, **params))])
+
+    def _problem(self, turn: Turn, problem: InputError) -> Message:
+        return self._note(turn, problem.key, **problem.params)

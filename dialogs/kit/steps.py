@@ -1,0 +1,300 @@
+"""The steps a dialog is made of. A step asks something (``ask``), reads the answer
+(``answer``) and returns the dialog's new state (or a ``Flow`` to jump or end), a ``Stay`` when
+it needs more input first (a form filled in one field at a time), or raises ``InputError`` with
+the reason. A step keeps what it collects on the way in its *scratch*, stored in the session.
+
+Prompts are a message key or a function ``(turn, state) -> Rich | list[Block]`` (sync or async).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from pydantic import BaseModel
+
+from dialogs.kit.choices import choice_by_value, pick_choice, pick_choices
+from dialogs.kit.fields import parse_field, parse_fields
+from dialogs.kit.output import Block, Choice, ChoicesBlock, FormBlock, FormField, TextBlock
+from dialogs.kit.problems import InputError
+from dialogs.kit.rich import Rich, say
+from engine import parsing
+
+if TYPE_CHECKING:
+    from dialogs.kit.dialog import Dialog
+    from dialogs.kit.turn import Turn
+
+S = TypeVar("S", bound=BaseModel)
+Prompt = str | Callable[["Turn", Any], Awaitable[list[Block] | Rich] | list[Block] | Rich]
+Handler = Callable[..., Awaitable[Any] | Any]
+Predicate = Callable[["Turn", Any], bool]
+
+
+async def call(function: Callable[..., Any], *args: Any) -> Any:
+    """Call a dialog's function, which may be plain or async."""
+    result = function(*args)
+    if inspect.isawaitable(result):
+        return await result
+    return result
+
+
+class Answer(BaseModel):
+    """What came back: typed text, a pressed button's value, or a submitted form."""
+
+    text: str | None = None
+    value: str | None = None
+    form: dict[str, str] | None = None
+
+
+@dataclass
+class Flow(Generic[S]):
+    """A handler's verdict when plain "go to the next step" is not enough."""
+
+    state: S
+    goto: str | None = None
+    done: bool = False
+    say: list[Block] = field(default_factory=list)
+
+
+@dataclass
+class Stay:
+    """The step needs more before it is answered; ``scratch`` is what it collected so far,
+    ``problem`` the reason the last input was not taken (shown before asking again)."""
+
+    scratch: dict[str, Any]
+    problem: InputError | None = None
+
+
+@dataclass
+class Push:
+    """Run another dialog from here (a sub-flow) starting with ``state``; its result comes
+    back to this step's ``resume``."""
+
+    dialog: Dialog[Any]
+    state: BaseModel
+
+
+async def prompt_blocks(prompt: Prompt, turn: Turn, state: Any) -> list[Block]:
+    if isinstance(prompt, str):
+        return [TextBlock(text=say(turn.lang, prompt))]
+    value = await call(prompt, turn, state)
+    return [TextBlock(text=value)] if isinstance(value, Rich) else list(value)
+
+
+@dataclass
+class Step:
+    """Base of all steps. ``help`` is a message key shown on "help" during this step; ``skip``
+    says when the step does not apply."""
+
+    id: str
+    prompt: Prompt
+    help: str | None = None
+    skip: Predicate | None = None
+
+    async def enter(self, turn: Turn, state: Any) -> Push | None:
+        """Called when the dialog arrives at this step; a sub-flow step starts its dialog."""
+        return None
+
+    async def ask(self, turn: Turn, state: Any, scratch: dict[str, Any]) -> list[Block]:
+        return await prompt_blocks(self.prompt, turn, state)
+
+    async def answer(self, turn: Turn, state: Any, answer: Answer,
+                     scratch: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    async def resume(self, turn: Turn, state: Any, result: Any) -> Any:
+        """A sub-flow started here ended with ``result``."""
+        raise NotImplementedError(f"step {self.id} runs no sub-flow")
+
+    def back(self, scratch: dict[str, Any]) -> dict[str, Any] | None:
+        """Go back inside the step (a form: the previous field); None: to the previous step."""
+        return None
+
+
+@dataclass
+class Ask(Step):
+    """Free text. ``handle(turn, state, text)`` returns the new state (or a Flow) or raises
+    InputError; ``suggestions`` adds buttons the user may press instead of typing."""
+
+    handle: Handler = lambda turn, state, text: state
+    suggestions: Callable[[Turn, Any], list[Choice]] | None = None
+
+    async def ask(self, turn: Turn, state: Any, scratch: dict[str, Any]) -> list[Block]:
+        blocks = await super().ask(turn, state, scratch)
+        if self.suggestions is not None:
+            choices = self.suggestions(turn, state)
+            if choices:
+                blocks.append(ChoicesBlock(choices=choices))
+        return blocks
+
+    async def answer(self, turn: Turn, state: Any, answer: Answer,
+                     scratch: dict[str, Any]) -> Any:
+        text = (answer.value if answer.value is not None else answer.text) or ""
+        if not text.strip():
+            raise InputError("input.empty")
+        return await call(self.handle, turn, state, text.strip())
+
+
+@dataclass
+class Choose(Step):
+    """One choice (or several with ``multi``) from ``options``; typed answers are matched
+    by number, value or label. ``handle(turn, state, value)`` gets the value (or values)."""
+
+    options: Callable[[Turn, Any], list[Choice]] = lambda turn, state: []
+    handle: Handler = lambda turn, state, value: state
+    multi: bool = False
+
+    async def ask(self, turn: Turn, state: Any, scratch: dict[str, Any]) -> list[Block]:
+        blocks = await super().ask(turn, state, scratch)
+        blocks.append(ChoicesBlock(choices=self.options(turn, state)))
+        return blocks
+
+    def read(self, turn: Turn, state: Any, answer: Answer) -> Any:
+        choices = self.options(turn, state)
+        if answer.value is not None:
+            picked = choice_by_value(answer.value, choices).value
+            return [picked] if self.multi else picked
+        if self.multi:
+            return [c.value for c in pick_choices(answer.text or "", choices)]
+        return pick_choice(answer.text or "", choices).value
+
+    async def answer(self, turn: Turn, state: Any, answer: Answer,
+                     scratch: dict[str, Any]) -> Any:
+        return await call(self.handle, turn, state, self.read(turn, state, answer))
+
+
+def yes_no(turn: Turn) -> list[Choice]:
+    return [Choice(value="yes", label=say(turn.lang, "common.yes"), style="primary"),
+            Choice(value="no", label=say(turn.lang, "common.no"))]
+
+
+@dataclass
+class Confirm(Choose):
+    """Yes or no (buttons, or typed in any of their forms); ``handle(turn, state, yes)``."""
+
+    def __post_init__(self) -> None:
+        self.options = lambda turn, state: yes_no(turn)
+
+    def read(self, turn: Turn, state: Any, answer: Answer) -> Any:
+        if answer.value is None and answer.text:
+            try:
+                return parsing.parse_yes_no(answer.text)
+            except parsing.ParseError:
+                pass
+        return super().read(turn, state, answer) == "yes"
+
+
+@dataclass
+class Form(Step):
+    """Several fields at once: one card or modal where the channel shows forms, else one field
+    at a time. ``handle(turn, state, values)`` gets the typed values (see ``kit.fields``),
+    checks them together and returns the new state.
+
+    Nothing typed is lost: a problem in one field keeps the others (the form is shown again
+    with them, or the field is asked again), and "terug" goes back one field."""
+
+    title: Callable[[Turn, Any], Rich] = lambda turn, state: Rich(segments=[])
+    fields: Callable[[Turn, Any], list[FormField]] = lambda turn, state: []
+    handle: Handler = lambda turn, state, values: state
+
+    # scratch: {"filled": {name: text}} one field at a time, {"typed": {name: text}} a form
+    # sent with a problem (shown again with what was typed)
+
+    async def ask(self, turn: Turn, state: Any, scratch: dict[str, Any]) -> list[Block]:
+        fields = self.fields(turn, state)
+        if turn.forms and "filled" not in scratch:
+            blocks = await super().ask(turn, state, scratch)
+            typed = scratch.get("typed") or {}
+            shown = [f.model_copy(update={"default": typed[f.name]}) if f.name in typed else f
+                     for f in fields]
+            blocks.append(FormBlock(title=self.title(turn, state), fields=shown,
+                                    submit=say(turn.lang, "common.submit")))
+            return blocks
+        return await self._field_question(turn, state, fields, scratch.get("filled") or {})
+
+    async def _field_question(self, turn: Turn, state: Any, fields: list[FormField],
+                              filled: dict[str, str]) -> list[Block]:
+        field_ = next((f for f in fields if f.name not in filled), fields[-1])
+        blocks: list[Block] = []
+        if not filled:
+            blocks = await super().ask(turn, state, {})
+            blocks.append(TextBlock(text=self.title(turn, state)))
+        question = say(turn.lang, "common.field_question", number=fields.index(field_) + 1,
+                       total=len(fields), label=field_.label)
+        if not field_.required:
+            question = question + say(turn.lang, "common.field_optional")
+        if field_.default:
+            question = question + say(turn.lang, "common.field_default", value=field_.default)
+        blocks.append(TextBlock(text=question))
+        if field_.kind in {"choice", "multichoice"}:
+            blocks.append(ChoicesBlock(choices=field_.choices))
+        return blocks
+
+    async def answer(self, turn: Turn, state: Any, answer: Answer,
+                     scratch: dict[str, Any]) -> Any:
+        fields = self.fields(turn, state)
+        if answer.form is not None:
+            return await self._submitted(turn, state, fields, answer.form)
+        return await self._one_field(turn, state, fields, answer, scratch.get("filled") or {})
+
+    async def _submitted(self, turn: Turn, state: Any, fields: list[FormField],
+                         raw: dict[str, str]) -> Any:
+        typed = {f.name: raw.get(f.name, "") for f in fields}
+        try:
+            values = parse_fields(fields, typed, turn.today)
+            return await call(self.handle, turn, state, values)
+        except InputError as problem:
+            return Stay(scratch={"typed": typed}, problem=problem)
+
+    async def _one_field(self, turn: Turn, state: Any, fields: list[FormField], answer: Answer,
+                         filled: dict[str, str]) -> Any:
+        field_ = next((f for f in fields if f.name not in filled), None)
+        if field_ is None:  # nothing pending (an old session): start again
+            filled, field_ = {}, fields[0]
+        text = answer.value if answer.value is not None else (answer.text or "")
+        if answer.value is not None and field_.kind == "choice":
+            text = choice_by_value(answer.value, field_.choices).value
+        parse_field(field_, text, turn.today)  # the problem, if any, is said at once
+        filled = {**filled, field_.name: text.strip()}
+        if len(filled) < len(fields):
+            return Stay(scratch={"filled": filled})
+        try:
+            values = parse_fields(fields, filled, turn.today)
+            return await call(self.handle, turn, state, values)
+        except InputError as problem:
+            redo = problem.at if problem.at in filled else field_.name
+            kept = {name: text for name, text in filled.items() if name != redo}
+            return Stay(scratch={"filled": kept}, problem=problem)
+
+    def back(self, scratch: dict[str, Any]) -> dict[str, Any] | None:
+        filled = dict(scratch.get("filled") or {})
+        if not filled:
+            return None
+        filled.pop(list(filled)[-1])
+        return {"filled": filled}
+
+
+@dataclass
+class Call(Step):
+    """Run another dialog as part of this one (a sub-flow): ``begin(turn, state)`` gives the
+    other dialog's first state, ``handle(turn, state, result)`` takes its result (the value of
+    its ``result`` function, or its final state) and returns this dialog's new state."""
+
+    dialog: Dialog[Any] | None = None
+    begin: Callable[[Turn, Any], Any] = lambda turn, state: None
+    handle: Handler = lambda turn, state, result: state
+
+    async def enter(self, turn: Turn, state: Any) -> Push | None:
+        assert self.dialog is not None, f"step {self.id} names no dialog"
+        first = await call(self.begin, turn, state)
+        return Push(dialog=self.dialog, state=first if first is not None else
+                    self.dialog.state())
+
+    async def answer(self, turn: Turn, state: Any, answer: Answer,
+                     scratch: dict[str, Any]) -> Any:
+        raise InputError("input.empty")  # never asked: the sub-flow's steps are
+
+    async def resume(self, turn: Turn, state: Any, result: Any) -> Any:
+        return await call(self.handle, turn, state, result)

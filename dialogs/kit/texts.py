@@ -1,0 +1,111 @@
+"""What a dialog says, per language: flat catalogues of dotted keys to ``str.format`` templates.
+
+The catalogue of a language is merged from registered *sources*: the kit's own texts, and
+whatever the application adds (a YAML file per language next to each feature, or a callable
+that returns a mapping). A key may be defined once; every language must have the same keys
+and placeholders (``problems()`` lists where they differ).
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import yaml
+
+Source = Callable[[str], Mapping[str, str]]
+
+
+class TextError(ValueError):
+    """A catalogue file is unreadable, a key is defined twice, or a key is unknown."""
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def yaml_source(folder: Path, stem: str = "messages") -> Source:
+    """The texts in ``<folder>/<stem>.<lang>.yaml`` (a missing file is an empty catalogue)."""
+
+    def read(lang: str) -> Mapping[str, str]:
+        path = folder / f"{stem}.{lang}.yaml"
+        if not path.exists():
+            return {}
+        with path.open(encoding="utf-8") as handle:
+            data = yaml.safe_load(handle) or {}
+        if not isinstance(data, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+            raise TextError(f"{path} must map message keys to texts")
+        return data
+
+    read.__name__ = f"yaml:{folder.name}"
+    return read
+
+
+class Texts:
+    """The registry of catalogues. ``languages`` are the supported ones, the first is the
+    default (used for unknown locales)."""
+
+    def __init__(self, languages: tuple[str, ...] = ("nl", "en")) -> None:
+        self.languages = languages
+        self._sources: dict[str, Source] = {}
+        self._merged: dict[str, dict[str, str]] = {}
+
+    @property
+    def default(self) -> str:
+        return self.languages[0]
+
+    def add(self, name: str, source: Source) -> None:
+        """Register a source under a name (adding a name twice replaces it)."""
+        self._sources[name] = source
+        self._merged.clear()
+
+    def catalogue(self, lang: str) -> dict[str, str]:
+        lang = self.normalise(lang)
+        if lang not in self._merged:
+            merged: dict[str, str] = {}
+            origin: dict[str, str] = {}
+            for name, source in self._sources.items():
+                for key, text in source(lang).items():
+                    if key in merged:
+                        raise TextError(f"message {key!r} of {name} is already defined by "
+                                        f"{origin[key]}")
+                    merged[key], origin[key] = text, name
+            self._merged[lang] = merged
+        return self._merged[lang]
+
+    def template(self, lang: str | None, key: str) -> str:
+        try:
+            return self.catalogue(self.normalise(lang))[key]
+        except KeyError:
+            raise TextError(f"message {key!r} is not in the catalogue") from None
+
+    def has(self, key: str) -> bool:
+        return key in self.catalogue(self.default)
+
+    def normalise(self, locale: str | None) -> str:
+        """A locale such as 'en-GB' or 'nl_BE' mapped onto a supported language."""
+        if not locale:
+            return self.default
+        short = locale.replace("_", "-").split("-")[0].casefold()
+        return short if short in self.languages else self.default
+
+    def problems(self) -> list[str]:
+        """Where the languages' catalogues differ from the default's (empty when they agree)."""
+        found: list[str] = []
+        reference = self.catalogue(self.default)
+        for lang in self.languages[1:]:
+            other = self.catalogue(lang)
+            found += [f"{lang}: missing {key}" for key in sorted(reference.keys() - other.keys())]
+            found += [f"{lang}: unknown key {key}"
+                      for key in sorted(other.keys() - reference.keys())]
+            found += [f"{lang}: placeholders of {key} differ from {self.default}"
+                      for key in sorted(reference.keys() & other.keys())
+                      if placeholders(reference[key]) != placeholders(other[key])]
+        return found
+
+
+#: the process-wide registry; the kit's own texts are always in it
+TEXTS = Texts()
+TEXTS.add("kit", yaml_source(Path(__file__).resolve().parent))
