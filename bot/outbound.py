@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels import slack_render, teams_render
 from bot.queue import _insert, now
-from bot.storage.models import ConversationRefRow, DeliveryRow, MemberRow
+from bot.storage.models import ConversationRefRow, DeliveryRow
+from bot.storage.people import MemberRow
 from dialogs.kit import Message
 
 LOCAL_CHANNELS = {"console", "web", None}

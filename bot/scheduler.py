@@ -37,13 +37,13 @@ from bot.storage.models import (
     ConversationRefRow,
     DeliveryRow,
     ForumQuestionRow,
-    MemberRow,
     PathRow,
     RunRow,
     ScheduleRow,
     TeamMemberRow,
     TeamRow,
 )
+from bot.storage.people import MemberRow
 from dialogs import invitations
 from engine.recurrence import Recurrence, due_occurrence, local_moment, zone
 from knowledge.messages import normalise_lang

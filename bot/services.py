@@ -17,23 +17,21 @@ from bot.storage.models import (
     AssignmentRow,
     CatalogueRow,
     DialogSessionRow,
-    MemberRow,
     PathRow,
     ProfileRow,
     ScanRow,
     WishRow,
     utcnow,
 )
+from bot.storage.people import MemberRow, identify
+from bot.storage.personal import DELETED_USER, Erasure, PersonalData, register, rowcount
 from bot.storage.ports import BoundPorts, Shared, Store, implements
 from bot.storage.sessions import SqlSessionStore
 from dialogs.kit import Member, Message, SessionKey
-from dialogs.policy import Role
 from dialogs.services import Assignment, LearningWish, Profile, SavedPath, ScanRecord
 from engine.matching import CompetencyMatcher
 from knowledge.catalogue import Catalogue, load_sample_catalogue
 from knowledge.taxonomy import load_taxonomy
-
-DELETED_USER = "deleted-user"
 
 
 class MatcherCache:
@@ -105,19 +103,6 @@ class DatabaseServices(TogetherDatabaseServices):
             row.channel = channel
         if timezone and not row.timezone:
             row.timezone = timezone
-        return _member(row)
-
-    async def set_language(self, member: Member, lang: str | None) -> None:
-        await self.db.execute(update(MemberRow).where(
-            MemberRow.workspace == member.workspace, MemberRow.user_id == member.user
-        ).values(lang=lang))
-
-    async def set_role(self, workspace: str, user: str, role: Role) -> Member | None:
-        row = (await self.db.execute(select(MemberRow).where(
-            MemberRow.workspace == workspace, MemberRow.user_id == user))).scalar_one_or_none()
-        if row is None:
-            return None
-        row.role = role
         return _member(row)
 
     async def members(self, workspace: str) -> list[Member]:
@@ -252,9 +237,8 @@ class DatabaseServices(TogetherDatabaseServices):
 
     # ---------------------------------------------------------------- my data
 
-    async def export_user(self, workspace: str, user: str) -> dict[str, Any]:
-        member = (await self.db.execute(select(MemberRow).where(
-            MemberRow.workspace == workspace, MemberRow.user_id == user))).scalar_one_or_none()
+    async def export_rest(self, workspace: str, user: str) -> dict[str, Any]:
+        """The sections of the export the feature storage modules do not register yet."""
         profile = await self.profile(workspace, user)
         sessions = (await self.db.execute(select(DialogSessionRow).where(
             DialogSessionRow.workspace == workspace, DialogSessionRow.user_id == user))).scalars()
@@ -263,12 +247,6 @@ class DatabaseServices(TogetherDatabaseServices):
         scans = (await self.db.execute(select(ScanRow).where(
             ScanRow.workspace == workspace, ScanRow.taken_by == user))).scalars()
         return {
-            "workspace": workspace,
-            "user": user,
-            "exported_at": utcnow().isoformat(timespec="seconds"),
-            "member": None if member is None else {
-                "name": member.name, "role": member.role, "language": member.lang,
-                "since": member.created_at.isoformat(timespec="seconds")},
             "profile": None if profile is None else profile.model_dump(mode="json"),
             "learning_wishes": [w.model_dump(mode="json")
                                 for w in await self.wishes(workspace, user)],
@@ -283,27 +261,26 @@ class DatabaseServices(TogetherDatabaseServices):
             **await self.export_together(workspace, user),
         }
 
-    async def delete_user(self, workspace: str, user: str,
-                          keep: SessionKey | None = None) -> dict[str, int]:
-        """Delete everything personal; organisation records keep no link to the person."""
+    async def erase_rest(self, erasure: Erasure) -> dict[str, int]:
+        """Delete what the feature storage modules do not erase yet; organisation records
+        keep no link to the person."""
+        workspace, user, keep = erasure.workspace, erasure.user, erasure.keep
         counts: dict[str, int] = {}
         for name, table, column in (
             ("learning_wishes", WishRow, WishRow.user_id),
             ("profile", ProfileRow, ProfileRow.user_id),
             ("assignments", AssignmentRow, AssignmentRow.user_id),
-            ("member", MemberRow, MemberRow.user_id),
         ):
             result = await self.db.execute(delete(table).where(
                 table.workspace == workspace, column == user))
-            counts[name] = result.rowcount  # type: ignore[attr-defined]
+            counts[name] = rowcount(result)
         conversations = delete(DialogSessionRow).where(
             DialogSessionRow.workspace == workspace, DialogSessionRow.user_id == user)
         if keep is not None:
             conversations = conversations.where(
                 (DialogSessionRow.channel != keep.channel)
                 | (DialogSessionRow.conversation != keep.conversation))
-        result = await self.db.execute(conversations)
-        counts["conversations"] = result.rowcount  # type: ignore[attr-defined]
+        counts["conversations"] = rowcount(await self.db.execute(conversations))
         for name, column_owner, column in (
             ("paths_unlinked", PathRow, PathRow.created_by),
             ("scans_unlinked", ScanRow, ScanRow.taken_by),
@@ -311,12 +288,28 @@ class DatabaseServices(TogetherDatabaseServices):
             result = await self.db.execute(update(column_owner).where(
                 column_owner.workspace == workspace, column == user).values(
                 {column.key: DELETED_USER}))
-            counts[name] = result.rowcount  # type: ignore[attr-defined]
+            counts[name] = rowcount(result)
         await self.db.execute(update(AssignmentRow).where(
             AssignmentRow.workspace == workspace, AssignmentRow.assigned_by == user
         ).values(assigned_by=DELETED_USER))
         counts.update(await self.delete_together(workspace, user, DELETED_USER))
         return counts
+
+
+async def _export_rest(db: AsyncSession, workspace: str, user: str) -> dict[str, Any]:
+    return await DatabaseServices(db, MatcherCache()).export_rest(workspace, user)
+
+
+async def _erase_rest(db: AsyncSession, erasure: Erasure) -> dict[str, int]:
+    return await DatabaseServices(db, MatcherCache()).erase_rest(erasure)
+
+
+register(PersonalData(
+    name="features", export=_export_rest, erase=_erase_rest,
+    tables=("dialog_sessions", "paths", "assignments", "scans", "learning_wishes", "profiles",
+            "answers", "forum_questions", "forum_answers", "teams", "team_members",
+            "schedules", "buddy_pairs", "runs", "mailbox", "deliveries",
+            "conversation_refs")))
 
 
 @implements("services")
@@ -335,7 +328,7 @@ class DatabaseUnit:
 
     async def identify(self, key: SessionKey, name: str, channel: str,
                        timezone: str | None) -> Member:
-        return await self.services.member(key.workspace, key.user, name, channel, timezone)
+        return await identify(self.db, key, name, channel, timezone)
 
     def ports(self, member: Member) -> BoundPorts:
         return BoundPorts(Store(self.db, member.workspace, self.shared))

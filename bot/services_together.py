@@ -22,7 +22,6 @@ from bot.storage.models import (
     ForumAnswerRow,
     ForumQuestionRow,
     MailboxRow,
-    MemberRow,
     ProfileRow,
     RunRow,
     ScheduleRow,
@@ -30,6 +29,7 @@ from bot.storage.models import (
     TeamRow,
     utcnow,
 )
+from bot.storage.people import MemberRow
 from dialogs.kit import Member, Message
 from dialogs.services_together import (
     DeliveryProblem,

@@ -20,13 +20,11 @@ from dialogs import (
     experts,
     forum,
     kennisrondje,
-    language,
     learning_help,
-    mydata,
-    preferences,
+    my_data,
+    people,
     profile,
     reflection,
-    roles,
     runs,
     saved_paths,
     scan,
@@ -44,9 +42,6 @@ MODULES: tuple[ModuleType, ...] = (
     wizard,
     saved_paths,
     scan,
-    mydata,
-    language,
-    roles,
     forum,
     experts,
     checkins,
@@ -56,13 +51,15 @@ MODULES: tuple[ModuleType, ...] = (
     teams_setup,
     buddies,
     runs,
-    preferences,
 )
+#: the features built as packages (dialogs, port, messages): one line each
+FEATURES: tuple[ModuleType, ...] = (people, my_data)
 MENU = ("leerhulp", "vraag", "acties", "profiel", "experts", "leerlijn", "leerlijnen", "scan",
-        "team", "checkins", "kennisrondje", "logboek", "buddies", "runs", "gegevens",
-        "voorkeuren", "taal", "rollen")
+        "team", "checkins", "kennisrondje", "logboek", "buddies", "runs")
 TEXTS.add("knowledge", catalogue)
 TEXTS.add("leerbot", yaml_source(Path(__file__).resolve().parent))
+for _feature in FEATURES:
+    TEXTS.add(_feature.__name__, yaml_source(Path(_feature.__file__).resolve().parent))
 APP_TEXTS = AppTexts(hello="leerbot.hello", greeting="leerbot.greeting", help="leerbot.help",
                      not_allowed="leerbot.not_allowed")
 
@@ -74,9 +71,11 @@ def _entries(module: ModuleType) -> list[tuple[Dialog[Any], list[str]]]:
 
 
 def dialogs() -> list[Dialog[Any]]:
-    return [dataclasses.replace(dialog, phrases=examples,
-                                menu=MENU.index(dialog.id) if dialog.id in MENU else None)
-            for module in MODULES for dialog, examples in _entries(module)]
+    old = [dataclasses.replace(dialog, phrases=examples,
+                               menu=(MENU.index(dialog.id) + 1) * 10 if dialog.id in MENU
+                               else None)
+           for module in MODULES for dialog, examples in _entries(module)]
+    return [*old, *(dialog for feature in FEATURES for dialog in feature.DIALOGS)]
 
 
 async def learning_fallback(turn: Turn, text: str) -> str | None:

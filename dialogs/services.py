@@ -8,8 +8,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
-from dialogs.kit import Member, SessionKey
-from dialogs.policy import Role
+from dialogs.kit import Member
 from dialogs.services_together import TogetherServices
 from engine.matching import CompetencyMatcher
 from knowledge.catalogue import Catalogue
@@ -71,10 +70,6 @@ class Services(TogetherServices, Protocol):
     async def member(self, workspace: str, user: str, name: str, channel: str | None = None,
                      timezone: str | None = None) -> Member: ...
 
-    async def set_language(self, member: Member, lang: str | None) -> None: ...
-
-    async def set_role(self, workspace: str, user: str, role: Role) -> Member | None: ...
-
     async def members(self, workspace: str) -> list[Member]: ...
 
     async def catalogue(self, workspace: str) -> Catalogue: ...
@@ -114,11 +109,3 @@ class Services(TogetherServices, Protocol):
     async def profile(self, workspace: str, user: str) -> Profile | None: ...
 
     async def save_profile(self, workspace: str, user: str, profile: Profile) -> None: ...
-
-    async def export_user(self, workspace: str, user: str) -> dict[str, Any]: ...
-
-    async def delete_user(self, workspace: str, user: str,
-                          keep: SessionKey | None = None) -> dict[str, int]:
-        """Delete the user's data; ``keep`` is the session of the current turn, which the
-        conductor closes itself."""
-        ...

@@ -103,12 +103,6 @@ class MemberDetails(BaseModel):
 
 class TogetherServices(Protocol):
     # ---------------------------------------------------------------- members
-    async def member_details(self, workspace: str, user: str) -> MemberDetails: ...
-
-    async def set_member_details(self, workspace: str, user: str, *,
-                                 timezone: str | None = None,
-                                 opt_out: set[str] | None = None) -> None: ...
-
     # ---------------------------------------------------------------- teams
     async def teams(self, workspace: str, user: str | None = None) -> list[Team]:
         """All teams, or those the user leads or belongs to."""

@@ -8,6 +8,8 @@ from typing import Any
 from bot.channels.mailbox import MailboxSender
 from bot.scheduler import Planner
 from bot.services import DatabaseServices, MatcherCache
+from bot.storage.people import identify
+from bot.storage.ports import BoundPorts, Store
 from bot.workers import DeliveryWorker
 from dialogs.kit import (
     CardBlock,
@@ -18,6 +20,7 @@ from dialogs.kit import (
     FormBlock,
     ImageBlock,
     Incoming,
+    Member,
     Message,
     SessionKey,
 )
@@ -109,6 +112,46 @@ async def deliver(runtime: Any) -> None:
 async def plan(runtime: Any, at: datetime) -> int:
     """Run the scheduler once as if it were ``at`` (UTC); the number of runs planned."""
     return await Planner(runtime.sessions, clock=lambda: at).tick()
+
+
+class Workspace:
+    """A workspace's ports outside a turn (one transaction), for arranging and checking test
+    data: ``async with Workspace(runtime) as ws: await ws.join("anna", "Anna")``, then
+    ``await ws.people.set_role("anna", "manager")``."""
+
+    def __init__(self, runtime: Any, workspace: str = "acme") -> None:
+        self.runtime = runtime
+        self.workspace = workspace
+
+    async def __aenter__(self) -> Arranged:
+        self._context = self.runtime.sessions.begin()
+        db = await self._context.__aenter__()
+        return Arranged(db, self.workspace, self.runtime.conductor.units.shared)
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._context.__aexit__(*exc)
+
+
+class Arranged:
+    def __init__(self, db: Any, workspace: str, shared: Any) -> None:
+        self.db = db
+        self.workspace = workspace
+        self.ports = BoundPorts(Store(db, workspace, shared))
+
+    async def join(self, user: str, name: str = "", role: str | None = None,
+                   channel: str = "console") -> Member:
+        """The member as their first message would make them (the first one is admin)."""
+        key = SessionKey(channel=channel, workspace=self.workspace, user=user,
+                         conversation=channel)
+        member = await identify(self.db, key, name, channel, None)
+        if role is not None:
+            member = await self.ports.people.set_role(user, role)
+        return member
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self.ports.get(name)
 
 
 class Services:

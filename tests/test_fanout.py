@@ -26,12 +26,12 @@ from bot.storage.db import create_engine, sessionmaker, upgrade
 from bot.storage.models import (
     ConversationRefRow,
     DeliveryRow,
-    MemberRow,
     RunRow,
     ScheduleRow,
     TeamMemberRow,
     TeamRow,
 )
+from bot.storage.people import MemberRow
 from tests.conversation import rule_due_now
 from tests.fakes import FakeConnector, FakeSlack
 

@@ -17,7 +17,7 @@ from bot.storage.models import (
     MailboxRow,
 )
 from dialogs.services import Profile
-from tests.conversation import Services, User, deliver
+from tests.conversation import Services, User, Workspace, deliver
 
 QUESTION = "Hoe maak ik een draaitabel in Excel met twee bronnen?"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -25,11 +25,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 async def arrange(runtime) -> int:  # type: ignore[no-untyped-def]
     """A team (lea leads; anna, bob, cas, dirk) where bob and cas know Excel."""
-    async with Services(runtime) as s:
-        await s.member("acme", "lea", "Lea")  # first member: admin
+    async with Workspace(runtime) as ws:
+        await ws.join("lea", "Lea")  # first member: admin
         for name in ("anna", "bob", "cas", "dirk", "mia"):
-            await s.member("acme", name, name.capitalize())
-        await s.set_role("acme", "mia", "manager")
+            await ws.join(name, name.capitalize())
+        await ws.people.set_role("mia", "manager")
+    async with Services(runtime) as s:
         for name in ("bob", "cas"):
             await s.save_profile("acme", name, Profile(good_at="Excel", competencies=["Excel"]))
         team = await s.save_team("acme", "Finance", "lea", ["anna", "bob", "cas", "dirk"], None)
@@ -153,8 +154,8 @@ async def test_experts_opt_out_and_load_spreading(runtime) -> None:  # type: ign
                         anonymous=False)
         firsts.append(out.split("gevraagd aan: ")[1].split(",")[0])
     assert firsts[0] != firsts[1]  # the load is spread over equally good experts
-    async with Services(runtime) as s:
-        await s.set_member_details("acme", "cas", opt_out={"experts"})
+    async with Workspace(runtime) as ws:
+        await ws.people.set_details("cas", opt_out={"experts"})
     out = await anna.say("wie kan helpen met excel")
     assert "Bob" in out and "Cas" not in out
 
@@ -341,7 +342,8 @@ async def test_matrix_lists_no_contact_point_for_someone_who_opted_out(runtime) 
     async with Services(runtime) as s:
         await s.save_answer("acme", "kennisrondje", "bob", "Waarvoor mag men jou bellen?",
                             "Excel en draaitabellen", shared=True)
-        await s.set_member_details("acme", "bob", opt_out={"experts"})
+    async with Workspace(runtime) as ws:
+        await ws.people.set_details("bob", opt_out={"experts"})
     lea = User(runtime.conductor, name="lea")
     await lea.say("competentiematrix")
     (file,) = lea.files()

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.storage.models import AnswerRow, DeliveryRow
-from tests.conversation import Services, User, deliver, plan, rule_due_now
+from tests.conversation import Services, User, Workspace, deliver, plan, rule_due_now
 
 MEMBERS = ["bob", "cas", "dirk", "eva", "fem"]
 
@@ -246,8 +246,8 @@ async def test_snooze_plans_a_later_message_and_cancels_the_reminder(runtime) ->
     # a time typed for today, in the member's own timezone (one where it is morning now)
     offset = next(o for o in range(-12, 15) if 8 <= (datetime.now(UTC).hour + o) % 24 <= 12)
     name = f"Etc/GMT{-offset:+d}" if offset else "Etc/GMT"
-    async with Services(runtime) as s:
-        await s.set_member_details("acme", "eva", timezone=name)
+    async with Workspace(runtime) as ws:
+        await ws.people.set_details("eva", timezone=name)
     local = datetime.now(ZoneInfo(name))
     run = next(k for k in rows if k.endswith(":eva:reminder")).split(":")[1]
     await eva.send_value(f"go:checkin:{run}:snooze")

@@ -221,7 +221,8 @@ async def test_multi_workspace_install(slack: FakeSlack, tmp_path: Path) -> None
     from cryptography.fernet import Fernet
     from sqlalchemy import select as sql_select
 
-    from bot.storage.models import MemberRow, SlackInstallationRow
+    from bot.storage.models import SlackInstallationRow
+    from bot.storage.people import MemberRow
 
     settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'oauth.db'}",
                         data_dir=tmp_path, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=slack.url,

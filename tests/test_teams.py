@@ -92,7 +92,7 @@ async def test_buttons_carry_the_step_and_old_clicks_are_stale(bot: TestClient,
     await send(bot, activity(connector, "mijn gegevens"))
     card = connector.cards()[-1]
     action = card["actions"][0]
-    assert action["data"]["leerbot"]["dialog"] == "gegevens"
+    assert action["data"]["leerbot"]["dialog"] == "my_data"
     await send(bot, activity(connector, value=action["data"]))
     assert any(a.get("name", "").endswith(".json") or "json" in json.dumps(a)
                for act in connector.activities[-2:] for a in act.get("attachments") or [])

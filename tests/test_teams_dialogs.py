@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from bot.storage.models import ConversationRefRow, DeliveryRow
-from tests.conversation import WEB, Services, User, deliver
+from tests.conversation import WEB, Services, User, Workspace, deliver
 
 PEOPLE = [("bob", "Bob Bakker"), ("carla", "Carla de Vries"), ("dirk", "Dirk Jansen"),
           ("eva", "Eva Smit"), ("fenna", "Fenna Visser")]
@@ -26,8 +26,9 @@ async def add_people(runtime: Any, people: list[tuple[str, str]] = PEOPLE,
     async with Services(runtime) as services:
         for uid, name in people:
             await services.member("acme", uid, name, "console")
-        if manager is not None:
-            await services.set_role("acme", manager, "manager")
+    if manager is not None:
+        async with Workspace(runtime) as ws:
+            await ws.people.set_role(manager, "manager")
 
 
 async def teams(runtime: Any) -> list[Any]:

@@ -40,7 +40,7 @@ async def test_menu_and_a_dialog_through_the_api(client: TestClient) -> None:
     blocks = data["messages"][0]["blocks"]
     assert blocks[0]["type"] == "text"
     values = [c["value"] for c in blocks[1]["choices"]]
-    assert "leerhulp" in values and "rollen" in values  # the first local user is admin
+    assert "leerhulp" in values and "roles" in values  # the first local user is admin
     data = await post(client, value="acties")
     question = data["messages"][-1]
     assert question["prompt"]["dialog"] == "acties"

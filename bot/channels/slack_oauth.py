@@ -20,7 +20,8 @@ from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.storage.models import MemberRow, SlackInstallationRow, SlackOAuthStateRow, utcnow
+from bot.storage.models import SlackInstallationRow, SlackOAuthStateRow, utcnow
+from bot.storage.people import MemberRow
 
 log = logging.getLogger(__name__)
 STATE_TTL = timedelta(minutes=10)

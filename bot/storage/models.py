@@ -53,27 +53,6 @@ class CatalogueRow(Base):
     )
 
 
-class MemberRow(Base):
-    """A user of a workspace, with role and language; the first one becomes admin."""
-
-    __tablename__ = "members"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    workspace: Mapped[str] = mapped_column(String(64))
-    user_id: Mapped[str] = mapped_column(String(128))
-    name: Mapped[str] = mapped_column(String(255), default="")
-    role: Mapped[str] = mapped_column(String(16))
-    lang: Mapped[str | None] = mapped_column(String(8), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    #: the channel the member last talked on (console, web, slack, teams): where we reach them
-    channel: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    #: what the member opted out of: {"experts": true, "buddies": true}
-    opt_out: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
-
-    __table_args__ = (UniqueConstraint("workspace", "user_id", name="uq_members_user"),)
-
-
 class DialogSessionRow(Base):
     """Where a user is in a dialog. ``version`` guards against concurrent turns."""
 

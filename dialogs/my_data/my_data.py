@@ -26,9 +26,9 @@ class MyDataState(BaseModel):
 
 
 def options(turn: Turn, state: MyDataState) -> list[Choice]:
-    return [Choice(value="export", label=say(turn.lang, "mydata.export")),
-            Choice(value="delete", label=say(turn.lang, "mydata.delete"), style="danger"),
-            Choice(value="nothing", label=say(turn.lang, "mydata.nothing"))]
+    return [Choice(value="export", label=say(turn.lang, "my_data.export")),
+            Choice(value="delete", label=say(turn.lang, "my_data.delete"), style="danger"),
+            Choice(value="nothing", label=say(turn.lang, "my_data.nothing"))]
 
 
 def choose(turn: Turn, state: MyDataState, value: str) -> MyDataState | Flow[MyDataState]:
@@ -41,31 +41,29 @@ def confirm(turn: Turn, state: MyDataState, yes: bool) -> Flow[MyDataState]:
 
 
 async def finish(turn: Turn, state: MyDataState) -> list[Block]:
-    services, member = turn.services, turn.member
     if state.action == "export":
-        data = await services.export_user(member.workspace, member.user)
+        data = await turn.my_data.export(turn.member.user)
         payload = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
-        return [TextBlock(text=say(turn.lang, "mydata.exported")),
+        return [TextBlock(text=say(turn.lang, "my_data.exported")),
                 FileBlock(name="leerbot-mijn-gegevens.json", media_type="application/json",
                           data=payload)]
     if state.action == "delete" and state.confirmed:
-        counts = await services.delete_user(member.workspace, member.user, keep=turn.key)
+        counts = await turn.my_data.erase(turn.member.user, keep=turn.key)
         removed = sum(v for k, v in counts.items() if not k.endswith("_unlinked"))
-        return [TextBlock(text=say(turn.lang, "mydata.deleted", count=removed))]
+        return [TextBlock(text=say(turn.lang, "my_data.deleted", count=removed))]
     if state.action == "delete":
-        return [TextBlock(text=say(turn.lang, "mydata.kept"))]
-    return [TextBlock(text=say(turn.lang, "mydata.nothing_done"))]
+        return [TextBlock(text=say(turn.lang, "my_data.kept"))]
+    return [TextBlock(text=say(turn.lang, "my_data.nothing_done"))]
 
 
 DIALOG = Dialog(
-    id="gegevens", title="mydata.title", state=MyDataState, finish=finish, help="mydata.help",
+    id="my_data", title="my_data.title", state=MyDataState, finish=finish, help="my_data.help",
+    menu=150, aliases=["gegevens"],
     steps=[
-        Choose("kies", prompt=lambda turn, state: say(turn.lang, "mydata.ask"),
-               options=options, handle=choose),
-        Confirm("zeker", prompt=lambda turn, state: say(turn.lang, "mydata.confirm_delete"),
-                handle=confirm),
+        Choose("kies", prompt="my_data.ask", options=options, handle=choose),
+        Confirm("zeker", prompt="my_data.confirm_delete", handle=confirm),
     ],
+    phrases=["mijn gegevens", "gegevens", "privacy", "gegevens exporteren",
+             "exporteer mijn data", "verwijder mijn gegevens", "wis mijn gegevens", "my data",
+             "export my data", "delete my data", "gdpr", "avg"],
 )
-PHRASES = ["mijn gegevens", "gegevens", "privacy", "gegevens exporteren", "exporteer mijn data",
-           "verwijder mijn gegevens", "wis mijn gegevens", "my data", "export my data",
-           "delete my data", "gdpr", "avg"]

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from dialogs.kit import Block, Choice, Choose, Dialog, Flow, InputError, TextBlock, Turn, say, user
-
-ROLES = ("employee", "manager", "admin")
+from dialogs.policy import ADMINS, ROLES
 
 
 class RolesState(BaseModel):
@@ -17,7 +16,7 @@ class RolesState(BaseModel):
 
 
 async def start(turn: Turn, text: str) -> RolesState:
-    members = await turn.services.members(turn.workspace)
+    members = await turn.people.members()
     return RolesState(members=[(m.user, m.name or m.user, m.role) for m in members])
 
 
@@ -44,7 +43,7 @@ def pick_role(turn: Turn, state: RolesState, value: str) -> Flow[RolesState]:
 
 async def finish(turn: Turn, state: RolesState) -> list[Block]:
     assert state.user is not None and state.role is not None
-    changed = await turn.services.set_role(turn.workspace, state.user, state.role)  # type: ignore[arg-type]
+    changed = await turn.people.set_role(state.user, state.role)
     if changed is None:
         return [TextBlock(text=say(turn.lang, "roles.gone", name=state.name))]
     return [TextBlock(text=say(turn.lang, "roles.done", name=state.name,
@@ -52,8 +51,8 @@ async def finish(turn: Turn, state: RolesState) -> list[Block]:
 
 
 DIALOG = Dialog(
-    id="rollen", title="roles.title", state=RolesState, roles=frozenset({"admin"}),
-    start=start, finish=finish, help="roles.help",
+    id="roles", title="roles.title", state=RolesState, roles=ADMINS, menu=180,
+    aliases=["rollen"], start=start, finish=finish, help="roles.help",
     steps=[
         Choose("wie", prompt=lambda turn, state: say(turn.lang, "roles.ask_person"),
                options=people, handle=pick_person),
@@ -61,6 +60,6 @@ DIALOG = Dialog(
                                                      name=state.name),
                options=roles, handle=pick_role),
     ],
+    phrases=["rollen", "rol toekennen", "rollen beheren", "maak manager", "beheerder",
+             "roles", "manage roles", "make admin"],
 )
-PHRASES = ["rollen", "rol toekennen", "rollen beheren", "maak manager", "beheerder",
-           "roles", "manage roles", "make admin"]

@@ -35,16 +35,16 @@ def choose(turn: Turn, state: LanguageState, value: str) -> Flow[LanguageState]:
 
 async def finish(turn: Turn, state: LanguageState) -> list[Block]:
     lang = None if state.choice in (None, "auto") else state.choice
-    await turn.services.set_language(turn.member, lang)
+    await turn.people.set_language(turn.member.user, lang)
     shown = lang or turn.lang
     return [TextBlock(text=say(shown, "language.done_auto" if lang is None else "language.done"))]
 
 
 DIALOG = Dialog(
-    id="taal", title="language.title", state=LanguageState, start=start, finish=finish,
-    steps=[Choose("kies", prompt=lambda turn, state: say(turn.lang, "language.ask"),
-                  options=options, handle=choose,
+    id="language", title="language.title", state=LanguageState, start=start, finish=finish,
+    menu=170, aliases=["taal"],
+    steps=[Choose("kies", prompt="language.ask", options=options, handle=choose,
                   skip=lambda turn, state: state.choice is not None)],
+    phrases=["taal", "taal wijzigen", "language", "change language", "english please",
+             "in het nederlands", "speak english", "switch to english", "nederlands graag"],
 )
-PHRASES = ["taal", "taal wijzigen", "language", "change language", "english please",
-           "in het nederlands", "speak english", "switch to english", "nederlands graag"]

@@ -75,7 +75,7 @@ def find_zone(text: str) -> str | None:
 
 
 async def start(turn: Turn, text: str) -> PreferencesState:
-    details = await turn.services.member_details(turn.workspace, turn.member.user)
+    details = await turn.people.details(turn.member.user)
     zone = details.timezone if details.timezone and valid_zone(details.timezone) else None
     return PreferencesState(old_zone=details.timezone, zone=zone or DEFAULT_ZONE,
                             old_opt_out=sorted(details.opt_out),
@@ -84,14 +84,13 @@ async def start(turn: Turn, text: str) -> PreferencesState:
 
 
 def ask_zone(turn: Turn, state: PreferencesState) -> Rich:
-    current = say(turn.lang, "prefs.zone_now" if state.old_zone else "prefs.zone_default",
-                  zone=state.zone)
-    return join([say(turn.lang, "prefs.intro"), current, say(turn.lang, "prefs.ask_zone")],
-                "\n\n")
+    known = "preferences.zone_now" if state.old_zone else "preferences.zone_default"
+    return join([say(turn.lang, "preferences.intro"), say(turn.lang, known, zone=state.zone),
+                 say(turn.lang, "preferences.ask_zone")], "\n\n")
 
 
 def zone_suggestions(turn: Turn, state: PreferencesState) -> list[Choice]:
-    keep = Choice(value=KEEP, label=say(turn.lang, "prefs.keep_zone", zone=state.zone),
+    keep = Choice(value=KEEP, label=say(turn.lang, "preferences.keep_zone", zone=state.zone),
                   style="primary")
     return [keep, *(Choice(value=z, label=plain(z)) for z in COMMON_ZONES if z != state.zone)]
 
@@ -101,21 +100,22 @@ def pick_zone(turn: Turn, state: PreferencesState, text: str) -> PreferencesStat
         return state
     found = find_zone(text)
     if found is None:
-        raise InputError("prefs.bad_zone", value=text[:80])
+        raise InputError("preferences.bad_zone", value=text[:80])
     return state.model_copy(update={"zone": found})
 
 
 def yes_no_options(topic: str) -> Any:
     def options(turn: Turn, state: PreferencesState) -> list[Choice]:
-        return [Choice(value="in", label=say(turn.lang, f"prefs.{topic}_in"), style="primary"),
-                Choice(value="out", label=say(turn.lang, f"prefs.{topic}_out"))]
+        return [Choice(value="in", label=say(turn.lang, f"preferences.{topic}_in"),
+                       style="primary"),
+                Choice(value="out", label=say(turn.lang, f"preferences.{topic}_out"))]
     return options
 
 
 def ask_topic(topic: str) -> Any:
     def prompt(turn: Turn, state: PreferencesState) -> Rich:
-        now = say(turn.lang, "prefs.now_in" if getattr(state, topic) else "prefs.now_out")
-        return join([say(turn.lang, f"prefs.ask_{topic}"), now])
+        now = say(turn.lang, f"preferences.now_{'in' if getattr(state, topic) else 'out'}")
+        return join([say(turn.lang, f"preferences.ask_{topic}"), now])
     return prompt
 
 
@@ -127,13 +127,13 @@ def pick_topic(topic: str) -> Any:
 
 def summary(turn: Turn, state: PreferencesState) -> list[Block]:
     def yes(flag: bool) -> Rich:
-        return say(turn.lang, "prefs.yes" if flag else "prefs.no")
+        return say(turn.lang, "preferences.yes" if flag else "preferences.no")
 
-    facts = [Fact(label=say(turn.lang, "prefs.label.zone"), value=user(state.zone)),
-             Fact(label=say(turn.lang, "prefs.label.experts"), value=yes(state.experts)),
-             Fact(label=say(turn.lang, "prefs.label.buddies"), value=yes(state.buddies))]
-    return [CardBlock(title=say(turn.lang, "prefs.summary_title"), facts=facts),
-            TextBlock(text=say(turn.lang, "prefs.ask_save"))]
+    facts = [Fact(label=say(turn.lang, "preferences.label.zone"), value=user(state.zone)),
+             Fact(label=say(turn.lang, "preferences.label.experts"), value=yes(state.experts)),
+             Fact(label=say(turn.lang, "preferences.label.buddies"), value=yes(state.buddies))]
+    return [CardBlock(title=say(turn.lang, "preferences.summary_title"), facts=facts),
+            TextBlock(text=say(turn.lang, "preferences.ask_save"))]
 
 
 def confirm(turn: Turn, state: PreferencesState, yes: bool) -> Flow[PreferencesState]:
@@ -142,27 +142,27 @@ def confirm(turn: Turn, state: PreferencesState, yes: bool) -> Flow[PreferencesS
 
 async def finish(turn: Turn, state: PreferencesState) -> list[Block]:
     if not state.confirmed:
-        return [TextBlock(text=say(turn.lang, "prefs.not_saved"))]
+        return [TextBlock(text=say(turn.lang, "preferences.not_saved"))]
     opt_out = set(state.old_opt_out) - set(TOPICS)
     opt_out |= {topic for topic in TOPICS if not getattr(state, topic)}
-    await turn.services.set_member_details(turn.workspace, turn.member.user,
-                                           timezone=state.zone, opt_out=opt_out)
-    return [TextBlock(text=say(turn.lang, "prefs.saved", zone=state.zone))]
+    await turn.people.set_details(turn.member.user, timezone=state.zone, opt_out=opt_out)
+    return [TextBlock(text=say(turn.lang, "preferences.saved", zone=state.zone))]
 
 
 DIALOG = Dialog(
-    id="voorkeuren", title="prefs.title", state=PreferencesState, start=start, finish=finish,
-    help="prefs.help",
+    id="preferences", title="preferences.title", state=PreferencesState, start=start,
+    finish=finish, help="preferences.help", menu=160, aliases=["voorkeuren"],
     steps=[
         Ask("tijdzone", prompt=ask_zone, handle=pick_zone, suggestions=zone_suggestions,
-            help="prefs.help_zone"),
+            help="preferences.help_zone"),
         Choose("experts", prompt=ask_topic("experts"), options=yes_no_options("experts"),
                handle=pick_topic("experts")),
         Choose("buddies", prompt=ask_topic("buddies"), options=yes_no_options("buddies"),
                handle=pick_topic("buddies")),
         Confirm("bewaren", prompt=summary, handle=confirm),
     ],
+    phrases=["voorkeuren", "mijn voorkeuren", "instellingen", "tijdzone", "mijn tijdzone",
+             "tijdzone instellen", "tijdzone wijzigen", "preferences", "my preferences",
+             "settings", "timezone", "time zone", "my timezone", "set my timezone",
+             "change time zone"],
 )
-PHRASES = ["voorkeuren", "mijn voorkeuren", "instellingen", "tijdzone", "mijn tijdzone",
-           "tijdzone instellen", "tijdzone wijzigen", "preferences", "my preferences", "settings",
-           "timezone", "time zone", "my timezone", "set my timezone", "change time zone"]
