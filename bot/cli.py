@@ -7,7 +7,7 @@
     leerbot catalogue list                imported catalogues of the workspace
     leerbot match [TEXT] [--json]         competencies for a learning wish (stdin: one per line)
     leerbot paths build SPEC.yaml         compose learning paths (leerlijnen)
-    leerbot scan questions|score          the diagnostic scan
+    leerbot scan questions|score|team     the diagnostic scan (team: one round, --previous)
     leerbot manifest slack|teams --url U  the Slack manifest, or the Teams app package (zip)
     leerbot db upgrade                    create or update the database schema
 """
@@ -31,10 +31,20 @@ from bot.settings import Settings, get_settings
 from bot.storage.catalogues import list_catalogues, save_catalogue
 from bot.storage.db import DatabaseError, create_engine, sessionmaker, upgrade
 from engine.matching import CompetencyMatcher, MatchResult
+from engine.notes import Note
 from engine.paths import BuildResult, PathRequest, build_paths
-from engine.scan import ScanInputError, score_scan
+from engine.scan import (
+    RankedAction,
+    ScanInputError,
+    ScanResult,
+    barrier_scores,
+    check_answers,
+    score_scan,
+)
+from engine.scan_chart import number_text, result_chart, texts, trend_chart
+from engine.scan_team import TeamRound, TeamTrend, aggregate_round, compare_rounds
 from knowledge.actions import load_action_library
-from knowledge.base import KnowledgeError, data_path
+from knowledge.base import KnowledgeError, Text, data_path
 from knowledge.catalogue import Catalogue
 from knowledge.catalogue_import import ImportReport
 from knowledge.messages import normalise_lang, t
@@ -268,51 +278,169 @@ def cmd_paths(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_scan(args: argparse.Namespace, settings: Settings) -> int:
-    scan = load_scan()
     if args.action == "questions":
-        questions = [{"id": s.id, "text": s.text.get(args.lang), "challenge": s.challenge,
-                      "reverse": s.reverse} for s in scan.statements]
-        if args.json:
-            _print_json(questions)
-        else:
-            for number, item in enumerate(questions, start=1):
-                print(f"{number:>2}. [{item['id']}] {item['text']}")
-        return EXIT_OK
+        return _scan_questions(args)
     if not args.file:
         raise CliError(t(args.lang, "cli.file_required"))
+    if args.action == "team":
+        return _scan_team(args)
+    return _scan_score(args)
+
+
+def _scan_questions(args: argparse.Namespace) -> int:
+    questions = [{"id": s.id, "text": s.text.get(args.lang), "challenge": s.challenge,
+                  "reverse": s.reverse} for s in load_scan().statements]
+    if args.json:
+        _print_json(questions)
+    else:
+        for number, item in enumerate(questions, start=1):
+            print(f"{number:>2}. [{item['id']}] {item['text']}")
+    return EXIT_OK
+
+
+def _scan_errors(lang: str, file: str, exc: ScanInputError) -> CliError:
+    lines = [t(lang, "cli.scan_invalid", file=file)]
+    lines += [f"  {n.text(lang)}" for n in exc.notes]
+    return CliError("\n".join(lines))
+
+
+def _notes_json(notes: Iterable[Note], lang: str) -> list[dict[str, str]]:
+    return [{"code": n.code, "text": n.text(lang)} for n in notes]
+
+
+def scan_json(result: ScanResult, lang: str) -> dict[str, Any]:
+    """``leerbot scan score --json``: profile is null on a tie or a flat result."""
+    scan, library = load_scan(), load_action_library()
+    profile = None
+    if result.profile is not None:
+        profile = {"challenge": result.profile, "title": result.profile_title,
+                   "description": scan.profile(result.profile).description.get(lang)}
+    return {
+        "scores": {str(k): v for k, v in sorted(result.scores.items())},
+        "profile": profile,
+        "tied": result.tied,
+        "flat": result.flat,
+        "high_barriers": result.high_barriers,
+        "priorities": result.priorities,
+        "top_actions": [{"id": a.id, "title": a.title, "highlight": a.highlight,
+                         "overlap": a.overlap, "challenges": a.challenges}
+                        for a in result.top_actions],
+        "notes": _notes_json(result.notes, lang),
+        "chart": result_chart(result, library).model_dump(mode="json"),
+    }
+
+
+def _action_labels(action: RankedAction, lang: str) -> str:
+    labels = [t(lang, "scan.label.highlight")] if action.highlight else []
+    if action.overlap:
+        labels.append(t(lang, "scan.label.overlap",
+                        challenges=", ".join(map(str, action.challenges))))
+    return "".join(f"  [{label}]" for label in labels)
+
+
+def print_scan(result: ScanResult, lang: str) -> None:
+    scan, library = load_scan(), load_action_library()
+    for number, value in sorted(result.scores.items()):
+        title = library.challenge(number).title.get(lang)
+        print(f"{number}. {value:>3}  {'#' * (value // 5):<20}  {title}")
+    print()
+    if result.profile is not None:
+        print(t(lang, "cli.scan_profile", title=result.profile_title))
+        print(scan.profile(result.profile).description.get(lang))
+    for item in result.notes:
+        print(f"- {item.text(lang)}")
+    print()
+    for action in result.top_actions:
+        print(f"  {action.id}  {action.title}{_action_labels(action, lang)}")
+
+
+def _scan_score(args: argparse.Namespace) -> int:
     raw = _read_structured(Path(args.file), args.lang)
     if not isinstance(raw, dict) or not isinstance(raw.get("answers"), dict):
         raise CliError(t(args.lang, "cli.scan_shape", file=args.file))
     priorities = raw.get("priorities") or []
     if not isinstance(priorities, list):
         raise CliError(t(args.lang, "cli.scan_shape", file=args.file))
-    library = load_action_library()
     try:
-        result = score_scan(library, scan, raw["answers"], priorities, lang=args.lang)
+        result = score_scan(load_action_library(), load_scan(), raw["answers"], priorities,
+                            lang=args.lang)
     except ScanInputError as exc:
-        lines = [t(args.lang, "cli.scan_invalid", file=args.file)]
-        lines += [f"  {n.text(args.lang)}" for n in exc.notes]
-        raise CliError("\n".join(lines)) from None
-    profile = scan.profile(result.profile)
-    output = {
-        "scores": {str(k): v for k, v in sorted(result.scores.items())},
-        "profile": {"challenge": result.profile, "title": profile.title.get(args.lang)},
-        "top_actions": [{"id": a.id, "title": a.title, "highlight": a.highlight}
-                        for a in result.top_actions],
-    }
+        raise _scan_errors(args.lang, args.file, exc) from None
     if args.json:
-        _print_json(output)
+        _print_json(scan_json(result, args.lang))
+    else:
+        print_scan(result, args.lang)
+    return EXIT_OK
+
+
+def _respondent_scores(entry: object, number: int, lang: str, file: str) -> dict[int, Any]:
+    """One respondent of a team file: barrier scores {"1": 50, ...} or answers {"s1a": 4}."""
+    if not isinstance(entry, dict) or not entry:
+        raise CliError(t(lang, "scan.cli.team_shape", file=file))
+    if all(str(key).isdigit() for key in entry):
+        return {int(key): value for key, value in entry.items()}
+    scan = load_scan()
+    try:
+        check_answers(scan, entry)
+    except ScanInputError as exc:
+        prefix = t(lang, "scan.error.team_prefix", number=number)
+        raise CliError("\n".join([t(lang, "cli.scan_invalid", file=file)]
+                                 + [f"  {prefix} {n.text(lang)}" for n in exc.notes])) from None
+    return dict(barrier_scores(scan, {str(k): int(v) for k, v in entry.items()}))
+
+
+def read_team_round(file: str, lang: str) -> TeamRound:
+    raw = _read_structured(Path(file), lang)
+    if not isinstance(raw, dict) or not isinstance(raw.get("respondents"), list):
+        raise CliError(t(lang, "scan.cli.team_shape", file=file))
+    scores = [_respondent_scores(entry, number, lang, file)
+              for number, entry in enumerate(raw["respondents"], start=1)]
+    try:
+        return aggregate_round(scores)
+    except ScanInputError as exc:
+        raise _scan_errors(lang, file, exc) from None
+
+
+def _with_notes(model: TeamRound | TeamTrend, lang: str) -> dict[str, Any]:
+    return {**model.model_dump(mode="json", exclude={"notes"}),
+            "notes": _notes_json(model.notes, lang)}
+
+
+def print_team(current: TeamRound, trend: TeamTrend | None, lang: str) -> None:
+    print(t(lang, "scan.team.respondents", respondents=current.respondents))
+    for item in current.notes:
+        print(f"- {item.text(lang)}")
+    for summary in current.challenges:
+        print(t(lang, "scan.team.line", challenge=summary.challenge,
+                mean=number_text(summary.mean, lang), low=summary.low, high=summary.high,
+                stdev=number_text(summary.stdev, lang)))
+    if trend is None:
+        return
+    print()
+    for item in trend.notes:
+        print(f"- {item.text(lang)}")
+    for change in trend.changes:
+        delta = ("+" if change.delta > 0 else "") + number_text(change.delta, lang)
+        print(t(lang, "scan.team.change", challenge=change.challenge,
+                previous=number_text(change.previous, lang),
+                current=number_text(change.current, lang), delta=delta))
+
+
+def _scan_team(args: argparse.Namespace) -> int:
+    current = read_team_round(args.file, args.lang)
+    rounds: list[tuple[str | Text, TeamRound]] = [(texts("scan.chart.round_now"), current)]
+    trend = None
+    if args.previous:
+        previous = read_team_round(args.previous, args.lang)
+        trend = compare_rounds(previous, current)
+        rounds.insert(0, (texts("scan.chart.round_previous"), previous))
+    if not args.json:
+        print_team(current, trend, args.lang)
         return EXIT_OK
-    for number, value in output["scores"].items():
-        title = library.challenge(int(number)).title.get(args.lang)
-        print(f"{number}. {value:>3}  {'#' * (value // 5):<20}  {title}")
-    print()
-    print(t(args.lang, "cli.scan_profile", title=profile.title.get(args.lang)))
-    print(profile.description.get(args.lang))
-    print()
-    for action in result.top_actions:
-        star = " *" if action.highlight else ""
-        print(f"  {action.id}  {action.title}{star}")
+    chart = trend_chart(rounds, load_action_library())
+    _print_json({"round": _with_notes(current, args.lang),
+                 "trend": _with_notes(trend, args.lang) if trend else None,
+                 "chart": chart.model_dump(mode="json")})
     return EXIT_OK
 
 
@@ -525,8 +653,10 @@ def build_parser() -> argparse.ArgumentParser:
     paths.set_defaults(handler=cmd_paths)
 
     scan = commands.add_parser("scan", help="the diagnostic scan")
-    scan.add_argument("action", choices=["questions", "score"])
-    scan.add_argument("file", nargs="?", help="answers (JSON) for `score`")
+    scan.add_argument("action", choices=["questions", "score", "team"])
+    scan.add_argument("file", nargs="?",
+                      help="`score`: answers (JSON); `team`: one round's respondents (JSON)")
+    scan.add_argument("--previous", help="`team`: the previous round, for the trend")
     scan.add_argument("--json", action="store_true")
     scan.set_defaults(handler=cmd_scan)
 

@@ -1,15 +1,22 @@
-"""Scoring the diagnostic scan: barrier scores, the dominant profile and the top actions.
+"""Scoring the diagnostic scan: barrier scores, the profile (or why there is none), the top
+actions and the notes that explain them. Ranking itself: :mod:`engine.scan_ranking`.
 
 * Each statement is answered on a 1..5 agreement scale. Its barrier value is
   ``(answer - 1) / 4``, or ``(5 - answer) / 4`` for a reverse-worded statement (where
   agreement means the barrier is absent). A challenge's barrier score is the mean of its
   statements' values, times 100, rounded: 0 = no barrier at all, 100 = the strongest barrier.
-* The dominant profile is the challenge with the highest score; ties go to the challenge the
-  organisation put first among its priorities, then to the lowest number.
-* Actions are ranked for the profile by relevance (listed under the profile's challenge, or
-  also serving it), the barrier scores of the challenges the action serves, its HIGHLIGHT
-  label, and the organisation's stated priorities. The weights are data (``scan.yaml``).
-  An action never appears twice: once chosen, its twins in other challenges are skipped.
+* Reading the scores (margins are data: ``scan.yaml``, section ``profile_rules``):
+  - ``tied``: the challenges sharing the highest score when there is more than one;
+  - ``flat``: highest - lowest score <= ``flat_margin`` (10 points, a little more than one
+    answer step on one statement): "geen duidelijk dominant profiel";
+  - ``profile``: the challenge with the highest score, or None when the highest score is
+    shared (``tied``) or the result is flat: then no single profile story is told;
+  - high barriers: every challenge within ``high_margin`` (20) of the highest score.
+* The top actions are drawn across the high barriers (tied challenges alike), OVERLAP actions
+  serving several of them rank up, and stated priorities add a bonus by their rank; the
+  notes say what decided (verdict first, then OVERLAP/nearby challenges, then priorities).
+* ``dominant_profile`` is kept for older callers that need one challenge: it breaks a tie by
+  the stated priorities, then by the lowest number, without saying so.
 """
 
 from __future__ import annotations
@@ -19,8 +26,20 @@ from collections.abc import Mapping, Sequence
 from pydantic import BaseModel, Field
 
 from engine.notes import Note, note
-from knowledge.actions import Action, ActionLibrary
-from knowledge.scan import ScanDefinition
+from engine.scan_ranking import (
+    RankedAction,
+    label_notes,
+    priority_notes,
+    rank_actions,
+    rank_for_context,
+    ranking_context,
+)
+from knowledge.actions import ActionLibrary
+from knowledge.scan import ProfileRules, ScanDefinition
+
+__all__ = ["MAX_PRIORITIES", "ProfileReading", "RankedAction", "ScanInputError", "ScanResult",
+           "barrier_scores", "check_answers", "dominant_profile", "rank_actions",
+           "read_profile", "result_for_scores", "score_scan"]
 
 MAX_PRIORITIES = 3
 
@@ -33,17 +52,27 @@ class ScanInputError(ValueError):
         self.notes = notes
 
 
-class RankedAction(BaseModel):
-    id: str
-    title: str
-    highlight: bool
-    score: float
+class ProfileReading(BaseModel):
+    """How the scores read: one profile, a tie at the top, or a flat result."""
+
+    profile: int | None = Field(description="the single highest challenge; None if tied or flat")
+    tied: list[int] = Field(description="challenges sharing the highest score, if more than one")
+    flat: bool = Field(description="highest - lowest <= flat_margin: no clear dominant profile")
+    highest: int
+    lowest: int
 
 
 class ScanResult(BaseModel):
     scores: dict[int, int] = Field(description="challenge -> barrier score 0..100")
-    profile: int
+    profile: int | None = Field(description="None when tied or flat (see the module docstring)")
     top_actions: list[RankedAction]
+    tied: list[int] = Field(default_factory=list)
+    flat: bool = False
+    high_barriers: list[int] = Field(default_factory=list,
+                                     description="within high_margin of the top, highest first")
+    profile_title: str | None = Field(None, description="the profile's challenge title")
+    priorities: list[int] = Field(default_factory=list)
+    notes: list[Note] = Field(default_factory=list, description="why: verdict, labels, priorities")
 
 
 def check_answers(scan: ScanDefinition, answers: Mapping[str, object],
@@ -86,6 +115,8 @@ def barrier_scores(scan: ScanDefinition, answers: Mapping[str, int]) -> dict[int
 
 
 def dominant_profile(scores: Mapping[int, int], priorities: Sequence[int] = ()) -> int:
+    """One challenge, always (older callers): a tie goes to the first stated priority among
+    the tied, then to the lowest number. New code reads ``read_profile`` instead."""
     top = max(scores.values())
     tied = [n for n in sorted(scores) if scores[n] == top]
     for number in priorities:
@@ -94,41 +125,47 @@ def dominant_profile(scores: Mapping[int, int], priorities: Sequence[int] = ()) 
     return tied[0]
 
 
-def _relevance(action: Action, profile: int, scan: ScanDefinition, scores: Mapping[int, int],
-               priorities: Sequence[int]) -> float:
-    weights = scan.ranking
-    if action.challenge == profile:
-        value = weights.primary
-    elif profile in action.challenges:
-        value = weights.secondary
-    else:
-        value = 0.0
-    value += weights.barrier * max(scores[c] for c in action.challenges) / 100
-    if action.highlight:
-        value += weights.highlight
-    bonuses = [weights.priority[rank] for rank, number in enumerate(priorities)
-               if rank < len(weights.priority) and number in action.challenges]
-    return value + max(bonuses, default=0.0)
+def read_profile(scores: Mapping[int, int], rules: ProfileRules) -> ProfileReading:
+    highest, lowest = max(scores.values()), min(scores.values())
+    top = [n for n in sorted(scores) if scores[n] == highest]
+    flat = highest - lowest <= rules.flat_margin
+    single = top[0] if len(top) == 1 and not flat else None
+    return ProfileReading(profile=single, tied=top if len(top) > 1 else [], flat=flat,
+                          highest=highest, lowest=lowest)
 
 
-def rank_actions(library: ActionLibrary, scan: ScanDefinition, scores: Mapping[int, int],
-                 profile: int, priorities: Sequence[int] = (), *, lang: str = "nl",
-                 limit: int | None = None) -> list[RankedAction]:
-    """Actions best first for the profile; twins of an action already listed are skipped."""
-    scored = [(_relevance(a, profile, scan, scores, priorities), position, a)
-              for position, a in enumerate(library.actions)]
-    scored.sort(key=lambda item: (-item[0], item[1]))
-    ranked: list[RankedAction] = []
-    taken: set[str] = set()
-    for value, _, action in scored:
-        if action.id in taken:
-            continue
-        taken |= library.twins(action.id)
-        ranked.append(RankedAction(id=action.id, title=action.title.get(lang),
-                                   highlight=action.highlight, score=round(value, 4)))
-        if limit is not None and len(ranked) == limit:
-            break
-    return ranked
+def verdict_notes(reading: ProfileReading, rules: ProfileRules,
+                  priorities: Sequence[int]) -> list[Note]:
+    if reading.flat:
+        notes = [note("scan.why.flat", low=reading.lowest, high=reading.highest,
+                      margin=rules.flat_margin) if reading.lowest < reading.highest
+                 else note("scan.why.flat_equal", score=reading.highest)]
+        if not priorities:
+            notes.append(note("scan.why.flat_choose_priorities"))
+        return notes
+    if reading.tied:
+        return [note("scan.why.tied", challenges=", ".join(map(str, reading.tied)),
+                     score=reading.highest)]
+    return [note("scan.why.profile", challenge=reading.profile, score=reading.highest)]
+
+
+def result_for_scores(library: ActionLibrary, scan: ScanDefinition, scores: Mapping[int, int],
+                      priorities: Sequence[int] = (), *, lang: str = "nl") -> ScanResult:
+    """Profile, top actions and notes for barrier scores that are already known."""
+    reading = read_profile(scores, scan.profile_rules)
+    context = ranking_context(scan, scores, priorities=priorities)
+    top = rank_for_context(library, scan, context, lang=lang, limit=scan.top_actions)
+    notes = verdict_notes(reading, scan.profile_rules, priorities)
+    notes += label_notes(top, context, reading.profile)
+    if priorities:
+        plain = ranking_context(scan, scores)
+        unprioritised = rank_for_context(library, scan, plain, lang=lang, limit=scan.top_actions)
+        notes += priority_notes(top, unprioritised, priorities)
+    title = (library.challenge(reading.profile).title.get(lang)
+             if reading.profile is not None else None)
+    return ScanResult(scores=dict(scores), profile=reading.profile, top_actions=top,
+                      tied=reading.tied, flat=reading.flat, high_barriers=context.high,
+                      profile_title=title, priorities=list(priorities), notes=notes)
 
 
 def score_scan(library: ActionLibrary, scan: ScanDefinition, answers: Mapping[str, object],
@@ -138,7 +175,4 @@ def score_scan(library: ActionLibrary, scan: ScanDefinition, answers: Mapping[st
     valid_answers = {k: int(v) for k, v in answers.items()}  # type: ignore[call-overload]
     valid_priorities = [int(p) for p in priorities]  # type: ignore[call-overload]
     scores = barrier_scores(scan, valid_answers)
-    profile = dominant_profile(scores, valid_priorities)
-    top = rank_actions(library, scan, scores, profile, valid_priorities, lang=lang,
-                       limit=scan.top_actions)
-    return ScanResult(scores=scores, profile=profile, top_actions=top)
+    return result_for_scores(library, scan, scores, valid_priorities, lang=lang)

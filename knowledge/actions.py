@@ -111,6 +111,24 @@ class ActionLibrary(Model):
         """Actions listed under a challenge (primary), in the method's order."""
         return [a for a in self.actions if a.challenge == number]
 
+    def twin_groups(self) -> dict[str, frozenset[str]]:
+        """Every action id -> the ids of its twin group (itself included), in one pass."""
+        parent = {a.id: a.id for a in self.actions}
+
+        def root(action_id: str) -> str:
+            while parent[action_id] != action_id:
+                parent[action_id] = parent[parent[action_id]]
+                action_id = parent[action_id]
+            return action_id
+
+        for action in self.actions:
+            for twin in action.same_as:
+                parent[root(twin)] = root(action.id)
+        groups: dict[str, set[str]] = {}
+        for action_id in parent:
+            groups.setdefault(root(action_id), set()).add(action_id)
+        return {i: frozenset(groups[root(i)]) for i in parent}
+
     def twins(self, action_id: str) -> set[str]:
         """An action and every action that is the same idea in another challenge."""
         group = {action_id}

@@ -10,7 +10,7 @@ from functools import cache
 
 from pydantic import Field, model_validator
 
-from knowledge.actions import load_action_library
+from knowledge.actions import ActionLibrary, load_action_library
 from knowledge.base import KnowledgeError, Model, Text, data_path, load_yaml_model
 
 STATEMENT_ID = re.compile(r"^s[1-9][a-z]$")
@@ -24,7 +24,10 @@ class Statement(Model):
 
 
 class Profile(Model):
-    """The dominant profile an organisation gets when a challenge is its highest barrier."""
+    """The dominant profile an organisation gets when a challenge is its highest barrier.
+
+    A profile is named by its challenge: ``title`` repeats the challenge title of the action
+    library word for word (``load_scan`` checks this)."""
 
     challenge: int = Field(ge=1, le=9)
     title: Text
@@ -37,13 +40,32 @@ class ScaleLabels(Model):
 
 
 class RankingWeights(Model):
-    """Weights of the top-action ranking; see engine.scan.rank_actions for the formula."""
+    """Weights of the top-action ranking; see engine.scan_ranking for the formula."""
 
-    primary: float = Field(gt=0, description="action listed under the profile's challenge")
-    secondary: float = Field(ge=0, description="action that also serves the profile's challenge")
+    primary: float = Field(gt=0, description="times the weight of the action's own challenge")
+    secondary: float = Field(ge=0, description="times the weight of another challenge it serves")
     barrier: float = Field(ge=0, description="times the barrier score (0..1) of its challenges")
     highlight: float = Field(ge=0)
+    overlap: float = Field(0.0, ge=0, description="OVERLAP action: per extra high barrier served")
+    repeat: float = Field(0.0, ge=0, description="penalty per action of the same challenge "
+                                                 "already in the ranking")
     priority: list[float] = Field(min_length=1, description="bonus by rank of a stated need")
+
+
+class ProfileRules(Model):
+    """When a result is flat and which challenges count as high barriers (points of 0..100)."""
+
+    flat_margin: int = Field(10, ge=0, le=100,
+                             description="highest - lowest score <= this: no clear profile")
+    high_margin: int = Field(20, ge=0, le=100,
+                             description="score >= highest - this: a high barrier")
+
+    @model_validator(mode="after")
+    def _flat_means_all_high(self) -> ProfileRules:
+        if self.high_margin < self.flat_margin:
+            raise ValueError("high_margin must be at least flat_margin (a flat result has "
+                             "every challenge among its high barriers)")
+        return self
 
 
 class ScanDefinition(Model):
@@ -52,6 +74,7 @@ class ScanDefinition(Model):
     statements: list[Statement]
     profiles: list[Profile]
     ranking: RankingWeights
+    profile_rules: ProfileRules = ProfileRules()
     top_actions: int = Field(3, ge=1)
 
     @model_validator(mode="after")
@@ -83,7 +106,17 @@ class ScanDefinition(Model):
 @cache
 def load_scan() -> ScanDefinition:
     scan = load_yaml_model(ScanDefinition, data_path("scan.yaml"))
-    load_action_library()  # the ranking needs it; fail early and together
+    library = load_action_library()  # the ranking needs it; fail early and together
     if any(s.reverse for s in scan.statements) is False:
         raise KnowledgeError("scan.yaml: some statements must be reverse-worded")
+    check_profile_titles(scan, library)
     return scan
+
+
+def check_profile_titles(scan: ScanDefinition, library: ActionLibrary) -> None:
+    """Raise KnowledgeError unless every profile carries its challenge's title."""
+    for profile in scan.profiles:
+        expected = library.challenge(profile.challenge).title
+        if profile.title != expected:
+            raise KnowledgeError(f"scan.yaml: profile {profile.challenge} must be named by its "
+                                 f"challenge: {expected.nl!r} / {expected.en!r}")
