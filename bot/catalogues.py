@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from bot.storage.catalogues import active_catalogue
 from engine.matching import infer_competencies
-from knowledge.catalogue import Catalogue, load_sample_catalogue
+from knowledge.catalogue import Catalogue
 from knowledge.catalogue_import import ImportReport, read_catalogue
 from knowledge.taxonomy import load_taxonomy
 
@@ -22,11 +19,3 @@ def prepare(catalogue: Catalogue) -> Catalogue:
 def read_file(path: Path) -> ImportReport:
     report = read_catalogue(path)
     return report.model_copy(update={"catalogue": prepare(report.catalogue)})
-
-
-async def workspace_catalogue(sessions: async_sessionmaker[AsyncSession],
-                              workspace: str) -> Catalogue:
-    """The workspace's imported catalogue, or the bundled sample when none was imported."""
-    async with sessions() as session:
-        stored = await active_catalogue(session, workspace)
-    return stored if stored is not None else load_sample_catalogue()

@@ -26,9 +26,9 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from bot.catalogues import prepare, read_file, workspace_catalogue
+from bot.catalogues import prepare, read_file
 from bot.settings import Settings, get_settings
-from bot.storage.catalogues import list_catalogues, save_catalogue
+from bot.storage.catalogues import list_catalogues, save_catalogue, workspace_catalogue
 from bot.storage.db import DatabaseError, create_engine, sessionmaker, upgrade
 from engine.matching import CompetencyMatcher, MatchResult
 from engine.notes import Note
@@ -574,7 +574,8 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_runs(args: argparse.Namespace, settings: Settings) -> int:
     """Scheduled and fan-out runs of the workspace: sent, waiting, failed, unknown."""
-    from bot.services import DatabaseServices, MatcherCache
+    from bot.services import DatabaseServices
+    from bot.storage.catalogues import MatcherCache
 
     async def work(sessions: Any) -> list[dict[str, Any]]:
         async with sessions() as db:

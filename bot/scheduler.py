@@ -40,10 +40,9 @@ from bot.storage.models import (
     PathRow,
     RunRow,
     ScheduleRow,
-    TeamMemberRow,
-    TeamRow,
 )
 from bot.storage.people import MemberRow
+from bot.storage.team import TeamMemberRow, TeamRow
 from dialogs import invitations
 from engine.recurrence import Recurrence, due_occurrence, local_moment, zone
 from knowledge.messages import normalise_lang

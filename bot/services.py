@@ -10,12 +10,10 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.catalogues import prepare
 from bot.services_together import TogetherDatabaseServices
-from bot.storage.catalogues import active_catalogue
+from bot.storage.catalogues import MatcherCache
 from bot.storage.models import (
     AssignmentRow,
-    CatalogueRow,
     DialogSessionRow,
     PathRow,
     ProfileRow,
@@ -30,27 +28,7 @@ from bot.storage.sessions import SqlSessionStore
 from dialogs.kit import Member, Message, SessionKey
 from dialogs.services import Assignment, LearningWish, Profile, SavedPath, ScanRecord
 from engine.matching import CompetencyMatcher
-from knowledge.catalogue import Catalogue, load_sample_catalogue
-from knowledge.taxonomy import load_taxonomy
-
-
-class MatcherCache:
-    """Matchers per catalogue, built once per process; a new import gets a new id."""
-
-    def __init__(self) -> None:
-        self._cache: dict[tuple[str, int], tuple[Catalogue, CompetencyMatcher]] = {}
-
-    async def get(self, db: AsyncSession, workspace: str) -> tuple[Catalogue, CompetencyMatcher]:
-        active_id = (await db.execute(
-            select(CatalogueRow.id).where(CatalogueRow.workspace == workspace,
-                                          CatalogueRow.active))).scalar_one_or_none()
-        key = (workspace, active_id or 0)
-        if key not in self._cache:
-            stored = await active_catalogue(db, workspace) if active_id else None
-            catalogue = prepare(stored if stored is not None else load_sample_catalogue())
-            self._cache = {k: v for k, v in self._cache.items() if k[0] != workspace}
-            self._cache[key] = (catalogue, CompetencyMatcher(catalogue, load_taxonomy()))
-        return self._cache[key]
+from knowledge.catalogue import Catalogue
 
 
 def _member(row: MemberRow) -> Member:

@@ -4,7 +4,7 @@ experts, buddies, proactive messages); mixed into ``DatabaseServices``."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -25,11 +25,12 @@ from bot.storage.models import (
     ProfileRow,
     RunRow,
     ScheduleRow,
-    TeamMemberRow,
-    TeamRow,
     utcnow,
 )
+from bot.storage.outbox import SqlOutbox
 from bot.storage.people import MemberRow
+from bot.storage.ports import Shared, Store
+from bot.storage.team import SqlTeams, TeamMemberRow, TeamRow
 from dialogs.kit import Member, Message
 from dialogs.services_together import (
     DeliveryProblem,
@@ -43,10 +44,8 @@ from dialogs.services_together import (
     Team,
 )
 from dialogs.shared import competencies_in
-from engine.recurrence import Recurrence
 
 INVITATION_DAYS = 7
-DIGEST_RULE = Recurrence(frequency="weekly", weekday=0, at=time(10, 0))
 SUGGESTION_WINDOW = timedelta(days=30)
 
 
@@ -96,62 +95,28 @@ class TogetherDatabaseServices:
 
     # ---------------------------------------------------------------- teams
 
-    async def _team(self, row: TeamRow) -> Team:
-        members = list((await self.db.execute(select(TeamMemberRow.user_id).where(
-            TeamMemberRow.team_id == row.id).order_by(TeamMemberRow.id))).scalars())
-        return Team(id=row.id, name=row.name, lead=row.lead, room=row.room, members=members,
-                    settings=row.settings or {})
+    def _teams(self, workspace: str) -> SqlTeams:
+        return SqlTeams(Store(self.db, workspace, Shared()))
 
     async def teams(self, workspace: str, user: str | None = None) -> list[Team]:
-        query = select(TeamRow).where(TeamRow.workspace == workspace)
-        if user is not None:
-            mine = select(TeamMemberRow.team_id).where(TeamMemberRow.user_id == user)
-            query = query.where((TeamRow.lead == user) | TeamRow.id.in_(mine))
-        rows = (await self.db.execute(query.order_by(TeamRow.name))).scalars().all()
-        return [await self._team(r) for r in rows]
+        return await self._teams(workspace).teams(user)
 
     async def team(self, workspace: str, team_id: int) -> Team | None:
-        row = await self.db.get(TeamRow, team_id)
-        return await self._team(row) if row is not None and row.workspace == workspace else None
+        return await self._teams(workspace).team(team_id)
 
     async def save_team(self, workspace: str, name: str, lead: str, members: list[str],
                         room: str | None, team_id: int | None = None) -> Team:
-        row = await self.db.get(TeamRow, team_id) if team_id is not None else None
-        if row is None or row.workspace != workspace:
-            row = TeamRow(workspace=workspace, name=name[:255], lead=lead, room=room,
-                          settings={}, created_at=utcnow())
-            self.db.add(row)
-            await self.db.flush()
-            # every team gets the weekly digest of its open help questions (action 1.2)
-            self.db.add(ScheduleRow(workspace=workspace, team_id=row.id, kind="digest",
-                                    rule=DIGEST_RULE.model_dump(mode="json"), questions=[],
-                                    active=True, created_by=lead, created_at=utcnow()))
-        else:
-            row.name, row.lead, row.room = name[:255], lead, room
-        await self.db.execute(delete(TeamMemberRow).where(TeamMemberRow.team_id == row.id))
-        for user in dict.fromkeys(members):
-            self.db.add(TeamMemberRow(team_id=row.id, user_id=user))
-        await self.db.flush()
-        return await self._team(row)
+        return await self._teams(workspace).save_team(name, lead, members, room, team_id)
 
     async def delete_team(self, workspace: str, team_id: int) -> None:
-        await self.db.execute(delete(TeamRow).where(TeamRow.workspace == workspace,
-                                                    TeamRow.id == team_id))
+        await self._teams(workspace).delete_team(team_id)
 
     async def update_team_settings(self, workspace: str, team_id: int,
                                    settings: dict[str, Any]) -> None:
-        await self.db.execute(update(TeamRow).where(
-            TeamRow.workspace == workspace, TeamRow.id == team_id).values(settings=settings))
+        await self._teams(workspace).update_settings(team_id, settings)
 
     async def rooms(self, workspace: str) -> list[tuple[str, str]]:
-        rows = (await self.db.execute(select(ConversationRefRow).where(
-            ConversationRefRow.workspace == workspace,
-            ConversationRefRow.scope.in_(("channel", "groupChat"))))).scalars()
-        seen: dict[str, str] = {}
-        for row in rows:
-            label = (row.reference or {}).get("name") or row.conversation_id
-            seen.setdefault(f"{row.channel}:{row.conversation_id}", str(label))
-        return sorted(seen.items(), key=lambda item: item[1])
+        return await self._teams(workspace).rooms()
 
     # ---------------------------------------------------------------- schedules and runs
 
@@ -273,21 +238,13 @@ class TogetherDatabaseServices:
 
     async def notify(self, workspace: str, user: str, messages: list[Message], key: str,
                      at: datetime | None = None) -> None:
-        await outbound.queue_to_member(self.db, workspace, user, messages, key, at=at)
+        await SqlOutbox(Store(self.db, workspace, Shared())).notify(user, messages, key, at)
 
     async def post_to_team(self, workspace: str, team_id: int, messages: list[Message],
                            key: str, thread_of: str | None = None,
                            exclude: str | None = None) -> None:
-        team = await self.team(workspace, team_id)
-        if team is None:
-            return
-        if team.room:
-            await outbound.queue_to_room(self.db, workspace, team.room, messages, key,
-                                         thread_of=thread_of)
-            return
-        for member in {*team.members, team.lead} - {exclude}:
-            await outbound.queue_to_member(self.db, workspace, str(member), messages,
-                                           f"{key}:{member}")
+        await SqlOutbox(Store(self.db, workspace, Shared())).post_to_team(
+            team_id, messages, key, thread_of, exclude)
 
     async def take_mailbox(self, workspace: str, user: str) -> list[Message]:
         return await mailbox.take(self.db, workspace, user)

@@ -80,7 +80,7 @@ def dialogs() -> list[Dialog[Any]]:
 
 async def learning_fallback(turn: Turn, text: str) -> str | None:
     """A sentence that names no dialog but a learning topic goes to learning help."""
-    matcher = await turn.services.matcher(turn.workspace)
+    matcher = await turn.catalogue.matcher()
     if (await matcher.match_async(text, k=1)).confident:
         return "leerhulp"
     return None

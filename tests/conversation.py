@@ -7,7 +7,8 @@ from typing import Any
 
 from bot.channels.mailbox import MailboxSender
 from bot.scheduler import Planner
-from bot.services import DatabaseServices, MatcherCache
+from bot.services import DatabaseServices
+from bot.storage.catalogues import MatcherCache
 from bot.storage.people import identify
 from bot.storage.ports import BoundPorts, Store
 from bot.workers import DeliveryWorker

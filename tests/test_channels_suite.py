@@ -17,8 +17,9 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.runtime import Runtime
 from bot.server import CHANNELS, build_app
-from bot.services import DatabaseServices, MatcherCache
+from bot.services import DatabaseServices
 from bot.settings import Settings
+from bot.storage.catalogues import MatcherCache
 from dialogs.kit import ChoicesBlock, Incoming, Message, SessionKey
 from knowledge.scan import load_scan
 from tests.conversation import CONSOLE

@@ -65,7 +65,8 @@ async def test_wizard_builds_the_ebook_case(runtime, case_catalogue: Path) -> No
     out = await hr.press("save")
     assert "Bewaard" in out and "Secretaresses" in out
     async with runtime.sessions() as session:
-        from bot.services import DatabaseServices, MatcherCache
+        from bot.services import DatabaseServices
+        from bot.storage.catalogues import MatcherCache
 
         paths = await DatabaseServices(session, MatcherCache()).paths("acme")
     assert [p.name for p in paths][::-1] == ["Afdeling HR", "Secretaresses", "Secretaresse X"]

@@ -23,15 +23,9 @@ from bot.runtime import Runtime
 from bot.server import Channels
 from bot.settings import Settings
 from bot.storage.db import create_engine, sessionmaker, upgrade
-from bot.storage.models import (
-    ConversationRefRow,
-    DeliveryRow,
-    RunRow,
-    ScheduleRow,
-    TeamMemberRow,
-    TeamRow,
-)
+from bot.storage.models import ConversationRefRow, DeliveryRow, RunRow, ScheduleRow
 from bot.storage.people import MemberRow
+from bot.storage.team import TeamMemberRow, TeamRow
 from tests.conversation import rule_due_now
 from tests.fakes import FakeConnector, FakeSlack
 

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.slack_render import MAX_BLOCKS, action_id, escape
-from bot.services import DatabaseServices, MatcherCache
+from bot.services import DatabaseServices
+from bot.storage.catalogues import MatcherCache
 from knowledge.messages import t
 
 

@@ -259,33 +259,6 @@ class StoredFileRow(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class TeamRow(Base):
-    """A team of colleagues (not a Microsoft Team): its lead, its channel for the forum and the
-    reflection, and its settings (buddy exclusions)."""
-
-    __tablename__ = "teams"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    workspace: Mapped[str] = mapped_column(String(64))
-    name: Mapped[str] = mapped_column(String(255))
-    lead: Mapped[str] = mapped_column(String(128))
-    room: Mapped[str | None] = mapped_column(String(255), nullable=True)
-    settings: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-    __table_args__ = (UniqueConstraint("workspace", "name", name="uq_teams_name"),)
-
-
-class TeamMemberRow(Base):
-    __tablename__ = "team_members"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
-    user_id: Mapped[str] = mapped_column(String(128))
-
-    __table_args__ = (UniqueConstraint("team_id", "user_id", name="uq_team_members"),)
-
-
 class ScheduleRow(Base):
     """A recurring team moment: kind (checkin, reflection, kennisrondje, digest), the
     recurrence rule and its questions; ``last_date`` is the last occurrence planned."""
