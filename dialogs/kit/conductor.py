@@ -54,6 +54,8 @@ class Incoming(BaseModel):
     value: str | None = None  # the value of a pressed button
     form: dict[str, str] | None = None  # a submitted form
     prompt: Prompt | None = None  # the question the button or form belonged to
+    #: a dialog to start (by id), with ``text`` as what the user said (a message action)
+    start: str | None = None
     locale: str | None = None
     name: str | None = None
     timezone: str | None = None  # IANA name, when the platform tells
@@ -208,6 +210,8 @@ class Conductor:
                          incoming: Incoming) -> Outcome:
         if incoming.prompt is None and incoming.value and incoming.value.startswith(GO):
             return await self._go(turn, session, incoming.value)
+        if incoming.start is not None:
+            return await self._start_named(turn, session, incoming.start, incoming.text or "")
         if incoming.prompt is not None:
             prompt = incoming.prompt
             current = (session.dialog, session.step, session.turn) if session else None
@@ -262,19 +266,26 @@ class Conductor:
         return await self.start(turn, dialog_id, text if value is None else "")
 
     async def _go(self, turn: Turn, session: Session | None, value: str) -> Outcome:
-        """A button of a proactive message ("go:<dialog>:<argument>") starts its dialog; a
-        dialog in progress is set aside (nothing of it was saved)."""
+        """A button of a proactive message ("go:<dialog>:<argument>") starts its dialog."""
         _, _, rest = value.partition(GO)
         name, _, argument = rest.partition(":")
-        dialog = self.find(name)
-        if dialog is None:
+        if self.find(name) is None:
             return [self._note(turn, "common.stale")], session, False
         turn.argument = argument or None
+        return await self._start_named(turn, session, name, "")
+
+    async def _start_named(self, turn: Turn, session: Session | None, name: str,
+                           text: str) -> Outcome:
+        """Start a dialog by its id (a proactive message's button, a message action); a dialog
+        in progress is set aside (nothing of it was saved)."""
+        dialog = self.find(name)
+        if dialog is None:
+            return [self._note(turn, "common.not_understood"), self._menu(turn)], session, False
         said: list[Message] = []
         if session is not None and session.dialog != dialog.id:
             said.append(self._note(turn, "common.set_aside",
                                    dialog=say(turn.lang, self.dialogs[session.dialog].title)))
-        messages, new_session, _ = await self.start(turn, dialog.id)
+        messages, new_session, _ = await self.start(turn, dialog.id, text)
         return [*said, *messages], new_session, True
 
     async def _claimed(self, turn: Turn, text: str) -> str | None:

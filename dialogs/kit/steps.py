@@ -282,6 +282,7 @@ class Call(Step):
     other dialog's first state, ``handle(turn, state, result)`` takes its result (the value of
     its ``result`` function, or its final state) and returns this dialog's new state."""
 
+    prompt: Prompt = ""  # never shown: the sub-flow's steps ask
     dialog: Dialog[Any] | None = None
     begin: Callable[[Turn, Any], Any] = lambda turn, state: None
     handle: Handler = lambda turn, state, result: state
