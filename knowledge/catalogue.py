@@ -6,12 +6,11 @@ sample ``data/catalogue.csv``.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Literal
 
 from pydantic import Field, field_validator
 
-from knowledge.base import Model, data_path
+from knowledge.base import Model
 
 EducationLevel = Literal["mbo", "hbo", "wo"]
 Experience = Literal["beginner", "gevorderd"]
@@ -88,11 +87,3 @@ class Catalogue(Model):
             if training.title == title:
                 return training
         raise KeyError(title)
-
-
-@cache
-def load_sample_catalogue() -> Catalogue:
-    """The bundled sample catalogue of the embedded default."""
-    from knowledge.catalogue_import import read_catalogue
-
-    return read_catalogue(data_path("catalogue.csv"), strict=True).catalogue

@@ -13,11 +13,13 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
+from knowledge.base import data_path
 from knowledge.catalogue import Catalogue, Training, normalise_format
 from knowledge.messages import t
 
@@ -395,3 +397,9 @@ def read_catalogue(path: Path | str, *, strict: bool = False) -> ImportReport:
         details = "\n".join(p.render("en") for p in report.problems)
         raise CatalogueFileError(f"{path}:\n{details}")
     return report
+
+
+@cache
+def load_sample_catalogue() -> Catalogue:
+    """The bundled sample catalogue of the embedded default."""
+    return read_catalogue(data_path("catalogue.csv"), strict=True).catalogue

@@ -9,7 +9,7 @@ import pytest
 
 from knowledge.actions import load_action_library
 from knowledge.base import KnowledgeError, Text, load_yaml_model
-from knowledge.catalogue import load_sample_catalogue
+from knowledge.catalogue_import import load_sample_catalogue
 from knowledge.messages import check_catalogues, normalise_lang, t
 from knowledge.prompts import KINDS, load_prompts
 from knowledge.scan import ScanDefinition, load_scan

@@ -9,8 +9,8 @@ import pytest
 
 from engine.matching import CompetencyMatcher, infer_competencies
 from engine.text import normalise, tokens
-from knowledge.catalogue import Catalogue, Training, load_sample_catalogue
-from knowledge.catalogue_import import read_catalogue
+from knowledge.catalogue import Catalogue, Training
+from knowledge.catalogue_import import load_sample_catalogue, read_catalogue
 from knowledge.taxonomy import load_taxonomy
 
 BENCH_DATA = Path(__file__).resolve().parent.parent / "bench" / "data"

@@ -10,7 +10,8 @@ from bot.catalogues import prepare
 from bot.storage.models import CatalogueRow
 from bot.storage.ports import Store, implements
 from engine.matching import CompetencyMatcher
-from knowledge.catalogue import Catalogue, Training, load_sample_catalogue
+from knowledge.catalogue import Catalogue, Training
+from knowledge.catalogue_import import load_sample_catalogue
 from knowledge.taxonomy import load_taxonomy
 
 

@@ -354,8 +354,9 @@ class Conductor:
         push = await dialog.step(session.step).enter(turn, state)
         if push is None:
             return [*said, *await self._ask(turn, session)], session, True
-        first = self._next_step(turn, push.dialog, push.state, None)
-        inner = session.moved(Frame(dialog=push.dialog.id, step=first or "",
+        child = self.dialogs[push.dialog.id]
+        first = self._next_step(turn, child, push.state, None)
+        inner = session.moved(Frame(dialog=child.id, step=first or "",
                                     state=push.state.model_dump(mode="json")),
                               parents=[*session.parents, session.frame])
         if first is None:

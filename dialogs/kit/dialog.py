@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from dialogs.kit.output import Block
+from dialogs.kit.steps import Step
 
 if TYPE_CHECKING:
-    from dialogs.kit.steps import Step
     from dialogs.kit.turn import Turn
 
 S = TypeVar("S", bound=BaseModel)

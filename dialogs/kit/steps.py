@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
 
@@ -23,7 +23,6 @@ from dialogs.kit.rich import Rich, say
 from engine import parsing
 
 if TYPE_CHECKING:
-    from dialogs.kit.dialog import Dialog
     from dialogs.kit.turn import Turn
 
 S = TypeVar("S", bound=BaseModel)
@@ -67,12 +66,19 @@ class Stay:
     problem: InputError | None = None
 
 
+class Subflow(Protocol):
+    """What a step knows of the dialog it runs as a sub-flow (a ``Dialog``)."""
+
+    id: str
+    state: type[BaseModel]
+
+
 @dataclass
 class Push:
     """Run another dialog from here (a sub-flow) starting with ``state``; its result comes
     back to this step's ``resume``."""
 
-    dialog: Dialog[Any]
+    dialog: Subflow
     state: BaseModel
 
 
@@ -283,7 +289,7 @@ class Call(Step):
     its ``result`` function, or its final state) and returns this dialog's new state."""
 
     prompt: Prompt = ""  # never shown: the sub-flow's steps ask
-    dialog: Dialog[Any] | None = None
+    dialog: Subflow | None = None
     begin: Callable[[Turn, Any], Any] = lambda turn, state: None
     handle: Handler = lambda turn, state, result: state
 
