@@ -112,7 +112,7 @@ def build_app(runtime: Runtime, *, webchat_enabled: bool,
             app.router.add_get("/slack/install", channels.slack.handle_oauth)
             app.router.add_get("/slack/oauth_redirect", channels.slack.handle_oauth)
     if webchat_enabled:
-        webchat.add_routes(app, runtime.conductor)
+        webchat.add_routes(app, runtime.conductor, runtime.settings)
 
     if workers:
         async def start_workers(_app: web.Application) -> None:

@@ -7,6 +7,7 @@ import json
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.channels.web_identity import COOKIE
 from bot.server import build_app, is_loopback
 
 
@@ -14,14 +15,20 @@ from bot.server import build_app, is_loopback
 async def client(runtime):  # type: ignore[no-untyped-def]
     app = build_app(runtime, webchat_enabled=True)
     async with TestClient(TestServer(app, host="127.0.0.1")) as test_client:
+        assert (await test_client.get("/chat")).status == 200  # issues the identity cookie
         yield test_client
 
 
 async def post(client: TestClient, **payload: object) -> dict:  # type: ignore[type-arg]
-    response = await client.post("/chat/api/message", json={"user": "browser123", **payload},
+    response = await client.post("/chat/api/message", json=payload,
                                  headers={"X-Leerbot": "1"})
     assert response.status == 200, await response.text()
     return await response.json()
+
+
+def my_id(client: TestClient) -> str:
+    cookie = next(c for c in client.session.cookie_jar if c.key == COOKIE)
+    return "web-" + cookie.value.split(".")[0]
 
 
 async def test_page_has_a_strict_content_security_policy(client: TestClient) -> None:
@@ -49,15 +56,15 @@ async def test_menu_and_a_dialog_through_the_api(client: TestClient) -> None:
 
 
 async def test_cross_site_and_malformed_requests_are_refused(client: TestClient) -> None:
-    response = await client.post("/chat/api/message", json={"user": "browser123", "text": "x"})
+    response = await client.post("/chat/api/message", json={"text": "x"})
     assert response.status == 403
-    response = await client.post("/chat/api/message", json={"user": "browser123", "text": "x"},
+    response = await client.post("/chat/api/message", json={"text": "x"},
                                  headers={"X-Leerbot": "1", "Origin": "https://evil.example"})
     assert response.status == 403
     response = await client.post("/chat/api/message", data=b"not json",
                                  headers={"X-Leerbot": "1"})
     assert response.status == 400
-    response = await client.post("/chat/api/message", json={"user": "../../etc", "text": "x"},
+    response = await client.post("/chat/api/message", json={"text": ["not", "text"]},
                                  headers={"X-Leerbot": "1"})
     assert response.status == 400
 
@@ -89,16 +96,61 @@ async def test_proactive_messages_are_fetched_from_the_mailbox(client: TestClien
 
     await post(client, text="menu")  # the web user exists now
     async with Services(runtime) as s:
-        await s.notify("local", "web-browser123",
+        await s.notify("local", my_id(client),
                        [Message(blocks=[TextBlock(text=plain("Tijd voor de check-in"))])],
                        key="test:web")
     await deliver(runtime)
     headers = {"X-Leerbot": "1"}
-    response = await client.post("/chat/api/mailbox", json={"user": "browser123"},
-                                 headers=headers)
+    response = await client.post("/chat/api/mailbox", json={}, headers=headers)
     assert "Tijd voor de check-in" in json.dumps(await response.json())
-    again = await client.post("/chat/api/mailbox", json={"user": "browser123"}, headers=headers)
+    again = await client.post("/chat/api/mailbox", json={}, headers=headers)
     assert (await again.json())["messages"] == []  # shown once
-    assert (await client.post("/chat/api/mailbox", json={"user": "browser123"})).status == 403
-    assert (await client.post("/chat/api/mailbox", json={"user": "x"},
+    assert (await client.post("/chat/api/mailbox", json={})).status == 403
+    assert (await client.post("/chat/api/mailbox", json={"locale": ["x"]},
                               headers=headers)).status == 400
+
+
+async def test_the_page_names_no_user_and_another_id_cannot_be_taken(
+        client: TestClient, runtime) -> None:  # type: ignore[no-untyped-def]
+    first = my_id(client)
+    await post(client, text="menu", name="Anna")  # the first local user: HR admin
+    # a second browser (another cookie jar) is someone else, whatever it sends
+    async with TestClient(TestServer(build_app(runtime, webchat_enabled=True),
+                                     host="127.0.0.1")) as other:
+        await other.get("/chat")
+        response = await other.post("/chat/api/message",
+                                    json={"user": first[4:], "text": "rollen"},
+                                    headers={"X-Leerbot": "1"})
+        assert response.status == 400  # the page cannot name a user at all
+        data = await (await other.post("/chat/api/message", json={"text": "rollen"},
+                                       headers={"X-Leerbot": "1"})).json()
+        assert "leidinggevenden en HR" in json.dumps(data)  # not the admin
+        assert my_id(other) != first
+        other.session.cookie_jar.clear()
+        response = await other.post("/chat/api/message", json={"text": "menu"},
+                                    headers={"X-Leerbot": "1",
+                                             "Cookie": f"{COOKIE}={first[4:]}.forged"})
+        assert response.status == 401
+
+
+async def test_a_page_served_under_another_host_name_is_refused(client: TestClient) -> None:
+    """DNS rebinding: a site that resolves its own name to 127.0.0.1 cannot drive the chat."""
+    response = await client.get("/chat", headers={"Host": "evil.example:3978"})
+    assert response.status == 421
+    response = await client.post("/chat/api/message", json={"text": "menu"},
+                                 headers={"X-Leerbot": "1", "Host": "evil.example"})
+    assert response.status == 421
+    assert (await client.get("/chat", headers={"Host": "localhost:3978"})).status == 200
+
+
+async def test_the_page_speaks_the_visitors_language(client: TestClient) -> None:
+    page = await (await client.get("/chat", headers={"Accept-Language": "en-GB,en"})).text()
+    assert '<html lang="en">' in page and ">Send<" in page
+    page = await (await client.get("/chat", headers={"Accept-Language": "nl-NL"})).text()
+    assert '<html lang="nl">' in page and ">Stuur<" in page
+
+
+async def test_new_user_starts_a_fresh_identity(client: TestClient) -> None:
+    first = my_id(client)
+    response = await client.post("/chat/api/identity", json={}, headers={"X-Leerbot": "1"})
+    assert response.status == 200 and my_id(client) != first

@@ -5,14 +5,19 @@ text can never become markup."""
 from __future__ import annotations
 
 import base64
+import html
 import secrets
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from yarl import URL
 
+from bot.channels.web_identity import COOKIE, ChatIdentity
+from bot.settings import Settings
 from dialogs.kit import (
+    TEXTS,
     CardBlock,
     Channel,
     ChoicesBlock,
@@ -27,6 +32,7 @@ from dialogs.kit import (
     SessionKey,
     TextBlock,
 )
+from knowledge.messages import t
 
 CHANNEL = Channel(mailbox=True, name="web", forms=True)
 STATIC = Path(__file__).resolve().parent / "web"
@@ -35,12 +41,16 @@ MAX_TEXT = 4000
 
 
 class MailboxRequest(BaseModel):
-    user: str = Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")
+    model_config = ConfigDict(extra="forbid")
+
     locale: str | None = Field(None, max_length=16)
 
 
 class WebRequest(BaseModel):
-    user: str = Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")
+    """A message from the page. It names no user: who is talking comes from the cookie."""
+
+    model_config = ConfigDict(extra="forbid")
+
     name: str = Field("", max_length=80)
     locale: str | None = Field(None, max_length=16)
     text: str | None = Field(None, max_length=MAX_TEXT)
@@ -93,11 +103,71 @@ def _same_origin(request: web.Request) -> bool:
     return origin is None or origin == f"{request.scheme}://{request.host}"
 
 
-def add_routes(app: web.Application, conductor: Conductor) -> None:
+def allowed_hosts(public_url: str | None) -> frozenset[str]:
+    """Loopback names, plus the host of LEERBOT_PUBLIC_URL."""
+    hosts = {"127.0.0.1", "localhost", "::1"}
+    if public_url:
+        host = URL(public_url).host
+        if host:
+            hosts.add(host.casefold())
+    return frozenset(hosts)
+
+
+def _host_of(request: web.Request) -> str:
+    try:
+        return (URL(f"http://{request.host}").host or "").casefold().strip("[]")
+    except ValueError:
+        return ""
+
+
+def _key(ident: str) -> SessionKey:
+    return SessionKey(channel=CHANNEL.name, workspace=WORKSPACE, user=f"web-{ident}",
+                      conversation="webchat")
+
+
+def _frame(page: str, lang: str, nonce: str) -> str:
+    """The page in the member's language (our own texts, escaped all the same)."""
+    texts = {name: html.escape(t(lang, f"web.{name}"), quote=True)
+             for name in ("tag", "placeholder", "send", "name_label", "name_placeholder",
+                          "new_user", "connection_error", "session_error")}
+    body = page.replace("{{NONCE}}", nonce).replace("{{LANG}}", lang)
+    for name, text in texts.items():
+        body = body.replace("{{" + name.upper() + "}}", text)
+    return body
+
+
+def add_routes(app: web.Application, conductor: Conductor, settings: Settings) -> None:
     """Mount the web chat (page and API) under /chat."""
     page = (STATIC / "index.html").read_text(encoding="utf-8")
+    identity = ChatIdentity.in_data_dir(settings.data_dir)
+    hosts = allowed_hosts(settings.public_url)
+
+    def guard(request: web.Request, api: bool = True) -> str | None:
+        """Refuse other hosts (DNS rebinding) and cross-site calls; the caller's id."""
+        if _host_of(request) not in hosts:
+            raise web.HTTPMisdirectedRequest(text="this host name is not served here")
+        if api and (request.headers.get("X-Leerbot") != "1" or not _same_origin(request)):
+            raise web.HTTPForbidden(text="cross-site request refused")
+        return identity.read(request.cookies.get(COOKIE))
+
+    def set_cookie(response: web.StreamResponse, value: str, request: web.Request) -> None:
+        response.set_cookie(COOKIE, value, httponly=True, samesite="Strict", path="/chat",
+                            secure=request.secure, max_age=400 * 24 * 3600)
+
+    async def language(ident: str | None, request: web.Request) -> str:
+        if ident is not None:
+            async with conductor.units() as unit:
+                member = await unit.identify(_key(ident), "", CHANNEL.name, None)
+                if member.lang:
+                    return TEXTS.normalise(member.lang)
+        accepted = request.headers.get("Accept-Language", "").split(",")[0].split(";")[0]
+        return TEXTS.normalise(accepted.strip() or None)
 
     async def index(request: web.Request) -> web.Response:
+        ident = guard(request, api=False)
+        cookie = None
+        if ident is None:
+            ident, cookie = identity.issue()
         nonce = secrets.token_urlsafe(16)
         headers = {
             "Content-Security-Policy": (f"default-src 'none'; script-src 'nonce-{nonce}'; "
@@ -106,11 +176,16 @@ def add_routes(app: web.Application, conductor: Conductor) -> None:
                                         "base-uri 'none'; frame-ancestors 'none'"),
             "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "no-referrer",
+            "Cache-Control": "no-store",
         }
-        body = page.replace("{{NONCE}}", nonce)
-        return web.Response(text=body, content_type="text/html", headers=headers)
+        body = _frame(page, await language(ident, request), nonce)
+        response = web.Response(text=body, content_type="text/html", headers=headers)
+        if cookie is not None:
+            set_cookie(response, cookie, request)
+        return response
 
     async def asset(request: web.Request) -> web.Response:
+        guard(request, api=False)
         name = request.match_info["name"]
         if name not in {"app.js", "style.css"}:
             raise web.HTTPNotFound()
@@ -118,37 +193,45 @@ def add_routes(app: web.Application, conductor: Conductor) -> None:
         return web.Response(text=(STATIC / name).read_text(encoding="utf-8"), content_type=kind,
                             headers={"X-Content-Type-Options": "nosniff"})
 
+    def caller(request: web.Request) -> str:
+        ident = guard(request)
+        if ident is None:
+            raise web.HTTPUnauthorized(text="no chat session: reload the page")
+        return ident
+
     async def message(request: web.Request) -> web.Response:
-        if request.headers.get("X-Leerbot") != "1" or not _same_origin(request):
-            raise web.HTTPForbidden(text="cross-site request refused")
+        ident = caller(request)
         try:
             data = WebRequest.model_validate(await request.json())
         except (ValidationError, ValueError):
             raise web.HTTPBadRequest(text="malformed message") from None
-        key = SessionKey(channel=CHANNEL.name, workspace=WORKSPACE, user=f"web-{data.user}",
-                         conversation="webchat")
-        incoming = Incoming(key=key, text=data.text, value=data.value, form=data.form,
+        incoming = Incoming(key=_key(ident), text=data.text, value=data.value, form=data.form,
                             prompt=data.prompt, locale=data.locale, name=data.name)
         messages = await conductor.handle(incoming, CHANNEL)
         return web.json_response({"messages": [message_json(m) for m in messages]})
 
     async def mailbox(request: web.Request) -> web.Response:
         """Proactive messages waiting for this web chat user (polled by the page)."""
-        if request.headers.get("X-Leerbot") != "1" or not _same_origin(request):
-            raise web.HTTPForbidden(text="cross-site request refused")
+        ident = caller(request)
         try:
-            data = MailboxRequest.model_validate(await request.json())
+            MailboxRequest.model_validate(await request.json())
         except (ValidationError, ValueError):
             raise web.HTTPBadRequest(text="malformed request") from None
         async with conductor.units() as unit:
-            member = await unit.identify(SessionKey(channel=CHANNEL.name, workspace=WORKSPACE,
-                                                    user=f"web-{data.user}",
-                                                    conversation="webchat"),
-                                         "", CHANNEL.name, None)
+            member = await unit.identify(_key(ident), "", CHANNEL.name, None)
             waiting = await unit.mailbox(member)
         return web.json_response({"messages": [message_json(m) for m in waiting]})
 
+    async def new_identity(request: web.Request) -> web.Response:
+        """Start as a new local user (to try several people in one browser)."""
+        guard(request)
+        _, cookie = identity.issue()
+        response = web.json_response({"status": "new"})
+        set_cookie(response, cookie, request)
+        return response
+
     app.router.add_get("/chat", index)
     app.router.add_post("/chat/api/mailbox", mailbox)
+    app.router.add_post("/chat/api/identity", new_identity)
     app.router.add_get("/chat/{name}", asset)
     app.router.add_post("/chat/api/message", message)

@@ -5,13 +5,19 @@
   const log = document.getElementById("log");
   const composer = document.getElementById("composer");
   const input = document.getElementById("input");
-  const storageKey = "leerbot-user";
-  let user = localStorage.getItem(storageKey);
-  if (!user || !/^[A-Za-z0-9_-]{8,64}$/.test(user)) {
-    user = Array.from(crypto.getRandomValues(new Uint8Array(12)),
-                      (b) => b.toString(16).padStart(2, "0")).join("");
-    localStorage.setItem(storageKey, user);
-  }
+  // who is talking comes from an HttpOnly cookie the server sets; the page only keeps a
+  // display name (to try several people locally: "new user" starts a fresh identity)
+  const nameBox = document.getElementById("name");
+  const nameKey = "leerbot-name";
+  nameBox.value = localStorage.getItem(nameKey) || "";
+  nameBox.addEventListener("change", () => localStorage.setItem(nameKey, nameBox.value.trim()));
+  document.getElementById("new-user").addEventListener("click", async () => {
+    const response = await fetch("/chat/api/identity", {
+      method: "POST", headers: { "Content-Type": "application/json", "X-Leerbot": "1" },
+      body: "{}",
+    });
+    if (response.ok) { localStorage.removeItem(nameKey); window.location.reload(); }
+  });
   const locale = (navigator.language || "nl").slice(0, 16);
 
   function el(tag, cls, text) {
@@ -130,6 +136,12 @@
     log.appendChild(box);
   }
 
+  function failed(text) {
+    const box = el("div", "msg bot error");
+    box.appendChild(el("p", null, text));
+    log.appendChild(box);
+  }
+
   async function send(payload, shown) {
     if (shown) { const mine = el("div", "msg user"); mine.appendChild(el("p", null, shown)); log.appendChild(mine); }
     document.body.dataset.idle = "0";
@@ -138,15 +150,15 @@
       const response = await fetch("/chat/api/message", {
         method: "POST",
         headers: { "Content-Type": "application/json", "X-Leerbot": "1" },
-        body: JSON.stringify(Object.assign({ user: user, locale: locale }, payload)),
+        body: JSON.stringify(Object.assign({ name: nameBox.value.trim(), locale: locale },
+                                           payload)),
       });
+      if (response.status === 401) { failed(document.body.dataset.sessionError); return; }
       if (!response.ok) throw new Error(await response.text());
       const data = await response.json();
       for (const m of data.messages) render(m);
     } catch (error) {
-      const box = el("div", "msg bot error");
-      box.appendChild(el("p", null, "Er ging iets mis met de verbinding; probeer het nog eens."));
-      log.appendChild(box);
+      failed(document.body.dataset.connectionError);
     }
     log.scrollTop = log.scrollHeight;
     document.body.dataset.idle = "1";
@@ -167,7 +179,7 @@
       const response = await fetch("/chat/api/mailbox", {
         method: "POST",
         headers: { "Content-Type": "application/json", "X-Leerbot": "1" },
-        body: JSON.stringify({ user: user, locale: locale }),
+        body: JSON.stringify({ locale: locale }),
       });
       if (!response.ok) return;
       const data = await response.json();
