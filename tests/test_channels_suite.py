@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.channels.web_identity import COOKIE
 from bot.runtime import Runtime
 from bot.server import CHANNELS, build_app
 from bot.services import DatabaseServices
@@ -80,12 +81,19 @@ class ConsoleDriver(Driver):
 class WebDriver(Driver):
     def __init__(self, client: TestClient) -> None:
         self.client = client
-        self.workspace, self.user = "local", "web-browser1234"
+        self.workspace, self.user = "local", ""
         self.last: list[dict[str, Any]] = []
+
+    async def open(self) -> WebDriver:
+        """Load the page: the server gives this browser its identity (a cookie)."""
+        await self.client.get("/chat")
+        cookie = next(c for c in self.client.session.cookie_jar if c.key == COOKIE)
+        self.user = "web-" + cookie.value.split(".")[0]
+        return self
 
     async def _post(self, **payload: Any) -> None:
         response = await self.client.post("/chat/api/message", json={
-            "user": "browser1234", "locale": "nl-NL", **payload}, headers={"X-Leerbot": "1"})
+            "locale": "nl-NL", **payload}, headers={"X-Leerbot": "1"})
         assert response.status == 200
         self.last = (await response.json())["messages"]
 
@@ -254,7 +262,7 @@ async def drivers(tmp_path: Path, case_catalogue: Path) -> AsyncIterator[list[Dr
         runtime = await Runtime.start(settings)
         app = build_app(runtime, webchat_enabled=True, workers=False)
         async with TestClient(TestServer(app, host="127.0.0.1")) as client:
-            all_drivers: list[Driver] = [ConsoleDriver(runtime), WebDriver(client),
+            all_drivers: list[Driver] = [ConsoleDriver(runtime), await WebDriver(client).open(),
                                          SlackDriver(client, slack),
                                          TeamsDriver(client, connector)]
             for driver in all_drivers:

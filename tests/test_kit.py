@@ -194,6 +194,7 @@ def check_plan(turn: Any, state: Plan, values: dict[str, Any]) -> Any:
 
 PLAN = Dialog(
     id="plan", title="common.menu", state=Plan, phrases=["plan maken"], menu=2,
+    keep_on_stop=True,
     steps=[Form("form", prompt="common.menu", title=lambda turn, state: plain("Plan"),
                 fields=plan_fields, handle=check_plan)],
 )
@@ -317,6 +318,61 @@ async def test_a_problem_found_across_fields_asks_only_that_field_again(
     assert "Online is verplicht" in out and "(5/5) Online" in out
     await anna.say("ja")
     assert RESULTS[-1]["size"] == 20 and RESULTS[-1]["online"] is True
+
+
+# ---------------------------------------------------------------------- not an answer?
+
+
+async def test_a_mistyped_command_is_asked_about_not_taken_as_the_answer(
+        conductor: Conductor) -> None:
+    anna = Person(conductor)
+    await anna.say("enquete invullen")
+    assert "Bedoel je stop?" in await anna.say("stpo")
+    assert "Welk team?" in await anna.say("Het is mijn antwoord") or RESULTS == []
+    anna2 = Person(conductor, name="bob")
+    await anna2.say("enquete invullen")
+    await anna2.say("stpo")
+    assert "Er is niets bewaard" in await anna2.say("ja, stop")
+
+
+async def test_a_request_for_another_dialog_pauses_this_one_until_verder(
+        conductor: Conductor, sessions: MemorySessions) -> None:
+    anna = Person(conductor)
+    await anna.say("enquete invullen")
+    await anna.say("Finance")
+    out = await anna.say("eigenlijk liever plan maken")
+    assert "Bedoel je dat je" in out and "Het is mijn antwoord" in out
+    out = await anna.say("1")  # start the other dialog
+    assert "opzij" in out and "(1/5) Aantal" in out
+    out = await anna.say("stop")  # the plan keeps nothing yet: stopped at once
+    assert "typ verder om daar verder te gaan" in out
+    assert "Vraag: Hoe ging het?" in await anna.say("verder")
+    await anna.say("Goed")
+    await anna.say("Veel")
+    assert "Bewaard: Goed / Veel" in await anna.say("klaar")
+
+
+async def test_it_is_my_answer_takes_the_text_after_all(conductor: Conductor) -> None:
+    anna = Person(conductor)
+    await anna.say("enquete invullen")
+    await anna.say("Finance")
+    await anna.say("toch liever plan maken")
+    assert "Vraag: Wat leerde je?" in await anna.say("Het is mijn antwoord")
+
+
+async def test_stop_in_a_long_dialog_offers_to_keep_the_answers(
+        conductor: Conductor) -> None:
+    anna = Person(conductor)
+    await anna.say("plan maken")
+    await anna.say("12")
+    await anna.say("30-40")
+    assert "bewaren" in await anna.say("stop")
+    assert "Bewaard. Typ verder" in await anna.say("Bewaar voor later")
+    assert "(3/5) Deadline" in await anna.say("verder")  # the typed fields are still there
+    await anna.say("31-12-2027")
+    await anna.say("mbo")
+    await anna.say("ja")
+    assert RESULTS[-1]["size"] == 12 and RESULTS[-1]["age"] == (30, 40)
 
 
 # ---------------------------------------------------------------------- sessions and starting

@@ -42,7 +42,7 @@ def escape(text: str) -> str:
 def markdown(rich: Rich) -> str:
     parts = []
     for segment in rich.segments:
-        if segment.kind == "bold":
+        if segment.kind == "bold" or segment.strong:
             parts.append(f"**{escape(segment.text)}**")
         elif segment.kind == "link" and segment.url and segment.url.startswith("https://"):
             parts.append(f"[{escape(segment.text)}]({segment.url})")

@@ -62,8 +62,8 @@ class WebRequest(BaseModel):
 def rich_json(rich: Rich | None) -> list[dict[str, Any]] | None:
     if rich is None:
         return None
-    return [{"kind": s.kind, "text": s.text, **({"url": s.url} if s.url else {})}
-            for s in rich.segments]
+    return [{"kind": s.kind, "text": s.text, **({"url": s.url} if s.url else {}),
+             **({"strong": True} if s.strong else {})} for s in rich.segments]
 
 
 def block_json(block: object) -> dict[str, Any]:

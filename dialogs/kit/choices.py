@@ -12,6 +12,9 @@ from dialogs.kit.problems import InputError
 from engine.text import fold
 
 CHOICE_CUTOFF = 80
+#: a longer answer must resemble a label as a whole
+LONG_CUTOFF = 88
+SHORT_ANSWER = 3
 ALL_WORDS = {"alle", "allemaal", "alles", "all", "everything"}
 
 
@@ -20,17 +23,25 @@ def _options(choices: list[Choice]) -> str:
 
 
 def pick_choice(text: str, choices: list[Choice]) -> Choice:
-    """The choice a typed answer means: its number, value or label (typos allowed)."""
+    """The choice a typed answer means: its number, value or label, the first word of one label
+    only ("ja" for "Ja, stel mij voor"), or a label with a typo. A long sentence is matched as a
+    whole, never by a word it happens to contain."""
     answer = fold(text).strip().rstrip(".")
     if not answer:
         raise InputError("input.empty")
     if answer.isdigit() and 1 <= int(answer) <= len(choices):
         return choices[int(answer) - 1]
-    for choice in choices:
-        if answer in {fold(choice.value), fold(choice.label.plain)}:
-            return choice
     labels = [fold(choice.label.plain) for choice in choices]
-    best = process.extractOne(answer, labels, scorer=fuzz.WRatio, score_cutoff=CHOICE_CUTOFF)
+    for choice, label in zip(choices, labels, strict=True):
+        if answer in {fold(choice.value), label}:
+            return choice
+    starting = [c for c, label in zip(choices, labels, strict=True)
+                if re.split(r"[\s,]+", label)[0] == answer]
+    if len(starting) == 1:
+        return starting[0]
+    short = len(answer.split()) <= SHORT_ANSWER
+    best = process.extractOne(answer, labels, scorer=fuzz.WRatio if short else fuzz.ratio,
+                              score_cutoff=CHOICE_CUTOFF if short else LONG_CUTOFF)
     if best is not None:
         return choices[best[2]]
     raise InputError("input.not_a_choice", options=_options(choices))

@@ -19,12 +19,23 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
 
+from dialogs.kit.choices import pick_choice
 from dialogs.kit.dialog import Dialog
+from dialogs.kit.meaning import LOOSE_ROUTE, near_command, wants_switch
 from dialogs.kit.output import Block, Choice, ChoicesBlock, Message, Prompt, TextBlock
+from dialogs.kit.paused import PausedSlot
 from dialogs.kit.problems import InputError
 from dialogs.kit.rich import Rich, join, say
 from dialogs.kit.router import Router
-from dialogs.kit.session import Conflict, Frame, HistoryEntry, Session, SessionKey, SessionStore
+from dialogs.kit.session import (
+    Conflict,
+    Frame,
+    HistoryEntry,
+    Pending,
+    Session,
+    SessionKey,
+    SessionStore,
+)
 from dialogs.kit.steps import Answer, Flow, Stay, call
 from dialogs.kit.texts import TEXTS
 from dialogs.kit.turn import Member, Ports, Turn
@@ -178,12 +189,15 @@ class Conductor:
                     channel=channel.name, forms=channel.forms, key=incoming.key,
                     ports=unit.ports(member), now=self.clock())
         session = self._resumable(stored)
-        messages, new_session, changed = await self._interpret(turn, session, incoming)
+        slot = PausedSlot(unit.sessions, incoming.key)
+        messages, new_session, changed = await self._interpret(turn, session, incoming, slot)
         if stored is not None and session is None and new_session is None and not changed:
             messages = [self._note(turn, "common.cannot_resume"), *messages]
             changed = True
         if changed:
             await unit.sessions.save(incoming.key, new_session, version)
+            if session is not None and new_session is None:
+                messages += await self._paused_hint(turn, slot, session)
         if channel.mailbox:
             messages = [*await unit.mailbox(member), *messages]
         return messages
@@ -204,39 +218,53 @@ class Conductor:
             except (ValidationError, KeyError):
                 return None
             frames.append(frame.model_copy(update={"dialog": dialog.id}))
-        return Session(**frames[-1].model_dump(), parents=frames[:-1], turn=session.turn)
+        return Session(**frames[-1].model_dump(), parents=frames[:-1], turn=session.turn,
+                       pending=session.pending, updated_at=session.updated_at)
 
-    async def _interpret(self, turn: Turn, session: Session | None,
-                         incoming: Incoming) -> Outcome:
+    async def _interpret(self, turn: Turn, session: Session | None, incoming: Incoming,
+                         slot: PausedSlot) -> Outcome:
         if incoming.prompt is None and incoming.value and incoming.value.startswith(GO):
-            return await self._go(turn, session, incoming.value)
+            return await self._go(turn, session, incoming.value, slot)
         if incoming.start is not None:
-            return await self._start_named(turn, session, incoming.start, incoming.text or "")
+            return await self._start_named(turn, session, incoming.start, incoming.text or "",
+                                           slot)
+        if session is not None and session.pending is not None:
+            return await self._settle(turn, session, incoming, slot)
         if incoming.prompt is not None:
-            prompt = incoming.prompt
-            current = (session.dialog, session.step, session.turn) if session else None
-            if current != (self.aliases.get(prompt.dialog, prompt.dialog), prompt.step,
-                           prompt.turn):
+            if not self._current(session, incoming.prompt):
                 return [self._note(turn, "common.stale")], session, False
             answer = Answer(value=incoming.value, form=incoming.form)
             return await self._answer(turn, session, answer)  # type: ignore[arg-type]
         command = command_of(incoming.text) if incoming.form is None else None
         if session is not None:
             if command is not None:
-                return await self._command(turn, session, command)
+                return await self._command(turn, session, command, slot)
+            if incoming.text is not None and incoming.value is None and incoming.form is None:
+                return await self._typed(turn, session, incoming.text)
             answer = Answer(text=incoming.text, value=incoming.value, form=incoming.form)
             return await self._answer(turn, session, answer)
         if command == "help":
             return [self._general_help(turn), self._menu(turn)], None, False
+        if command == "resume":
+            return await self._resume_paused(turn, slot)
         if command is not None:
             return [self._menu(turn, greeting=command == "menu")], None, False
         return await self._start_from_text(turn, incoming.text or "", incoming.value)
 
-    async def _command(self, turn: Turn, session: Session, command: str) -> Outcome:
+    def _current(self, session: Session | None, prompt: Prompt) -> bool:
+        """Whether a button or form belongs to the question asked now."""
+        current = (session.dialog, session.step, session.turn) if session else None
+        return current == (self.aliases.get(prompt.dialog, prompt.dialog), prompt.step,
+                           prompt.turn)
+
+    async def _command(self, turn: Turn, session: Session, command: str,
+                       slot: PausedSlot) -> Outcome:
         """stop, terug, help, verder or menu while a dialog is in progress."""
         outermost = self.dialogs[(session.parents[0] if session.parents else session).dialog]
         title = say(turn.lang, outermost.title)
         if command == "stop":
+            if outermost.keep_on_stop and (session.history or session.parents or session.scratch):
+                return await self._offer(turn, session, Pending(kind="stop"))
             return ([self._note(turn, "common.stopped", dialog=title), self._menu(turn)],
                     None, True)
         if command == "back":
@@ -247,6 +275,94 @@ class Conductor:
         return [self._note(turn, intro, dialog=title), *await self._ask(turn, session)], \
             session, False
 
+    # ------------------------------------------------------------------ not an answer?
+
+    async def _typed(self, turn: Turn, session: Session, text: str) -> Outcome:
+        """Typed text while a question waits: a mistyped command or a request for another
+        dialog is asked about instead of being taken as the answer."""
+        command = near_command(text, COMMANDS)
+        if command is not None:
+            return await self._offer(turn, session,
+                                     Pending(kind="command", text=text, target=command))
+        route = self.router.route(text)
+        open_ids = {frame.dialog for frame in [*session.parents, session]}
+        if route is not None and route.dialog not in open_ids:
+            switch = Pending(kind="switch", text=text, target=route.dialog)
+            if wants_switch(text, route.score, route.phrase):
+                return await self._offer(turn, session, switch)
+            if route.score >= LOOSE_ROUTE:
+                return await self._answer(turn, session, Answer(text=text), instead=switch)
+        return await self._answer(turn, session, Answer(text=text))
+
+    async def _offer(self, turn: Turn, session: Session, pending: Pending) -> Outcome:
+        asked = session.model_copy(update={"pending": pending, "turn": session.turn + 1})
+        return await self._ask(turn, asked), asked, True
+
+    def _pending_options(self, turn: Turn, pending: Pending) -> tuple[Rich, list[Choice]]:
+        if pending.kind == "stop":
+            return say(turn.lang, "common.keep_question"), [
+                Choice(value="kit:keep", label=say(turn.lang, "common.keep"), style="primary"),
+                Choice(value="kit:drop", label=say(turn.lang, "common.drop"))]
+        if pending.kind == "command":
+            word = say(turn.lang, f"common.command.{pending.target}")
+            question = say(turn.lang, "common.meant_command", command=word)
+            target = say(turn.lang, "common.do_command", command=word)
+        else:
+            title = say(turn.lang, self.dialogs[pending.target].title)
+            question = say(turn.lang, "common.meant_dialog", dialog=title)
+            target = say(turn.lang, "common.start_dialog", dialog=title)
+        return question, [Choice(value="kit:switch", label=target, style="primary"),
+                          Choice(value="kit:answer", label=say(turn.lang, "common.my_answer"))]
+
+    async def _settle(self, turn: Turn, session: Session, incoming: Incoming,
+                      slot: PausedSlot) -> Outcome:
+        """The answer to the kit's own question about the last typed text."""
+        pending = session.pending
+        assert pending is not None
+        cleared = session.model_copy(update={"pending": None})
+        _, options = self._pending_options(turn, pending)
+        if incoming.prompt is not None and not self._current(session, incoming.prompt):
+            return [self._note(turn, "common.stale")], session, False
+        choice = incoming.value
+        if choice is None and incoming.text and command_of(incoming.text) is None:
+            try:
+                choice = pick_choice(incoming.text, options).value
+            except InputError:
+                choice = None
+        if choice == "kit:answer":
+            return await self._answer(turn, cleared, Answer(text=pending.text))
+        if choice == "kit:switch" and pending.kind == "command":
+            return await self._command(turn, cleared, pending.target, slot)
+        if choice == "kit:switch":
+            return await self._start_named(turn, cleared, pending.target, pending.text, slot)
+        if choice == "kit:keep":
+            await slot.pause(cleared)
+            return [self._note(turn, "common.kept"), self._menu(turn)], None, True
+        if choice == "kit:drop":
+            title = say(turn.lang, self.dialogs[(cleared.parents or [cleared])[0].dialog].title)
+            return [self._note(turn, "common.stopped", dialog=title), self._menu(turn)], \
+                None, True
+        return await self._interpret(turn, cleared, incoming, slot)
+
+    async def _resume_paused(self, turn: Turn, slot: PausedSlot) -> Outcome:
+        paused = self._resumable(await slot.take())
+        if paused is None:
+            return [self._menu(turn)], None, False
+        title = say(turn.lang, self.dialogs[(paused.parents or [paused])[0].dialog].title)
+        return [self._note(turn, "common.resume", dialog=title),
+                *await self._ask(turn, paused)], paused, True
+
+    async def _paused_hint(self, turn: Turn, slot: PausedSlot,
+                           ended: Session) -> list[Message]:
+        """After a dialog ends: mention the one that waits, unless it is the one just kept."""
+        paused = await slot.peek()
+        if paused is None or paused.dialog == ended.dialog:
+            return []
+        dialog = self.find((paused.parents or [paused])[0].dialog)
+        if dialog is None:
+            return []
+        return [self._note(turn, "common.paused_waiting", dialog=say(turn.lang, dialog.title))]
+
     # ------------------------------------------------------------------ starting
 
     async def _start_from_text(self, turn: Turn, text: str, value: str | None) -> Outcome:
@@ -254,7 +370,7 @@ class Conductor:
         dialog_id = chosen.id if chosen is not None else None
         if dialog_id is None:
             route = self.router.route(text)
-            if route is None or route.score < 100:
+            if route is None or not wants_switch(text, route.score, route.phrase):
                 # an open invitation (a check-in, say) takes free text before a loose route
                 dialog_id = await self._claimed(turn, text)
             if dialog_id is None and route is not None:
@@ -265,26 +381,29 @@ class Conductor:
             return ([self._note(turn, "common.not_understood"), self._menu(turn)], None, False)
         return await self.start(turn, dialog_id, text if value is None else "")
 
-    async def _go(self, turn: Turn, session: Session | None, value: str) -> Outcome:
+    async def _go(self, turn: Turn, session: Session | None, value: str,
+                  slot: PausedSlot) -> Outcome:
         """A button of a proactive message ("go:<dialog>:<argument>") starts its dialog."""
         _, _, rest = value.partition(GO)
         name, _, argument = rest.partition(":")
         if self.find(name) is None:
             return [self._note(turn, "common.stale")], session, False
         turn.argument = argument or None
-        return await self._start_named(turn, session, name, "")
+        return await self._start_named(turn, session, name, "", slot)
 
-    async def _start_named(self, turn: Turn, session: Session | None, name: str,
-                           text: str) -> Outcome:
-        """Start a dialog by its id (a proactive message's button, a message action); a dialog
-        in progress is set aside (nothing of it was saved)."""
+    async def _start_named(self, turn: Turn, session: Session | None, name: str, text: str,
+                           slot: PausedSlot) -> Outcome:
+        """Start a dialog by its id (a proactive message's button, a message action, a change
+        of mind); a dialog in progress is set aside, to continue later with "verder"."""
         dialog = self.find(name)
         if dialog is None:
             return [self._note(turn, "common.not_understood"), self._menu(turn)], session, False
         said: list[Message] = []
         if session is not None and session.dialog != dialog.id:
+            await slot.pause(session)
+            outer = self.dialogs[(session.parents or [session])[0].dialog]
             said.append(self._note(turn, "common.set_aside",
-                                   dialog=say(turn.lang, self.dialogs[session.dialog].title)))
+                                   dialog=say(turn.lang, outer.title)))
         messages, new_session, _ = await self.start(turn, dialog.id, text)
         return [*said, *messages], new_session, True
 
@@ -318,13 +437,17 @@ class Conductor:
 
     # ------------------------------------------------------------------ answering
 
-    async def _answer(self, turn: Turn, session: Session, answer: Answer) -> Outcome:
+    async def _answer(self, turn: Turn, session: Session, answer: Answer,
+                      instead: Pending | None = None) -> Outcome:
+        """Give the answer to the step; ``instead``: what to offer when it is no answer."""
         dialog = self.dialogs[session.dialog]
         state = dialog.state.model_validate(session.state)
         try:
             result = await dialog.step(session.step).answer(turn, state, answer,
                                                             session.scratch)
         except InputError as problem:
+            if instead is not None:
+                return await self._offer(turn, session, instead)
             return [self._problem(turn, problem), *await self._ask(turn, session)], session, False
         if isinstance(result, Stay):
             stayed = session.model_copy(update={"scratch": result.scratch,
@@ -420,6 +543,10 @@ class Conductor:
         step = dialog.step(session.step)
         state = dialog.state.model_validate(session.state)
         prompt = Prompt(dialog=dialog.id, step=step.id, turn=session.turn)
+        if session.pending is not None:
+            question, options = self._pending_options(turn, session.pending)
+            return [Message(blocks=[TextBlock(text=question), ChoicesBlock(choices=options)],
+                            prompt=prompt)]
         return [Message(blocks=await step.ask(turn, state, session.scratch), prompt=prompt)]
 
     # ------------------------------------------------------------------ help and menu

@@ -52,6 +52,8 @@ class Dialog(Generic[S]):
     #: free text that names no dialog may still be for this one (an answer to an open
     #: invitation): return the argument to start with, or None
     claims: Callable[[Turn, str], Awaitable[str | None]] | None = None
+    #: "stop" offers to keep the answers given so far, to continue later (a long dialog)
+    keep_on_stop: bool = False
 
     def step(self, step_id: str) -> Step:
         for step in self.steps:

@@ -24,6 +24,8 @@ class Segment(BaseModel):
     kind: Kind
     text: str
     url: str | None = None
+    #: a user's text shown in bold (it is still escaped like any user text)
+    strong: bool = False
 
 
 class Rich(BaseModel):
@@ -78,23 +80,42 @@ def join(parts: Iterable[Rich | str], separator: str = "\n") -> Rich:
 def say(lang: str | None, key: str, **params: Any) -> Rich:
     """A catalogue message with its parameters as escaped user segments.
 
-    A parameter that is already Rich is inserted as it is (our own composed text)."""
+    A parameter that is already Rich is inserted as it is (our own composed text). ``**``
+    around a placeholder makes the value bold, still as the kind of text it is."""
     template = TEXTS.template(lang, key)
     segments: list[Segment] = []
+    bold = False
     for literal, field, spec, conversion in string.Formatter().parse(template):
-        if literal:
-            segments.extend(_ours(literal))
+        bold = _literal(literal, bold, segments)
         if field is None:
             continue
         value = params[field]
         if isinstance(value, Rich):
-            segments.extend(value.segments)
-            continue
-        if conversion == "r":
-            value = repr(value)
-        text = format(value, spec or "")
-        segments.append(Segment(kind="user", text=text))
+            inserted = value.segments
+        else:
+            text = format(repr(value) if conversion == "r" else value, spec or "")
+            inserted = [Segment(kind="user", text=text)]
+        segments.extend(_emphasised(s) if bold else s for s in inserted)
     return Rich(segments=_merge(segments))
+
+
+def _literal(text: str, bold: bool, segments: list[Segment]) -> bool:
+    """Our own text between placeholders; ``**`` switches bold on and off, also across a
+    placeholder. Returns whether bold is on after it."""
+    for index, piece in enumerate(text.split("**")):
+        if index:
+            bold = not bold
+        if piece:
+            segments.append(Segment(kind="bold" if bold else "plain", text=piece))
+    return bold
+
+
+def _emphasised(segment: Segment) -> Segment:
+    if segment.kind == "plain":
+        return segment.model_copy(update={"kind": "bold"})
+    if segment.kind == "user":
+        return segment.model_copy(update={"strong": True})
+    return segment
 
 
 def _merge(segments: list[Segment]) -> list[Segment]:

@@ -8,7 +8,7 @@ until that one ends.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -37,10 +37,21 @@ class Frame(BaseModel):
     scratch: dict[str, Any] = Field(default_factory=dict)
 
 
+class Pending(BaseModel):
+    """A question the kit asked about the last typed text before handling it: did it mean
+    another dialog (``switch``), a command with a typo (``command``), or, on "stop", should the
+    answers be kept for later (``stop``)."""
+
+    kind: Literal["switch", "command", "stop"]
+    text: str = ""
+    target: str = ""  # the dialog id or the command
+
+
 class Session(Frame):
     """The dialog in progress (the innermost one) and the dialogs waiting for it."""
 
     parents: list[Frame] = Field(default_factory=list)
+    pending: Pending | None = None
     turn: int = 0
     updated_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
 

@@ -30,7 +30,7 @@
   function rich(segments, tag) {
     const node = el(tag || "span");
     for (const seg of segments || []) {
-      if (seg.kind === "bold") node.appendChild(el("strong", null, seg.text));
+      if (seg.kind === "bold" || seg.strong) node.appendChild(el("strong", null, seg.text));
       else if (seg.kind === "link" && /^https?:\/\//.test(seg.url || "")) {
         const a = el("a", null, seg.text);
         a.href = seg.url; a.rel = "noopener noreferrer"; a.target = "_blank";
