@@ -428,3 +428,30 @@ def test_the_kit_imports_nothing_of_leerbot() -> None:
                 for module in modules:
                     if module.split(".")[0] in {"dialogs", "bot", "knowledge", "engine"}:
                         assert module.startswith(allowed), f"{path.name} imports {module}"
+
+
+# ---------------------------------------------------------------------- language
+
+
+def test_plural_forms_dates_and_decimals_follow_the_language() -> None:
+    from dialogs.kit import TEXTS, say
+    from dialogs.kit.texts import Texts
+
+    texts = Texts()
+    texts.add("test", lambda lang: {
+        "t.members": {"one": "1 lid", "other": "{count} leden"} if lang == "nl"
+        else {"one": "1 member", "other": "{count} members"},
+        "t.when": "op {day}" if lang == "nl" else "on {day}",
+        "t.hours": "{hours} uur" if lang == "nl" else "{hours} hours"})
+    TEXTS.add("test-language", lambda lang: texts.catalogue(lang))
+    try:
+        assert say("nl", "t.members", count=1).plain == "1 lid"
+        assert say("nl", "t.members", count=3).plain == "3 leden"
+        assert say("en", "t.members", count=0).plain == "0 members"
+        assert say("nl", "t.when", day=date(2027, 5, 31)).plain == "op 31 mei 2027"
+        assert say("en", "t.when", day=date(2027, 5, 31)).plain == "on May 31, 2027"
+        assert say("nl", "t.hours", hours=1.5).plain == "1,5 uur"
+        assert say("en", "t.hours", hours=1.5).plain == "1.5 hours"
+        assert texts.problems() == []
+    finally:
+        TEXTS.add("test-language", lambda lang: {})

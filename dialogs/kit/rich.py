@@ -10,8 +10,11 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Iterable
+from datetime import date, datetime
 from typing import Any, Literal
 
+from babel.dates import format_date
+from babel.numbers import format_decimal
 from pydantic import BaseModel
 
 from dialogs.kit.texts import TEXTS
@@ -82,7 +85,8 @@ def say(lang: str | None, key: str, **params: Any) -> Rich:
 
     A parameter that is already Rich is inserted as it is (our own composed text). ``**``
     around a placeholder makes the value bold, still as the kind of text it is."""
-    template = TEXTS.template(lang, key)
+    language = TEXTS.normalise(lang)
+    template = TEXTS.template(language, key, params.get("count"))
     segments: list[Segment] = []
     bold = False
     for literal, field, spec, conversion in string.Formatter().parse(template):
@@ -93,10 +97,24 @@ def say(lang: str | None, key: str, **params: Any) -> Rich:
         if isinstance(value, Rich):
             inserted = value.segments
         else:
-            text = format(repr(value) if conversion == "r" else value, spec or "")
-            inserted = [Segment(kind="user", text=text)]
+            inserted = [Segment(kind="user", text=_formatted(value, spec, conversion, language))]
         segments.extend(_emphasised(s) if bold else s for s in inserted)
     return Rich(segments=_merge(segments))
+
+
+def _formatted(value: Any, spec: str | None, conversion: str | None, lang: str) -> str:
+    """A value as the language writes it: dates ("31 mei 2027"), decimals ("1,5")."""
+    if conversion == "r":
+        return repr(value)
+    if spec:
+        return format(value, spec)
+    if isinstance(value, datetime):
+        return format_date(value.date(), format="long", locale=lang)
+    if isinstance(value, date):
+        return format_date(value, format="long", locale=lang)
+    if isinstance(value, float):
+        return format_decimal(value, locale=lang)
+    return str(value)
 
 
 def _literal(text: str, bold: bool, segments: list[Segment]) -> bool:

@@ -4,6 +4,10 @@ The catalogue of a language is merged from registered *sources*: the kit's own t
 whatever the application adds (a YAML file per language next to each feature, or a callable
 that returns a mapping). A key may be defined once; every language must have the same keys
 and placeholders (``problems()`` lists where they differ).
+
+A text that depends on a number has its plural forms as a mapping (``{one: "1 lid", other:
+"{count} leden"}``); the form is chosen by the ``count`` parameter with the language's plural
+rules (Babel's CLDR data).
 """
 
 from __future__ import annotations
@@ -13,30 +17,41 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import yaml
+from babel import Locale
 
-Source = Callable[[str], Mapping[str, str]]
+Template = str | dict[str, str]
+Source = Callable[[str], Mapping[str, Template]]
 
 
 class TextError(ValueError):
     """A catalogue file is unreadable, a key is defined twice, or a key is unknown."""
 
 
-def placeholders(template: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+def placeholders(template: Template) -> set[str]:
+    forms = template.values() if isinstance(template, dict) else [template]
+    return {name for form in forms for _, name, _, _ in string.Formatter().parse(form) if name}
+
+
+def _valid(value: object) -> bool:
+    if isinstance(value, dict):
+        return "other" in value and all(isinstance(k, str) and isinstance(v, str)
+                                        for k, v in value.items())
+    return isinstance(value, str)
 
 
 def yaml_source(folder: Path, stem: str = "messages") -> Source:
     """The texts in ``<folder>/<stem>.<lang>.yaml`` (a missing file is an empty catalogue)."""
 
-    def read(lang: str) -> Mapping[str, str]:
+    def read(lang: str) -> Mapping[str, Template]:
         path = folder / f"{stem}.{lang}.yaml"
         if not path.exists():
             return {}
         with path.open(encoding="utf-8") as handle:
             data = yaml.safe_load(handle) or {}
         if not isinstance(data, dict) or not all(
-                isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
-            raise TextError(f"{path} must map message keys to texts")
+                isinstance(k, str) and _valid(v) for k, v in data.items()):
+            raise TextError(f"{path} must map message keys to texts (or plural forms with "
+                            "'other')")
         return data
 
     read.__name__ = f"yaml:{folder.name}"
@@ -50,7 +65,7 @@ class Texts:
     def __init__(self, languages: tuple[str, ...] = ("nl", "en")) -> None:
         self.languages = languages
         self._sources: dict[str, Source] = {}
-        self._merged: dict[str, dict[str, str]] = {}
+        self._merged: dict[str, dict[str, Template]] = {}
 
     @property
     def default(self) -> str:
@@ -61,10 +76,10 @@ class Texts:
         self._sources[name] = source
         self._merged.clear()
 
-    def catalogue(self, lang: str) -> dict[str, str]:
+    def catalogue(self, lang: str) -> dict[str, Template]:
         lang = self.normalise(lang)
         if lang not in self._merged:
-            merged: dict[str, str] = {}
+            merged: dict[str, Template] = {}
             origin: dict[str, str] = {}
             for name, source in self._sources.items():
                 for key, text in source(lang).items():
@@ -75,11 +90,18 @@ class Texts:
             self._merged[lang] = merged
         return self._merged[lang]
 
-    def template(self, lang: str | None, key: str) -> str:
+    def template(self, lang: str | None, key: str, count: object = None) -> str:
+        """The text of ``key``; for a plural text, the form that fits ``count``."""
+        lang = self.normalise(lang)
         try:
-            return self.catalogue(self.normalise(lang))[key]
+            found = self.catalogue(lang)[key]
         except KeyError:
             raise TextError(f"message {key!r} is not in the catalogue") from None
+        if isinstance(found, str):
+            return found
+        if not isinstance(count, int | float):
+            raise TextError(f"message {key!r} has plural forms: give it a number as 'count'")
+        return found.get(Locale.parse(lang).plural_form(count), found["other"])
 
     def has(self, key: str) -> bool:
         return key in self.catalogue(self.default)
