@@ -47,7 +47,12 @@ async def test_menu_and_a_dialog_through_the_api(client: TestClient) -> None:
     blocks = data["messages"][0]["blocks"]
     assert blocks[0]["type"] == "text"
     values = [c["value"] for c in blocks[1]["choices"]]
-    assert "leerhulp" in values and "roles" in values  # the first local user is admin
+    # the first local user is HR admin: a short menu of the role's own tools, the rest
+    # behind "meer"
+    assert len(values) == 7 and values[-1] == "kit:more" and "leerlijn" in values
+    data = await post(client, value="kit:more")
+    values = [c["value"] for c in data["messages"][0]["blocks"][1]["choices"]]
+    assert "leerhulp" in values and "roles" in values
     data = await post(client, value="acties")
     question = data["messages"][-1]
     assert question["prompt"]["dialog"] == "acties"

@@ -49,8 +49,12 @@ COMMANDS = {
     "help": {"help", "?", "hulp"},
     "resume": {"verder", "doorgaan", "continue", "resume"},
     "menu": {"menu", "start", "hallo", "hoi", "hi", "hello", "hey"},
+    "more": {"meer", "more", "alles", "everything"},
 }
 MAX_ATTEMPTS = 3
+#: the menu shows this many dialogs, the rest behind "meer"
+MENU_SIZE = 6
+MORE = "kit:more"
 #: value prefix of buttons in proactive messages: "go:<dialog>:<argument>"
 GO = "go:"
 #: What interpreting one input gives: messages to send, the new session, whether it changed.
@@ -237,7 +241,7 @@ class Conductor:
             return await self._answer(turn, session, answer)  # type: ignore[arg-type]
         command = command_of(incoming.text) if incoming.form is None else None
         if session is not None:
-            if command is not None:
+            if command is not None and command != "more":  # "meer" may well be an answer
                 return await self._command(turn, session, command, slot)
             if incoming.text is not None and incoming.value is None and incoming.form is None:
                 return await self._typed(turn, session, incoming.text)
@@ -247,6 +251,8 @@ class Conductor:
             return [self._general_help(turn), self._menu(turn)], None, False
         if command == "resume":
             return await self._resume_paused(turn, slot)
+        if command == "more" or incoming.value == MORE:
+            return [self._menu(turn, everything=True)], None, False
         if command is not None:
             return [self._menu(turn, greeting=command == "menu")], None, False
         return await self._start_from_text(turn, incoming.text or "", incoming.value)
@@ -562,10 +568,19 @@ class Conductor:
     def _general_help(self, turn: Turn) -> Message:
         return Message(blocks=[TextBlock(text=say(turn.lang, self.texts.help))])
 
-    def _menu(self, turn: Turn, greeting: bool = False) -> Message:
-        choices = [Choice(value=d.id, label=say(turn.lang, d.title))
-                   for d in self.menu if d.in_menu(turn.member.role)]
-        if greeting and turn.member.name:
+    def _menu(self, turn: Turn, greeting: bool = False, everything: bool = False) -> Message:
+        """The dialogs of the member's role: first those made for the role (a manager's tools
+        before what everyone has), six at a time, the rest behind "meer"."""
+        role = turn.member.role
+        shown = sorted((d for d in self.menu if d.in_menu(role)),
+                       key=lambda d: ((d.menu_roles or d.roles) is None, d.menu or 0))
+        choices = [Choice(value=d.id, label=say(turn.lang, d.title)) for d in shown]
+        if not everything and len(choices) > MENU_SIZE + 1:
+            choices = [*choices[:MENU_SIZE],
+                       Choice(value=MORE, label=say(turn.lang, "common.more"))]
+        if everything:
+            intro = say(turn.lang, "common.menu_all")
+        elif greeting and turn.member.name:
             intro = say(turn.lang, self.texts.greeting, name=turn.member.name)
         else:
             intro = say(turn.lang, self.texts.hello if greeting else "common.menu")
