@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.channels.mailbox import take as take_mailbox
 from bot.services_together import TogetherDatabaseServices
 from bot.storage.catalogues import MatcherCache
 from bot.storage.models import (
@@ -311,8 +312,8 @@ class DatabaseUnit:
     def ports(self, member: Member) -> BoundPorts:
         return BoundPorts(Store(self.db, member.workspace, self.shared))
 
-    async def mailbox(self, member: Member) -> list[Message]:
-        return await self.services.take_mailbox(member.workspace, member.user)
+    async def mailbox(self, member: Member, limit: int | None = None) -> tuple[list[Message], int]:
+        return await take_mailbox(self.db, member.workspace, member.user, limit)
 
 
 class Units:

@@ -247,7 +247,7 @@ class TogetherDatabaseServices:
             team_id, messages, key, thread_of, exclude)
 
     async def take_mailbox(self, workspace: str, user: str) -> list[Message]:
-        return await mailbox.take(self.db, workspace, user)
+        return (await mailbox.take(self.db, workspace, user))[0]
 
     async def cancel_message(self, key: str) -> bool:
         return await outbound.cancel(self.db, key)

@@ -85,8 +85,8 @@ class MemoryUnit:
     def ports(self, member: Member) -> Ports:
         return Ports(self._ports)
 
-    async def mailbox(self, member: Member) -> list[Message]:
-        return []
+    async def mailbox(self, member: Member, limit: int | None = None) -> tuple[list[Message], int]:
+        return [], 0
 
 
 class Person:

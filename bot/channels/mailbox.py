@@ -41,13 +41,16 @@ class MailboxSender:
         return found is not None
 
 
-async def take(db: AsyncSession, workspace: str, user: str) -> list[Message]:
-    """The unseen messages of the member's mailbox, oldest first; marked seen."""
+async def take(db: AsyncSession, workspace: str, user: str,
+               limit: int | None = None) -> tuple[list[Message], int]:
+    """The oldest unseen deliveries of the member's mailbox (at most ``limit``), marked seen,
+    and how many still wait after them."""
     rows = (await db.execute(select(MailboxRow).where(
         MailboxRow.workspace == workspace, MailboxRow.user_id == user,
         MailboxRow.seen.is_(False)).order_by(MailboxRow.id))).scalars().all()
-    if not rows:
-        return []
-    await db.execute(update(MailboxRow).where(MailboxRow.id.in_([r.id for r in rows]))
-                     .values(seen=True))
-    return [Message.model_validate(m) for row in rows for m in row.messages]
+    taken = rows if limit is None else rows[:limit]
+    if taken:
+        await db.execute(update(MailboxRow).where(MailboxRow.id.in_([r.id for r in taken]))
+                         .values(seen=True))
+    return [Message.model_validate(m) for row in taken for m in row.messages], \
+        len(rows) - len(taken)

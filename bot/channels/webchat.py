@@ -219,7 +219,7 @@ def add_routes(app: web.Application, conductor: Conductor, settings: Settings) -
             raise web.HTTPBadRequest(text="malformed request") from None
         async with conductor.units() as unit:
             member = await unit.identify(_key(ident), "", CHANNEL.name, None)
-            waiting = await unit.mailbox(member)
+            waiting, _ = await unit.mailbox(member)
         return web.json_response({"messages": [message_json(m) for m in waiting]})
 
     async def new_identity(request: web.Request) -> web.Response:

@@ -50,11 +50,14 @@ COMMANDS = {
     "resume": {"verder", "doorgaan", "continue", "resume"},
     "menu": {"menu", "start", "hallo", "hoi", "hi", "hello", "hey"},
     "more": {"meer", "more", "alles", "everything"},
+    "messages": {"berichten", "messages", "inbox", "mijn berichten"},
 }
 MAX_ATTEMPTS = 3
 #: the menu shows this many dialogs, the rest behind "meer"
 MENU_SIZE = 6
 MORE = "kit:more"
+#: a returning member sees this many waiting messages per turn, and how many more wait
+MAILBOX_BATCH = 2
 #: value prefix of buttons in proactive messages: "go:<dialog>:<argument>"
 GO = "go:"
 #: What interpreting one input gives: messages to send, the new session, whether it changed.
@@ -97,8 +100,9 @@ class Unit(Protocol):
         """The application's ports, bound to the member's workspace."""
         ...
 
-    async def mailbox(self, member: Member) -> list[Message]:
-        """Proactive messages waiting for the member (mailbox channels), marked seen."""
+    async def mailbox(self, member: Member, limit: int | None = None) -> tuple[list[Message], int]:
+        """Proactive messages waiting for the member (mailbox channels): the oldest ones (at
+        most ``limit`` deliveries), marked seen, and how many deliveries still wait."""
         ...
 
 
@@ -203,7 +207,11 @@ class Conductor:
             if session is not None and new_session is None:
                 messages += await self._paused_hint(turn, slot, session)
         if channel.mailbox:
-            messages = [*await unit.mailbox(member), *messages]
+            waiting, more = await unit.mailbox(member, MAILBOX_BATCH)
+            notes = [self._note(turn, "common.more_waiting", count=more)] if more else []
+            if not waiting and not messages:
+                notes = [self._note(turn, "common.nothing_waiting")]
+            messages = [*waiting, *notes, *messages]
         return messages
 
     def _resumable(self, session: Session | None) -> Session | None:
@@ -251,6 +259,8 @@ class Conductor:
             return [self._general_help(turn), self._menu(turn)], None, False
         if command == "resume":
             return await self._resume_paused(turn, slot)
+        if command == "messages":  # the waiting messages come with every turn's answer
+            return [], None, False
         if command == "more" or incoming.value == MORE:
             return [self._menu(turn, everything=True)], None, False
         if command is not None:
