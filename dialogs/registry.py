@@ -19,12 +19,13 @@ from dialogs import (
     evaluation,
     experts,
     forum,
-    kennisrondje,
+    knowledge_round,
     learning_help,
     my_data,
     people,
     profile,
     reflection,
+    rounds,
     runs,
     saved_paths,
     scan,
@@ -44,19 +45,15 @@ MODULES: tuple[ModuleType, ...] = (
     scan,
     forum,
     experts,
-    checkins,
-    kennisrondje,
-    reflection,
-    evaluation,
     buddies,
     runs,
 )
 #: the features built as packages (dialogs, port, messages): one line each
-FEATURES: tuple[ModuleType, ...] = (people, my_data, team)
+FEATURES: tuple[ModuleType, ...] = (people, my_data, team, rounds, checkins, knowledge_round,
+                                    reflection, evaluation)
 #: menu slots of the dialogs not converted yet (a feature's dialog carries its own ``menu``)
 MENU = {"leerhulp": 10, "vraag": 20, "acties": 30, "profiel": 40, "experts": 50, "leerlijn": 60,
-        "leerlijnen": 70, "scan": 80, "checkins": 100, "kennisrondje": 110, "logboek": 120,
-        "buddies": 130, "runs": 140}
+        "leerlijnen": 70, "scan": 80, "buddies": 130, "runs": 140}
 TEXTS.add("knowledge", catalogue)
 TEXTS.add("leerbot", yaml_source(Path(__file__).resolve().parent))
 for _feature in FEATURES:

@@ -210,10 +210,10 @@ async def test_members_are_picked_in_a_form_on_the_web(runtime) -> None:  # type
 async def test_runs_view_shows_problems_and_retries_them(runtime) -> None:  # type: ignore[no-untyped-def]
     hr = await admin(runtime)
     await add_people(runtime)
-    async with Services(runtime) as services:
-        team = await services.save_team("acme", "Zorg", "hr", ["bob", "carla", "dirk"], None)
-        run = await services.start_run("acme", "kennisrondje", team.id,
-                                       {"questions": ["Waarvoor mag men jou bellen?"]}, "hr")
+    async with Workspace(runtime) as ws:
+        team = await ws.teams.save_team("Zorg", "hr", ["bob", "carla", "dirk"], None)
+        run = await ws.rounds.start_run("kennisrondje", team.id,
+                                        ["Waarvoor mag men jou bellen?"], "hr")
     async with runtime.sessions.begin() as db:
         await db.execute(update(DeliveryRow).where(
             DeliveryRow.run_id == run.id, DeliveryRow.recipient == "bob").values(
