@@ -641,3 +641,18 @@ async def test_round_data_of_a_person_is_exported_and_erased(runtime) -> None:  
         assert (await db.execute(select(ScheduleRow.created_by).where(
             ScheduleRow.kind == "reflection"))).scalar_one() == DELETED_USER
         assert (await db.get(RunRow, run.id)).details["by"] == DELETED_USER  # type: ignore[union-attr]
+
+
+async def test_team_runs_are_the_teams_rounds_of_one_kind_newest_first(runtime) -> None:  # type: ignore[no-untyped-def]
+    team = await team_of(runtime)
+    async with Workspace(runtime) as ws:
+        other = await ws.teams.save_team("Sales", "lea", ["bob"], None)
+        first = await ws.rounds.start_run("kennisrondje", team, ["Waarvoor?"], "lea")
+        await ws.rounds.start_run("reflection", team, ["Wat leerde je?"], "lea")
+        await ws.rounds.start_run("kennisrondje", other.id, ["Waarvoor?"], "lea")
+        second = await ws.rounds.start_run("kennisrondje", team, ["Wie bel je?"], "lea")
+        runs = await ws.rounds.team_runs(team, "kennisrondje")
+        latest = await ws.rounds.team_runs(team, "kennisrondje", limit=1)
+    assert [r.id for r in runs] == [second.id, first.id]
+    assert [r.id for r in latest] == [second.id]
+    assert (second.team, second.questions, second.total) == ("Support", ["Wie bel je?"], 5)

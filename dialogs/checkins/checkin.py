@@ -80,8 +80,8 @@ def current(state: CheckinState) -> Answering:
 
 def begin_answers(turn: Turn, state: CheckinState) -> AnswerRoundState:
     run = current(state)
-    return run.round(intro=say(turn.lang, "checkin.answer_intro", team=run.team),
-                     review=say(turn.lang, "checkin.ask_share"), review_skipped=False)
+    return run.answer_round(intro=say(turn.lang, "checkin.answer_intro", team=run.team),
+                            review=say(turn.lang, "checkin.ask_share"), review_skipped=False)
 
 
 def take_answers(turn: Turn, state: CheckinState, result: RoundAnswers) -> Flow[CheckinState]:

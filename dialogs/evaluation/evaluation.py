@@ -67,7 +67,8 @@ def current(state: EvaluationState) -> Answering:
 
 def begin_answers(turn: Turn, state: EvaluationState) -> AnswerRoundState:
     intro = say(turn.lang, "evaluation.intro", path=state.path, months=state.months)
-    return current(state).round(intro=intro, review=say(turn.lang, "evaluation.ask_save"))
+    review = say(turn.lang, "evaluation.ask_save")
+    return current(state).answer_round(intro=intro, review=review)
 
 
 def take_answers(turn: Turn, state: EvaluationState,

@@ -121,8 +121,8 @@ def current(state: KnowledgeRoundState) -> Answering:
 
 def begin_answers(turn: Turn, state: KnowledgeRoundState) -> AnswerRoundState:
     run = current(state)
-    return run.round(intro=say(turn.lang, "knowledge_round.answer_intro", team=run.team),
-                     review=say(turn.lang, "knowledge_round.ask_save_answers"))
+    intro = say(turn.lang, "knowledge_round.answer_intro", team=run.team)
+    return run.answer_round(intro=intro, review=say(turn.lang, "knowledge_round.ask_save_answers"))
 
 
 def take_answers(turn: Turn, state: KnowledgeRoundState,

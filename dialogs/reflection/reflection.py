@@ -97,8 +97,8 @@ def begin_answers(turn: Turn, state: ReflectionState) -> AnswerRoundState:
     run = current(state)
     lesson = LastQuestion(prompt=say(turn.lang, "reflection.ask_lesson"),
                           label=say(turn.lang, "reflection.lesson"))
-    return run.round(intro=say(turn.lang, "reflection.answer_intro", team=run.team),
-                     review=say(turn.lang, "reflection.ask_save_answer"), last=lesson)
+    return run.answer_round(intro=say(turn.lang, "reflection.answer_intro", team=run.team),
+                            review=say(turn.lang, "reflection.ask_save_answer"), last=lesson)
 
 
 def take_answers(turn: Turn, state: ReflectionState,

@@ -30,7 +30,7 @@ class Answering(BaseModel):
     def answered(self, answers: list[str]) -> Answering:
         return self.model_copy(update={"answers": answers})
 
-    def round(self, intro: Rich, review: Rich, last: LastQuestion | None = None,
+    def answer_round(self, intro: Rich, review: Rich, last: LastQuestion | None = None,
               review_skipped: bool = True) -> AnswerRoundState:
         """The sub-flow that asks what is not answered yet."""
         return AnswerRoundState(questions=self.questions, answers=self.answers, intro=intro,
