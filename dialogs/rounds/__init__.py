@@ -6,6 +6,8 @@ so it is no dialog of its own in the menu or the router)."""
 from typing import Any
 
 from dialogs.kit import Dialog
+
+# the experts dialog picks its team with these (imported from here before rounds was a package)
 from dialogs.rounds.team_choice import TeamRef, organisable, team_step
 
 DIALOGS: list[Dialog[Any]] = []
