@@ -225,6 +225,8 @@ class DatabaseServices(TogetherDatabaseServices):
             PathRow.workspace == workspace, PathRow.created_by == user))).scalars()
         scans = (await self.db.execute(select(ScanRow).where(
             ScanRow.workspace == workspace, ScanRow.taken_by == user))).scalars()
+        together = await self.export_together(workspace, user)
+        together.pop("answers")  # bot/storage/rounds.py
         return {
             "profile": None if profile is None else profile.model_dump(mode="json"),
             "learning_wishes": [w.model_dump(mode="json")
@@ -237,7 +239,7 @@ class DatabaseServices(TogetherDatabaseServices):
                             for s in scans],
             "open_conversations": [{"channel": s.channel, "conversation": s.conversation,
                                     "dialog": s.session.get("dialog")} for s in sessions],
-            **await self.export_together(workspace, user),
+            **together,
         }
 
     async def erase_rest(self, erasure: Erasure) -> dict[str, int]:
@@ -286,9 +288,8 @@ async def _erase_rest(db: AsyncSession, erasure: Erasure) -> dict[str, int]:
 register(PersonalData(
     name="features", export=_export_rest, erase=_erase_rest,
     tables=("dialog_sessions", "paths", "assignments", "scans", "learning_wishes", "profiles",
-            "answers", "forum_questions", "forum_answers", "teams", "team_members",
-            "schedules", "buddy_pairs", "runs", "mailbox", "deliveries",
-            "conversation_refs")))
+            "forum_questions", "forum_answers", "teams", "team_members", "buddy_pairs",
+            "mailbox", "deliveries", "conversation_refs")))
 
 
 @implements("services")

@@ -50,7 +50,7 @@ def kennisrondje(lang: str, details: dict[str, Any]) -> list[Message]:
         TextBlock(text=join([say(lang, "together.kennisrondje.invite", team=details["team"]),
                              _questions(details)])),
         ChoicesBlock(choices=[
-            Choice(value=go("kennisrondje", str(details["run"])),
+            Choice(value=go("knowledge_round", str(details["run"])),
                    label=say(lang, "together.answer"), style="primary")])])]
 
 
@@ -59,7 +59,7 @@ def reflection(lang: str, details: dict[str, Any]) -> list[Message]:
         TextBlock(text=join([say(lang, "together.reflection.invite", team=details["team"]),
                              _questions(details)])),
         ChoicesBlock(choices=[
-            Choice(value=go("reflectie", str(details["run"])),
+            Choice(value=go("reflection", str(details["run"])),
                    label=say(lang, "together.answer"), style="primary")])])]
 
 
@@ -89,7 +89,7 @@ def evaluation(lang: str, details: dict[str, Any]) -> list[Message]:
     return [Message(blocks=[
         TextBlock(text=say(lang, "together.followup.evaluation", path=details["path"],
                            months=details["months"])),
-        ChoicesBlock(choices=[Choice(value=go("evaluatie", argument),
+        ChoicesBlock(choices=[Choice(value=go("evaluation", argument),
                                      label=say(lang, "together.answer"), style="primary")])])]
 
 

@@ -19,16 +19,17 @@ from dialogs import (
     evaluation,
     experts,
     forum,
-    kennisrondje,
+    knowledge_round,
     learning_help,
     my_data,
     people,
     profile,
     reflection,
+    rounds,
     runs,
     saved_paths,
     scan,
-    teams_setup,
+    team,
     wizard,
 )
 from dialogs.kit import TEXTS, AppTexts, Conductor, Dialog, Turn, UnitFactory
@@ -44,18 +45,15 @@ MODULES: tuple[ModuleType, ...] = (
     scan,
     forum,
     experts,
-    checkins,
-    kennisrondje,
-    reflection,
-    evaluation,
-    teams_setup,
     buddies,
     runs,
 )
 #: the features built as packages (dialogs, port, messages): one line each
-FEATURES: tuple[ModuleType, ...] = (people, my_data)
-MENU = ("leerhulp", "vraag", "acties", "profiel", "experts", "leerlijn", "leerlijnen", "scan",
-        "team", "checkins", "kennisrondje", "logboek", "buddies", "runs")
+FEATURES: tuple[ModuleType, ...] = (people, my_data, team, rounds, checkins, knowledge_round,
+                                    reflection, evaluation)
+#: menu slots of the dialogs not converted yet (a feature's dialog carries its own ``menu``)
+MENU = {"leerhulp": 10, "vraag": 20, "acties": 30, "profiel": 40, "experts": 50, "leerlijn": 60,
+        "leerlijnen": 70, "scan": 80, "buddies": 130, "runs": 140}
 TEXTS.add("knowledge", catalogue)
 TEXTS.add("leerbot", yaml_source(Path(__file__).resolve().parent))
 for _feature in FEATURES:
@@ -71,9 +69,7 @@ def _entries(module: ModuleType) -> list[tuple[Dialog[Any], list[str]]]:
 
 
 def dialogs() -> list[Dialog[Any]]:
-    old = [dataclasses.replace(dialog, phrases=examples,
-                               menu=(MENU.index(dialog.id) + 1) * 10 if dialog.id in MENU
-                               else None)
+    old = [dataclasses.replace(dialog, phrases=examples, menu=MENU.get(dialog.id))
            for module in MODULES for dialog, examples in _entries(module)]
     return [*old, *(dialog for feature in FEATURES for dialog in feature.DIALOGS)]
 

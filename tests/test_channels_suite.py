@@ -333,18 +333,16 @@ async def test_same_dialogs_same_outcome_on_every_channel(tmp_path: Path, case_c
 
 async def together(driver: Driver, runtime: Runtime, deliver: Any) -> None:
     """A kennisrondje reaches the user proactively and is answered; then a help question."""
-    from tests.conversation import Services
+    from tests.conversation import Workspace
 
-    async with Services(runtime) as service:
-        team = await service.save_team(driver.workspace, "Iedereen", driver.user,
-                                       [driver.user], None)
-        run = await service.start_run(driver.workspace, "kennisrondje", team.id,
-                                      {"questions": ["Waarvoor mag men jou bellen?"]},
-                                      driver.user)
+    async with Workspace(runtime, driver.workspace) as ws:
+        team = await ws.teams.save_team("Iedereen", driver.user, [driver.user], None)
+        run = await ws.rounds.start_run("kennisrondje", team.id,
+                                        ["Waarvoor mag men jou bellen?"], driver.user)
     await deliver()
     await driver.say("menu")  # console and web chat: the mailbox is shown now
     assert "Waarvoor mag men jou bellen?" in driver.text() or "Kennisrondje" in driver.text()
-    await driver.choose(f"go:kennisrondje:{run.id}")
+    await driver.choose(f"go:knowledge_round:{run.id}")
     await driver.say("Excel en draaitabellen")
     await driver.choose("yes")
     assert "Dank je" in driver.text()
@@ -367,9 +365,12 @@ async def test_learning_together_on_every_channel(tmp_path: Path, case_catalogue
             await client.app[CHANNELS].deliveries.drain()  # type: ignore[union-attr]
 
         await together(driver, runtime, deliver)
+        from tests.conversation import Workspace
+
+        async with Workspace(runtime, driver.workspace) as ws:
+            (answer,) = await ws.rounds.answers("kennisrondje")
+        assert answer.user == driver.user and answer.text == "Excel en draaitabellen"
         async with runtime.sessions() as db:
             service = DatabaseServices(db, MatcherCache())
-            (answer,) = await service.answers(driver.workspace, "kennisrondje")
-            assert answer.user == driver.user and answer.text == "Excel en draaitabellen"
             (question,) = await service.questions(driver.workspace)
             assert question.asker == driver.user and question.status == "open"

@@ -174,9 +174,10 @@ async def test_bad_input_and_stop(runtime) -> None:  # type: ignore[no-untyped-d
 
 async def test_competency_matrix_export(runtime) -> None:  # type: ignore[no-untyped-def]
     await arrange(runtime)
+    async with Workspace(runtime) as ws:
+        await ws.rounds.save_answer("kennisrondje", "bob", "Waarvoor mag men jou bellen?",
+                                    "Excel en draaitabellen", shared=True)
     async with Services(runtime) as s:
-        await s.save_answer("acme", "kennisrondje", "bob", "Waarvoor mag men jou bellen?",
-                            "Excel en draaitabellen", shared=True)
         await s.save_profile("acme", "dirk", Profile(good_at="-", wants_to_grow="Excel"))
     anna = User(runtime.conductor, name="anna")
     assert "leidinggevenden" in await anna.say("competentiematrix")
@@ -339,10 +340,9 @@ async def test_experts_dialog_with_an_unknown_topic_and_none_of_the_guesses(runt
 
 async def test_matrix_lists_no_contact_point_for_someone_who_opted_out(runtime) -> None:  # type: ignore[no-untyped-def]
     await arrange(runtime)
-    async with Services(runtime) as s:
-        await s.save_answer("acme", "kennisrondje", "bob", "Waarvoor mag men jou bellen?",
-                            "Excel en draaitabellen", shared=True)
     async with Workspace(runtime) as ws:
+        await ws.rounds.save_answer("kennisrondje", "bob", "Waarvoor mag men jou bellen?",
+                                    "Excel en draaitabellen", shared=True)
         await ws.people.set_details("bob", opt_out={"experts"})
     lea = User(runtime.conductor, name="lea")
     await lea.say("competentiematrix")

@@ -267,16 +267,17 @@ async def test_a_scheduled_checkin_reaches_slack_and_is_answered_there(
         bot: TestClient, slack: FakeSlack) -> None:
     from datetime import UTC, datetime
 
-    from tests.conversation import Services, plan, rule_due_now
+    from engine.recurrence import Recurrence
+    from tests.conversation import Workspace, plan, rule_due_now
 
     runtime = bot.runtime  # type: ignore[attr-defined]
     for user in ("U1", "U2"):  # both talk to Leerbot once: it knows where to reach them
         assert await post_event(bot, event("menu", f"Ev-{user}", user=user)) == 200
     await settle(bot)
-    async with Services(runtime) as s:
-        team = await s.save_team("T1", "Support", "U1", ["U1", "U2"], None)
-        await s.save_schedule("T1", team.id, "checkin", rule_due_now(),
-                              ["Wat heb je geleerd?"], "U1")
+    async with Workspace(runtime, "T1") as ws:
+        team = await ws.teams.save_team("Support", "U1", ["U1", "U2"], None)
+        await ws.rounds.save_schedule(team.id, "checkin", Recurrence.model_validate(
+            rule_due_now()), ["Wat heb je geleerd?"], "U1")
     assert await plan(runtime, datetime.now(UTC)) >= 1
     await settle(bot)
     invitation = [p for p in slack.posts("U2") if "Wat heb je geleerd?" in json.dumps(p)]
@@ -292,8 +293,8 @@ async def test_a_scheduled_checkin_reaches_slack_and_is_answered_there(
     assert await post_form(bot, block_action(share, user="U2", trigger="T-2")) == 200
     await settle(bot)
     assert "privé" in json.dumps(slack.posts("DU2")[-1], ensure_ascii=False)
-    async with Services(runtime) as s:
-        (stored,) = await s.answers("T1", "checkin", user="U2")
+    async with Workspace(runtime, "T1") as ws:
+        (stored,) = await ws.rounds.answers("checkin", user="U2")
     assert stored.text == "Slack-workflows bouwen" and not stored.shared
 
 

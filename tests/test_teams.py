@@ -210,15 +210,16 @@ async def test_a_scheduled_checkin_reaches_teams_and_is_answered_there(
         bot: TestClient, connector: FakeConnector) -> None:
     from datetime import UTC, datetime
 
-    from tests.conversation import Services, plan, rule_due_now
+    from engine.recurrence import Recurrence
+    from tests.conversation import Workspace, plan, rule_due_now
 
     runtime = bot.runtime  # type: ignore[attr-defined]
     await send(bot, activity(connector, "hallo", user="29:user-7", conversation="a:p-7"))
     user = "aad-29:user-7"
-    async with Services(runtime) as s:
-        team = await s.save_team("tenant-1", "Support", user, [user], None)
-        await s.save_schedule("tenant-1", team.id, "checkin", rule_due_now(),
-                              ["Wat heb je geleerd?"], user)
+    async with Workspace(runtime, "tenant-1") as ws:
+        team = await ws.teams.save_team("Support", user, [user], None)
+        await ws.rounds.save_schedule(team.id, "checkin", Recurrence.model_validate(
+            rule_due_now()), ["Wat heb je geleerd?"], user)
     assert await plan(runtime, datetime.now(UTC)) >= 1
     await bot.channels.deliveries.drain()  # type: ignore[attr-defined]
     cards = [a for a in connector.activities if "Wat heb je geleerd?" in json.dumps(a)]
@@ -231,8 +232,8 @@ async def test_a_scheduled_checkin_reaches_teams_and_is_answered_there(
     await send(bot, activity(connector, "Adaptive Cards maken", user="29:user-7",
                              conversation="a:p-7"))
     await send(bot, activity(connector, "ja", user="29:user-7", conversation="a:p-7"))
-    async with Services(runtime) as s:
-        (stored,) = await s.answers("tenant-1", "checkin", user=user)
+    async with Workspace(runtime, "tenant-1") as ws:
+        (stored,) = await ws.rounds.answers("checkin", user=user)
     assert stored.text == "Adaptive Cards maken" and stored.shared
 
 

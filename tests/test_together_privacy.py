@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.outbound import queue_to_member
 from bot.storage.models import Base, MailboxRow
 from dialogs.kit import Message, TextBlock, plain
-from tests.conversation import Services, User, deliver
+from tests.conversation import Services, User, Workspace, deliver
 
 USER = "gerrit-4711"
 
@@ -22,8 +22,6 @@ async def arrange(runtime) -> None:  # type: ignore[no-untyped-def]
         await s.member("acme", USER, "Gerrit")
         await s.member("acme", "bea", "Bea")
         team = await s.save_team("acme", "Support", USER, [USER, "bea"], None)
-        await s.save_answer("acme", "checkin", USER, "Wat heb je geleerd?", "Draaitabellen",
-                            team_id=team.id)
         question = await s.save_question("acme", team.id, USER, "Hoe werkt VLOOKUP?",
                                          ["excel"], ["bea"])
         answer = await s.save_forum_answer("acme", question.id, "bea", "Met X.ZOEKEN")
@@ -36,6 +34,9 @@ async def arrange(runtime) -> None:  # type: ignore[no-untyped-def]
         await queue_to_member(s.db, "acme", USER,
                               [Message(blocks=[TextBlock(text=plain("Later"))])],
                               key="test:later", at=datetime.now(UTC) + timedelta(days=1))
+    async with Workspace(runtime) as ws:
+        await ws.rounds.save_answer("checkin", USER, "Wat heb je geleerd?", "Draaitabellen",
+                                    team_id=team.id)
     await deliver(runtime)
 
 

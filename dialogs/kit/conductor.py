@@ -166,6 +166,10 @@ class Conductor:
     def find(self, dialog_id: str) -> Dialog[Any] | None:
         return self.dialogs.get(self.aliases.get(dialog_id, dialog_id))
 
+    def _outermost(self, session: Session) -> Dialog[Any]:
+        """The dialog the user started (not a sub-flow it runs)."""
+        return self.dialogs[(session.parents[0] if session.parents else session).dialog]
+
     # ------------------------------------------------------------------ entry
 
     async def handle(self, incoming: Incoming, channel: Channel,
@@ -276,7 +280,7 @@ class Conductor:
     async def _command(self, turn: Turn, session: Session, command: str,
                        slot: PausedSlot) -> Outcome:
         """stop, terug, help, verder or menu while a dialog is in progress."""
-        outermost = self.dialogs[(session.parents[0] if session.parents else session).dialog]
+        outermost = self._outermost(session)
         title = say(turn.lang, outermost.title)
         if command == "stop":
             if outermost.keep_on_stop and (session.history or session.parents or session.scratch):
@@ -355,7 +359,7 @@ class Conductor:
             await slot.pause(cleared)
             return [self._note(turn, "common.kept"), self._menu(turn)], None, True
         if choice == "kit:drop":
-            title = say(turn.lang, self.dialogs[(cleared.parents or [cleared])[0].dialog].title)
+            title = say(turn.lang, self._outermost(cleared).title)
             return [self._note(turn, "common.stopped", dialog=title), self._menu(turn)], \
                 None, True
         return await self._interpret(turn, cleared, incoming, slot)
@@ -364,7 +368,7 @@ class Conductor:
         paused = self._resumable(await slot.take())
         if paused is None:
             return [self._menu(turn)], None, False
-        title = say(turn.lang, self.dialogs[(paused.parents or [paused])[0].dialog].title)
+        title = say(turn.lang, self._outermost(paused).title)
         return [self._note(turn, "common.resume", dialog=title),
                 *await self._ask(turn, paused)], paused, True
 
@@ -415,11 +419,10 @@ class Conductor:
         if dialog is None:
             return [self._note(turn, "common.not_understood"), self._menu(turn)], session, False
         said: list[Message] = []
-        if session is not None and session.dialog != dialog.id:
+        if session is not None and self._outermost(session).id != dialog.id:
             await slot.pause(session)
-            outer = self.dialogs[(session.parents or [session])[0].dialog]
             said.append(self._note(turn, "common.set_aside",
-                                   dialog=say(turn.lang, outer.title)))
+                                   dialog=say(turn.lang, self._outermost(session).title)))
         messages, new_session, _ = await self.start(turn, dialog.id, text)
         return [*said, *messages], new_session, True
 
@@ -533,24 +536,35 @@ class Conductor:
         return None
 
     async def _back(self, turn: Turn, session: Session) -> Outcome:
-        inside = self.dialogs[session.dialog].step(session.step).back(session.scratch)
-        if inside is not None:
-            moved = session.model_copy(update={"scratch": inside, "turn": session.turn + 1})
+        found = self._went_back(session)
+        if found is None:  # at the first question (of the sub-flow and all its callers)
+            return [self._note(turn, "common.back_first"), *await self._ask(turn, session)], \
+                session, False
+        moved, inside = found
+        if inside:
             return [self._note(turn, "common.back_field"), *await self._ask(turn, moved)], \
                 moved, True
+        messages, moved, _ = await self._arrive(turn, moved, [])
+        return [self._note(turn, "common.back"), *messages], moved, True
+
+    def _went_back(self, session: Session) -> tuple[Session, bool] | None:
+        """Where "terug" leads, and whether that is inside the step (a form's previous
+        field); None when there is nothing earlier. Out of a sub-flow that is at its first
+        question, back in the dialog that started it."""
+        inside = self.dialogs[session.dialog].step(session.step).back(session.scratch)
+        if inside is not None:
+            return session.model_copy(update={"scratch": inside, "turn": session.turn + 1}), True
         if session.history:
             previous = session.history[-1]
             frame = Frame(dialog=session.dialog, step=previous.step, state=previous.state,
                           history=session.history[:-1])
-            messages, moved, _ = await self._arrive(turn, session.moved(frame), [])
-            return [self._note(turn, "common.back"), *messages], moved, True
-        if session.parents:  # out of a sub-flow: back in the dialog that started it
+            return session.moved(frame), False
+        if session.parents:
             parent = session.parents[-1]
             outer = Session(**parent.model_dump(), parents=session.parents[:-1],
                             turn=session.turn + 1)
-            return await self._back(turn, outer)
-        return [self._note(turn, "common.back_first"), *await self._ask(turn, session)], \
-            session, False
+            return self._went_back(outer)
+        return None
 
     # ------------------------------------------------------------------ asking
 

@@ -1,5 +1,5 @@
-"""Team (manager/HR; a lead for their own team): create a team with its lead, members and
-channel, list my teams, change members, lead, name or channel, or delete a team.
+"""Team (manager/HR; a lead for their own team): create a team of colleagues with its lead,
+members and channel, list my teams, change members, lead, name or channel, or delete a team.
 
 Teams are what check-ins, kennisrondjes, reflections and buddy rounds are sent to. Members
 are colleagues Leerbot already knows (they talked to it once); in a small workspace they are
@@ -33,7 +33,9 @@ from dialogs.kit import (
     say,
     user,
 )
-from dialogs.services_together import Team
+from dialogs.kit.choices import pick_choice
+from dialogs.policy import MANAGERS
+from dialogs.team.port import Team
 from engine.text import fold, tokens
 
 #: above this many members, names are typed instead of picked from a list
@@ -56,7 +58,7 @@ class TeamInfo(BaseModel):
     members: list[str] = []
 
 
-class TeamSetupState(BaseModel):
+class TeamState(BaseModel):
     allowed: bool = False
     can_create: bool = False
     can_delete: bool = False
@@ -95,51 +97,65 @@ def name_score(part: str, name: str) -> float:
     return max(scores)
 
 
+def numbered(part: str, choices: list[Choice]) -> str | None:
+    """The member a typed number picks among the numbered buttons, if it is one."""
+    if not part.isdigit() or not choices:
+        return None
+    try:
+        return pick_choice(part, choices).value
+    except InputError:
+        return None
+
+
+def match_name(key: str, people: list[tuple[str, str]],
+               labels: list[str]) -> tuple[str | None, bool]:
+    """The member a typed (folded) name means, typos allowed: (user id or None, ambiguous)."""
+    exact = [uid for (uid, _), label in zip(people, labels, strict=True) if label == key]
+    if len(exact) == 1:
+        return exact[0], False
+    if len(exact) > 1:
+        return None, True
+    scored = sorted(((name_score(key, label), index) for index, label in enumerate(labels)),
+                    reverse=True)[:2]
+    cutoff = NAME_CUTOFF if len(key) > 3 else 100  # short: only an exact (first) name
+    if not scored or scored[0][0] < cutoff:
+        return None, False
+    if len(scored) > 1 and scored[0][0] - scored[1][0] < AMBIGUITY_MARGIN:
+        return None, True
+    return people[scored[0][1]][0], False
+
+
 def match_people(text: str, people: list[tuple[str, str]],
-                 numbered: list[str] | None = None) -> tuple[list[str], list[str], list[str]]:
-    """The members that typed names mean (typos allowed), or the numbers of the ``numbered``
-    buttons: (found user ids, names not found, names that fit several members)."""
+                 buttons: list[Choice] | None = None) -> tuple[list[str], list[str], list[str]]:
+    """The members that typed names mean (typos allowed), or the numbers of the numbered
+    ``buttons``: (found user ids, names not found, names that fit several members)."""
     ids = {uid for uid, _ in people}
     labels = [fold(name or uid) for uid, name in people]
     found: dict[str, None] = {}
     missing: list[str] = []
     ambiguous: list[str] = []
     for part in split_names(text):
-        if numbered and part.isdigit() and 1 <= int(part) <= len(numbered):
-            found.setdefault(numbered[int(part) - 1], None)
+        picked = numbered(part, buttons or []) or (part if part in ids else None)
+        if picked is not None:
+            found.setdefault(picked, None)
             continue
-        if part in ids:
-            found.setdefault(part, None)
-            continue
-        key = fold(part)
-        exact = [uid for (uid, _), label in zip(people, labels, strict=True) if label == key]
-        if len(exact) == 1:
-            found.setdefault(exact[0], None)
-            continue
-        if len(exact) > 1:
-            ambiguous.append(part)
-            continue
-        scored = sorted(((name_score(key, label), index) for index, label in enumerate(labels)),
-                        reverse=True)[:2]
-        cutoff = NAME_CUTOFF if len(key) > 3 else 100  # short: only an exact (first) name
-        if not scored or scored[0][0] < cutoff:
-            missing.append(part)
-        elif len(scored) > 1 and scored[0][0] - scored[1][0] < AMBIGUITY_MARGIN:
-            ambiguous.append(part)
+        uid, unclear = match_name(fold(part), people, labels)
+        if uid is not None:
+            found.setdefault(uid, None)
         else:
-            found.setdefault(people[scored[0][1]][0], None)
+            (ambiguous if unclear else missing).append(part)
     return list(found), missing, ambiguous
 
 
 async def everyone(turn: Turn) -> list[tuple[str, str]]:
-    return [(m.user, m.name or m.user) for m in await turn.services.members(turn.workspace)]
+    return [(m.user, m.name or m.user) for m in await turn.people.members()]
 
 
-def name_of(state: TeamSetupState, uid: str) -> str:
+def name_of(state: TeamState, uid: str) -> str:
     return state.names.get(uid) or uid
 
 
-def people_list(state: TeamSetupState, users: list[str]) -> str:
+def people_list(state: TeamState, users: list[str]) -> str:
     return ", ".join(name_of(state, u) for u in users)
 
 
@@ -151,34 +167,34 @@ def _info(team: Team) -> TeamInfo:
                     members=team.members)
 
 
-async def start(turn: Turn, text: str) -> TeamSetupState:
-    services, me = turn.services, turn.member
+async def start(turn: Turn, text: str) -> TeamState:
+    me = turn.member
     people = await everyone(turn)
     known = dict(people)
-    every_team = await services.teams(turn.workspace)
-    manager = me.role in {"manager", "admin"}
+    every_team = await turn.teams.teams()
+    manager = me.role in MANAGERS
     mine = every_team if manager else [t for t in every_team if t.lead == me.user]
     involved = {me.user} | {t.lead for t in mine} | {u for t in mine for u in t.members}
     big = len(people) > BIG_WORKSPACE
-    state = TeamSetupState(
+    state = TeamState(
         allowed=manager or bool(mine), can_create=manager, can_delete=manager,
         teams=[_info(t) for t in mine], taken=[(t.id, t.name) for t in every_team],
         big=big, people=[] if big else people,
         names={u: known.get(u, u) for u in involved},
-        rooms=await services.rooms(turn.workspace))
+        rooms=await turn.teams.rooms())
     wants_new = bool(set(tokens(text, keep_stopwords=True)) & CREATE_WORDS)
     if state.can_create and (wants_new or not state.teams):
         state = new_draft(turn, state)
     return state
 
 
-def new_draft(turn: Turn, state: TeamSetupState) -> TeamSetupState:
+def new_draft(turn: Turn, state: TeamState) -> TeamState:
     return state.model_copy(update={"action": "create", "team_id": None, "change": None,
                                     "name": "", "lead": turn.member.user, "members": [],
                                     "room": None, "partial": False})
 
 
-def load_team(state: TeamSetupState, team_id: int) -> TeamSetupState:
+def load_team(state: TeamState, team_id: int) -> TeamState:
     team = next(t for t in state.teams if t.id == team_id)
     return state.model_copy(update={"team_id": team.id, "name": team.name, "lead": team.lead,
                                     "members": list(team.members), "room": team.room})
@@ -187,44 +203,44 @@ def load_team(state: TeamSetupState, team_id: int) -> TeamSetupState:
 # ---------------------------------------------------------------------- what to do
 
 
-def room_label(turn: Turn, state: TeamSetupState, room: str | None) -> Rich:
+def room_label(turn: Turn, state: TeamState, room: str | None) -> Rich:
     if room is None:
-        return say(turn.lang, "teamsetup.no_room")
+        return say(turn.lang, "team.no_room")
     return user(dict(state.rooms).get(room, room))
 
 
-def team_card(turn: Turn, state: TeamSetupState, team: TeamInfo | None = None) -> CardBlock:
+def team_card(turn: Turn, state: TeamState, team: TeamInfo | None = None) -> CardBlock:
     name, lead, members, room = ((team.name, team.lead, team.members, team.room) if team else
                                  (state.name, state.lead, state.members, state.room))
-    facts = [Fact(label=say(turn.lang, "teamsetup.field.lead"), value=user(name_of(state, lead))),
-             Fact(label=say(turn.lang, "teamsetup.field.members", count=len(members)),
+    facts = [Fact(label=say(turn.lang, "team.field.lead"), value=user(name_of(state, lead))),
+             Fact(label=say(turn.lang, "team.field.members", count=len(members)),
                   value=user(people_list(state, members) or "-")),
-             Fact(label=say(turn.lang, "teamsetup.field.room"),
+             Fact(label=say(turn.lang, "team.field.room"),
                   value=room_label(turn, state, room))]
     return CardBlock(title=user(name or "-"), facts=facts)
 
 
-def ask_action(turn: Turn, state: TeamSetupState) -> Rich:
+def ask_action(turn: Turn, state: TeamState) -> Rich:
     if state.teams:
-        return say(turn.lang, "teamsetup.ask_action", count=len(state.teams))
-    return say(turn.lang, "teamsetup.ask_action_none")
+        return say(turn.lang, "team.ask_action", count=len(state.teams))
+    return say(turn.lang, "team.ask_action_none")
 
 
-def actions(turn: Turn, state: TeamSetupState) -> list[Choice]:
+def actions(turn: Turn, state: TeamState) -> list[Choice]:
     choices = []
     if state.can_create:
-        choices.append(Choice(value="create", label=say(turn.lang, "teamsetup.action.create"),
+        choices.append(Choice(value="create", label=say(turn.lang, "team.action.create"),
                               style="primary"))
     if state.teams:
-        choices += [Choice(value="list", label=say(turn.lang, "teamsetup.action.list")),
-                    Choice(value="edit", label=say(turn.lang, "teamsetup.action.edit"))]
+        choices += [Choice(value="list", label=say(turn.lang, "team.action.list")),
+                    Choice(value="edit", label=say(turn.lang, "team.action.edit"))]
         if state.can_delete:
-            choices.append(Choice(value="delete", label=say(turn.lang, "teamsetup.action.delete"),
+            choices.append(Choice(value="delete", label=say(turn.lang, "team.action.delete"),
                                   style="danger"))
-    return [*choices, Choice(value="done", label=say(turn.lang, "teamsetup.action.done"))]
+    return [*choices, Choice(value="done", label=say(turn.lang, "team.action.done"))]
 
 
-def on_action(turn: Turn, state: TeamSetupState, value: str) -> TeamSetupState | Flow[Any]:
+def on_action(turn: Turn, state: TeamState, value: str) -> TeamState | Flow[Any]:
     if value == "done":
         return Flow(state=state.model_copy(update={"action": "done"}), done=True)
     if value == "list":
@@ -238,134 +254,132 @@ def on_action(turn: Turn, state: TeamSetupState, value: str) -> TeamSetupState |
     return chosen
 
 
-def team_options(turn: Turn, state: TeamSetupState) -> list[Choice]:
+def team_options(turn: Turn, state: TeamState) -> list[Choice]:
     return [Choice(value=str(t.id), label=user(t.name)) for t in state.teams]
 
 
-def pick_team(turn: Turn, state: TeamSetupState, value: str) -> TeamSetupState:
+def pick_team(turn: Turn, state: TeamState, value: str) -> TeamState:
     return load_team(state, int(value))
 
 
-def changes(turn: Turn, state: TeamSetupState) -> list[Choice]:
-    choices = [Choice(value=c, label=say(turn.lang, f"teamsetup.change.{c}"))
+def changes(turn: Turn, state: TeamState) -> list[Choice]:
+    choices = [Choice(value=c, label=say(turn.lang, f"team.change.{c}"))
                for c in ("members", "lead", "name")]
     if state.rooms or state.room:
-        choices.insert(1, Choice(value="channel", label=say(turn.lang, "teamsetup.change.channel")))
+        choices.insert(1, Choice(value="channel", label=say(turn.lang, "team.change.channel")))
     return choices
 
 
-def ask_change(turn: Turn, state: TeamSetupState) -> list[Block]:
-    return [team_card(turn, state), TextBlock(text=say(turn.lang, "teamsetup.ask_change"))]
+def ask_change(turn: Turn, state: TeamState) -> list[Block]:
+    return [team_card(turn, state), TextBlock(text=say(turn.lang, "team.ask_change"))]
 
 
-def pick_change(turn: Turn, state: TeamSetupState, value: str) -> TeamSetupState:
+def pick_change(turn: Turn, state: TeamState, value: str) -> TeamState:
     return state.model_copy(update={"change": value, "partial": False})
 
 
 # ---------------------------------------------------------------------- the fields
 
 
-def asks(state: TeamSetupState, what: str) -> bool:
+def asks(state: TeamState, what: str) -> bool:
     return state.action == "create" or (state.action == "edit" and state.change == what)
 
 
-def ask_name(turn: Turn, state: TeamSetupState) -> Rich:
+def ask_name(turn: Turn, state: TeamState) -> Rich:
     if state.action == "edit":
-        return say(turn.lang, "teamsetup.ask_rename", name=state.name)
-    return say(turn.lang, "teamsetup.ask_name")
+        return say(turn.lang, "team.ask_rename", name=state.name)
+    return say(turn.lang, "team.ask_name")
 
 
-def name_clash(state: TeamSetupState, name: str, taken: list[tuple[int, str]]) -> bool:
+def name_clash(state: TeamState, name: str, taken: list[tuple[int, str]]) -> bool:
     return any(fold(other).strip() == fold(name).strip() and ident != state.team_id
                for ident, other in taken)
 
 
-def pick_name(turn: Turn, state: TeamSetupState, text: str) -> TeamSetupState:
+def pick_name(turn: Turn, state: TeamState, text: str) -> TeamState:
     name = " ".join(text.split())
     low, high = NAME_LENGTH
     if not low <= len(name) <= high:
-        raise InputError("teamsetup.bad_name", low=low, high=high)
+        raise InputError("team.bad_name", low=low, high=high)
     if name_clash(state, name, state.taken):
-        raise InputError("teamsetup.name_taken", name=name)
+        raise InputError("team.name_taken", name=name)
     return state.model_copy(update={"name": name})
 
 
-def ask_lead(turn: Turn, state: TeamSetupState) -> Rich:
-    key = "teamsetup.ask_lead_big" if state.big else "teamsetup.ask_lead"
+def ask_lead(turn: Turn, state: TeamState) -> Rich:
+    key = "team.ask_lead_big" if state.big else "team.ask_lead"
     return say(turn.lang, key, name=name_of(state, state.lead or turn.member.user))
 
 
-def lead_suggestions(turn: Turn, state: TeamSetupState) -> list[Choice]:
-    me = Choice(value=ME, label=say(turn.lang, "teamsetup.me",
+def lead_suggestions(turn: Turn, state: TeamState) -> list[Choice]:
+    me = Choice(value=ME, label=say(turn.lang, "team.me",
                                     name=turn.member.name or turn.member.user), style="primary")
     return [me, *(Choice(value=uid, label=user(name)) for uid, name in state.people
                   if uid != turn.member.user)]
 
 
-async def pick_lead(turn: Turn, state: TeamSetupState, text: str) -> TeamSetupState:
-    suggested = lead_suggestions(turn, state)
-    if text.isdigit() and 1 <= int(text) <= len(suggested):  # a numbered button, typed
-        text = suggested[int(text) - 1].value
+async def pick_lead(turn: Turn, state: TeamState, text: str) -> TeamState:
+    text = numbered(text, lead_suggestions(turn, state)) or text  # a numbered button, typed
     if text == ME or fold(text).strip(" .!") in SELF_WORDS:
         lead, name = turn.member.user, turn.member.name or turn.member.user
     else:
         people = state.people or await everyone(turn)
         found, missing, ambiguous = match_people(text, people)
         if ambiguous:
-            raise InputError("teamsetup.ambiguous", names=", ".join(ambiguous))
+            raise InputError("team.ambiguous", names=", ".join(ambiguous))
         if missing or len(found) != 1:
-            raise InputError("teamsetup.lead_not_found" if missing else "teamsetup.one_lead",
+            raise InputError("team.lead_not_found" if missing else "team.one_lead",
                              names=", ".join(missing))
         lead, name = found[0], dict(people)[found[0]]
     return state.model_copy(update={"lead": lead, "names": {**state.names, lead: name}})
 
 
-def ask_members(turn: Turn, state: TeamSetupState) -> Rich:
+def ask_members(turn: Turn, state: TeamState) -> Rich:
     if state.action == "edit":
-        return say(turn.lang, "teamsetup.ask_members_edit",
+        return say(turn.lang, "team.ask_members_edit",
                    members=people_list(state, state.members) or "-")
-    return say(turn.lang, "teamsetup.ask_members")
+    return say(turn.lang, "team.ask_members")
 
 
-def member_fields(turn: Turn, state: TeamSetupState) -> list[FormField]:
-    return [FormField(name="members", label=say(turn.lang, "teamsetup.field.members_pick"),
+def member_fields(turn: Turn, state: TeamState) -> list[FormField]:
+    return [FormField(name="members", label=say(turn.lang, "team.field.members_pick"),
                       kind="multichoice",
                       choices=[Choice(value=uid, label=user(name)) for uid, name in state.people],
                       default=",".join(state.members) or None)]
 
 
-def pick_members(turn: Turn, state: TeamSetupState, values: dict[str, Any]) -> TeamSetupState:
+def pick_members(turn: Turn, state: TeamState, values: dict[str, Any]) -> TeamState:
     chosen: list[str] = values["members"]
     names = {**state.names, **{u: n for u, n in state.people if u in chosen}}
     return state.model_copy(update={"members": chosen, "names": names})
 
 
-def ask_typed(turn: Turn, state: TeamSetupState) -> Rich:
+def ask_typed(turn: Turn, state: TeamState) -> Rich:
     if state.partial:
-        return say(turn.lang, "teamsetup.ask_more", members=people_list(state, state.members))
+        return say(turn.lang, "team.ask_more", members=people_list(state, state.members))
     if state.action == "edit":
-        return say(turn.lang, "teamsetup.ask_typed_edit",
+        return say(turn.lang, "team.ask_typed_edit",
                    members=people_list(state, state.members) or "-")
-    return say(turn.lang, "teamsetup.ask_typed_big" if state.big else "teamsetup.ask_typed")
+    return say(turn.lang, "team.ask_typed_big" if state.big else "team.ask_typed")
 
 
-def member_suggestions(turn: Turn, state: TeamSetupState) -> list[Choice]:
+def member_suggestions(turn: Turn, state: TeamState) -> list[Choice]:
     return [Choice(value=uid, label=user(name)) for uid, name in state.people]
 
 
-def typing(turn: Turn, state: TeamSetupState) -> bool:
+def typing(turn: Turn, state: TeamState) -> bool:
     """Members are typed in big workspaces, and where the channel has no forms."""
     return state.big or not turn.forms
 
 
-async def pick_typed(turn: Turn, state: TeamSetupState,
-                     text: str) -> TeamSetupState | Flow[TeamSetupState]:
+async def pick_typed(turn: Turn, state: TeamState,
+                     text: str) -> TeamState | Flow[TeamState]:
     if fold(text).strip(" .!") in DONE_WORDS:
         if not state.members:
-            raise InputError("teamsetup.no_members")
+            raise InputError("team.no_members")
         return state.model_copy(update={"partial": False})
     people = state.people or await everyone(turn)
-    found, missing, ambiguous = match_people(text, people, [u for u, _ in state.people])
+    found, missing, ambiguous = match_people(text, people, member_suggestions(turn, state))
     known = dict(people)
     members = list(dict.fromkeys([*state.members, *found])) if state.partial else found
     names = {**state.names, **{u: known[u] for u in found}}
@@ -374,94 +388,92 @@ async def pick_typed(turn: Turn, state: TeamSetupState,
         return updated.model_copy(update={"partial": False})
     problems: list[Rich] = []
     if missing:
-        problems.append(say(turn.lang, "teamsetup.not_found", names=", ".join(missing)))
+        problems.append(say(turn.lang, "team.not_found", names=", ".join(missing)))
     if ambiguous:
-        problems.append(say(turn.lang, "teamsetup.ambiguous", names=", ".join(ambiguous)))
+        problems.append(say(turn.lang, "team.ambiguous", names=", ".join(ambiguous)))
     if found:
-        problems.append(say(turn.lang, "teamsetup.found",
+        problems.append(say(turn.lang, "team.found",
                             names=", ".join(known[u] for u in found)))
     return Flow(state=updated.model_copy(update={"partial": bool(members)}), goto="leden_typen",
                 say=[TextBlock(text=join(problems))])
 
 
-def room_options(turn: Turn, state: TeamSetupState) -> list[Choice]:
+def room_options(turn: Turn, state: TeamState) -> list[Choice]:
     rooms = [Choice(value=room, label=user(label)) for room, label in state.rooms]
-    return [*rooms, Choice(value="none", label=say(turn.lang, "teamsetup.no_room"))]
+    return [*rooms, Choice(value="none", label=say(turn.lang, "team.no_room"))]
 
 
-def pick_room(turn: Turn, state: TeamSetupState, value: str) -> TeamSetupState:
+def pick_room(turn: Turn, state: TeamState, value: str) -> TeamState:
     return state.model_copy(update={"room": None if value == "none" else value})
 
 
 # ---------------------------------------------------------------------- confirm and save
 
 
-def review(turn: Turn, state: TeamSetupState) -> list[Block]:
-    key = "teamsetup.ask_save_new" if state.action == "create" else "teamsetup.ask_save"
+def review(turn: Turn, state: TeamState) -> list[Block]:
+    key = "team.ask_save_new" if state.action == "create" else "team.ask_save"
     return [team_card(turn, state), TextBlock(text=say(turn.lang, key))]
 
 
-def confirm(turn: Turn, state: TeamSetupState, yes: bool) -> Flow[TeamSetupState]:
+def confirm(turn: Turn, state: TeamState, yes: bool) -> Flow[TeamState]:
     return Flow(state=state.model_copy(update={"confirmed": yes}), done=True)
 
 
-def ask_delete(turn: Turn, state: TeamSetupState) -> list[Block]:
+def ask_delete(turn: Turn, state: TeamState) -> list[Block]:
     return [team_card(turn, state),
-            TextBlock(text=say(turn.lang, "teamsetup.ask_delete", name=state.name))]
+            TextBlock(text=say(turn.lang, "team.ask_delete", name=state.name))]
 
 
-async def finish(turn: Turn, state: TeamSetupState) -> list[Block]:
+async def finish(turn: Turn, state: TeamState) -> list[Block]:
     def text(key: str, **params: Any) -> list[Block]:
         return [TextBlock(text=say(turn.lang, key, **params))]
 
     if not state.allowed:
-        return text("teamsetup.not_allowed")
+        return text("team.not_allowed")
     if state.action in {None, "done"}:
-        return text("teamsetup.bye")
-    services = turn.services
+        return text("team.bye")
     if state.action == "delete":
         if not state.confirmed or state.team_id is None:
-            return text("teamsetup.kept", name=state.name)
-        await services.delete_team(turn.workspace, state.team_id)
-        return text("teamsetup.deleted", name=state.name)
+            return text("team.kept", name=state.name)
+        await turn.teams.delete_team(state.team_id)
+        return text("team.deleted", name=state.name)
     if not state.confirmed:
-        return text("teamsetup.not_saved")
+        return text("team.not_saved")
     # another manager may have taken the name in the meantime
-    taken = [(t.id, t.name) for t in await services.teams(turn.workspace)]
+    taken = [(t.id, t.name) for t in await turn.teams.teams()]
     if name_clash(state, state.name, taken):
-        return text("teamsetup.name_taken_late", name=state.name)
-    team = await services.save_team(turn.workspace, state.name, state.lead, state.members,
-                                    state.room, team_id=state.team_id)
-    key = "teamsetup.created" if state.action == "create" else "teamsetup.saved"
+        return text("team.name_taken_late", name=state.name)
+    team = await turn.teams.save_team(state.name, state.lead, state.members, state.room,
+                                      team_id=state.team_id)
+    key = "team.created" if state.action == "create" else "team.saved"
     return [team_card(turn, state, _info(team)), *text(key, name=team.name)]
 
 
 DIALOG = Dialog(
-    menu_roles=frozenset({"manager", "admin"}),
-    id="team", title="teamsetup.title", state=TeamSetupState, start=start, finish=finish,
-    help="teamsetup.help",
+    id="team", title="team.title", state=TeamState, start=start, finish=finish,
+    help="team.help", menu=90, menu_roles=MANAGERS,
     steps=[
         Choose("wat", prompt=ask_action, options=actions, handle=on_action,
                skip=lambda turn, state: not state.allowed or state.action is not None),
-        Choose("welk", prompt=lambda turn, state: say(turn.lang, "teamsetup.ask_team"),
+        Choose("welk", prompt=lambda turn, state: say(turn.lang, "team.ask_team"),
                options=team_options, handle=pick_team,
                skip=lambda turn, state: state.action not in {"edit", "delete"}
                or state.team_id is not None),
         Choose("wijzig", prompt=ask_change, options=changes, handle=pick_change,
                skip=lambda turn, state: state.action != "edit"),
-        Ask("naam", prompt=ask_name, handle=pick_name, help="teamsetup.help_name",
+        Ask("naam", prompt=ask_name, handle=pick_name, help="team.help_name",
             skip=lambda turn, state: not asks(state, "name")),
         Ask("leider", prompt=ask_lead, handle=pick_lead, suggestions=lead_suggestions,
-            help="teamsetup.help_lead", skip=lambda turn, state: not asks(state, "lead")),
+            help="team.help_lead", skip=lambda turn, state: not asks(state, "lead")),
         Form("leden", prompt=ask_members, fields=member_fields, handle=pick_members,
-             title=lambda turn, state: say(turn.lang, "teamsetup.members_title"),
-             help="teamsetup.help_members",
+             title=lambda turn, state: say(turn.lang, "team.members_title"),
+             help="team.help_members",
              skip=lambda turn, state: typing(turn, state) or not asks(state, "members")),
-        Ask("leden_typen", prompt=ask_typed, handle=pick_typed, help="teamsetup.help_typed",
+        Ask("leden_typen", prompt=ask_typed, handle=pick_typed, help="team.help_typed",
             suggestions=member_suggestions,
             skip=lambda turn, state: not typing(turn, state) or not asks(state, "members")),
-        Choose("kanaal", prompt=lambda turn, state: say(turn.lang, "teamsetup.ask_room"),
-               options=room_options, handle=pick_room, help="teamsetup.help_room",
+        Choose("kanaal", prompt=lambda turn, state: say(turn.lang, "team.ask_room"),
+               options=room_options, handle=pick_room, help="team.help_room",
                skip=lambda turn, state: not asks(state, "channel")
                or not (state.rooms or state.room)),
         Confirm("bewaren", prompt=review, handle=confirm,
@@ -469,7 +481,7 @@ DIALOG = Dialog(
         Confirm("verwijderen", prompt=ask_delete, handle=confirm,
                 skip=lambda turn, state: state.action != "delete"),
     ],
+    phrases=["teams", "team aanmaken", "nieuw team", "teams beheren", "mijn teams",
+             "teamleden", "team bewerken", "team verwijderen", "teamkanaal",
+             "create a team", "new team", "manage teams", "my teams", "team members"],
 )
-PHRASES = ["teams", "team aanmaken", "nieuw team", "teams beheren", "mijn teams",
-           "teamleden", "team bewerken", "team verwijderen", "teamkanaal",
-           "create a team", "new team", "manage teams", "my teams", "team members"]

@@ -1,5 +1,5 @@
-"""Teams, buddies, the runs view and personal preferences, end to end on the console channel
-(one question at a time), on SQLite and PostgreSQL."""
+"""Teams of colleagues, buddies, the runs view and personal preferences, end to end on the
+console channel (one question at a time), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from bot.storage.models import ConversationRefRow, DeliveryRow
+from dialogs.team.port import Team
 from tests.conversation import WEB, Services, User, Workspace, deliver
 
 PEOPLE = [("bob", "Bob Bakker"), ("carla", "Carla de Vries"), ("dirk", "Dirk Jansen"),
@@ -23,17 +24,14 @@ async def admin(runtime: Any, name: str = "hr") -> User:
 
 async def add_people(runtime: Any, people: list[tuple[str, str]] = PEOPLE,
                      manager: str | None = None) -> None:
-    async with Services(runtime) as services:
+    async with Workspace(runtime) as ws:
         for uid, name in people:
-            await services.member("acme", uid, name, "console")
-    if manager is not None:
-        async with Workspace(runtime) as ws:
-            await ws.people.set_role(manager, "manager")
+            await ws.join(uid, name, "manager" if uid == manager else None)
 
 
-async def teams(runtime: Any) -> list[Any]:
-    async with Services(runtime) as services:
-        return await services.teams("acme")
+async def teams(runtime: Any) -> list[Team]:
+    async with Workspace(runtime) as ws:
+        return await ws.teams.teams()
 
 
 # ---------------------------------------------------------------------- teams
@@ -108,8 +106,8 @@ async def test_create_edit_and_delete_a_team(runtime) -> None:  # type: ignore[n
 async def test_team_name_must_be_unique_and_stop_saves_nothing(runtime) -> None:  # type: ignore[no-untyped-def]
     await admin(runtime)
     await add_people(runtime, manager="bob")
-    async with Services(runtime) as services:
-        await services.save_team("acme", "Marketing", "hr", ["carla"], None)
+    async with Workspace(runtime) as ws:
+        await ws.teams.save_team("Marketing", "hr", ["carla"], None)
     bob = User(runtime.conductor, name="bob")
     out = await bob.say("team")
     assert "Je beheert 1 team" in out  # managers manage every team
@@ -128,8 +126,8 @@ async def test_team_name_must_be_unique_and_stop_saves_nothing(runtime) -> None:
     assert [t.name for t in await teams(runtime)] == ["Marketing"]
 
     # renaming: another team's name is taken, the team's own name (other spelling) is not
-    async with Services(runtime) as services:
-        await services.save_team("acme", "Sales", "bob", ["dirk"], None)
+    async with Workspace(runtime) as ws:
+        await ws.teams.save_team("Sales", "bob", ["dirk"], None)
     await bob.say("team")
     await bob.press("Team aanpassen")
     assert "Welk team?" in bob.text
@@ -145,9 +143,9 @@ async def test_team_name_must_be_unique_and_stop_saves_nothing(runtime) -> None:
 async def test_employees_cannot_set_up_teams_but_a_lead_may_edit_their_own(runtime) -> None:  # type: ignore[no-untyped-def]
     await admin(runtime)
     await add_people(runtime)
-    async with Services(runtime) as services:
-        await services.save_team("acme", "Zorg", "bob", ["carla", "dirk"], None)
-        await services.save_team("acme", "Sales", "hr", ["eva"], None)
+    async with Workspace(runtime) as ws:
+        await ws.teams.save_team("Zorg", "bob", ["carla", "dirk"], None)
+        await ws.teams.save_team("Sales", "hr", ["eva"], None)
     carla = User(runtime.conductor, name="carla")
     out = await carla.say("nieuw team")
     assert "Teams inrichten is er voor leidinggevenden en HR" in out
@@ -212,10 +210,10 @@ async def test_members_are_picked_in_a_form_on_the_web(runtime) -> None:  # type
 async def test_runs_view_shows_problems_and_retries_them(runtime) -> None:  # type: ignore[no-untyped-def]
     hr = await admin(runtime)
     await add_people(runtime)
-    async with Services(runtime) as services:
-        team = await services.save_team("acme", "Zorg", "hr", ["bob", "carla", "dirk"], None)
-        run = await services.start_run("acme", "kennisrondje", team.id,
-                                       {"questions": ["Waarvoor mag men jou bellen?"]}, "hr")
+    async with Workspace(runtime) as ws:
+        team = await ws.teams.save_team("Zorg", "hr", ["bob", "carla", "dirk"], None)
+        run = await ws.rounds.start_run("kennisrondje", team.id,
+                                        ["Waarvoor mag men jou bellen?"], "hr")
     async with runtime.sessions.begin() as db:
         await db.execute(update(DeliveryRow).where(
             DeliveryRow.run_id == run.id, DeliveryRow.recipient == "bob").values(
