@@ -42,8 +42,6 @@ MODULES: tuple[ModuleType, ...] = (
     wizard,
     saved_paths,
     scan,
-    forum,
-    experts,
     checkins,
     kennisrondje,
     reflection,
@@ -53,9 +51,11 @@ MODULES: tuple[ModuleType, ...] = (
     runs,
 )
 #: the features built as packages (dialogs, port, messages): one line each
-FEATURES: tuple[ModuleType, ...] = (people, my_data)
-MENU = ("leerhulp", "vraag", "acties", "profiel", "experts", "leerlijn", "leerlijnen", "scan",
-        "team", "checkins", "kennisrondje", "logboek", "buddies", "runs")
+FEATURES: tuple[ModuleType, ...] = (people, my_data, forum, experts)
+#: the menu slots of the dialogs not yet in a feature package (a feature's dialog has its own)
+MENU = {"leerhulp": 10, "acties": 30, "profiel": 40, "leerlijn": 60, "leerlijnen": 70,
+        "scan": 80, "team": 90, "checkins": 100, "kennisrondje": 110, "logboek": 120,
+        "buddies": 130, "runs": 140}
 TEXTS.add("knowledge", catalogue)
 TEXTS.add("leerbot", yaml_source(Path(__file__).resolve().parent))
 for _feature in FEATURES:
@@ -71,9 +71,7 @@ def _entries(module: ModuleType) -> list[tuple[Dialog[Any], list[str]]]:
 
 
 def dialogs() -> list[Dialog[Any]]:
-    old = [dataclasses.replace(dialog, phrases=examples,
-                               menu=(MENU.index(dialog.id) + 1) * 10 if dialog.id in MENU
-                               else None)
+    old = [dataclasses.replace(dialog, phrases=examples, menu=MENU.get(dialog.id))
            for module in MODULES for dialog, examples in _entries(module)]
     return [*old, *(dialog for feature in FEATURES for dialog in feature.DIALOGS)]
 

@@ -22,7 +22,7 @@ from bot.settings import Settings
 from bot.storage.catalogues import MatcherCache
 from dialogs.kit import ChoicesBlock, Incoming, Message, SessionKey
 from knowledge.scan import load_scan
-from tests.conversation import CONSOLE
+from tests.conversation import CONSOLE, Workspace
 from tests.fakes import FakeConnector, FakeSlack, sign
 from tests.test_dialogs import FUNCTION_PATH, use_catalogue
 
@@ -363,5 +363,6 @@ async def test_learning_together_on_every_channel(tmp_path: Path, case_catalogue
             service = DatabaseServices(db, MatcherCache())
             (answer,) = await service.answers(driver.workspace, "kennisrondje")
             assert answer.user == driver.user and answer.text == "Excel en draaitabellen"
-            (question,) = await service.questions(driver.workspace)
+        async with Workspace(runtime, driver.workspace) as ws:
+            (question,) = await ws.forum.questions()
             assert question.asker == driver.user and question.status == "open"
