@@ -277,14 +277,14 @@ async def test_forum_answers_reply_in_the_questions_thread_in_a_teams_channel(
 
 async def test_message_action_asks_the_message_in_the_personal_chat(
         bot: TestClient, connector: FakeConnector) -> None:
-    def invoke(user: str) -> dict[str, Any]:
+    def invoke(user: str, content: str = "<p>Hoe zet ik een <b>automatisch antwoord</b> "
+                                          "aan?</p>") -> dict[str, Any]:
         body = activity(connector, user=user, conversation="19:abc@thread.tacv2",
                         kind="channel")
         body.update({"type": "invoke", "name": "composeExtension/submitAction", "value": {
             "commandId": "leerbotAsk", "commandContext": "message", "data": {"question": ""},
-            "messagePayload": {"id": "m1", "body": {
-                "contentType": "html",
-                "content": "<p>Hoe zet ik een <b>automatisch antwoord</b> aan?</p>"}}}})
+            "messagePayload": {"id": "m1", "body": {"contentType": "html",
+                                                    "content": content}}}})
         return body
 
     # without a personal chat yet, the user is told how to start one
@@ -298,3 +298,9 @@ async def test_message_action_asks_the_message_in_the_personal_chat(
     assert "maak je vraag af" in json.dumps(await response.json())
     last = connector.activities[-1]
     assert last["_conversation"] == "a:p-5" and "anoniem" in json.dumps(last)
+    # words of another dialog in the message ("wie kan helpen met") do not start that one
+    await send(bot, activity(connector, "hallo", user="29:user-6", conversation="a:p-6"))
+    await bot.post("/api/messages", headers={"Content-Type": "application/json"},
+                   data=json.dumps(invoke("29:user-6", "<p>Wie kan helpen met Excel?</p>")))
+    last = connector.activities[-1]
+    assert last["_conversation"] == "a:p-6" and "anoniem" in json.dumps(last)
