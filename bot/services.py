@@ -31,6 +31,10 @@ from dialogs.services import Assignment, LearningWish, Profile, SavedPath, ScanR
 from engine.matching import CompetencyMatcher
 from knowledge.catalogue import Catalogue
 
+#: exported and erased by bot/storage/forum.py (which runs first, so the legacy erasure of
+#: these tables finds nothing left)
+FORUM_SECTIONS = frozenset({"forum_questions", "forum_answers"})
+
 
 def _member(row: MemberRow) -> Member:
     return Member(workspace=row.workspace, user=row.user_id, name=row.name,
@@ -239,7 +243,8 @@ class DatabaseServices(TogetherDatabaseServices):
                             for s in scans],
             "open_conversations": [{"channel": s.channel, "conversation": s.conversation,
                                     "dialog": s.session.get("dialog")} for s in sessions],
-            **together,
+            **{section: data for section, data in together.items()
+               if section not in FORUM_SECTIONS},
         }
 
     async def erase_rest(self, erasure: Erasure) -> dict[str, int]:
@@ -273,7 +278,9 @@ class DatabaseServices(TogetherDatabaseServices):
         await self.db.execute(update(AssignmentRow).where(
             AssignmentRow.workspace == workspace, AssignmentRow.assigned_by == user
         ).values(assigned_by=DELETED_USER))
-        counts.update(await self.delete_together(workspace, user, DELETED_USER))
+        counts.update({kind: count for kind, count in
+                       (await self.delete_together(workspace, user, DELETED_USER)).items()
+                       if kind not in FORUM_SECTIONS})
         return counts
 
 
@@ -288,8 +295,8 @@ async def _erase_rest(db: AsyncSession, erasure: Erasure) -> dict[str, int]:
 register(PersonalData(
     name="features", export=_export_rest, erase=_erase_rest,
     tables=("dialog_sessions", "paths", "assignments", "scans", "learning_wishes", "profiles",
-            "forum_questions", "forum_answers", "teams", "team_members", "buddy_pairs",
-            "mailbox", "deliveries", "conversation_refs")))
+            "teams", "team_members", "buddy_pairs", "mailbox", "deliveries",
+            "conversation_refs")))
 
 
 @implements("services")

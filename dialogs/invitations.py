@@ -69,7 +69,7 @@ def digest(lang: str, details: dict[str, Any]) -> list[Message]:
         return [Message(blocks=[TextBlock(text=say(lang, "together.digest.none",
                                                    team=details["team"]))])]
     lines = [user(f"• {q['text'][:200]}") for q in open_questions[:10]]
-    choices = [Choice(value=go("antwoord", str(q["id"])),
+    choices = [Choice(value=go("answer_question", str(q["id"])),
                       label=say(lang, "together.digest.help_with", number=q["id"]))
                for q in open_questions[:5]]
     return [Message(blocks=[

@@ -43,17 +43,15 @@ MODULES: tuple[ModuleType, ...] = (
     wizard,
     saved_paths,
     scan,
-    forum,
-    experts,
     buddies,
     runs,
 )
 #: the features built as packages (dialogs, port, messages): one line each
 FEATURES: tuple[ModuleType, ...] = (people, my_data, team, rounds, checkins, knowledge_round,
-                                    reflection, evaluation)
+                                    reflection, evaluation, forum, experts)
 #: menu slots of the dialogs not converted yet (a feature's dialog carries its own ``menu``)
-MENU = {"leerhulp": 10, "vraag": 20, "acties": 30, "profiel": 40, "experts": 50, "leerlijn": 60,
-        "leerlijnen": 70, "scan": 80, "buddies": 130, "runs": 140}
+MENU = {"leerhulp": 10, "acties": 30, "profiel": 40, "leerlijn": 60, "leerlijnen": 70,
+        "scan": 80, "buddies": 130, "runs": 140}
 TEXTS.add("knowledge", catalogue)
 TEXTS.add("leerbot", yaml_source(Path(__file__).resolve().parent))
 for _feature in FEATURES:

@@ -23,7 +23,7 @@ from bot.settings import Settings
 from bot.storage.catalogues import MatcherCache
 from dialogs.kit import ChoicesBlock, Incoming, Message, SessionKey
 from knowledge.scan import load_scan
-from tests.conversation import CONSOLE
+from tests.conversation import CONSOLE, Workspace
 from tests.fakes import FakeConnector, FakeSlack, sign
 from tests.test_dialogs import FUNCTION_PATH, use_catalogue
 
@@ -333,7 +333,6 @@ async def test_same_dialogs_same_outcome_on_every_channel(tmp_path: Path, case_c
 
 async def together(driver: Driver, runtime: Runtime, deliver: Any) -> None:
     """A kennisrondje reaches the user proactively and is answered; then a help question."""
-    from tests.conversation import Workspace
 
     async with Workspace(runtime, driver.workspace) as ws:
         team = await ws.teams.save_team("Iedereen", driver.user, [driver.user], None)
@@ -370,7 +369,6 @@ async def test_learning_together_on_every_channel(tmp_path: Path, case_catalogue
         async with Workspace(runtime, driver.workspace) as ws:
             (answer,) = await ws.rounds.answers("kennisrondje")
         assert answer.user == driver.user and answer.text == "Excel en draaitabellen"
-        async with runtime.sessions() as db:
-            service = DatabaseServices(db, MatcherCache())
-            (question,) = await service.questions(driver.workspace)
+        async with Workspace(runtime, driver.workspace) as ws:
+            (question,) = await ws.forum.questions()
             assert question.asker == driver.user and question.status == "open"

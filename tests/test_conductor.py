@@ -240,4 +240,4 @@ async def test_the_menu_offers_team_management_to_managers_only(runtime) -> None
     employee = User(runtime.conductor, name="emma")
     await employee.say("menu")
     offered = [value for value, _ in employee.choices()]
-    assert "team" not in offered and "checkin_plan" not in offered and "vraag" in offered
+    assert "team" not in offered and "checkin_plan" not in offered and "ask_question" in offered

@@ -445,8 +445,8 @@ async def test_kennisrondje_now_feeds_the_expert_directory(runtime) -> None:  # 
     rows = await stored(runtime, "kennisrondje")
     assert [(r.user_id, r.status, r.shared) for r in rows] == [
         ("bob", "answered", True), ("bob", "answered", True), ("cas", "skipped", False)]
-    async with Services(runtime) as s:  # the experts feature is converted elsewhere
-        experts = await s.experts("acme", ["Excel"], exclude=set())
+    async with Workspace(runtime) as ws:
+        experts = await ws.experts.experts(["Excel"], exclude=set())
     assert [e.member.user for e in experts] == ["bob"]
     assert "kennisrondje" in experts[0].sources
     out = await lea.say("kennisrondje overzicht")

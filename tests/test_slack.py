@@ -298,13 +298,18 @@ async def test_a_scheduled_checkin_reaches_slack_and_is_answered_there(
     assert stored.text == "Slack-workflows bouwen" and not stored.shared
 
 
+@pytest.mark.parametrize("message", [
+    "Weet iemand hoe je een Teams-vergadering opneemt?",
+    # words of other dialogs ("wie kan helpen met", "mijn gegevens") do not start them
+    "Wie kan helpen met Excel in Teams?",
+    "Waar staan mijn gegevens van de scan?",
+])
 async def test_message_action_turns_a_message_into_a_help_question(
-        bot: TestClient, slack: FakeSlack) -> None:
+        bot: TestClient, slack: FakeSlack, message: str) -> None:
     payload = {"type": "message_action", "callback_id": "leerbot_ask", "team": {"id": "T1"},
                "user": {"id": "U3"}, "api_app_id": "A1", "token": "x", "trigger_id": "T-9",
                "channel": {"id": "C1"}, "message_ts": "1.0",
-               "message": {"type": "message", "text": "Weet iemand hoe je een Teams-vergadering "
-                                                      "opneemt?"}}
+               "message": {"type": "message", "text": message}}
     assert await post_form(bot, payload) == 200
     await settle(bot)
     reply = json.dumps(slack.posts("DU3")[-1], ensure_ascii=False)

@@ -239,7 +239,7 @@ async def test_a_scheduled_checkin_reaches_teams_and_is_answered_there(
 
 async def test_forum_answers_reply_in_the_questions_thread_in_a_teams_channel(
         bot: TestClient, connector: FakeConnector) -> None:
-    from tests.conversation import Services
+    from tests.conversation import Workspace
 
     runtime = bot.runtime  # type: ignore[attr-defined]
     # Leerbot is in a team channel (the reference is stored on first contact there)
@@ -247,10 +247,10 @@ async def test_forum_answers_reply_in_the_questions_thread_in_a_teams_channel(
                              conversation="19:abc@thread.tacv2", kind="channel"))
     await send(bot, activity(connector, "hallo", user="29:user-9", conversation="a:p-9"))
     asker, helper = "aad-29:user-8", "aad-29:user-9"
-    async with Services(runtime) as s:
-        rooms = await s.rooms("tenant-1")
+    async with Workspace(runtime, "tenant-1") as ws:
+        rooms = await ws.teams.rooms()
         assert rooms and rooms[0][0] == "teams:19:abc@thread.tacv2"
-        team = await s.save_team("tenant-1", "Support", asker, [asker, helper], rooms[0][0])
+        team = await ws.teams.save_team("Support", asker, [asker, helper], rooms[0][0])
     await send(bot, activity(connector, "hulpvraag stellen", user="29:user-9",
                              conversation="a:p-9"))
     await send(bot, activity(connector, "Hoe deel ik mijn scherm in een Teams-vergadering?",
@@ -261,10 +261,10 @@ async def test_forum_answers_reply_in_the_questions_thread_in_a_teams_channel(
     posted = [a for a in connector.activities if a["_conversation"] == "19:abc@thread.tacv2"
               and "scherm" in json.dumps(a)]
     assert len(posted) == 1 and team.id
-    async with Services(runtime) as s:
-        (question,) = await s.questions("tenant-1")
+    async with Workspace(runtime, "tenant-1") as ws:
+        (question,) = await ws.forum.questions()
     await send(bot, activity(connector, value={"leerbot": None, "kind": "choice",
-                                               "value": f"go:antwoord:{question.id}"},
+                                               "value": f"go:answer_question:{question.id}"},
                              user="29:user-8", conversation="a:p-8"))
     await send(bot, activity(connector, "Klik op Delen bovenin.", user="29:user-8",
                              conversation="a:p-8"))
@@ -278,14 +278,14 @@ async def test_forum_answers_reply_in_the_questions_thread_in_a_teams_channel(
 
 async def test_message_action_asks_the_message_in_the_personal_chat(
         bot: TestClient, connector: FakeConnector) -> None:
-    def invoke(user: str) -> dict[str, Any]:
+    def invoke(user: str, content: str = "<p>Hoe zet ik een <b>automatisch antwoord</b> "
+                                          "aan?</p>") -> dict[str, Any]:
         body = activity(connector, user=user, conversation="19:abc@thread.tacv2",
                         kind="channel")
         body.update({"type": "invoke", "name": "composeExtension/submitAction", "value": {
             "commandId": "leerbotAsk", "commandContext": "message", "data": {"question": ""},
-            "messagePayload": {"id": "m1", "body": {
-                "contentType": "html",
-                "content": "<p>Hoe zet ik een <b>automatisch antwoord</b> aan?</p>"}}}})
+            "messagePayload": {"id": "m1", "body": {"contentType": "html",
+                                                    "content": content}}}})
         return body
 
     # without a personal chat yet, the user is told how to start one
@@ -299,3 +299,9 @@ async def test_message_action_asks_the_message_in_the_personal_chat(
     assert "maak je vraag af" in json.dumps(await response.json())
     last = connector.activities[-1]
     assert last["_conversation"] == "a:p-5" and "anoniem" in json.dumps(last)
+    # words of another dialog in the message ("wie kan helpen met") do not start that one
+    await send(bot, activity(connector, "hallo", user="29:user-6", conversation="a:p-6"))
+    await bot.post("/api/messages", headers={"Content-Type": "application/json"},
+                   data=json.dumps(invoke("29:user-6", "<p>Wie kan helpen met Excel?</p>")))
+    last = connector.activities[-1]
+    assert last["_conversation"] == "a:p-6" and "anoniem" in json.dumps(last)

@@ -22,12 +22,6 @@ async def arrange(runtime) -> None:  # type: ignore[no-untyped-def]
         await s.member("acme", USER, "Gerrit")
         await s.member("acme", "bea", "Bea")
         team = await s.save_team("acme", "Support", USER, [USER, "bea"], None)
-        question = await s.save_question("acme", team.id, USER, "Hoe werkt VLOOKUP?",
-                                         ["excel"], ["bea"])
-        answer = await s.save_forum_answer("acme", question.id, "bea", "Met X.ZOEKEN")
-        await s.accept_answer("acme", answer.id)
-        other = await s.save_question("acme", team.id, "bea", "Wie kent Teams?", [], [USER])
-        await s.save_forum_answer("acme", other.id, USER, "Ik!")
         await s.save_buddy_round("acme", team.id, [[USER, "bea"]])
         await s.notify("acme", USER, [Message(blocks=[TextBlock(text=plain("Hoi"))])],
                        key="test:mailbox")
@@ -37,6 +31,13 @@ async def arrange(runtime) -> None:  # type: ignore[no-untyped-def]
     async with Workspace(runtime) as ws:
         await ws.rounds.save_answer("checkin", USER, "Wat heb je geleerd?", "Draaitabellen",
                                     team_id=team.id)
+        question = await ws.forum.save_question("Hoe werkt VLOOKUP?", ["excel"],
+                                                team_id=team.id, asker=USER, suggested=["bea"])
+        answer = await ws.forum.save_answer(question.id, "bea", "Met X.ZOEKEN")
+        await ws.forum.accept_answer(answer.id)
+        other = await ws.forum.save_question("Wie kent Teams?", [], team_id=team.id,
+                                             asker="bea", suggested=[USER])
+        await ws.forum.save_answer(other.id, USER, "Ik!")
     await deliver(runtime)
 
 
@@ -60,6 +61,7 @@ async def test_export_holds_the_together_data_and_delete_leaves_no_trace(runtime
     assert exported["answers"][0]["text"] == "Draaitabellen"
     assert exported["forum_questions"][0]["text"] == "Hoe werkt VLOOKUP?"
     assert exported["forum_answers"][0]["text"] == "Ik!"
+    assert len(exported["forum_asked_as_expert"]) == 1  # bea's question was put to gerrit
     assert exported["buddy_rounds"] == [{"round": 1, "with": ["bea"]}]
     assert exported["teams"] == [{"name": "Support", "lead": True}]
     async with runtime.sessions() as db:  # the mailbox message was shown at this turn

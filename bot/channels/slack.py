@@ -45,6 +45,7 @@ from bot.settings import Settings
 from bot.storage.models import ConversationRefRow, DeliveryRow, InboxRow, utcnow
 from bot.storage.sessions import SqlSessionStore
 from bot.workers import PermanentError, RetryableError
+from dialogs.forum import ask_question
 from dialogs.kit import Channel, Conductor, FormBlock, Incoming, Message, Prompt, SessionKey, say
 from knowledge.messages import normalise_lang
 
@@ -56,6 +57,8 @@ BOT_SCOPES = ["app_mentions:read", "channels:read", "chat:write", "commands", "f
               "groups:read", "im:history", "im:write", "users:read"]
 TOKEN_TTL = 600.0
 SOURCE = "slack"
+#: the message action "Vraag aan collega's" starts the help question with the message
+ASK_DIALOG = ask_question.DIALOG.id
 LOCALE_TTL = 3600.0
 
 
@@ -72,6 +75,7 @@ class SlackEvent(BaseModel):
     prompt: Prompt | None = None
     view_id: str | None = None
     thread_ts: str | None = None
+    start: str | None = None  # a dialog to start with ``text`` (a message action)
 
 
 def _retryable(error: SlackApiError) -> RetryableError | None:
@@ -233,7 +237,7 @@ class SlackChannel:
             message = (body.get("message") or {}).get("text") or ""
             await self.store(f"shortcut:{body.get('trigger_id')}", SlackEvent(
                 kind="message", team=(body.get("team") or {}).get("id", ""),
-                user=(body.get("user") or {}).get("id", ""),
+                user=(body.get("user") or {}).get("id", ""), start=ASK_DIALOG,
                 text=f"hulpvraag stellen: {message}" if message else "hulpvraag stellen"))
 
     def _event(self, body: dict[str, Any], event: dict[str, Any],
@@ -339,6 +343,7 @@ class SlackChannel:
             return
         incoming = Incoming(key=key, text=event.text if event.kind == "message" else None,
                             value=event.value, form=event.form, prompt=event.prompt,
+                            start=event.start,
                             locale=locale, timezone=self._zones.get((event.team, event.user)))
 
         async def queue_reply(unit: Any, messages: list[Message]) -> None:

@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.channels.slack_render import MAX_BLOCKS, action_id, escape
 from bot.services import DatabaseServices
 from bot.storage.catalogues import MatcherCache
+from bot.storage.forum import SqlForum
+from bot.storage.ports import Shared, Store
 from knowledge.messages import t
 
 
@@ -52,14 +54,15 @@ async def home_view(db: AsyncSession, team: str, user: str, lang: str) -> dict[s
     else:
         blocks.append(_section(t(lang, "slack.home_no_checkins")))
     blocks += [{"type": "divider"}, _section(f"*{t(lang, 'slack.home_questions')}*")]
+    forum = SqlForum(Store(db, team, Shared()))
     questions = [q for team_row in await services.teams(team, user)
-                 for q in await services.questions(team, status="open", team_id=team_row.id)]
+                 for q in await forum.questions(status="open", team_id=team_row.id)]
     if questions:
         for question in questions[:10]:
             blocks.append(_section("• " + escape(question.text[:300])))
             blocks.append({"type": "actions", "elements": [{
                 "type": "button", "action_id": action_id(None, "choice", question.id),
-                "value": f"go:antwoord:{question.id}",
+                "value": f"go:answer_question:{question.id}",
                 "text": {"type": "plain_text", "text": t(lang, "slack.home_help_answer")}}]})
     else:
         blocks.append(_section(t(lang, "slack.home_no_questions")))

@@ -43,6 +43,7 @@ from bot.net import is_loopback
 from bot.settings import Settings
 from bot.storage.models import ConversationRefRow, DeliveryRow, utcnow
 from bot.workers import PermanentError, RetryableError
+from dialogs.forum import ask_question
 from dialogs.kit import (
     Channel,
     Conductor,
@@ -58,6 +59,8 @@ from knowledge.messages import normalise_lang
 
 log = logging.getLogger(__name__)
 CHANNEL = Channel(name="teams", forms=True)
+#: the message action "Vraag aan collega's" starts the help question with the message
+ASK_DIALOG = ask_question.DIALOG.id
 RETRY_STATUSES = {412, 429, 502, 503, 504}
 
 # botbuilder builds a new connector client (with msrest's retry configuration) for every
@@ -360,8 +363,8 @@ class TeamsChannel:
             return _task_message(say(lang, key).plain)
         key = incoming.key.model_copy(update={"conversation": personal.conversation_id})
         messages = await self.conductor.handle(Incoming(
-            key=key, text=f"hulpvraag stellen: {text}", locale=activity.locale,
-            name=incoming.name), CHANNEL)
+            key=key, text=f"hulpvraag stellen: {text}", start=ASK_DIALOG,
+            locale=activity.locale, name=incoming.name), CHANNEL)
         try:
             await self.send(key.workspace, {"reference": personal.reference,
                                             "cards": await self.cards(key.workspace, messages)})
