@@ -217,17 +217,15 @@ class DatabaseServices(TogetherDatabaseServices):
 
     async def export_rest(self, workspace: str, user: str) -> dict[str, Any]:
         """The sections of the export the feature storage modules do not register yet."""
-        profile = await self.profile(workspace, user)
         sessions = (await self.db.execute(select(DialogSessionRow).where(
             DialogSessionRow.workspace == workspace, DialogSessionRow.user_id == user))).scalars()
         created_paths = (await self.db.execute(select(PathRow).where(
             PathRow.workspace == workspace, PathRow.created_by == user))).scalars()
         scans = (await self.db.execute(select(ScanRow).where(
             ScanRow.workspace == workspace, ScanRow.taken_by == user))).scalars()
+        together = await self.export_together(workspace, user)
+        together.pop("buddy_rounds", None)  # exported by bot/storage/buddies.py
         return {
-            "profile": None if profile is None else profile.model_dump(mode="json"),
-            "learning_wishes": [w.model_dump(mode="json")
-                                for w in await self.wishes(workspace, user)],
             "assigned_paths": [a.model_dump(mode="json")
                                for a in await self.assignments(workspace, user=user)],
             "paths_created": [{"id": p.id, "name": p.name} for p in created_paths],
@@ -236,7 +234,7 @@ class DatabaseServices(TogetherDatabaseServices):
                             for s in scans],
             "open_conversations": [{"channel": s.channel, "conversation": s.conversation,
                                     "dialog": s.session.get("dialog")} for s in sessions],
-            **await self.export_together(workspace, user),
+            **together,
         }
 
     async def erase_rest(self, erasure: Erasure) -> dict[str, int]:
@@ -245,8 +243,6 @@ class DatabaseServices(TogetherDatabaseServices):
         workspace, user, keep = erasure.workspace, erasure.user, erasure.keep
         counts: dict[str, int] = {}
         for name, table, column in (
-            ("learning_wishes", WishRow, WishRow.user_id),
-            ("profile", ProfileRow, ProfileRow.user_id),
             ("assignments", AssignmentRow, AssignmentRow.user_id),
         ):
             result = await self.db.execute(delete(table).where(
@@ -284,9 +280,9 @@ async def _erase_rest(db: AsyncSession, erasure: Erasure) -> dict[str, int]:
 
 register(PersonalData(
     name="features", export=_export_rest, erase=_erase_rest,
-    tables=("dialog_sessions", "paths", "assignments", "scans", "learning_wishes", "profiles",
+    tables=("dialog_sessions", "paths", "assignments", "scans",
             "answers", "forum_questions", "forum_answers", "teams", "team_members",
-            "schedules", "buddy_pairs", "runs", "mailbox", "deliveries",
+            "schedules", "runs", "mailbox", "deliveries",
             "conversation_refs")))
 
 

@@ -13,7 +13,7 @@ from types import ModuleType
 from typing import Any
 
 from dialogs import (
-    action_library,
+    actions,
     buddies,
     checkins,
     evaluation,
@@ -36,9 +36,6 @@ from dialogs.kit.texts import yaml_source
 from knowledge.messages import catalogue
 
 MODULES: tuple[ModuleType, ...] = (
-    learning_help,
-    action_library,
-    profile,
     wizard,
     saved_paths,
     scan,
@@ -49,13 +46,22 @@ MODULES: tuple[ModuleType, ...] = (
     reflection,
     evaluation,
     teams_setup,
-    buddies,
-    runs,
 )
 #: the features built as packages (dialogs, port, messages): one line each
-FEATURES: tuple[ModuleType, ...] = (people, my_data)
-MENU = ("leerhulp", "vraag", "acties", "profiel", "experts", "leerlijn", "leerlijnen", "scan",
-        "team", "checkins", "kennisrondje", "logboek", "buddies", "runs")
+FEATURES: tuple[ModuleType, ...] = (people, my_data, learning_help, actions, profile, runs,
+                                    buddies)
+#: the menu slots of the dialogs not yet built as packages (a package's dialog has its own)
+MENU: dict[str, int] = {
+    "vraag": 20,
+    "experts": 50,
+    "leerlijn": 60,
+    "leerlijnen": 70,
+    "scan": 80,
+    "team": 90,
+    "checkins": 100,
+    "kennisrondje": 110,
+    "logboek": 120,
+}
 TEXTS.add("knowledge", catalogue)
 TEXTS.add("leerbot", yaml_source(Path(__file__).resolve().parent))
 for _feature in FEATURES:
@@ -71,9 +77,7 @@ def _entries(module: ModuleType) -> list[tuple[Dialog[Any], list[str]]]:
 
 
 def dialogs() -> list[Dialog[Any]]:
-    old = [dataclasses.replace(dialog, phrases=examples,
-                               menu=(MENU.index(dialog.id) + 1) * 10 if dialog.id in MENU
-                               else None)
+    old = [dataclasses.replace(dialog, phrases=examples, menu=MENU.get(dialog.id))
            for module in MODULES for dialog, examples in _entries(module)]
     return [*old, *(dialog for feature in FEATURES for dialog in feature.DIALOGS)]
 
@@ -82,7 +86,7 @@ async def learning_fallback(turn: Turn, text: str) -> str | None:
     """A sentence that names no dialog but a learning topic goes to learning help."""
     matcher = await turn.catalogue.matcher()
     if (await matcher.match_async(text, k=1)).confident:
-        return "leerhulp"
+        return "learning_help"
     return None
 
 

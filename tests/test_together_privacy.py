@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.outbound import queue_to_member
 from bot.storage.models import Base, MailboxRow
 from dialogs.kit import Message, TextBlock, plain
-from tests.conversation import Services, User, deliver
+from tests.conversation import Services, User, Workspace, deliver
 
 USER = "gerrit-4711"
 
@@ -30,12 +30,13 @@ async def arrange(runtime) -> None:  # type: ignore[no-untyped-def]
         await s.accept_answer("acme", answer.id)
         other = await s.save_question("acme", team.id, "bea", "Wie kent Teams?", [], [USER])
         await s.save_forum_answer("acme", other.id, USER, "Ik!")
-        await s.save_buddy_round("acme", team.id, [[USER, "bea"]])
         await s.notify("acme", USER, [Message(blocks=[TextBlock(text=plain("Hoi"))])],
                        key="test:mailbox")
         await queue_to_member(s.db, "acme", USER,
                               [Message(blocks=[TextBlock(text=plain("Later"))])],
                               key="test:later", at=datetime.now(UTC) + timedelta(days=1))
+    async with Workspace(runtime) as ws:
+        await ws.buddies.save_round(team.id, [[USER, "bea"]])
     await deliver(runtime)
 
 

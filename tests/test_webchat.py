@@ -40,10 +40,10 @@ async def test_menu_and_a_dialog_through_the_api(client: TestClient) -> None:
     blocks = data["messages"][0]["blocks"]
     assert blocks[0]["type"] == "text"
     values = [c["value"] for c in blocks[1]["choices"]]
-    assert "leerhulp" in values and "roles" in values  # the first local user is admin
-    data = await post(client, value="acties")
+    assert "learning_help" in values and "roles" in values  # the first local user is admin
+    data = await post(client, value="actions")
     question = data["messages"][-1]
-    assert question["prompt"]["dialog"] == "acties"
+    assert question["prompt"]["dialog"] == "actions"
     data = await post(client, value="6", prompt=question["prompt"])
     assert data["messages"][-1]["prompt"]["step"] == "actie"
 
