@@ -177,7 +177,10 @@ async def test_buddies_honour_opt_out_and_exclusions(runtime) -> None:  # type: 
     out = await eva.say("menu")
     assert "buddy" not in out.casefold()
 
-    # eva rejoins; the exclusion can be removed again
+    # saying to stop again changes nothing; eva rejoins; the exclusion can be removed again
+    await eva.say("niet meer meedoen met buddies")
+    assert "Wil je weer meedoen" not in eva.text
+    await eva.say("stop")
     await eva.say("buddies weer meedoen")
     out = await eva.press("Ja")
     assert "je doet weer mee" in out

@@ -71,7 +71,7 @@ def _asked_for(turn: Turn, text: str, opted_out: bool) -> str | None:
     stop = bool(words & OUT_WORDS) or {"niet", "meer"} <= words or "stop" in words
     if turn.argument == OPT_OUT_ARGUMENT or (stop and not opted_out):
         return "opt_out"
-    if words & IN_WORDS and opted_out:
+    if words & IN_WORDS and opted_out and not stop:
         return "opt_in"
     return None
 
