@@ -94,7 +94,7 @@ async def test_a_message_gets_the_menu_in_the_dm(bot: TestClient, slack: FakeSla
     posts = slack.posts("DU1")
     assert posts, slack.calls
     assert "Leerbot" in json.dumps(posts[-1]["blocks"], ensure_ascii=False)
-    assert "leerhulp" in json.dumps(posts[-1]["blocks"])
+    assert "learning_help" in json.dumps(posts[-1]["blocks"])
     assert slack.named("users.info")  # the user's locale is asked once
 
 
