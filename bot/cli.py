@@ -574,19 +574,19 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_runs(args: argparse.Namespace, settings: Settings) -> int:
     """Scheduled and fan-out runs of the workspace: sent, waiting, failed, unknown."""
-    from bot.services import DatabaseServices
-    from bot.storage.catalogues import MatcherCache
+    from bot.storage.ports import Shared, Store
+    from bot.storage.runs import SqlRuns
 
     async def work(sessions: Any) -> list[dict[str, Any]]:
         async with sessions() as db:
-            services = DatabaseServices(db, MatcherCache())
+            runs = SqlRuns(Store(db, settings.workspace, Shared()))
             if args.retry is not None:
-                count = await services.retry_run(settings.workspace, args.retry)
+                count = await runs.retry(args.retry)
                 await db.commit()
                 print(t(args.lang, "cli.runs_retried", count=count, run=args.retry))
             found = []
-            for run in await services.runs(settings.workspace, limit=args.limit):
-                problems = await services.run_problems(settings.workspace, run.id)
+            for run in await runs.recent(limit=args.limit):
+                problems = await runs.problems(run.id)
                 found.append({"id": run.id, "kind": run.kind,
                               "team": run.details.get("team", ""),
                               "date": (run.occurrence or run.created_at.date()).isoformat(),

@@ -222,7 +222,6 @@ class DatabaseServices(TogetherDatabaseServices):
 
     async def export_rest(self, workspace: str, user: str) -> dict[str, Any]:
         """The sections of the export the feature storage modules do not register yet."""
-        profile = await self.profile(workspace, user)
         sessions = (await self.db.execute(select(DialogSessionRow).where(
             DialogSessionRow.workspace == workspace, DialogSessionRow.user_id == user))).scalars()
         created_paths = (await self.db.execute(select(PathRow).where(
@@ -231,10 +230,8 @@ class DatabaseServices(TogetherDatabaseServices):
             ScanRow.workspace == workspace, ScanRow.taken_by == user))).scalars()
         together = await self.export_together(workspace, user)
         together.pop("answers")  # bot/storage/rounds.py
+        together.pop("buddy_rounds", None)  # exported by bot/storage/buddies.py
         return {
-            "profile": None if profile is None else profile.model_dump(mode="json"),
-            "learning_wishes": [w.model_dump(mode="json")
-                                for w in await self.wishes(workspace, user)],
             "assigned_paths": [a.model_dump(mode="json")
                                for a in await self.assignments(workspace, user=user)],
             "paths_created": [{"id": p.id, "name": p.name} for p in created_paths],
@@ -253,8 +250,6 @@ class DatabaseServices(TogetherDatabaseServices):
         workspace, user, keep = erasure.workspace, erasure.user, erasure.keep
         counts: dict[str, int] = {}
         for name, table, column in (
-            ("learning_wishes", WishRow, WishRow.user_id),
-            ("profile", ProfileRow, ProfileRow.user_id),
             ("assignments", AssignmentRow, AssignmentRow.user_id),
         ):
             result = await self.db.execute(delete(table).where(
@@ -294,8 +289,8 @@ async def _erase_rest(db: AsyncSession, erasure: Erasure) -> dict[str, int]:
 
 register(PersonalData(
     name="features", export=_export_rest, erase=_erase_rest,
-    tables=("dialog_sessions", "paths", "assignments", "scans", "learning_wishes", "profiles",
-            "teams", "team_members", "buddy_pairs", "mailbox", "deliveries",
+    tables=("dialog_sessions", "paths", "assignments", "scans",
+            "teams", "team_members", "mailbox", "deliveries",
             "conversation_refs")))
 
 

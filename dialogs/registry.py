@@ -13,7 +13,7 @@ from types import ModuleType
 from typing import Any
 
 from dialogs import (
-    action_library,
+    actions,
     buddies,
     checkins,
     evaluation,
@@ -37,21 +37,16 @@ from dialogs.kit.texts import yaml_source
 from knowledge.messages import catalogue
 
 MODULES: tuple[ModuleType, ...] = (
-    learning_help,
-    action_library,
-    profile,
     wizard,
     saved_paths,
     scan,
-    buddies,
-    runs,
 )
 #: the features built as packages (dialogs, port, messages): one line each
 FEATURES: tuple[ModuleType, ...] = (people, my_data, team, rounds, checkins, knowledge_round,
-                                    reflection, evaluation, forum, experts)
+                                    reflection, evaluation, forum, experts, learning_help,
+                                    actions, profile, runs, buddies)
 #: menu slots of the dialogs not converted yet (a feature's dialog carries its own ``menu``)
-MENU = {"leerhulp": 10, "acties": 30, "profiel": 40, "leerlijn": 60, "leerlijnen": 70,
-        "scan": 80, "buddies": 130, "runs": 140}
+MENU = {"leerlijn": 60, "leerlijnen": 70, "scan": 80}
 TEXTS.add("knowledge", catalogue)
 TEXTS.add("leerbot", yaml_source(Path(__file__).resolve().parent))
 for _feature in FEATURES:
@@ -76,7 +71,7 @@ async def learning_fallback(turn: Turn, text: str) -> str | None:
     """A sentence that names no dialog but a learning topic goes to learning help."""
     matcher = await turn.catalogue.matcher()
     if (await matcher.match_async(text, k=1)).confident:
-        return "leerhulp"
+        return "learning_help"
     return None
 
 

@@ -12,7 +12,7 @@ import pytest
 from bot.storage.catalogues import save_catalogue
 from knowledge.catalogue_import import read_catalogue
 from knowledge.scan import load_scan
-from tests.conversation import User
+from tests.conversation import User, Workspace
 
 FUNCTION_PATH = ["Prioriteiten stellen", "Klantvriendelijkheid",
                  "12 werkvormen voor vergaderingen", "Vergadering notuleren"]
@@ -172,6 +172,11 @@ async def test_learning_help_matches_offers_and_saves(runtime, reference_catalog
     assert "bewaren" in out
     out = await anna.press("yes")
     assert "leerwens" in out
+    async with Workspace(runtime) as ws:
+        (wish,) = await ws.learning_wishes.wishes("anna")
+        assert wish.text == "ik wil beter worden in excel"
+        assert list(wish.reflection.values())[-1] == "als ik het meteen doe"
+        assert await ws.learning_wishes.wishes("piet") == []
     await anna.say("mijn gegevens")
     await anna.press("export")
     data = json.loads(anna.files()[0].data)

@@ -22,7 +22,6 @@ async def arrange(runtime) -> None:  # type: ignore[no-untyped-def]
         await s.member("acme", USER, "Gerrit")
         await s.member("acme", "bea", "Bea")
         team = await s.save_team("acme", "Support", USER, [USER, "bea"], None)
-        await s.save_buddy_round("acme", team.id, [[USER, "bea"]])
         await s.notify("acme", USER, [Message(blocks=[TextBlock(text=plain("Hoi"))])],
                        key="test:mailbox")
         await queue_to_member(s.db, "acme", USER,
@@ -38,6 +37,7 @@ async def arrange(runtime) -> None:  # type: ignore[no-untyped-def]
         other = await ws.forum.save_question("Wie kent Teams?", [], team_id=team.id,
                                              asker="bea", suggested=[USER])
         await ws.forum.save_answer(other.id, USER, "Ik!")
+        await ws.buddies.save_round(team.id, [[USER, "bea"]])
     await deliver(runtime)
 
 

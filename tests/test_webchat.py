@@ -52,10 +52,10 @@ async def test_menu_and_a_dialog_through_the_api(client: TestClient) -> None:
     assert len(values) == 7 and values[-1] == "kit:more" and "leerlijn" in values
     data = await post(client, value="kit:more")
     values = [c["value"] for c in data["messages"][0]["blocks"][1]["choices"]]
-    assert "leerhulp" in values and "roles" in values
-    data = await post(client, value="acties")
+    assert "learning_help" in values and "roles" in values
+    data = await post(client, value="actions")
     question = data["messages"][-1]
-    assert question["prompt"]["dialog"] == "acties"
+    assert question["prompt"]["dialog"] == "actions"
     data = await post(client, value="6", prompt=question["prompt"])
     assert data["messages"][-1]["prompt"]["step"] == "actie"
 

@@ -32,7 +32,7 @@ from dialogs.kit import (
 from engine.paths import TargetGroup, fit_score
 from knowledge.actions import load_action_library
 from knowledge.catalogue import Training
-from knowledge.prompts import load_prompts
+from knowledge.prompts import Prompt, load_prompts
 
 LEVELS = ("mbo", "hbo", "wo", "unknown")
 FORMATS = ("online", "microlearning", "webinar", "blended", "klassikaal")
@@ -40,7 +40,10 @@ FORMATS = ("online", "microlearning", "webinar", "blended", "klassikaal")
 INFORMAL = (("colleague", "6.4"), ("buddy", "4.2"), ("shadowing", "4.5"), ("forum", "1.2"))
 OTHER = "__other__"
 MAX_TRAININGS = 5
+MAX_COLLEAGUES = 3
+MAX_ANSWER = 1000
 SUGGEST_FROM = 45.0  # below the confident score, offer "bedoel je ...?" from this score on
+CLOSE_SCORE = 3.0  # a second match this close to the best one is named too
 
 
 class HelpState(BaseModel):
@@ -55,18 +58,21 @@ class HelpState(BaseModel):
     save: bool = False
 
 
+# ---------------------------------------------------------------------- the wish
+
+
 async def _understand(turn: Turn, state: HelpState, text: str) -> HelpState:
     """Match the wish; confident -> competencies, unsure -> candidates for 'bedoel je'."""
-    matcher = await turn.services.matcher(turn.workspace)
+    matcher = await turn.catalogue.matcher()
     result = await matcher.match_async(text, k=3)
     if result.confident and result.best is not None:
         close = [m.competency for m in result.matches[1:]
-                 if m.score >= result.best.score - 3]
+                 if m.score >= result.best.score - CLOSE_SCORE]
         return state.model_copy(update={"text": text, "candidates": [],
                                         "competencies": [result.best.competency, *close][:2]})
     candidates = [m.competency for m in result.matches if m.score >= SUGGEST_FROM]
     if not candidates:
-        raise InputError("help.no_match", text=text)
+        raise InputError("learning_help.no_match", text=text)
     return state.model_copy(update={"text": text, "candidates": candidates, "competencies": []})
 
 
@@ -83,9 +89,13 @@ async def ask_wish(turn: Turn, state: HelpState, text: str) -> HelpState:
     return await _understand(turn, state, text)
 
 
+def did_you_mean(turn: Turn, state: HelpState) -> Rich:
+    return say(turn.lang, "learning_help.did_you_mean", text=state.text)
+
+
 def candidate_choices(turn: Turn, state: HelpState) -> list[Choice]:
     return [*(Choice(value=c, label=user(c)) for c in state.candidates),
-            Choice(value=OTHER, label=say(turn.lang, "help.something_else"))]
+            Choice(value=OTHER, label=say(turn.lang, "learning_help.something_else"))]
 
 
 def pick_candidate(turn: Turn, state: HelpState, value: str) -> HelpState | Flow[HelpState]:
@@ -94,12 +104,20 @@ def pick_candidate(turn: Turn, state: HelpState, value: str) -> HelpState | Flow
     return state.model_copy(update={"competencies": [value], "candidates": []})
 
 
+# ---------------------------------------------------------------------- preferences
+
+
+def searching_in(turn: Turn, state: HelpState) -> Rich:
+    return say(turn.lang, "learning_help.found", topic=", ".join(state.competencies))
+
+
 def preference_fields(turn: Turn, state: HelpState) -> list[FormField]:
     return [
-        FormField(name="level", label=say(turn.lang, "help.field.level"), kind="choice",
-                  choices=[Choice(value=v, label=say(turn.lang, f"help.level.{v}"))
-                           for v in LEVELS], default="unknown"),
-        FormField(name="formats", label=say(turn.lang, "help.field.formats"),
+        FormField(name="level", label=say(turn.lang, "learning_help.field.level"),
+                  kind="choice", default="unknown",
+                  choices=[Choice(value=v, label=say(turn.lang, f"learning_help.level.{v}"))
+                           for v in LEVELS]),
+        FormField(name="formats", label=say(turn.lang, "learning_help.field.formats"),
                   kind="multichoice", required=False,
                   choices=[Choice(value=f, label=say(turn.lang, f"format.{f}"))
                            for f in FORMATS]),
@@ -111,9 +129,12 @@ def set_preferences(turn: Turn, state: HelpState, values: dict[str, Any]) -> Hel
                                     "formats": values["formats"] or []})
 
 
+# ---------------------------------------------------------------------- the offer
+
+
 async def _trainings(turn: Turn, state: HelpState) -> tuple[list[Training], bool]:
     """Trainings for the competencies, best fit first; False when none meets the formats."""
-    matcher = await turn.services.matcher(turn.workspace)
+    matcher = await turn.catalogue.matcher()
     found: dict[str, Training] = {}
     for label in state.competencies:
         if label in matcher.labels:
@@ -127,43 +148,49 @@ async def _trainings(turn: Turn, state: HelpState) -> tuple[list[Training], bool
 
 
 def _training_fact(turn: Turn, training: Training) -> Fact:
-    details = say(turn.lang, "help.training_details", minutes=training.minutes,
-                  format=say(turn.lang, f"format.{training.format}")
-                  if training.format in FORMATS else training.format,
-                  level=training.level or "-")
+    shown = say(turn.lang, f"format.{training.format}") if training.format in FORMATS \
+        else training.format
+    details = say(turn.lang, "learning_help.training_details", minutes=training.minutes,
+                  format=shown, level=training.level or "-")
     return Fact(label=user(training.title), value=details)
 
 
-async def offer(turn: Turn, state: HelpState) -> list[Block]:
+async def _trainings_block(turn: Turn, state: HelpState) -> Block:
     trainings, fits = await _trainings(turn, state)
     topic = ", ".join(state.competencies)
-    blocks: list[Block] = []
-    if trainings:
-        note = None if fits else say(turn.lang, "help.no_format_fit")
-        blocks.append(CardBlock(title=say(turn.lang, "help.trainings_title", topic=topic),
-                                text=note, facts=[_training_fact(turn, t) for t in trainings]))
-    else:
-        blocks.append(TextBlock(text=say(turn.lang, "help.no_trainings", topic=topic)))
-    colleagues = await turn.services.colleagues_for(turn.workspace, state.competencies,
+    if not trainings:
+        return TextBlock(text=say(turn.lang, "learning_help.no_trainings", topic=topic))
+    note = None if fits else say(turn.lang, "learning_help.no_format_fit")
+    return CardBlock(title=say(turn.lang, "learning_help.trainings_title", topic=topic),
+                     text=note, facts=[_training_fact(turn, t) for t in trainings])
+
+
+async def _informal_block(turn: Turn, state: HelpState) -> Block:
+    """Ways to learn it at work, naming colleagues whose profile has it."""
+    colleagues = await turn.profiles.colleagues_for(state.competencies,
                                                     exclude=turn.member.user)
     library = load_action_library()
-    informal: list[Rich] = []
+    lines: list[Rich] = []
     for key, action_id in INFORMAL:
-        action = library.action(action_id)
-        line = say(turn.lang, f"help.informal.{key}", action=action.id)
+        line = say(turn.lang, f"learning_help.informal.{key}",
+                   action=library.action(action_id).id)
         if key == "colleague" and colleagues:
-            names = ", ".join(c.name or c.user for c in colleagues[:3])
-            line = line + say(turn.lang, "help.colleagues", names=names)
-        informal.append(plain("- ") + line)
-    blocks.append(TextBlock(text=join([say(turn.lang, "help.informal_title"), *informal])))
-    blocks.append(TextBlock(text=say(turn.lang, "help.ask_next")))
-    return blocks
+            names = ", ".join(c.name or c.user for c in colleagues[:MAX_COLLEAGUES])
+            line = line + say(turn.lang, "learning_help.colleagues", names=names)
+        lines.append(plain("- ") + line)
+    return TextBlock(text=join([say(turn.lang, "learning_help.informal_title"), *lines]))
+
+
+async def offer(turn: Turn, state: HelpState) -> list[Block]:
+    return [await _trainings_block(turn, state), await _informal_block(turn, state),
+            TextBlock(text=say(turn.lang, "learning_help.ask_next"))]
 
 
 def next_choices(turn: Turn, state: HelpState) -> list[Choice]:
-    return [Choice(value="save", label=say(turn.lang, "help.next.save"), style="primary"),
-            Choice(value="reflect", label=say(turn.lang, "help.next.reflect")),
-            Choice(value="done", label=say(turn.lang, "help.next.done"))]
+    return [Choice(value="save", label=say(turn.lang, "learning_help.next.save"),
+                   style="primary"),
+            Choice(value="reflect", label=say(turn.lang, "learning_help.next.reflect")),
+            Choice(value="done", label=say(turn.lang, "learning_help.next.done"))]
 
 
 def pick_next(turn: Turn, state: HelpState, value: str) -> HelpState | Flow[HelpState]:
@@ -175,19 +202,26 @@ def pick_next(turn: Turn, state: HelpState, value: str) -> HelpState | Flow[Help
     return chosen.model_copy(update={"reflect_index": 0, "reflection": {}})
 
 
+# ---------------------------------------------------------------------- self-scan (action 3.2)
+
+
+def _selfscan() -> list[Prompt]:
+    return load_prompts().of("selfscan")
+
+
 def reflect_prompt(turn: Turn, state: HelpState) -> Rich:
-    questions = load_prompts().of("selfscan")
+    questions = _selfscan()
     question = questions[state.reflect_index]
-    intro = say(turn.lang, "help.reflect_intro") if state.reflect_index == 0 else None
-    text = say(turn.lang, "help.reflect_question", number=state.reflect_index + 1,
+    intro = say(turn.lang, "learning_help.reflect_intro") if state.reflect_index == 0 else None
+    text = say(turn.lang, "learning_help.reflect_question", number=state.reflect_index + 1,
                total=len(questions), question=plain(question.text.get(turn.lang)))
     return join([intro, text]) if intro else text
 
 
 def reflect(turn: Turn, state: HelpState, text: str) -> HelpState | Flow[HelpState]:
-    questions = load_prompts().of("selfscan")
+    questions = _selfscan()
     question = questions[state.reflect_index]
-    reflection = {**state.reflection, question.id: text[:1000]}
+    reflection = {**state.reflection, question.id: text[:MAX_ANSWER]}
     moved = state.model_copy(update={"reflection": reflection,
                                      "reflect_index": state.reflect_index + 1})
     if moved.reflect_index < len(questions):
@@ -201,34 +235,31 @@ def confirm_save(turn: Turn, state: HelpState, yes: bool) -> Flow[HelpState]:
 
 async def finish(turn: Turn, state: HelpState) -> list[Block]:
     if not state.save:
-        return [TextBlock(text=say(turn.lang, "help.bye"))]
-    await turn.services.save_wish(turn.workspace, turn.member.user, state.text,
-                                  state.competencies, state.reflection)
-    return [TextBlock(text=say(turn.lang, "help.saved", topic=", ".join(state.competencies)))]
+        return [TextBlock(text=say(turn.lang, "learning_help.bye"))]
+    await turn.learning_wishes.save_wish(turn.member.user, state.text, state.competencies,
+                                         state.reflection)
+    return [TextBlock(text=say(turn.lang, "learning_help.saved",
+                               topic=", ".join(state.competencies)))]
 
 
 DIALOG = Dialog(
-    id="leerhulp", title="help.title", state=HelpState, start=start, finish=finish,
-    help="help.help",
+    id="learning_help", title="learning_help.title", state=HelpState, start=start,
+    finish=finish, help="learning_help.help", menu=10, aliases=["leerhulp"],
     steps=[
-        Ask("wens", prompt=lambda turn, state: say(turn.lang, "help.ask_wish"), handle=ask_wish,
+        Ask("wens", prompt="learning_help.ask_wish", handle=ask_wish,
             skip=lambda turn, state: bool(state.competencies or state.candidates)),
-        Choose("bedoel", prompt=lambda turn, state: say(turn.lang, "help.did_you_mean",
-                                                        text=state.text),
-               options=candidate_choices, handle=pick_candidate,
+        Choose("bedoel", prompt=did_you_mean, options=candidate_choices, handle=pick_candidate,
                skip=lambda turn, state: not state.candidates),
-        Form("voorkeur", prompt=lambda turn, state: say(
-            turn.lang, "help.found", topic=", ".join(state.competencies)),
-             title=lambda turn, state: say(turn.lang, "help.preferences"),
+        Form("voorkeur", prompt=searching_in,
+             title=lambda turn, state: say(turn.lang, "learning_help.preferences"),
              fields=preference_fields, handle=set_preferences),
         Choose("aanbod", prompt=offer, options=next_choices, handle=pick_next),
-        Ask("zelfscan", prompt=reflect_prompt, handle=reflect, help="help.help_reflect",
-            skip=lambda turn, state: state.next != "reflect"),
-        Confirm("bewaren", prompt=lambda turn, state: say(turn.lang, "help.ask_save"),
-                handle=confirm_save),
+        Ask("zelfscan", prompt=reflect_prompt, handle=reflect,
+            help="learning_help.help_reflect", skip=lambda turn, state: state.next != "reflect"),
+        Confirm("bewaren", prompt="learning_help.ask_save", handle=confirm_save),
     ],
+    phrases=["leerhulp", "ik wil leren", "ik wil iets leren", "ik wil beter worden in",
+             "ik zoek hulp bij", "hulp bij leren", "ik wil me ontwikkelen", "cursus zoeken",
+             "training zoeken", "i want to learn", "help me learn", "find a training",
+             "i want to get better at"],
 )
-PHRASES = ["leerhulp", "ik wil leren", "ik wil iets leren", "ik wil beter worden in",
-           "ik zoek hulp bij", "hulp bij leren", "ik wil me ontwikkelen", "cursus zoeken",
-           "training zoeken", "i want to learn", "help me learn", "find a training",
-           "i want to get better at"]

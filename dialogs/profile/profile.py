@@ -18,17 +18,18 @@ from dialogs.kit import (
     Flow,
     Form,
     FormField,
-    Rich,
     TextBlock,
     Turn,
     join,
     say,
     user,
 )
-from dialogs.services import Profile
+from dialogs.profile.port import Profile
 from dialogs.shared import competencies_in
 
 STYLES = ("doing", "colleagues", "online", "classroom", "reading", "video", "coaching")
+TEXTS = ("good_at", "can_help_with", "wants_to_grow")
+MAX_TEXT = 500
 
 
 class ProfileState(BaseModel):
@@ -39,7 +40,7 @@ class ProfileState(BaseModel):
 
 
 async def start(turn: Turn, text: str) -> ProfileState:
-    return ProfileState(existing=await turn.services.profile(turn.workspace, turn.member.user))
+    return ProfileState(existing=await turn.profiles.profile(turn.member.user))
 
 
 def styles(turn: Turn) -> list[Choice]:
@@ -52,8 +53,7 @@ def style_names(turn: Turn, values: str) -> str:
 
 def card(turn: Turn, profile: Profile) -> CardBlock:
     facts = [Fact(label=say(turn.lang, f"profile.field.{name}"), value=user(value))
-             for name in ("good_at", "can_help_with", "wants_to_grow")
-             if (value := getattr(profile, name))]
+             for name in TEXTS if (value := getattr(profile, name))]
     if profile.learns_best:
         facts.append(Fact(label=say(turn.lang, "profile.field.learns_best"),
                           value=user(style_names(turn, profile.learns_best))))
@@ -89,7 +89,7 @@ def fields(turn: Turn, state: ProfileState) -> list[FormField]:
 
     def text(name: str, required: bool) -> FormField:
         return FormField(name=name, label=say(turn.lang, f"profile.field.{name}"),
-                         kind="textarea", required=required, max=500,
+                         kind="textarea", required=required, max=MAX_TEXT,
                          placeholder=say(turn.lang, f"profile.example.{name}"),
                          default=getattr(old, name) or None)
 
@@ -100,7 +100,7 @@ def fields(turn: Turn, state: ProfileState) -> list[FormField]:
 
 
 def submit(turn: Turn, state: ProfileState, values: dict[str, Any]) -> ProfileState:
-    texts = {name: values[name] or "" for name in ("good_at", "can_help_with", "wants_to_grow")}
+    texts = {name: values[name] or "" for name in TEXTS}
     found = competencies_in(f"{texts['good_at']}\n{texts['can_help_with']}")
     draft = Profile(**texts, learns_best=",".join(values["learns_best"] or []),
                     competencies=found)
@@ -110,51 +110,43 @@ def submit(turn: Turn, state: ProfileState, values: dict[str, Any]) -> ProfileSt
 def review(turn: Turn, state: ProfileState) -> list[Block]:
     assert state.draft is not None
     if state.draft.competencies:
-        note: Rich = say(turn.lang, "profile.recognised",
-                         competencies=", ".join(state.draft.competencies))
+        note = say(turn.lang, "profile.recognised",
+                   competencies=", ".join(state.draft.competencies))
     else:
         note = say(turn.lang, "profile.none_recognised")
-    return [card(turn, state.draft), TextBlock(text=join([note, say(turn.lang,
-                                                                     "profile.ask_save")]))]
+    return [card(turn, state.draft),
+            TextBlock(text=join([note, say(turn.lang, "profile.ask_save")]))]
 
 
-def save(turn: Turn, state: ProfileState, yes: bool) -> Flow[ProfileState]:
-    return Flow(state=state.model_copy(update={"confirmed": yes}), done=True)
-
-
-def erase(turn: Turn, state: ProfileState, yes: bool) -> Flow[ProfileState]:
+def confirm(turn: Turn, state: ProfileState, yes: bool) -> Flow[ProfileState]:
     return Flow(state=state.model_copy(update={"confirmed": yes}), done=True)
 
 
 async def finish(turn: Turn, state: ProfileState) -> list[Block]:
-    services, member = turn.services, turn.member
-    if state.mode == "keep":
+    if state.mode == "keep" or (state.mode == "delete" and not state.confirmed):
         return [TextBlock(text=say(turn.lang, "profile.kept"))]
-    if state.mode == "delete":
-        if not state.confirmed:
-            return [TextBlock(text=say(turn.lang, "profile.kept"))]
-        await services.save_profile(member.workspace, member.user, Profile())
+    if state.mode == "delete":  # the texts go; the profile stays, empty
+        await turn.profiles.save_profile(turn.member.user, Profile())
         return [TextBlock(text=say(turn.lang, "profile.deleted"))]
     if not state.confirmed or state.draft is None:
         return [TextBlock(text=say(turn.lang, "profile.not_saved"))]
-    await services.save_profile(member.workspace, member.user, state.draft)
+    await turn.profiles.save_profile(turn.member.user, state.draft)
     return [TextBlock(text=say(turn.lang, "profile.saved"))]
 
 
 DIALOG = Dialog(
-    id="profiel", title="profile.title", state=ProfileState, start=start, finish=finish,
-    help="profile.help",
+    id="profile", title="profile.title", state=ProfileState, start=start, finish=finish,
+    help="profile.help", menu=40, aliases=["profiel"],
     steps=[
         Choose("bestaand", prompt=intro, options=modes, handle=pick_mode,
                skip=lambda turn, state: state.existing is None
                or not state.existing.good_at),
-        Form("invullen", prompt=lambda turn, state: say(turn.lang, "profile.intro"),
+        Form("invullen", prompt="profile.intro",
              title=lambda turn, state: say(turn.lang, "profile.form_title"),
              fields=fields, handle=submit, help="profile.help_form"),
-        Confirm("bewaren", prompt=review, handle=save),
-        Confirm("wissen", prompt=lambda turn, state: say(turn.lang, "profile.confirm_delete"),
-                handle=erase),
+        Confirm("bewaren", prompt=review, handle=confirm),
+        Confirm("wissen", prompt="profile.confirm_delete", handle=confirm),
     ],
+    phrases=["mijn profiel", "profiel", "profiel invullen", "profiel bewerken",
+             "waar ben ik goed in", "hiermee kan ik helpen", "my profile", "edit my profile"],
 )
-PHRASES = ["mijn profiel", "profiel", "profiel invullen", "profiel bewerken",
-           "waar ben ik goed in", "hiermee kan ik helpen", "my profile", "edit my profile"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from dialogs.kit import (
+    TEXTS,
     Block,
     CardBlock,
     Choice,
@@ -20,15 +21,18 @@ from dialogs.kit import (
     say,
     user,
 )
-from dialogs.services_together import RunSummary
-from knowledge.messages import catalogue
+from dialogs.policy import ADMINS
+from dialogs.runs.port import DeliveryProblem, RunSummary
 
 LIMIT = 10
 MAX_PROBLEMS = 25
+MAX_REASON = 300
 DONE = "done"
 
 
 class RunLine(BaseModel):
+    """A run as the view shows it."""
+
     id: int
     kind: str
     team: str
@@ -56,9 +60,21 @@ def _line(summary: RunSummary, teams: dict[int, str]) -> RunLine:
                    total=summary.total)
 
 
+async def _team_names(turn: Turn) -> dict[int, str]:
+    return {t.id: t.name for t in await turn.teams.teams()}
+
+
 async def _load(turn: Turn) -> list[RunLine]:
-    teams = {t.id: t.name for t in await turn.services.teams(turn.workspace)}
-    return [_line(r, teams) for r in await turn.services.runs(turn.workspace, limit=LIMIT)]
+    teams = await _team_names(turn)
+    return [_line(r, teams) for r in await turn.runs.recent(limit=LIMIT)]
+
+
+async def _reload(turn: Turn, state: RunsState, run_id: int) -> RunsState:
+    """The state with one run's counts as they are now (gone from the list when deleted)."""
+    summary = await turn.runs.run(run_id)
+    fresh = None if summary is None else _line(summary, await _team_names(turn))
+    lines = [fresh if line.id == run_id else line for line in state.runs]
+    return state.model_copy(update={"runs": [line for line in lines if line is not None]})
 
 
 async def start(turn: Turn, text: str) -> RunsState:
@@ -67,7 +83,7 @@ async def start(turn: Turn, text: str) -> RunsState:
 
 def kind_name(lang: str, kind: str) -> Rich:
     key = f"runs.kind.{kind}"
-    return say(lang, key) if key in catalogue(lang) else user(kind)
+    return say(lang, key) if TEXTS.has(key) else user(kind)
 
 
 def title_of(turn: Turn, line: RunLine) -> Rich:
@@ -105,24 +121,27 @@ def _current(state: RunsState) -> RunLine | None:
     return next((line for line in state.runs if line.id == state.run), None)
 
 
+def _problem_fact(turn: Turn, problem: DeliveryProblem, names: dict[str, str]) -> Fact:
+    status = say(turn.lang, f"runs.status.{problem.status}")
+    if problem.error:
+        status = status + say(turn.lang, "runs.reason", reason=problem.error[:MAX_REASON])
+    return Fact(label=user(names.get(problem.recipient, problem.recipient) or "-"), value=status)
+
+
 async def details(turn: Turn, state: RunsState) -> list[Block]:
     line = _current(state)
     if line is None:
         return [TextBlock(text=say(turn.lang, "runs.gone"))]
-    problems = await turn.services.run_problems(turn.workspace, line.id)
-    names = {m.user: m.name or m.user for m in await turn.services.members(turn.workspace)}
-    facts = [Fact(label=user(names.get(p.recipient, p.recipient) or "-"),
-                  value=say(turn.lang, f"runs.status.{p.status}")
-                  + (say(turn.lang, "runs.reason", reason=p.error[:300]) if p.error else ""))
-             for p in problems[:MAX_PROBLEMS]]
+    problems = await turn.runs.problems(line.id)
+    names = {m.user: m.name or m.user for m in await turn.people.members()}
+    facts = [_problem_fact(turn, p, names) for p in problems[:MAX_PROBLEMS]]
     text = counts_of(turn, line)
     if len(problems) > MAX_PROBLEMS:
         text = join([text, say(turn.lang, "runs.more_problems",
                                count=len(problems) - MAX_PROBLEMS)])
-    blocks: list[Block] = [CardBlock(title=title_of(turn, line), text=text, facts=facts)]
-    blocks.append(TextBlock(text=say(turn.lang, "runs.ask_retry" if problems
-                                     else "runs.no_problems")))
-    return blocks
+    return [CardBlock(title=title_of(turn, line), text=text, facts=facts),
+            TextBlock(text=say(turn.lang, "runs.ask_retry" if problems
+                               else "runs.no_problems"))]
 
 
 def detail_options(turn: Turn, state: RunsState) -> list[Choice]:
@@ -135,21 +154,24 @@ def detail_options(turn: Turn, state: RunsState) -> list[Choice]:
             Choice(value=DONE, label=say(turn.lang, "runs.done"))]
 
 
-async def on_detail(turn: Turn, state: RunsState, value: str) -> Flow[RunsState]:
-    if value == DONE:
-        return Flow(state=state, done=True)
-    if value == "other":
-        return Flow(state=state.model_copy(update={"run": None,
-                                                   "runs": await _load(turn)}), goto="kies")
-    line = _current(state)
-    assert line is not None
+async def retry(turn: Turn, state: RunsState, line: RunLine) -> Flow[RunsState]:
     problems = line.failed + line.unknown
-    queued = await turn.services.retry_run(turn.workspace, line.id)
+    queued = await turn.runs.retry(line.id)
     parts = [say(turn.lang, "runs.retried", count=queued)]
     if problems > queued:
         parts.append(say(turn.lang, "runs.not_retried", count=problems - queued))
-    fresh = state.model_copy(update={"runs": await _load(turn)})
-    return Flow(state=fresh, goto="run", say=[TextBlock(text=join(parts))])
+    return Flow(state=await _reload(turn, state, line.id), goto="run",
+                say=[TextBlock(text=join(parts))])
+
+
+async def on_detail(turn: Turn, state: RunsState, value: str) -> Flow[RunsState]:
+    line = _current(state)
+    if value == "retry" and line is not None:
+        return await retry(turn, state, line)
+    if value == "other":
+        return Flow(state=state.model_copy(update={"run": None, "runs": await _load(turn)}),
+                    goto="kies")
+    return Flow(state=state, done=True)
 
 
 def finish(turn: Turn, state: RunsState) -> list[Block]:
@@ -159,7 +181,7 @@ def finish(turn: Turn, state: RunsState) -> list[Block]:
 
 
 DIALOG = Dialog(
-    id="runs", title="runs.title", state=RunsState, roles=frozenset({"admin"}),
+    id="runs", title="runs.title", state=RunsState, roles=ADMINS, menu=140,
     start=start, finish=finish, help="runs.help",
     steps=[
         Choose("kies", prompt=overview, options=run_options, handle=pick_run,
@@ -167,7 +189,7 @@ DIALOG = Dialog(
         Choose("run", prompt=details, options=detail_options, handle=on_detail,
                help="runs.help_run", skip=lambda turn, state: state.run is None),
     ],
+    phrases=["runs", "verzendingen", "verzendstatus", "mislukte berichten",
+             "geplande berichten", "berichten opnieuw versturen", "scheduled runs",
+             "delivery status", "failed messages", "retry failed messages"],
 )
-PHRASES = ["runs", "verzendingen", "verzendstatus", "mislukte berichten", "geplande berichten",
-           "berichten opnieuw versturen", "scheduled runs", "delivery status",
-           "failed messages", "retry failed messages"]
