@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services_together import TogetherDatabaseServices
@@ -220,20 +220,10 @@ class DatabaseServices(TogetherDatabaseServices):
         profile = await self.profile(workspace, user)
         sessions = (await self.db.execute(select(DialogSessionRow).where(
             DialogSessionRow.workspace == workspace, DialogSessionRow.user_id == user))).scalars()
-        created_paths = (await self.db.execute(select(PathRow).where(
-            PathRow.workspace == workspace, PathRow.created_by == user))).scalars()
-        scans = (await self.db.execute(select(ScanRow).where(
-            ScanRow.workspace == workspace, ScanRow.taken_by == user))).scalars()
         return {
             "profile": None if profile is None else profile.model_dump(mode="json"),
             "learning_wishes": [w.model_dump(mode="json")
                                 for w in await self.wishes(workspace, user)],
-            "assigned_paths": [a.model_dump(mode="json")
-                               for a in await self.assignments(workspace, user=user)],
-            "paths_created": [{"id": p.id, "name": p.name} for p in created_paths],
-            "scans_taken": [{"id": s.id, "team": s.team,
-                             "taken_at": s.taken_at.isoformat(timespec="seconds")}
-                            for s in scans],
             "open_conversations": [{"channel": s.channel, "conversation": s.conversation,
                                     "dialog": s.session.get("dialog")} for s in sessions],
             **await self.export_together(workspace, user),
@@ -247,7 +237,6 @@ class DatabaseServices(TogetherDatabaseServices):
         for name, table, column in (
             ("learning_wishes", WishRow, WishRow.user_id),
             ("profile", ProfileRow, ProfileRow.user_id),
-            ("assignments", AssignmentRow, AssignmentRow.user_id),
         ):
             result = await self.db.execute(delete(table).where(
                 table.workspace == workspace, column == user))
@@ -259,17 +248,6 @@ class DatabaseServices(TogetherDatabaseServices):
                 (DialogSessionRow.channel != keep.channel)
                 | (DialogSessionRow.conversation != keep.conversation))
         counts["conversations"] = rowcount(await self.db.execute(conversations))
-        for name, column_owner, column in (
-            ("paths_unlinked", PathRow, PathRow.created_by),
-            ("scans_unlinked", ScanRow, ScanRow.taken_by),
-        ):
-            result = await self.db.execute(update(column_owner).where(
-                column_owner.workspace == workspace, column == user).values(
-                {column.key: DELETED_USER}))
-            counts[name] = rowcount(result)
-        await self.db.execute(update(AssignmentRow).where(
-            AssignmentRow.workspace == workspace, AssignmentRow.assigned_by == user
-        ).values(assigned_by=DELETED_USER))
         counts.update(await self.delete_together(workspace, user, DELETED_USER))
         return counts
 
@@ -284,7 +262,7 @@ async def _erase_rest(db: AsyncSession, erasure: Erasure) -> dict[str, int]:
 
 register(PersonalData(
     name="features", export=_export_rest, erase=_erase_rest,
-    tables=("dialog_sessions", "paths", "assignments", "scans", "learning_wishes", "profiles",
+    tables=("dialog_sessions", "learning_wishes", "profiles",
             "answers", "forum_questions", "forum_answers", "teams", "team_members",
             "schedules", "buddy_pairs", "runs", "mailbox", "deliveries",
             "conversation_refs")))

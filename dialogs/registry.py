@@ -22,14 +22,13 @@ from dialogs import (
     kennisrondje,
     learning_help,
     my_data,
+    paths,
     people,
     profile,
     reflection,
     runs,
-    saved_paths,
     scan,
     teams_setup,
-    wizard,
 )
 from dialogs.kit import TEXTS, AppTexts, Conductor, Dialog, Turn, UnitFactory
 from dialogs.kit.texts import yaml_source
@@ -39,9 +38,6 @@ MODULES: tuple[ModuleType, ...] = (
     learning_help,
     action_library,
     profile,
-    wizard,
-    saved_paths,
-    scan,
     forum,
     experts,
     checkins,
@@ -53,9 +49,10 @@ MODULES: tuple[ModuleType, ...] = (
     runs,
 )
 #: the features built as packages (dialogs, port, messages): one line each
-FEATURES: tuple[ModuleType, ...] = (people, my_data)
-MENU = ("leerhulp", "vraag", "acties", "profiel", "experts", "leerlijn", "leerlijnen", "scan",
-        "team", "checkins", "kennisrondje", "logboek", "buddies", "runs")
+FEATURES: tuple[ModuleType, ...] = (people, my_data, paths, scan)
+#: menu slots of the dialogs not yet in a feature package (the packages' dialogs carry theirs)
+MENU = {"leerhulp": 10, "vraag": 20, "acties": 30, "profiel": 40, "experts": 50, "team": 90,
+        "checkins": 100, "kennisrondje": 110, "logboek": 120, "buddies": 130, "runs": 140}
 TEXTS.add("knowledge", catalogue)
 TEXTS.add("leerbot", yaml_source(Path(__file__).resolve().parent))
 for _feature in FEATURES:
@@ -71,9 +68,7 @@ def _entries(module: ModuleType) -> list[tuple[Dialog[Any], list[str]]]:
 
 
 def dialogs() -> list[Dialog[Any]]:
-    old = [dataclasses.replace(dialog, phrases=examples,
-                               menu=(MENU.index(dialog.id) + 1) * 10 if dialog.id in MENU
-                               else None)
+    old = [dataclasses.replace(dialog, phrases=examples, menu=MENU.get(dialog.id))
            for module in MODULES for dialog, examples in _entries(module)]
     return [*old, *(dialog for feature in FEATURES for dialog in feature.DIALOGS)]
 

@@ -22,7 +22,7 @@ from bot.settings import Settings
 from bot.storage.catalogues import MatcherCache
 from dialogs.kit import ChoicesBlock, Incoming, Message, SessionKey
 from knowledge.scan import load_scan
-from tests.conversation import CONSOLE
+from tests.conversation import CONSOLE, Workspace
 from tests.fakes import FakeConnector, FakeSlack, sign
 from tests.test_dialogs import FUNCTION_PATH, use_catalogue
 
@@ -313,12 +313,13 @@ async def test_same_dialogs_same_outcome_on_every_channel(tmp_path: Path, case_c
         await scan(driver)
         await learning_help(driver)
         runtime: Runtime = channel_drivers[0].runtime  # type: ignore[attr-defined]
+        async with Workspace(runtime, driver.workspace) as ws:
+            (path,) = await ws.paths.paths()
+            assert [t["title"] for t in path.trainings] == FUNCTION_PATH
+            (record,) = await ws.scans.scans("Team Zorg")
+            assert record.profile == 8 and record.scores[8] == 100
         async with runtime.sessions() as db:
             service = DatabaseServices(db, MatcherCache())
-            (path,) = await service.paths(driver.workspace)
-            assert [t["title"] for t in path.trainings] == FUNCTION_PATH
-            (record,) = await service.scans(driver.workspace, "Team Zorg")
-            assert record.profile == 8 and record.scores[8] == 100
             (wish,) = await service.wishes(driver.workspace, driver.user)
             assert wish.competencies == ["Presentatievaardigheden"]
 
