@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.mailbox import take as take_mailbox
@@ -224,37 +224,19 @@ class DatabaseServices(TogetherDatabaseServices):
         """The sections of the export the feature storage modules do not register yet."""
         sessions = (await self.db.execute(select(DialogSessionRow).where(
             DialogSessionRow.workspace == workspace, DialogSessionRow.user_id == user))).scalars()
-        created_paths = (await self.db.execute(select(PathRow).where(
-            PathRow.workspace == workspace, PathRow.created_by == user))).scalars()
-        scans = (await self.db.execute(select(ScanRow).where(
-            ScanRow.workspace == workspace, ScanRow.taken_by == user))).scalars()
         together = await self.export_together(workspace, user)
-        together.pop("answers")  # bot/storage/rounds.py
-        together.pop("buddy_rounds", None)  # exported by bot/storage/buddies.py
+        for section in ("answers", "buddy_rounds", *FORUM_SECTIONS):
+            together.pop(section, None)
         return {
-            "assigned_paths": [a.model_dump(mode="json")
-                               for a in await self.assignments(workspace, user=user)],
-            "paths_created": [{"id": p.id, "name": p.name} for p in created_paths],
-            "scans_taken": [{"id": s.id, "team": s.team,
-                             "taken_at": s.taken_at.isoformat(timespec="seconds")}
-                            for s in scans],
             "open_conversations": [{"channel": s.channel, "conversation": s.conversation,
                                     "dialog": s.session.get("dialog")} for s in sessions],
-            **{section: data for section, data in together.items()
-               if section not in FORUM_SECTIONS},
+            **together,
         }
 
     async def erase_rest(self, erasure: Erasure) -> dict[str, int]:
-        """Delete what the feature storage modules do not erase yet; organisation records
-        keep no link to the person."""
+        """Delete what the feature storage modules do not erase yet."""
         workspace, user, keep = erasure.workspace, erasure.user, erasure.keep
         counts: dict[str, int] = {}
-        for name, table, column in (
-            ("assignments", AssignmentRow, AssignmentRow.user_id),
-        ):
-            result = await self.db.execute(delete(table).where(
-                table.workspace == workspace, column == user))
-            counts[name] = rowcount(result)
         conversations = delete(DialogSessionRow).where(
             DialogSessionRow.workspace == workspace, DialogSessionRow.user_id == user)
         if keep is not None:
@@ -262,17 +244,6 @@ class DatabaseServices(TogetherDatabaseServices):
                 (DialogSessionRow.channel != keep.channel)
                 | (DialogSessionRow.conversation != keep.conversation))
         counts["conversations"] = rowcount(await self.db.execute(conversations))
-        for name, column_owner, column in (
-            ("paths_unlinked", PathRow, PathRow.created_by),
-            ("scans_unlinked", ScanRow, ScanRow.taken_by),
-        ):
-            result = await self.db.execute(update(column_owner).where(
-                column_owner.workspace == workspace, column == user).values(
-                {column.key: DELETED_USER}))
-            counts[name] = rowcount(result)
-        await self.db.execute(update(AssignmentRow).where(
-            AssignmentRow.workspace == workspace, AssignmentRow.assigned_by == user
-        ).values(assigned_by=DELETED_USER))
         counts.update({kind: count for kind, count in
                        (await self.delete_together(workspace, user, DELETED_USER)).items()
                        if kind not in FORUM_SECTIONS})
@@ -289,8 +260,7 @@ async def _erase_rest(db: AsyncSession, erasure: Erasure) -> dict[str, int]:
 
 register(PersonalData(
     name="features", export=_export_rest, erase=_erase_rest,
-    tables=("dialog_sessions", "paths", "assignments", "scans",
-            "teams", "team_members", "mailbox", "deliveries",
+    tables=("dialog_sessions", "mailbox", "deliveries",
             "conversation_refs")))
 
 

@@ -1,11 +1,8 @@
-"""Every dialog of the product, the phrases that start them, and the menu.
-
-A module holds one dialog (``DIALOG`` and its ``PHRASES`` list) or several (``DIALOGS`` and
-``PHRASES`` as a mapping from dialog id to phrases)."""
+"""Every feature of the product: its dialogs (which carry their phrases, menu slot and roles)
+and its texts. Adding a feature is one line in ``FEATURES``."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -22,49 +19,56 @@ from dialogs import (
     knowledge_round,
     learning_help,
     my_data,
+    paths,
     people,
     profile,
     reflection,
     rounds,
     runs,
-    saved_paths,
     scan,
     team,
-    wizard,
 )
 from dialogs.kit import TEXTS, AppTexts, Conductor, Dialog, Turn, UnitFactory
 from dialogs.kit.texts import yaml_source
 from knowledge.messages import catalogue
 
-MODULES: tuple[ModuleType, ...] = (
-    wizard,
-    saved_paths,
+#: the feature packages (dialogs, port, messages): one line each
+FEATURES: tuple[ModuleType, ...] = (
+    learning_help,
+    forum,
+    actions,
+    profile,
+    experts,
+    paths,
     scan,
+    team,
+    rounds,
+    checkins,
+    knowledge_round,
+    reflection,
+    evaluation,
+    buddies,
+    runs,
+    my_data,
+    people,
 )
-#: the features built as packages (dialogs, port, messages): one line each
-FEATURES: tuple[ModuleType, ...] = (people, my_data, team, rounds, checkins, knowledge_round,
-                                    reflection, evaluation, forum, experts, learning_help,
-                                    actions, profile, runs, buddies)
-#: menu slots of the dialogs not converted yet (a feature's dialog carries its own ``menu``)
-MENU = {"leerlijn": 60, "leerlijnen": 70, "scan": 80}
-TEXTS.add("knowledge", catalogue)
-TEXTS.add("leerbot", yaml_source(Path(__file__).resolve().parent))
-for _feature in FEATURES:
-    TEXTS.add(_feature.__name__, yaml_source(Path(_feature.__file__).resolve().parent))
 APP_TEXTS = AppTexts(hello="leerbot.hello", greeting="leerbot.greeting", help="leerbot.help",
                      not_allowed="leerbot.not_allowed")
 
 
-def _entries(module: ModuleType) -> list[tuple[Dialog[Any], list[str]]]:
-    if hasattr(module, "DIALOG"):
-        return [(module.DIALOG, list(module.PHRASES))]
-    return [(dialog, list(module.PHRASES.get(dialog.id, []))) for dialog in module.DIALOGS]
+def register_texts() -> None:
+    """The catalogues: the engine's and knowledge's texts, Leerbot's own, each feature's."""
+    TEXTS.add("knowledge", catalogue)
+    TEXTS.add("leerbot", yaml_source(Path(__file__).resolve().parent))
+    for feature in FEATURES:
+        TEXTS.add(feature.__name__, yaml_source(Path(feature.__file__).resolve().parent))
+
+
+register_texts()
 
 
 def dialogs() -> list[Dialog[Any]]:
-    old = [dataclasses.replace(dialog, phrases=examples, menu=MENU.get(dialog.id))
-           for module in MODULES for dialog, examples in _entries(module)]
-    return [*old, *(dialog for feature in FEATURES for dialog in feature.DIALOGS)]
+    return [dialog for feature in FEATURES for dialog in feature.DIALOGS]
 
 
 async def learning_fallback(turn: Turn, text: str) -> str | None:

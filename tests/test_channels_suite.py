@@ -321,12 +321,13 @@ async def test_same_dialogs_same_outcome_on_every_channel(tmp_path: Path, case_c
         await scan(driver)
         await learning_help(driver)
         runtime: Runtime = channel_drivers[0].runtime  # type: ignore[attr-defined]
+        async with Workspace(runtime, driver.workspace) as ws:
+            (path,) = await ws.paths.paths()
+            assert [t["title"] for t in path.trainings] == FUNCTION_PATH
+            (record,) = await ws.scans.scans("Team Zorg")
+            assert record.profile == 8 and record.scores[8] == 100
         async with runtime.sessions() as db:
             service = DatabaseServices(db, MatcherCache())
-            (path,) = await service.paths(driver.workspace)
-            assert [t["title"] for t in path.trainings] == FUNCTION_PATH
-            (record,) = await service.scans(driver.workspace, "Team Zorg")
-            assert record.profile == 8 and record.scores[8] == 100
             (wish,) = await service.wishes(driver.workspace, driver.user)
             assert wish.competencies == ["Presentatievaardigheden"]
 

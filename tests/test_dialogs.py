@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.storage.catalogues import save_catalogue
+from dialogs.paths import solver
 from knowledge.catalogue_import import read_catalogue
 from knowledge.scan import load_scan
 from tests.conversation import User, Workspace
@@ -64,11 +68,8 @@ async def test_wizard_builds_the_ebook_case(runtime, case_catalogue: Path) -> No
     await hr.press("ok")
     out = await hr.press("save")
     assert "Bewaard" in out and "Secretaresses" in out
-    async with runtime.sessions() as session:
-        from bot.services import DatabaseServices
-        from bot.storage.catalogues import MatcherCache
-
-        paths = await DatabaseServices(session, MatcherCache()).paths("acme")
+    async with Workspace(runtime) as ws:
+        paths = await ws.paths.paths()
     assert [p.name for p in paths][::-1] == ["Afdeling HR", "Secretaresses", "Secretaresse X"]
     function = next(p for p in paths if p.name == "Secretaresses")
     assert [t["title"] for t in function.trainings] == FUNCTION_PATH
@@ -107,6 +108,46 @@ async def test_wizard_asks_when_unsure_and_allows_swapping(runtime, case_catalog
     assert "niets bewaard" in await hr.say("stop")
 
 
+async def test_the_path_engine_thinks_in_a_worker_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    released = threading.Event()
+
+    def waiting_build(request: Any, matcher: Any, seconds: float) -> str:
+        if not released.wait(timeout=10):  # only the event loop releases it
+            raise AssertionError("the event loop was blocked while the engine was thinking")
+        return "built"
+
+    monkeypatch.setattr(solver, "build_paths", waiting_build)
+    thinking = asyncio.create_task(solver.build_paths_async(None, None))  # type: ignore[arg-type]
+    await asyncio.sleep(0)  # the solver starts
+    released.set()  # the loop runs on while it thinks
+    assert await thinking == "built"
+
+
+async def test_others_are_answered_while_a_path_is_composed(  # type: ignore[no-untyped-def]
+        runtime, case_catalogue: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    await use_catalogue(runtime, case_catalogue)
+    entered, answered = threading.Event(), threading.Event()
+    build = solver.build_paths
+
+    def waiting_build(request: Any, matcher: Any, seconds: float) -> Any:
+        entered.set()
+        if not answered.wait(timeout=10):
+            raise AssertionError("nobody else was answered while the engine was thinking")
+        return build(request, matcher, seconds)
+
+    monkeypatch.setattr(solver, "build_paths", waiting_build)
+    hr, anna = User(runtime.conductor, name="hr"), User(runtime.conductor, name="anna")
+    await hr.say("leerlijn maken")
+    await build_level(hr, "functie", "Secretaresses", ["3", "40", "55", "5", "30", "mbo"],
+                      "Informatie verwerken, Directie ondersteunen", limits=("4", "5", "6"))
+    composing = asyncio.create_task(hr.say("online"))
+    while not entered.is_set():
+        await asyncio.sleep(0.01)
+    assert "Leerhulp" in await anna.say("menu")
+    answered.set()
+    assert "Stap 5" in await composing and "Prioriteiten stellen" in hr.text
+
+
 async def test_wizard_refuses_employees(runtime) -> None:  # type: ignore[no-untyped-def]
     boss = User(runtime.conductor, name="boss")
     await boss.say("hallo")
@@ -137,6 +178,10 @@ async def test_scan_with_progress_resume_and_report(runtime) -> None:  # type: i
     assert "belangrijkst" in hr.text
     out = await hr.say("6")
     assert "bewaard" in out and "Jullie profiel" in out
+    async with Workspace(runtime) as ws:
+        (first,) = await ws.scans.scans("Team Zorg")
+    assert first.taken_by == "hr" and first.profile == 6 and first.priorities == [6]
+    assert first.scores[6] == 100 and len(first.top_actions) == 3
     assert hr.images(), "the report has a chart"
     assert hr.images()[0].png.startswith(b"\x89PNG")
     assert "6." in out and "★" in out
@@ -149,6 +194,9 @@ async def test_scan_with_progress_resume_and_report(runtime) -> None:  # type: i
         await hr.say("3")
     out = await hr.say("-")
     assert "verschil met de scan van" in out
+    async with Workspace(runtime) as ws:
+        latest, earlier = await ws.scans.scans("Team Zorg")
+    assert earlier.id == first.id and latest.scores[6] == 50 and latest.priorities == []
 
 
 async def test_learning_help_matches_offers_and_saves(runtime, reference_catalogue: Path) -> None:  # type: ignore[no-untyped-def]
@@ -287,10 +335,33 @@ async def test_saved_paths_export_and_assign(runtime, case_catalogue: Path) -> N
     assert hr.files()[0].data.decode().startswith("# Secretaresses")
     await hr.press("assign")
     await hr.say("sam")
+    assert "al voorbij" in await hr.say("01-01-2020")  # a deadline lies ahead
     out = await hr.say("31-12-2099")
     assert "Toegewezen aan 1: sam" in out
+    assert "sam (2099-12-31)" in out  # the open path shows who has it, until when
     out = await hr.press("done")
     assert "Tot later" in out
+    async with Workspace(runtime) as ws:
+        (assignment,) = await ws.paths.assignments(user="sam")
+    assert assignment.path_name == "Secretaresses" and assignment.assigned_by == "hr"
+    assert assignment.deadline.date().isoformat() == "2099-12-31"
+
+
+#: what an old button (the former dialog id, or a proactive "go:" button) starts now
+FORMER_IDS = [("leerlijn", "Stap 1"), ("go:leerlijn", "Stap 1"),
+              ("leerlijnen", "nog geen leerlijnen"), ("go:leerlijnen", "nog geen leerlijnen"),
+              ("scan", "Voor welke organisatie"), ("go:scan", "Voor welke organisatie")]
+
+
+async def test_leerlijn_and_scan_keep_their_menu_places_and_former_ids(runtime) -> None:  # type: ignore[no-untyped-def]
+    hr = User(runtime.conductor, name="hr")  # the first member: admin
+    await hr.say("menu")
+    menu = [value for value, _ in hr.choices()]
+    places = [menu.index(i) for i in ("experts", "path_builder", "saved_paths", "scan", "team")]
+    assert places == sorted(places)
+    for value, expected in FORMER_IDS:
+        assert expected in await hr.send_value(value), value
+        await hr.say("stop")
 
 
 @pytest.mark.parametrize("text", ["stop", "terug", "help", "verder"])

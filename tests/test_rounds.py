@@ -15,11 +15,12 @@ from bot.services import Units
 from bot.storage.models import AnswerRow, DeliveryRow, RunRow, ScheduleRow
 from bot.storage.personal import DELETED_USER, HOOKS, Erasure
 from dialogs.kit import Block, Call, Choice, Choose, Conductor, Dialog, TextBlock, plain
+from dialogs.paths.port import PathDraft
 from dialogs.registry import APP_TEXTS
 from dialogs.rounds import answer_round
 from dialogs.rounds.answer_round import AnswerRoundState, RoundAnswers
 from engine.recurrence import Recurrence
-from tests.conversation import Services, User, Workspace, deliver, plan, rule_due_now
+from tests.conversation import User, Workspace, deliver, plan, rule_due_now
 
 MEMBERS = ["bob", "cas", "dirk", "eva", "fem"]
 
@@ -577,10 +578,12 @@ async def test_typed_reflection_is_claimed_and_needs_a_lesson(runtime) -> None: 
 
 async def test_evaluation_only_by_the_assigned_person(runtime) -> None:  # type: ignore[no-untyped-def]
     await team_of(runtime)
-    async with Services(runtime) as s:  # the paths feature is converted elsewhere
-        path = await s.save_path("acme", "lea", "Excel basis", "individueel", {}, [], 60, [])
-        assignment = await s.assign_path("acme", path.id, "bob",
-                                         datetime.now(UTC) - timedelta(days=90), "lea")
+    async with Workspace(runtime) as ws:
+        path = await ws.paths.save_path(PathDraft(name="Excel basis", level="individueel",
+                                                  spec={}, trainings=[], total_minutes=60),
+                                        created_by="lea")
+        assignment = await ws.paths.assign(path.id, "bob", datetime.now(UTC) - timedelta(days=90),
+                                           assigned_by="lea")
     cas = User(runtime.conductor, name="cas")
     out = await cas.send_value(f"go:evaluation:{assignment.id}:3")
     assert "niet aan jou toegewezen" in out

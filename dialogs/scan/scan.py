@@ -31,6 +31,8 @@ from dialogs.kit import (
     plain,
     say,
 )
+from dialogs.policy import MANAGERS
+from dialogs.scan.port import ScanOutcome
 from engine.scan import MAX_PRIORITIES, barrier_scores, dominant_profile, rank_actions
 from knowledge.actions import load_action_library
 from knowledge.scan import load_scan
@@ -93,6 +95,10 @@ def answer(turn: Turn, state: ScanState, value: str) -> ScanState | Flow[ScanSta
     return moved
 
 
+def priorities_prompt(turn: Turn, state: ScanState) -> Rich:
+    return say(turn.lang, "scan.ask_priorities", maximum=MAX_PRIORITIES)
+
+
 def priority_fields(turn: Turn, state: ScanState) -> list[FormField]:
     library = load_action_library()
     choices = [Choice(value=str(c.number), label=plain(f"{c.number}. {c.title.get(turn.lang)}"))
@@ -102,7 +108,8 @@ def priority_fields(turn: Turn, state: ScanState) -> list[FormField]:
 
 
 async def set_priorities(turn: Turn, state: ScanState, values: dict[str, Any]) -> ScanState:
-    chosen = [int(v) for v in values["priorities"] or []]
+    picked: list[str] | None = values["priorities"]  # an optional field: None when empty
+    chosen = [int(v) for v in picked or []]
     if len(chosen) > MAX_PRIORITIES:
         raise InputError("scan.error.too_many_priorities", maximum=MAX_PRIORITIES)
     scan, library = load_scan(), load_action_library()
@@ -110,9 +117,10 @@ async def set_priorities(turn: Turn, state: ScanState, values: dict[str, Any]) -
     profile = dominant_profile(scores, chosen)
     top = rank_actions(library, scan, scores, profile, chosen, lang=turn.lang,
                        limit=scan.top_actions)
-    earlier = await turn.services.scans(turn.workspace, state.team)
-    await turn.services.save_scan(turn.workspace, state.team, turn.member.user,
-                                           scores, profile, chosen, [a.id for a in top])
+    earlier = await turn.scans.scans(state.team)
+    outcome = ScanOutcome(team=state.team, scores=scores, profile=profile, priorities=chosen,
+                          top_actions=[a.id for a in top])
+    await turn.scans.save_scan(outcome, taken_by=turn.member.user)
     previous = earlier[0] if earlier else None
     return state.model_copy(update={
         "priorities": chosen, "scores": scores, "profile": profile,
@@ -131,28 +139,37 @@ def _change(turn: Turn, now: int, before: int | None) -> Rich:
     return say(turn.lang, "scan.change", delta=f"{delta:+d}")
 
 
+def _chart(turn: Turn, state: ScanState, titles: dict[int, str]) -> ImageBlock:
+    """The barrier scores as bars, next to the previous scan's when there is one."""
+    assert state.profile is not None
+    lang = turn.lang
+    png = barrier_chart(titles, state.scores, state.previous, state.profile,
+                        (say(lang, "scan.legend_now").plain,
+                         say(lang, "scan.legend_before", date=state.previous_date or "").plain),
+                        say(lang, "scan.chart_title", team=state.team).plain)
+    return ImageBlock(png=png, alt=say(lang, "scan.chart_alt", team=state.team), name="scan.png")
+
+
+def _scores_card(turn: Turn, state: ScanState, titles: dict[int, str]) -> CardBlock:
+    facts = [Fact(label=plain(f"{n}. {titles[n]}"),
+                  value=plain(f"{state.scores[n]}/100") + _change(
+                      turn, state.scores[n], (state.previous or {}).get(n)))
+             for n in sorted(state.scores)]
+    since = (say(turn.lang, "scan.previous", date=state.previous_date)
+             if state.previous_date else say(turn.lang, "scan.first"))
+    return CardBlock(title=say(turn.lang, "scan.scores_title"), text=since, facts=facts)
+
+
 def report(turn: Turn, state: ScanState) -> list[Block]:
     scan, library = load_scan(), load_action_library()
     assert state.profile is not None
     lang = turn.lang
     titles = {c.number: c.title.get(lang) for c in library.challenges}
-    image = barrier_chart(titles, state.scores, state.previous, state.profile,
-                          (say(lang, "scan.legend_now").plain,
-                           say(lang, "scan.legend_before", date=state.previous_date or "").plain),
-                          say(lang, "scan.chart_title", team=state.team).plain)
-    facts = [Fact(label=plain(f"{n}. {titles[n]}"),
-                  value=plain(f"{state.scores[n]}/100") + _change(
-                      turn, state.scores[n], (state.previous or {}).get(n)))
-             for n in sorted(state.scores)]
     profile = scan.profile(state.profile)
     blocks: list[Block] = [
         TextBlock(text=say(lang, "scan.saved", team=state.team)),
-        ImageBlock(png=image, alt=say(lang, "scan.chart_alt", team=state.team),
-                   name="scan.png"),
-        CardBlock(title=say(lang, "scan.scores_title"),
-                  text=say(lang, "scan.previous", date=state.previous_date)
-                  if state.previous_date else say(lang, "scan.first"),
-                  facts=facts),
+        _chart(turn, state, titles),
+        _scores_card(turn, state, titles),
         CardBlock(title=say(lang, "scan.profile_title", title=profile.title.get(lang)),
                   text=plain(profile.description.get(lang))),
         TextBlock(text=say(lang, "scan.top_intro")),
@@ -200,20 +217,18 @@ async def finish(turn: Turn, state: ScanState) -> list[Block]:
 
 
 DIALOG = Dialog(
-    id="scan", title="scan.title", state=ScanState, roles=frozenset({"manager", "admin"}),
+    id="scan", title="scan.title", state=ScanState, roles=MANAGERS, menu=80,
     start=start, finish=finish, help="scan.help",
     steps=[
-        Ask("team", prompt=lambda turn, state: say(turn.lang, "scan.ask_team"),
-            handle=set_team, suggestions=team_suggestions),
+        Ask("team", prompt="scan.ask_team", handle=set_team, suggestions=team_suggestions),
         Choose("vraag", prompt=question_prompt, options=scale, handle=answer,
                help="scan.help_question"),
-        Form("prioriteiten", prompt=lambda turn, state: say(
-            turn.lang, "scan.ask_priorities", maximum=MAX_PRIORITIES),
+        Form("prioriteiten", prompt=priorities_prompt,
              title=lambda turn, state: say(turn.lang, "scan.priorities_title"),
              fields=priority_fields, handle=set_priorities, help="scan.help_priorities"),
         Choose("rapport", prompt=report, options=report_choices, handle=after_report),
     ],
+    phrases=["scan", "de scan", "diagnostische scan", "scan starten", "scan invullen",
+             "organisatiescan", "teamscan", "informeel leren scannen", "run the scan",
+             "start the scan", "diagnostic scan"],
 )
-PHRASES = ["scan", "de scan", "diagnostische scan", "scan starten", "scan invullen",
-           "organisatiescan", "teamscan", "informeel leren scannen", "run the scan",
-           "start the scan", "diagnostic scan"]
