@@ -77,7 +77,7 @@ def _starts_with(value: str, phrases: tuple[str, ...]) -> int:
     return best
 
 
-def parse_yes_no(text: str, *, lang: str = "nl") -> bool:
+def parse_yes_no(text: str) -> bool:
     """True for yes ("ja", "jazeker", "ja graag", "Ja, stel mij voor", "ok", "prima", "yes",
     "yep"), False for no ("nee", "nee dank je", "liever niet", "no", "nope"). The answer's
     opening words decide, the longest phrase first ("no problem" is a yes, "niet goed" a no).

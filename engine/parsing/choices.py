@@ -89,7 +89,7 @@ def _fuzzy(value: str, options: Sequence[Option]) -> Option | None:
     return options[best[2]] if best is not None else None
 
 
-def pick_choice(text: str, options: Sequence[Option], *, lang: str = "nl") -> str:
+def pick_choice(text: str, options: Sequence[Option]) -> str:
     """The value of the option a typed answer means. Raises ParseError (empty, choice_number,
     not_a_choice)."""
     value = _clean(text)
@@ -126,7 +126,7 @@ def _expand(part: str, options: Sequence[Option]) -> list[str]:
     return [value for value, _ in options[first - 1:last]]
 
 
-def pick_choices(text: str, options: Sequence[Option], *, lang: str = "nl") -> list[str]:
+def pick_choices(text: str, options: Sequence[Option]) -> list[str]:
     """The values of the options a typed answer picks, in the options' order; [] for "geen".
     A single option (a lone checkbox) is also picked by "1" or "ja" and left by "nee"."""
     value = _clean(text)

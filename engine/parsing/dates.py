@@ -268,7 +268,7 @@ def _relative_date(value: str, today: date) -> date | None:
     return None
 
 
-def parse_date(text: str, *, today: date, lang: str = "nl") -> date:
+def parse_date(text: str, *, today: date) -> date:
     """A calendar date (see the module docstring). Raises ParseError (not_a_date,
     no_such_date); a date in the past is returned as it is: ``parse_deadline`` refuses it."""
     value = _light(text)
@@ -287,7 +287,7 @@ def parse_date(text: str, *, today: date, lang: str = "nl") -> date:
 
 def _date_or_period(text: str, today: date, lang: str) -> date | Period:
     try:
-        found: date | Period = parse_date(text, today=today, lang=lang)
+        found: date | Period = parse_date(text, today=today)
     except ParseError as error:
         if error.code != "parsing.not_a_date":
             raise

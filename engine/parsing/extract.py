@@ -59,6 +59,8 @@ _SIZE = re.compile(
     r"|(?:\b1\s+)?\b(?:groep|team|afdeling|group|department)\s+(?:van|of)\b")
 _SPLIT = re.compile(r"\s*[,;]\s*|\s+(?:en|and|met|with|waarvan)\s+(?=[\d<>])"
                     r"|\s+(?:met|with)\s+")
+_NO_EXPERIENCE = re.compile(r"\b(?:geen|zonder)\s+(?:werk)?ervaring\b"
+                            r"|\b(?:no|without)\s+(?:work\s+)?experience\b")
 _BETWEEN = re.compile(rf"\b(?:tussen|between)\s+(?:de\s+|the\s+)?({NUMBER})\s+(?:en|and)\s+"
                       rf"(?:de\s+|the\s+)?({NUMBER})")
 _NOT_A_NOUN = frozenset(
@@ -101,6 +103,7 @@ class TargetGroupDraft(BaseModel):
 def _segments(text: str, lang: str) -> list[str]:
     prepared = re.sub(r"\.\s+|\n+", ", ", text)
     value = _BETWEEN.sub(r"\1-\2", canonical(prepared, lang))
+    value = _NO_EXPERIENCE.sub(", 0 jaar ervaring", value)
     return [part.strip(" :.") for part in _SPLIT.split(value) if part.strip(" :.")]
 
 

@@ -149,14 +149,14 @@ def _convert_word_runs(text: str) -> str:
             out.append(pieces[i])
             i += 1
             continue
-        run, words, j = list(parts), 1, i + 1
+        run, j = list(parts), i + 1
         while j + 1 < len(pieces) and pieces[j].strip(" -") == "" and pieces[j + 1].isalpha():
             following = _split_number_word(pieces[j + 1])
             joins = pieces[j + 1] == "and" and run[-1] in {"hundred", "thousand"}
             if not (following and following != ["en"]) and not joins:
                 break
             run += following or ["and"]
-            words, j = words + 1, j + 2
+            j += 2
         value = words_value(run)
         if value is not None and run[-1] != "and":
             out.append(str(value))

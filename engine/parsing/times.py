@@ -1,7 +1,9 @@
 """Times of day: "9 uur", "14:30", "14.30", "9u", "9u30", "2 pm", "9 am", "half 10",
-"kwart over 9", "kwart voor 10", "10 over half 9", "quarter past 9", "half past 9", "noon".
+"kwart over 9", "kwart voor 10", "10 over half 9", "kwart over half 10", "quarter past 9",
+"half past 9", "noon".
 
-"Half 10" is Dutch: half an hour *before* ten, 09:30 (English "half past 9" is also 09:30).
+"Half 10" is Dutch: half an hour *before* ten, 09:30 (English "half past 9" is also 09:30;
+the British "half ten" is read the Dutch way too, as the bot speaks with Dutch colleagues).
 Dutch clock phrases ("half", "kwart over", "voor", "over") count on a twelve-hour clock in the
 daytime: "half 1" is 12:30, not 00:30; "'s avonds", "'s middags" or "pm" move a time to the
 afternoon or evening, "'s ochtends" or "am" keep it in the morning.
@@ -32,6 +34,8 @@ _WORD_HOUR = re.compile(rf"^{_HOUR}\s*(?:uur|u|h|o'?clock)?$")
 _PHRASES: list[tuple[re.Pattern[str], int]] = [
     (re.compile(rf"^(?:kwart over|quarter past|quarter after|a quarter past) {_HOUR}$"), 15),
     (re.compile(rf"^(?:kwart voor|quarter to|quarter of|a quarter to) {_HOUR}$"), -15),
+    (re.compile(rf"^kwart over half {_HOUR}$"), -15),
+    (re.compile(rf"^kwart voor half {_HOUR}$"), -45),
     (re.compile(rf"^half past {_HOUR}$"), 30),
     (re.compile(rf"^half {_HOUR}$"), -30),
 ]
@@ -82,7 +86,7 @@ def _plain_minutes(value: str) -> int | None:
     return None
 
 
-def parse_time_of_day(text: str, *, lang: str = "nl") -> time:
+def parse_time_of_day(text: str) -> time:
     """A time of day (see the module docstring). Raises ParseError (not_a_time)."""
     value = " ".join(fold(text).replace("’", "'").split()).strip(" .!?")
     if not value:
