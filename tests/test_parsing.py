@@ -582,6 +582,7 @@ TARGET_GROUP_CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("12 nurses aged between 30 and 50, university, at least 5 years of experience", "en",
      {"size": 12, "age": [30, 50], "education": ["wo"], "experience_years": [5, 60]}),
     ("ouder dan 50", "nl", {"age": [51, 80]}),
+    ("20 hbo'ers tussen 25 en 35", "nl", {"size": 20, "age": [25, 35], "education": ["hbo"]}),
     ("secretaresses", "nl", {}),
 ]
 

@@ -45,7 +45,8 @@ def _words(words: list[str] | dict[str, Any] | tuple[str, ...]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
-_EDUCATION = re.compile(rf"(?<![a-z])({_words(EDUCATION_WORDS)})(?![a-z])")
+_EDUCATION = re.compile(rf"(?<![a-z])({_words(EDUCATION_WORDS)})(?:'?ers)?(?![a-z])")
+_EDUCATED_PEOPLE = re.compile(rf"(?<![a-z])(?:{_words(EDUCATION_WORDS)})'?ers(?![a-z])")
 _EXPERIENCE = re.compile(
     r"\b(?:jaren\s+|jaar\s+)?(?:werk)?ervaring\b|\bervaren\b|\bdienstjaren\b|\bin dienst\b"
     r"|\b(?:years\s+of\s+|years'\s+)?(?:work\s+)?experience\b|\bexperienced\b"
@@ -154,7 +155,8 @@ def extract_target_group(text: str, *, lang: str = "nl") -> TargetGroupDraft:
                 unread.append(part)
             continue
         try:
-            understood = _read_numbers(_EDUCATION.sub(" ", part).strip(), draft, lang)
+            rest = _EDUCATION.sub(" ", _EDUCATED_PEOPLE.sub("mensen", part))  # 3 hbo'ers
+            understood = _read_numbers(" ".join(rest.split()), draft, lang)
         except ParseError:
             understood = False
         if not understood:
