@@ -97,6 +97,8 @@ NUMBER_CASES: list[tuple[str, str, Any]] = [
     ("1.2.3", "nl", "parsing.not_a_number"),
     ("", "nl", "parsing.empty"),
     ("achten", "nl", "parsing.not_a_number"),
+    ("1" * 40, "nl", "parsing.not_a_number"),
+    ("een " * 30, "nl", "parsing.not_a_number"),
 ]
 
 
@@ -253,6 +255,7 @@ DURATION_CASES: list[tuple[str, str, Any]] = [
     ("hooguit 5 uur", "nl", 300),
     ("minder dan 5 uur", "nl", 300),
     ("3 weken", "nl", "parsing.not_a_duration"),
+    ("9" * 400 + " uur", "nl", "parsing.not_a_duration"),
     ("abc", "nl", "parsing.not_a_duration"),
     ("-2 uur", "nl", "parsing.negative"),
     ("minstens 2 uur", "nl", "parsing.wants_maximum"),

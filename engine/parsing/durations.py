@@ -11,7 +11,7 @@ import re
 from typing import Literal
 
 from engine.parsing.errors import ParseError, fail
-from engine.parsing.numbers import canonical
+from engine.parsing.numbers import NUMBER, canonical
 from engine.parsing.ranges import Side, check_negative, split_bound
 
 MINUTES_PER_DAY = 8 * 60
@@ -30,7 +30,7 @@ DURATION_UNITS: dict[str, int] = {
 DEFAULT_UNITS = {"minutes": 1, "hours": 60}
 
 _CLOCK = re.compile(r"^(\d{1,3}):([0-5]\d)(?:\s*(?:uur|u|h|hours?))?$")
-_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([a-z']+)?")
+_PART = re.compile(rf"({NUMBER})\s*([a-z']+)?")
 _FILLER = re.compile(r"^(?:\s|\+|,|\ben\b|\band\b)*$")
 
 

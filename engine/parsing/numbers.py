@@ -21,8 +21,10 @@ from engine.text import fold
 Number = int | float
 Lang = Literal["nl", "en"]
 
-#: The canonical form of a number inside a canonical text.
-NUMBER = r"\d+(?:\.\d+)?"
+#: The canonical form of a number inside a canonical text; longer digit runs are no number
+#: anyone means (and would overflow a float).
+NUMBER = r"(?<![\d.])\d{1,9}(?:\.\d{1,6})?(?!\d)"
+MAX_NUMERAL = 30
 
 _SMALL: dict[str, int] = {
     "nul": 0, "zero": 0,
@@ -54,6 +56,8 @@ ORDINALS: dict[str, int] = {
 _DASHES = re.compile(r"[‐‑‒–—−]")
 _NUMERAL = re.compile(r"\d+(?:[.,]\d+)*")
 _WORD_OR_GAP = re.compile(r"[a-z]+|[ -]+|[^a-z -]+")
+#: The most parts a number in words has ("one hundred and twenty three thousand ...").
+MAX_NUMBER_PARTS = 12
 
 
 def as_number(value: float) -> Number:
@@ -64,6 +68,8 @@ def as_number(value: float) -> Number:
 def read_numeral(token: str, lang: str = "nl") -> Number | None:
     """A number written in digits with '.' and ',' as the language uses them; None when the
     separators do not make a number ("1.2.3")."""
+    if len(token) > MAX_NUMERAL:
+        return None
     separators = re.findall(r"[.,]", token)
     parts = re.split(r"[.,]", token)
     if not separators:
@@ -150,7 +156,8 @@ def _convert_word_runs(text: str) -> str:
             i += 1
             continue
         run, j = list(parts), i + 1
-        while j + 1 < len(pieces) and pieces[j].strip(" -") == "" and pieces[j + 1].isalpha():
+        while j + 1 < len(pieces) and pieces[j].strip(" -") == "" and pieces[j + 1].isalpha() \
+                and len(run) < MAX_NUMBER_PARTS:
             following = _split_number_word(pieces[j + 1])
             joins = pieces[j + 1] == "and" and run[-1] in {"hundred", "thousand"}
             if not (following and following != ["en"]) and not joins:

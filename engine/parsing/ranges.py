@@ -193,7 +193,7 @@ def _prepared(text: str, lang: str, unit: str | None) -> str:
 
 _RANGES = [
     re.compile(rf"^(?:van\s+|from\s+)?({NUMBER})\s*(?:-|tot en met|t/m|tm|tot|to|through|thru"
-               rf"|till|until|\.\.)\s*({NUMBER})$"),
+               rf"|till|until)\s*({NUMBER})$"),
     re.compile(rf"^(?:tussen|between)\s+({NUMBER})\s*(?:en|and|-|tot|to)\s*({NUMBER})$"),
 ]
 _SINGLE = re.compile(rf"^(?:van\s+|of\s+)?({NUMBER})$")
