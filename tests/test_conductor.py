@@ -52,7 +52,7 @@ def pick(turn, state, value):  # type: ignore[no-untyped-def]
 def count(turn, state, text):  # type: ignore[no-untyped-def]
     number = parse_number(text)
     if not 1 <= number <= 9:
-        raise InputError("input.out_of_range", field="Aantal", value=number, low=1, high=9)
+        raise InputError("parsing.out_of_range", low=1, high=9)
     return state.model_copy(update={"count": number})
 
 

@@ -17,8 +17,8 @@ class Choice(BaseModel):
     style: Literal["default", "primary", "danger"] = "default"
 
 
-FieldKind = Literal["text", "textarea", "number", "range", "duration", "date", "time", "choice",
-                   "multichoice", "yesno"]
+FieldKind = Literal["text", "textarea", "number", "range", "duration", "date", "months",
+                   "time", "choice", "multichoice", "yesno"]
 
 
 class FormField(BaseModel):
@@ -35,7 +35,11 @@ class FormField(BaseModel):
     choices: list[Choice] = Field(default_factory=list)
     placeholder: Rich | None = None
     default: str | None = Field(None, description="the value shown (as typed) in a new form")
-    unit: Rich | None = Field(None, description="what a bare number means, e.g. 'jaar'")
+    measure: Literal["years", "months", "hours", "minutes", "people", "items"] | None = Field(
+        None, description="what the number counts: '40 jaar' is fine for years, and a bare "
+                          "duration counts in hours unless the measure is minutes")
+    bound: Literal["min", "max"] | None = Field(
+        None, description="a limit is welcome: 'max 4' for a maximum, 'minstens 2' for a minimum")
 
 
 class TextBlock(BaseModel):

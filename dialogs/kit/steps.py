@@ -188,7 +188,7 @@ class Confirm(Choose):
             try:
                 return parsing.parse_yes_no(answer.text)
             except parsing.ParseError:
-                pass
+                pass  # maybe a typed label or number: read as a choice
         return super().read(turn, state, answer) == "yes"
 
 
@@ -249,7 +249,7 @@ class Form(Step):
                          raw: dict[str, str]) -> Any:
         typed = {f.name: raw.get(f.name, "") for f in fields}
         try:
-            values = parse_fields(fields, typed, turn.today)
+            values = parse_fields(fields, typed, turn.today, turn.lang)
             return await call(self.handle, turn, state, values)
         except InputError as problem:
             return Stay(scratch={"typed": typed}, problem=problem)
@@ -262,12 +262,12 @@ class Form(Step):
         text = answer.value if answer.value is not None else (answer.text or "")
         if answer.value is not None and field_.kind == "choice":
             text = choice_by_value(answer.value, field_.choices).value
-        parse_field(field_, text, turn.today)  # the problem, if any, is said at once
+        parse_field(field_, text, turn.today, turn.lang)  # the problem, if any, is said at once
         filled = {**filled, field_.name: text.strip()}
         if len(filled) < len(fields):
             return Stay(scratch={"filled": filled})
         try:
-            values = parse_fields(fields, filled, turn.today)
+            values = parse_fields(fields, filled, turn.today, turn.lang)
             return await call(self.handle, turn, state, values)
         except InputError as problem:
             redo = problem.at if problem.at in filled else field_.name

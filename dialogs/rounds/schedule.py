@@ -3,7 +3,6 @@ timezone), as a draft in the dialog's state (``state.draft``) and the steps that
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import time
 from typing import Any, TypeVar
@@ -11,12 +10,12 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, Field
 
 from dialogs.kit import Ask, Choice, Choose, InputError, Rich, Turn, say, user
+from engine import parsing
 from engine.recurrence import Recurrence
 
 FREQUENCIES = ("weekly", "biweekly", "monthly")
 #: times offered as buttons when asking what time
 SUGGESTED_TIMES = ("09:00", "13:00", "16:00")
-_TIME = re.compile(r"^\s*(\d{1,2})(?:[:.h](\d{2}))?\s*(?:uur|u)?\s*$")
 Skip = Callable[[Turn, Any], bool]
 
 
@@ -31,13 +30,11 @@ class ScheduleDraft(BaseModel):
 
 
 def parse_time(text: str) -> time:
-    """'9', '09:30', '9.30', '14u', '9:00 uur' -> a time; InputError otherwise."""
-    match = _TIME.match(text.casefold())
-    if match:
-        hour, minute = int(match.group(1)), int(match.group(2) or 0)
-        if hour < 24 and minute < 60:
-            return time(hour, minute)
-    raise InputError("rounds.bad_time", value=text)
+    """A time of day as people type it ('9', '09:30', 'half 10', '2 pm'); InputError otherwise."""
+    try:
+        return parsing.parse_time_of_day(text)
+    except parsing.ParseError as problem:
+        raise InputError(problem.code, **problem.params) from None
 
 
 def frequency_choices(turn: Turn) -> list[Choice]:

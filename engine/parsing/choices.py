@@ -20,6 +20,9 @@ from engine.text import fold
 
 Option = tuple[str, str]  # (value, label)
 CHOICE_CUTOFF = 80
+#: an answer of more words than this must resemble a label as a whole (plain ratio)
+SHORT_ANSWER = 3
+LONG_CUTOFF = 88
 ALL_WORDS = frozenset({"alle", "allemaal", "alles", "alle opties", "alle drie", "all",
                        "all of them", "everything", "every one"})
 BOTH_WORDS = frozenset({"beide", "allebei", "alle twee", "both", "both of them"})
@@ -84,8 +87,12 @@ def _exact(value: str, options: Sequence[Option]) -> Option | None:
 
 
 def _fuzzy(value: str, options: Sequence[Option]) -> Option | None:
+    """A label with a typo. A long answer must resemble a label as a whole: it is never matched
+    by one word it happens to contain ("eigenlijk wil ik liever de scan doen" is no level)."""
     labels = [fold(label) for _, label in options]
-    best = process.extractOne(value, labels, scorer=fuzz.WRatio, score_cutoff=CHOICE_CUTOFF)
+    short = len(value.split()) <= SHORT_ANSWER
+    best = process.extractOne(value, labels, scorer=fuzz.WRatio if short else fuzz.ratio,
+                              score_cutoff=CHOICE_CUTOFF if short else LONG_CUTOFF)
     return options[best[2]] if best is not None else None
 
 
