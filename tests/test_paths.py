@@ -393,3 +393,27 @@ def test_run_solver_passes_arguments_and_context() -> None:
         return await run_solver(work, 2, b=3)
 
     assert asyncio.run(main()) == (5, "request 7")
+
+
+def test_cli_shows_repeats_and_the_new_warnings(capsys: pytest.CaptureFixture[str],
+                                                case_catalogue: Path, tmp_path: Path) -> None:
+    import json
+
+    from bot.cli import main
+
+    spec = yaml.safe_load(CASE_SPEC.read_text(encoding="utf-8"))
+    spec["held"] = [{"training_id": "C11", "path_name": "Onboarding"},
+                    {"training_id": "C12", "path_name": "Onboarding"}]
+    spec["accept_overlap"] = ["C12"]
+    file = tmp_path / "spec.yaml"
+    file.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    assert main(["paths", "build", str(file), "--catalogue", str(case_catalogue), "--json"]) == 0
+    individual = json.loads(capsys.readouterr().out)["paths"][2]
+    assert individual["overlaps"] == [
+        {"id": "C12", "title": "Feedback geven en ontvangen", "path": "Onboarding"}]
+    assert "paths.warn.held" not in individual["warning_codes"]  # C09 serves e-mail instead
+    assert [t["id"] for t in individual["trainings"]] == ["C12", "C14", "C09"]
+    assert main(["--lang", "en", "paths", "build", str(file), "--catalogue",
+                 str(case_catalogue)]) == 0
+    human = capsys.readouterr().out
+    assert "repeat: 'Feedback geven en ontvangen' (already in path 'Onboarding')" in human
