@@ -417,3 +417,11 @@ def test_cli_shows_repeats_and_the_new_warnings(capsys: pytest.CaptureFixture[st
                  str(case_catalogue)]) == 0
     human = capsys.readouterr().out
     assert "repeat: 'Feedback geven en ontvangen' (already in path 'Onboarding')" in human
+
+
+def test_a_solve_cut_short_by_its_work_limit_is_reproducible() -> None:
+    problem = _consistent(random_problem(random.Random(5), 300, 3, rules=True))
+    first, again = solve(problem, work=0.001), solve(problem, work=0.001)
+    assert not first.optimal
+    assert first.assignment == again.assignment
+    assert objective(problem, first.assignment) == first.value

@@ -34,11 +34,12 @@ The maximum number of trainings and hours is a ceiling, not a target:
   manager's own choices use, with a warning), ``exclude`` keeps it out of that path.
 
 The chat keeps several levels in one session and calls :func:`build_paths` with all of them
-on every change; the answer is deterministic (one CP-SAT worker, a fixed seed), so the same
-specs give the same paths as ``leerbot paths build``. The choice is solved exactly with
-OR-tools CP-SAT (:mod:`engine.paths.solver`); a time limit guards against pathological
-inputs, and the result says whether optimality was proven. :func:`build_paths_async` runs it
-in a solver thread (:mod:`engine.solving`).
+on every change; the answer is deterministic (one CP-SAT worker, a fixed seed, a limit on the
+solver's deterministic work), so the same specs give the same paths as ``leerbot paths
+build``. The choice is solved exactly with OR-tools CP-SAT (:mod:`engine.paths.solver`); the
+work limit, with a wall-clock limit as the safety net, guards against pathological inputs, and
+the result says whether optimality was proven. :func:`build_paths_async` runs it in a solver
+thread (:mod:`engine.solving`).
 
 Modules: ``models`` (request and result), ``fit`` (group fit and constraints), ``goals``
 (step 3), ``problem`` (the numbers and the exact objective), ``solver``, ``build`` (request
@@ -74,13 +75,13 @@ from engine.paths.models import (
 )
 from engine.paths.overlaps import duplicate_trainings, held_trainings
 from engine.paths.problem import Problem, Solution, objective, servers, without_idle
-from engine.paths.solver import SOLVER_SECONDS, dominated, greedy, solve
+from engine.paths.solver import SOLVER_SECONDS, SOLVER_WORK, dominated, greedy, solve
 
-_greedy = greedy  # the name bench/paths.py used before the split
-_dominated = dominated
+_greedy = greedy  # the name bench/paths.py imported before the split
 
 __all__ = [
-    "EXPERIENCED_YEARS", "LEVELS", "LEVEL_ALIASES", "SOLVER_SECONDS", "BuildResult",
+    "EXPERIENCED_YEARS", "LEVELS", "LEVEL_ALIASES", "SOLVER_SECONDS", "SOLVER_WORK",
+    "BuildResult",
     "ChosenTraining", "Constraints", "DuplicateTraining", "GoalResolution", "Goals",
     "HeldTraining", "Level", "Overlap", "PathRequest", "PathResult", "PathSpec", "Problem",
     "Solution", "TargetGroup", "build_paths", "build_paths_async", "compose", "dominated",
