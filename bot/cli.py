@@ -239,6 +239,9 @@ def paths_json(result: BuildResult, lang: str) -> dict[str, Any]:
                 "total_minutes": path.total_minutes,
                 "uncovered": path.uncovered,
                 "warnings": [w.text(lang) for w in path.warnings],
+                "warning_codes": [w.code for w in path.warnings],
+                "overlaps": [{"id": o.training_id, "title": o.title, "path": o.path_name}
+                             for o in path.overlaps],
             }
             for path in result.paths
         ],
@@ -254,6 +257,9 @@ def print_paths(result: BuildResult, lang: str) -> None:
             print(f"      {' '.join(n.text(lang) for n in item.reason)}")
         for text in path.uncovered:
             print("  " + t(lang, "cli.path_uncovered", competency=text))
+        for overlap in path.overlaps:
+            print("  ~ " + t(lang, "paths.cli.overlap", title=overlap.title,
+                             path=overlap.path_name))
         for warning in path.warnings:
             print("  ! " + warning.text(lang))
         print()
