@@ -49,7 +49,7 @@ async def test_menu_and_a_dialog_through_the_api(client: TestClient) -> None:
     values = [c["value"] for c in blocks[1]["choices"]]
     # the first local user is HR admin: a short menu of the role's own tools, the rest
     # behind "meer"
-    assert len(values) == 7 and values[-1] == "kit:more" and "leerlijn" in values
+    assert len(values) == 7 and values[-1] == "kit:more" and "path_builder" in values
     data = await post(client, value="kit:more")
     values = [c["value"] for c in data["messages"][0]["blocks"][1]["choices"]]
     assert "learning_help" in values and "roles" in values

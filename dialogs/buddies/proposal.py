@@ -4,7 +4,6 @@ pairing (a CP-SAT model, seconds for a large team) runs off the event loop."""
 
 from __future__ import annotations
 
-import asyncio
 from itertools import combinations
 from typing import TYPE_CHECKING
 
@@ -13,6 +12,7 @@ from pydantic import BaseModel
 from dialogs.kit import InputError, Turn
 from dialogs.shared import competencies_in
 from dialogs.team.port import Team
+from engine.solving import run_solver
 
 if TYPE_CHECKING:
     from engine.buddies import Pair, Pairing, Participant
@@ -97,7 +97,7 @@ async def _pair(people: list[Participant], earlier: list[list[str]],
     """The pairing, in a worker thread: other people's turns go on meanwhile."""
     from engine.buddies import pair_buddies  # loads the solver: only when a round is made
 
-    return await asyncio.to_thread(
+    return await run_solver(
         pair_buddies, people, history=met_before(earlier),
         exclusions=[frozenset(pair) for pair in exclusions], seed=len(earlier))
 

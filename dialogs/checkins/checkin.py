@@ -4,6 +4,7 @@ buttons, by typing an answer to an open check-in, or by asking for it ("check-in
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -34,6 +35,8 @@ KIND = "checkin"
 SNOOZES = ("1h", "3h", "tomorrow")
 #: "tomorrow" is at this time in the member's own timezone
 TOMORROW_AT = time(9, 0)
+#: a time written as a 24-hour clock ("04:00", "16.30"), not spoken ("half vier", "4 uur")
+CLOCK = re.compile(r"\d{1,2}[:.]\d{2}")
 
 
 class CheckinState(BaseModel):
@@ -122,6 +125,18 @@ def picked_snooze(value: str, options: list[Choice]) -> str:
         raise InputError("checkin.bad_snooze") from None
 
 
+def _later_today(now: datetime, moment: time, tz: ZoneInfo, spoken: bool) -> datetime:
+    """``moment`` today. A spoken hour already past ("half vier", "4 uur", not "04:00") is read
+    as the afternoon, as people mean it when they ask to be reminded later."""
+    until = local_moment(now.astimezone(tz).date(), moment, tz)
+    if until <= now + timedelta(minutes=1) and spoken and 0 < moment.hour < 12:
+        until = local_moment(now.astimezone(tz).date(), moment.replace(hour=moment.hour + 12),
+                             tz)
+    if until <= now + timedelta(minutes=1):
+        raise InputError("checkin.snooze_past", value=until.astimezone(tz).strftime("%H:%M"))
+    return until
+
+
 def snooze_until(turn: Turn, value: str, options: list[Choice], tz: ZoneInfo) -> datetime:
     """A button (in an hour, in three hours, tomorrow 09:00) or a time today (HH:MM), both in
     the member's own timezone."""
@@ -129,10 +144,7 @@ def snooze_until(turn: Turn, value: str, options: list[Choice], tz: ZoneInfo) ->
     if value not in SNOOZES:
         moment = typed_time(value, len(options))
         if moment is not None:
-            until = local_moment(now.astimezone(tz).date(), moment, tz)
-            if until <= now + timedelta(minutes=1):
-                raise InputError("checkin.snooze_past", value=moment.strftime("%H:%M"))
-            return until
+            return _later_today(now, moment, tz, spoken=not CLOCK.fullmatch(value))
         value = picked_snooze(value, options)
     if value == "1h":
         return now + timedelta(hours=1)

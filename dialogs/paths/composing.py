@@ -22,10 +22,9 @@ from dialogs.kit import (
     user,
 )
 from dialogs.paths.builder_state import Level, PathBuilderState, spec_of, taken
-from dialogs.paths.solver import build_paths_async
 from engine.matching import CompetencyMatcher
 from engine.notes import Note
-from engine.paths import PathRequest, fit_score
+from engine.paths import PathRequest, build_paths_async, fit_score
 from knowledge.catalogue import Training
 
 FORMATS = ("online", "microlearning", "webinar", "blended", "klassikaal")
