@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.channels import ASK_QUESTION
 from bot.services import Units
 from bot.settings import Settings
 from bot.storage.db import create_engine, sessionmaker, upgrade
@@ -27,10 +28,20 @@ class Runtime:
         engine = create_engine(settings.effective_database_url)
         await upgrade(engine)
         sessions = sessionmaker(engine)
-        return cls(settings, engine, sessions, build_conductor(Units(sessions)))
+        conductor = build_conductor(Units(sessions))
+        _answer_to_ask_question(conductor)
+        return cls(settings, engine, sessions, conductor)
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+def _answer_to_ask_question(conductor: Conductor) -> None:
+    """Message actions start the forum dialog by its id ``ask_question``. Until the forum is
+    converted (it is ``vraag`` there now, with ``ask_question`` to come and ``vraag`` kept as
+    its alias), the new id finds the old dialog; afterwards this does nothing."""
+    if conductor.find(ASK_QUESTION) is None and conductor.find("vraag") is not None:
+        conductor.aliases[ASK_QUESTION] = "vraag"
 
 
 class LocalDelivery:
@@ -38,12 +49,12 @@ class LocalDelivery:
     console chat): scheduled messages for console and web chat users reach their mailbox."""
 
     def __init__(self, runtime: Runtime) -> None:
-        from bot.channels.mailbox import MailboxSender
+        from bot.channels.mailbox import SENDER, MailboxSender
         from bot.scheduler import Planner
         from bot.workers import DeliveryWorker
 
         self.worker = DeliveryWorker(runtime.sessions,
-                                     {"local": MailboxSender(runtime.sessions)})
+                                     {SENDER: MailboxSender(runtime.sessions)})
         self.planner = Planner(runtime.sessions)
         self._task: asyncio.Task[None] | None = None
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 import base64
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 from pydantic import BaseModel, Field, ValidationError
 
+from bot.channels import WEB
+from bot.channels.contract import Transaction, run_turn
 from dialogs.kit import (
     CardBlock,
     Channel,
@@ -28,10 +30,13 @@ from dialogs.kit import (
     TextBlock,
 )
 
-CHANNEL = Channel(mailbox=True, name="web", forms=True)
+CHANNEL = Channel(mailbox=True, name=WEB, forms=True)
 STATIC = Path(__file__).resolve().parent / "web"
 WORKSPACE = "local"
 MAX_TEXT = 4000
+
+
+Request = TypeVar("Request", bound=BaseModel)
 
 
 class MailboxRequest(BaseModel):
@@ -93,22 +98,61 @@ def _same_origin(request: web.Request) -> bool:
     return origin is None or origin == f"{request.scheme}://{request.host}"
 
 
+def _key(user: str) -> SessionKey:
+    return SessionKey(channel=CHANNEL.name, workspace=WORKSPACE, user=f"web-{user}",
+                      conversation="webchat")
+
+
+class WebChatAdapter:
+    """The web chat as a channel adapter: a posted message in, the reply in the response."""
+
+    channel = CHANNEL
+    in_turn = False
+
+    async def receive(self, received: WebRequest) -> Incoming | None:
+        return Incoming(key=_key(received.user), text=received.text, value=received.value,
+                        form=received.form, prompt=received.prompt, locale=received.locale,
+                        name=received.name)
+
+    async def render(self, received: WebRequest,
+                     messages: list[Message]) -> list[dict[str, Any]]:
+        return [message_json(m) for m in messages]
+
+    async def send(self, received: WebRequest, rendered: list[dict[str, Any]],
+                   turn: Transaction | None) -> None:
+        """Nothing to push: the reply travels back in the HTTP response."""
+
+
+async def _read(request: web.Request, model: type[Request]) -> Request:
+    """A request of our own page (same origin, our header), validated."""
+    if request.headers.get("X-Leerbot") != "1" or not _same_origin(request):
+        raise web.HTTPForbidden(text="cross-site request refused")
+    try:
+        return model.model_validate(await request.json())
+    except (ValidationError, ValueError):
+        raise web.HTTPBadRequest(text="malformed request") from None
+
+
+def _page_headers(nonce: str) -> dict[str, str]:
+    return {
+        "Content-Security-Policy": (f"default-src 'none'; script-src 'nonce-{nonce}'; "
+                                    f"style-src 'nonce-{nonce}'; img-src data:; "
+                                    "connect-src 'self'; form-action 'none'; "
+                                    "base-uri 'none'; frame-ancestors 'none'"),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+    }
+
+
 def add_routes(app: web.Application, conductor: Conductor) -> None:
     """Mount the web chat (page and API) under /chat."""
     page = (STATIC / "index.html").read_text(encoding="utf-8")
+    adapter = WebChatAdapter()
 
     async def index(request: web.Request) -> web.Response:
         nonce = secrets.token_urlsafe(16)
-        headers = {
-            "Content-Security-Policy": (f"default-src 'none'; script-src 'nonce-{nonce}'; "
-                                        f"style-src 'nonce-{nonce}'; img-src data:; "
-                                        "connect-src 'self'; form-action 'none'; "
-                                        "base-uri 'none'; frame-ancestors 'none'"),
-            "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "no-referrer",
-        }
-        body = page.replace("{{NONCE}}", nonce)
-        return web.Response(text=body, content_type="text/html", headers=headers)
+        return web.Response(text=page.replace("{{NONCE}}", nonce), content_type="text/html",
+                            headers=_page_headers(nonce))
 
     async def asset(request: web.Request) -> web.Response:
         name = request.match_info["name"]
@@ -119,32 +163,15 @@ def add_routes(app: web.Application, conductor: Conductor) -> None:
                             headers={"X-Content-Type-Options": "nosniff"})
 
     async def message(request: web.Request) -> web.Response:
-        if request.headers.get("X-Leerbot") != "1" or not _same_origin(request):
-            raise web.HTTPForbidden(text="cross-site request refused")
-        try:
-            data = WebRequest.model_validate(await request.json())
-        except (ValidationError, ValueError):
-            raise web.HTTPBadRequest(text="malformed message") from None
-        key = SessionKey(channel=CHANNEL.name, workspace=WORKSPACE, user=f"web-{data.user}",
-                         conversation="webchat")
-        incoming = Incoming(key=key, text=data.text, value=data.value, form=data.form,
-                            prompt=data.prompt, locale=data.locale, name=data.name)
-        messages = await conductor.handle(incoming, CHANNEL)
-        return web.json_response({"messages": [message_json(m) for m in messages]})
+        data = await _read(request, WebRequest)
+        reply = await run_turn(adapter, conductor, data)
+        return web.json_response({"messages": reply or []})
 
     async def mailbox(request: web.Request) -> web.Response:
         """Proactive messages waiting for this web chat user (polled by the page)."""
-        if request.headers.get("X-Leerbot") != "1" or not _same_origin(request):
-            raise web.HTTPForbidden(text="cross-site request refused")
-        try:
-            data = MailboxRequest.model_validate(await request.json())
-        except (ValidationError, ValueError):
-            raise web.HTTPBadRequest(text="malformed request") from None
+        data = await _read(request, MailboxRequest)
         async with conductor.units() as unit:
-            member = await unit.identify(SessionKey(channel=CHANNEL.name, workspace=WORKSPACE,
-                                                    user=f"web-{data.user}",
-                                                    conversation="webchat"),
-                                         "", CHANNEL.name, None)
+            member = await unit.identify(_key(data.user), "", CHANNEL.name, None)
             waiting = await unit.mailbox(member)
         return web.json_response({"messages": [message_json(m) for m in waiting]})
 
