@@ -1,6 +1,8 @@
-"""Microsoft Teams is stored as channel "msteams" (it was "teams", a word that also names groups
-of people): sessions, members, conversation references, inbox, deliveries (their channel,
-ordering key and room recipient), team rooms "msteams:<conversation>" and rate buckets.
+"""Microsoft Teams is stored as channel "msteams"
+
+It was "teams", a word that also names groups of people: sessions, members, conversation
+references, inbox, deliveries (their channel, ordering key and room recipient), team rooms
+"msteams:<conversation>" and rate buckets.
 
 Revision ID: 0005
 Revises: 0004
