@@ -31,8 +31,7 @@ from typing import Any, Protocol, TypeVar, cast
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.workers import Sender
-from dialogs.kit import Channel, Conductor, Incoming, Message
-from dialogs.kit.conductor import Unit
+from dialogs.kit import Channel, Conductor, Incoming, Message, Unit
 
 __all__ = ["Adapter", "Payloads", "Sender", "Transaction", "Unreachable", "run_turn"]
 
