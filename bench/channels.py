@@ -78,7 +78,7 @@ async def fake_platforms() -> tuple[web.AppRunner, str]:
 
 async def wait_ready(url: str) -> None:
     async with aiohttp.ClientSession() as session:
-        for _ in range(200):
+        for _ in range(600):  # a minute: a busy machine starts four servers at once
             try:
                 async with session.post(url, data=b"{}") as response:
                     if response.status < 500:
