@@ -1,5 +1,5 @@
 """Baselines for bench/channels.py: a bare Bolt app that only acks, and a bare botbuilder echo
-bot, each on aiohttp. Run: python bench/bare_servers.py bolt|teams PORT API_URL"""
+bot, each on aiohttp. Run: python bench/bare_servers.py bolt|msteams PORT API_URL"""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def bolt_app(api_url: str) -> web.Application:
     return app
 
 
-def teams_app() -> web.Application:
+def msteams_app() -> web.Application:
     from botbuilder.core import ActivityHandler, MessageFactory, TurnContext
     from botbuilder.integration.aiohttp import (
         CloudAdapter,
@@ -64,5 +64,5 @@ def teams_app() -> web.Application:
 
 if __name__ == "__main__":
     kind, port = sys.argv[1], int(sys.argv[2])
-    application = bolt_app(sys.argv[3]) if kind == "bolt" else teams_app()
+    application = bolt_app(sys.argv[3]) if kind == "bolt" else msteams_app()
     web.run_app(application, host="127.0.0.1", port=port, print=None)

@@ -1,6 +1,6 @@
-"""Slack and Teams endpoints under load: requests per second, ack latency and server CPU per
-request of a dialog turn, next to a bare Bolt app (ack only) and a bare botbuilder echo bot
-measured in the same run, each server in its own process, the platforms faked on 127.0.0.1.
+"""Slack and Microsoft Teams endpoints under load: requests per second, ack latency and server
+CPU per request of a dialog turn, next to a bare Bolt app (ack only) and a bare botbuilder echo
+bot measured in the same run, each server in its own process, the platforms faked on 127.0.0.1.
 
     .venv/bin/python bench/channels.py [--requests 2000] [--concurrency 16] [--rounds 5]
                                        [--database URL]
@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -77,7 +78,7 @@ async def fake_platforms() -> tuple[web.AppRunner, str]:
 
 async def wait_ready(url: str) -> None:
     async with aiohttp.ClientSession() as session:
-        for _ in range(200):
+        for _ in range(600):  # a minute: a busy machine starts four servers at once
             try:
                 async with session.post(url, data=b"{}") as response:
                     if response.status < 500:
@@ -117,7 +118,7 @@ def slack_click(user: int) -> tuple[str, dict[str, str]]:
     return body, {**signed(body), "Content-Type": "application/x-www-form-urlencoded"}
 
 
-def teams_activity(user: int, service_url: str) -> tuple[str, dict[str, str]]:
+def msteams_activity(user: int, service_url: str) -> tuple[str, dict[str, str]]:
     body = json.dumps({"type": "message", "id": uuid.uuid4().hex, "serviceUrl": service_url,
                        "channelId": "msteams", "locale": "nl-NL", "text": "menu",
                        "from": {"id": f"29:{user}", "aadObjectId": f"aad-{user}"},
@@ -201,7 +202,7 @@ def start(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-async def main() -> None:
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
@@ -210,81 +211,118 @@ async def main() -> None:
     parser.add_argument("--database", default=None,
                         help="a PostgreSQL URL: the bench creates (and drops) two databases "
                              "on that server; default: fresh SQLite files")
-    args = parser.parse_args()
-    runner, fake = await fake_platforms()
-    folder = tempfile.mkdtemp()
-    web_port, full_port, bolt_port, teams_port = (free_port() for _ in range(4))
+    return parser.parse_args()
+
+
+BENCH_DATABASES = ["leerbot_bench_acks", "leerbot_bench_full"]
+
+
+async def databases(args: argparse.Namespace, folder: str) -> tuple[str, str]:
+    """The URLs of the ack-only replica's and the full server's databases: each server its
+    own, or the one with workers would work the ack-only replica's inbox."""
+    if not args.database:
+        return f"sqlite+aiosqlite:///{folder}/acks.db", f"sqlite+aiosqlite:///{folder}/full.db"
+    await on_postgres_server(args.database, dropping(BENCH_DATABASES) + [
+        f'CREATE DATABASE "{name}"' for name in BENCH_DATABASES])
+    base = args.database.rsplit("/", 1)[0]
+    return f"{base}/{BENCH_DATABASES[0]}", f"{base}/{BENCH_DATABASES[1]}"
+
+
+@dataclass
+class Servers:
+    """The four servers under test, each in its own process, and their endpoints."""
+
+    processes: dict[str, subprocess.Popen[bytes]]
+    ports: dict[str, int]
+    fake: str
+
+    def url(self, name: str, path: str) -> str:
+        return f"http://127.0.0.1:{self.ports[name]}{path}"
+
+    def pid(self, name: str) -> int:
+        return self.processes[name].pid
+
+    def msteams_turn(self, user: int) -> tuple[str, dict[str, str]]:
+        return msteams_activity(user, self.fake + "/")
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            process.terminate()
+        for process in self.processes.values():
+            process.wait(timeout=10)
+
+
+def start_servers(fake: str, folder: str, acks_db: str, full_db: str) -> Servers:
     python = sys.executable
     leerbot = str(Path(python).parent / "leerbot")
     env = {"LEERBOT_DATA_DIR": folder, "SLACK_SIGNING_SECRET": SECRET,
            "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_API_URL": f"{fake}/api/"}
-    bench_databases = ["leerbot_bench_acks", "leerbot_bench_full"]
-    if args.database:  # each server its own database, or the one with workers would work
-        # the ack-only replica's inbox
-        await on_postgres_server(args.database, dropping(bench_databases) + [
-            f'CREATE DATABASE "{name}"' for name in bench_databases])
-        acks_db, full_db = (args.database.rsplit("/", 1)[0] + f"/{name}"
-                            for name in bench_databases)
-    else:
-        acks_db = f"sqlite+aiosqlite:///{folder}/acks.db"
-        full_db = f"sqlite+aiosqlite:///{folder}/full.db"
+    ports = {name: free_port() for name in ("acks", "full", "bolt", "msteams")}
     processes = {
         # a receiving replica only (workers elsewhere): the ack path
-        "acks": start([leerbot, "serve", "--port", str(web_port), "--no-workers"], {
+        "acks": start([leerbot, "serve", "--port", str(ports["acks"]), "--no-workers"], {
             **env, "LEERBOT_DATABASE_URL": acks_db}),
         # one process doing everything: receive, run turns, send answers
-        "full": start([leerbot, "serve", "--port", str(full_port)], {
+        "full": start([leerbot, "serve", "--port", str(ports["full"])], {
             **env, "LEERBOT_DATABASE_URL": full_db}),
-        "bolt": start([python, "bench/bare_servers.py", "bolt", str(bolt_port),
+        "bolt": start([python, "bench/bare_servers.py", "bolt", str(ports["bolt"]),
                        f"{fake}/api/"], {}),
-        "teams": start([python, "bench/bare_servers.py", "teams", str(teams_port)], {}),
+        "msteams": start([python, "bench/bare_servers.py", "msteams", str(ports["msteams"])],
+                         {}),
     }
-    local = "http://127.0.0.1:{}".format
-    bolt_url, acks_url = local(bolt_port) + "/slack/events", local(web_port) + "/slack/events"
-    full_url = local(full_port) + "/slack/events"
+    return Servers(processes, ports, fake)
 
-    def teams_turn(user: int) -> tuple[str, dict[str, str]]:
-        return teams_activity(user, fake + "/")
 
-    try:
-        for url in (acks_url, full_url, bolt_url, local(teams_port) + "/api/messages"):
-            await wait_ready(url)
-        for url in (bolt_url, acks_url):
-            await load(url, slack_event, args.warmup, args.concurrency)
-            await load(url, slack_click, args.warmup, args.concurrency)
-        for url in (local(teams_port) + "/api/messages", local(full_port) + "/api/messages"):
-            await load(url, teams_turn, max(args.warmup // 10, 10), args.concurrency)
-        rows = {}
-        for kind, make in (("message", slack_event), ("button", slack_click)):
-            bare_rounds, ours_rounds = [], []
-            for _ in range(args.rounds):
-                bare_rounds.append(await load(bolt_url, make, args.requests,
-                                              args.concurrency, processes["bolt"].pid))
-                ours_rounds.append(await load(acks_url, make, args.requests,
-                                              args.concurrency, processes["acks"].pid))
-            rows[f"slack {kind}: bare Bolt (ack only)"] = median_row(bare_rounds)
-            rows[f"slack {kind}: leerbot ack (stored first)"] = median_row(ours_rounds)
-        before = POSTS["count"]
-        started = time.perf_counter()
-        rows["slack message: leerbot, turns in same process"] = await load(
-            full_url, slack_event, args.requests, args.concurrency, processes["full"].pid)
-        await drained(before + args.requests)
-        turns_per_second = args.requests / (time.perf_counter() - started)
-        rows["teams: bare botbuilder echo"] = await load(
-            local(teams_port) + "/api/messages", teams_turn, args.requests, args.concurrency,
-            processes["teams"].pid)
-        rows["teams: leerbot (turn + card reply)"] = await load(
-            local(full_port) + "/api/messages", teams_turn, args.requests, args.concurrency,
-            processes["full"].pid)
-    finally:
-        for process in processes.values():
-            process.terminate()
-        for process in processes.values():
-            process.wait(timeout=10)
-        await runner.cleanup()
-        if args.database:
-            await on_postgres_server(args.database, dropping(bench_databases))
-    database = "PostgreSQL" if acks_db.startswith("postgresql") else "SQLite"
+async def warm_up(servers: Servers, args: argparse.Namespace) -> None:
+    slack_urls = [servers.url(name, "/slack/events") for name in ("bolt", "acks")]
+    msteams_urls = [servers.url(name, "/api/messages") for name in ("msteams", "full")]
+    for url in [*slack_urls, servers.url("full", "/slack/events"), *msteams_urls]:
+        await wait_ready(url)
+    for url in slack_urls:
+        await load(url, slack_event, args.warmup, args.concurrency)
+        await load(url, slack_click, args.warmup, args.concurrency)
+    for url in msteams_urls:
+        await load(url, servers.msteams_turn, max(args.warmup // 10, 10), args.concurrency)
+
+
+async def measure_slack_acks(servers: Servers,
+                             args: argparse.Namespace) -> dict[str, dict[str, float]]:
+    """Bare Bolt and our ack, in alternating rounds; the median round of each."""
+    rows = {}
+    for kind, make in (("message", slack_event), ("button", slack_click)):
+        bare_rounds, ours_rounds = [], []
+        for _ in range(args.rounds):
+            bare_rounds.append(await load(servers.url("bolt", "/slack/events"), make,
+                                          args.requests, args.concurrency, servers.pid("bolt")))
+            ours_rounds.append(await load(servers.url("acks", "/slack/events"), make,
+                                          args.requests, args.concurrency, servers.pid("acks")))
+        rows[f"slack {kind}: bare Bolt (ack only)"] = median_row(bare_rounds)
+        rows[f"slack {kind}: leerbot ack (stored first)"] = median_row(ours_rounds)
+    return rows
+
+
+async def measure_turns(servers: Servers,
+                        args: argparse.Namespace) -> tuple[dict[str, dict[str, float]], float]:
+    """Whole Slack turns in one process (until every answer is posted), and Teams turns."""
+    rows = {}
+    before = POSTS["count"]
+    started = time.perf_counter()
+    rows["slack message: leerbot, turns in same process"] = await load(
+        servers.url("full", "/slack/events"), slack_event, args.requests, args.concurrency,
+        servers.pid("full"))
+    await drained(before + args.requests)
+    turns_per_second = args.requests / (time.perf_counter() - started)
+    rows["msteams: bare botbuilder echo"] = await load(
+        servers.url("msteams", "/api/messages"), servers.msteams_turn, args.requests,
+        args.concurrency, servers.pid("msteams"))
+    rows["msteams: leerbot (turn + card reply)"] = await load(
+        servers.url("full", "/api/messages"), servers.msteams_turn, args.requests,
+        args.concurrency, servers.pid("full"))
+    return rows, turns_per_second
+
+
+def report(rows: dict[str, dict[str, float]], turns_per_second: float,
+           args: argparse.Namespace, database: str) -> None:
     print(f"{args.requests} requests each, concurrency {args.concurrency}, {database}, "
           f"each server in its own process; Slack acks: median of {args.rounds} alternating "
           "rounds")
@@ -299,11 +337,30 @@ async def main() -> None:
         print(f"  cost per ack, slack {kind}: {bare['rps'] / ours['rps']:.2f}x the bare Bolt "
               f"ack in throughput, {ours['cpu_ms'] / bare['cpu_ms']:.2f}x in server CPU per "
               "request")
-    teams_bare, teams_ours = (rows["teams: bare botbuilder echo"],
-                              rows["teams: leerbot (turn + card reply)"])
-    print(f"  cost per turn, teams: {teams_bare['rps'] / teams_ours['rps']:.2f}x the bare "
-          f"botbuilder echo in throughput, {teams_ours['cpu_ms'] / teams_bare['cpu_ms']:.2f}x "
+    bare, ours = (rows["msteams: bare botbuilder echo"],
+                  rows["msteams: leerbot (turn + card reply)"])
+    print(f"  cost per turn, msteams: {bare['rps'] / ours['rps']:.2f}x the bare "
+          f"botbuilder echo in throughput, {ours['cpu_ms'] / bare['cpu_ms']:.2f}x "
           "in server CPU per request")
+
+
+async def main() -> None:
+    args = arguments()
+    runner, fake = await fake_platforms()
+    folder = tempfile.mkdtemp()
+    acks_db, full_db = await databases(args, folder)
+    servers = start_servers(fake, folder, acks_db, full_db)
+    try:
+        await warm_up(servers, args)
+        rows = await measure_slack_acks(servers, args)
+        turns, turns_per_second = await measure_turns(servers, args)
+    finally:
+        servers.stop()
+        await runner.cleanup()
+        if args.database:
+            await on_postgres_server(args.database, dropping(BENCH_DATABASES))
+    database = "PostgreSQL" if acks_db.startswith("postgresql") else "SQLite"
+    report({**rows, **turns}, turns_per_second, args, database)
 
 
 if __name__ == "__main__":

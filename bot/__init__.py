@@ -1,1 +1,2 @@
-"""Runtime: settings, storage, channels (console, web chat, Slack, Teams), scheduler, CLI."""
+"""Runtime: settings, storage, channels (console, web chat, Slack, Microsoft Teams), scheduler,
+CLI."""

@@ -1,14 +1,14 @@
 """The ``leerbot`` command line.
 
     leerbot chat                          talk to Leerbot here (console channel)
-    leerbot serve [--host H --port P]     web chat on 127.0.0.1 (and, later, Slack and Teams)
+    leerbot serve [--host H --port P]     web chat on 127.0.0.1, Slack and Microsoft Teams
     leerbot demo                          the engine at work on the bundled data
     leerbot catalogue check|import FILE   read an LMS export (CSV/XLSX) and report problems
     leerbot catalogue list                imported catalogues of the workspace
     leerbot match [TEXT] [--json]         competencies for a learning wish (stdin: one per line)
     leerbot paths build SPEC.yaml         compose learning paths (leerlijnen)
     leerbot scan questions|score|team     the diagnostic scan (team: one round, --previous)
-    leerbot manifest slack|teams --url U  the Slack manifest, or the Teams app package (zip)
+    leerbot manifest slack|teams --url U  the Slack manifest, or the Microsoft Teams app package
     leerbot db upgrade                    create or update the database schema
 """
 
@@ -467,7 +467,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
         local = LocalDelivery(runtime)
         local.start()
         try:
-            await chat(runtime.conductor.handle, settings.data_dir / "exports", args.lang)
+            await chat(runtime.conductor, settings.data_dir / "exports", args.lang)
         finally:
             await local.stop()
             await runtime.close()
@@ -516,7 +516,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         app.on_cleanup.append(close)
         channels = app[CHANNELS]
         logging.getLogger("bot.serve").info(
-            "serving on %s:%s; database %s; Slack %s, Teams %s; workers %s", args.host,
+            "serving on %s:%s; database %s; Slack %s, Microsoft Teams %s; workers %s", args.host,
             args.port, runtime.engine.url.get_backend_name(),
             "on" if channels.slack else "off",
             "authenticated" if settings.microsoft_app_id else "local Emulator only",
@@ -551,7 +551,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_manifest(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.manifests import ManifestError, slack_manifest, teams_package
+    from bot.manifests import ManifestError, msteams_package, slack_manifest
 
     try:
         if args.platform == "slack":
@@ -560,12 +560,12 @@ def cmd_manifest(args: argparse.Namespace, settings: Settings) -> int:
             return EXIT_OK
         if not args.app_id:
             raise CliError(t(args.lang, "cli.app_id_required"))
-        package = teams_package(args.app_id, args.url, args.schema)
+        package = msteams_package(args.app_id, args.url, args.schema)
     except ManifestError as exc:
         raise CliError(str(exc)) from None
     output = Path(args.output)
     output.write_bytes(package)
-    print(t(args.lang, "cli.teams_package", file=str(output)))
+    print(t(args.lang, "cli.msteams_package", file=str(output)))
     return EXIT_OK
 
 
@@ -667,8 +667,10 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--json", action="store_true")
     scan.set_defaults(handler=cmd_scan)
 
-    manifest = commands.add_parser("manifest", help="Slack manifest or Teams app package")
-    manifest.add_argument("platform", choices=["slack", "teams"])
+    manifest = commands.add_parser("manifest",
+                                   help="Slack manifest or Microsoft Teams app package")
+    # "teams" is what people type; "msteams" is the channel's name in the code
+    manifest.add_argument("platform", choices=["slack", "teams", "msteams"])
     manifest.add_argument("--url", required=True, help="public https base URL of the bot")
     manifest.add_argument("--app-id", help="Teams: the Microsoft app id (GUID)")
     manifest.add_argument("--schema", default="1.29", choices=["1.17", "1.29"],

@@ -1,4 +1,4 @@
-"""The Slack app manifest and the Teams app package, filled in for a deployment."""
+"""The Slack app manifest and the Microsoft Teams app package, filled in for a deployment."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import yaml
 
 MANIFESTS = Path(__file__).resolve().parent.parent / "manifest"
 EXAMPLE_URL = "https://leerbot.example.com"
-TEAMS_SCHEMAS = ("1.17", "1.29")
+MSTEAMS_SCHEMAS = ("1.17", "1.29")
 
 
 class ManifestError(ValueError):
@@ -36,28 +36,28 @@ def slack_manifest(url: str) -> dict[str, Any]:
     return yaml.safe_load(text.replace(EXAMPLE_URL, base))
 
 
-def teams_manifest(app_id: str, url: str, schema: str = "1.29") -> dict[str, Any]:
+def msteams_manifest(app_id: str, url: str, schema: str = "1.29") -> dict[str, Any]:
     base = _base_url(url)
     try:
         uuid.UUID(app_id)
     except ValueError:
         raise ManifestError(f"{app_id!r} is not a Microsoft app id (a GUID)") from None
-    if schema not in TEAMS_SCHEMAS:
-        raise ManifestError(f"schema {schema} is not one of {', '.join(TEAMS_SCHEMAS)}")
-    template = (MANIFESTS / "teams" / "manifest.json").read_text(encoding="utf-8")
+    if schema not in MSTEAMS_SCHEMAS:
+        raise ManifestError(f"schema {schema} is not one of {', '.join(MSTEAMS_SCHEMAS)}")
+    template = (MANIFESTS / "msteams" / "manifest.json").read_text(encoding="utf-8")
     filled = (template.replace("{{SCHEMA}}", schema).replace("{{APP_ID}}", app_id)
               .replace("{{URL}}", base).replace("{{DOMAIN}}", urlparse(base).netloc))
     if re.search(r"\{\{[A-Z_]+\}\}", filled):
-        raise ManifestError("the Teams manifest template has an unknown placeholder")
+        raise ManifestError("the Microsoft Teams manifest template has an unknown placeholder")
     return json.loads(filled)
 
 
-def teams_package(app_id: str, url: str, schema: str = "1.29") -> bytes:
+def msteams_package(app_id: str, url: str, schema: str = "1.29") -> bytes:
     """The installable zip: manifest.json plus the colour and outline icons."""
-    manifest = teams_manifest(app_id, url, schema)
+    manifest = msteams_manifest(app_id, url, schema)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
         for icon in ("color.png", "outline.png"):
-            archive.write(MANIFESTS / "teams" / icon, icon)
+            archive.write(MANIFESTS / "msteams" / icon, icon)
     return buffer.getvalue()

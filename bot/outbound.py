@@ -1,9 +1,10 @@
-"""Proactive messages: channel-neutral messages for a member or a team's channel become queued
+"""Proactive messages: channel-neutral messages for a member or a team's room become queued
 deliveries in the platform's own format, once per idempotency key.
 
 Where a member is reached follows where they talk to Leerbot (``members.channel``): Slack
-(a DM by user id), Teams (the stored personal conversation reference), or the local console and
-web chat (the mailbox, shown at their next turn).
+(a DM by user id), Microsoft Teams (the stored personal conversation reference), or the local
+console and web chat (the mailbox, shown at their next turn). Each channel renders its own
+payloads (``bot.channels.contract.Payloads``).
 """
 
 from __future__ import annotations
@@ -14,52 +15,51 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.channels import slack_render, teams_render
+from bot.channels import (
+    CONSOLE,
+    MSTEAMS,
+    SLACK,
+    WEB,
+    channel_name,
+    mailbox,
+    msteams_render,
+    room,
+    split_room,
+)
+from bot.channels.contract import Payloads, Unreachable
+from bot.channels.slack import render as slack_render
 from bot.queue import _insert, now
-from bot.storage.models import ConversationRefRow, DeliveryRow
+from bot.storage import conversations
+from bot.storage.models import DeliveryRow
 from bot.storage.people import MemberRow
 from dialogs.kit import Message
 
-LOCAL_CHANNELS = {"console", "web", None}
-
-
-class Unreachable(Exception):
-    """The member cannot be reached proactively (e.g. never talked to the bot in Teams)."""
+LOCAL_CHANNELS = {CONSOLE, WEB, None}
+#: each platform's outbound rendering, by the name its deliveries are sent under
+PAYLOADS: dict[str, Payloads] = {SLACK: slack_render.payloads,
+                                 MSTEAMS: msteams_render.payloads,
+                                 mailbox.SENDER: mailbox.payloads}
+#: platforms that can only write where a stored conversation reference allows
+BY_REFERENCE = {MSTEAMS}
 
 
 async def member_channel(db: AsyncSession, workspace: str, user: str) -> str | None:
-    return (await db.execute(select(MemberRow.channel).where(
-        MemberRow.workspace == workspace, MemberRow.user_id == user))).scalar_one_or_none()
+    return channel_name((await db.execute(select(MemberRow.channel).where(
+        MemberRow.workspace == workspace, MemberRow.user_id == user))).scalar_one_or_none())
 
 
-async def teams_reference(db: AsyncSession, workspace: str, user: str) -> dict[str, Any] | None:
-    rows = (await db.execute(select(ConversationRefRow).where(
-        ConversationRefRow.channel == "teams", ConversationRefRow.workspace == workspace,
-        ConversationRefRow.user_id == user).order_by(ConversationRefRow.updated_at.desc())
-    )).scalars().all()
-    personal = [r for r in rows if r.scope == "personal"]
-    return (personal or [None])[0].reference if personal else None
+def sender_channel(channel: str | None) -> str:
+    """The name a member's deliveries are sent under (console and web chat: the mailbox)."""
+    name = channel_name(channel)
+    return mailbox.SENDER if name in LOCAL_CHANNELS else str(name)
 
 
 def payloads_for(channel: str | None, address: str, messages: list[Message],
                  reference: dict[str, Any] | None = None,
                  thread_of: str | None = None) -> list[dict[str, Any]]:
     """The platform payloads that carry the messages to one address."""
-    if channel == "slack":
-        output = slack_render.render(messages)
-        return [{"op": "post", "channel": address, "text": m.text, "blocks": m.blocks,
-                 **({"thread_of": thread_of} if thread_of else {})} for m in output.messages]
-    if channel == "teams":
-        if reference is None:
-            raise Unreachable("no Teams conversation with this person yet")
-        return [{"reference": reference, "cards": teams_render.render(messages),
-                 **({"thread_of": thread_of} if thread_of else {})}]
-    return [{"op": "local", "user": address,
-             "messages": [m.model_dump(mode="json") for m in messages]}]
-
-
-def sender_channel(channel: str | None) -> str:
-    return "local" if channel in LOCAL_CHANNELS else str(channel)
+    render = PAYLOADS.get(sender_channel(channel), mailbox.payloads)
+    return render(address, messages, reference, thread_of)
 
 
 async def queue_to_member(db: AsyncSession, workspace: str, user: str, messages: list[Message],
@@ -69,7 +69,10 @@ async def queue_to_member(db: AsyncSession, workspace: str, user: str, messages:
     used before). An unreachable member gets a failed delivery with the reason, so the runs
     view shows who was missed and why."""
     channel = await member_channel(db, workspace, user)
-    reference = await teams_reference(db, workspace, user) if channel == "teams" else None
+    reference = None
+    if channel in BY_REFERENCE:
+        found = await conversations.personal_chat(db, str(channel), workspace, user)
+        reference = found[1] if found else None
     try:
         payloads = payloads_for(channel, user, messages, reference)
         status, error = "pending", None
@@ -79,23 +82,22 @@ async def queue_to_member(db: AsyncSession, workspace: str, user: str, messages:
                         key, run_id, at, user, status, error)
 
 
-async def queue_to_room(db: AsyncSession, workspace: str, room: str, messages: list[Message],
-                        key: str, *, run_id: int | None = None,
+async def queue_to_room(db: AsyncSession, workspace: str, team_room: str,
+                        messages: list[Message], key: str, *, run_id: int | None = None,
                         thread_of: str | None = None) -> int:
-    """Queue the messages for a team channel ("slack:C123" or "teams:<conversation>")."""
-    channel, _, address = room.partition(":")
+    """Queue the messages for a team's room ("slack:C123" or "msteams:<conversation>")."""
+    channel, address = split_room(team_room)
     reference = None
-    if channel == "teams":
-        reference = (await db.execute(select(ConversationRefRow.reference).where(
-            ConversationRefRow.channel == "teams", ConversationRefRow.workspace == workspace,
-            ConversationRefRow.conversation_id == address).limit(1))).scalar_one_or_none()
+    if channel in BY_REFERENCE:
+        reference = await conversations.room_reference(db, channel, workspace, address)
     try:
         payloads = payloads_for(channel, address, messages, reference, thread_of)
         status, error = "pending", None
     except Unreachable as exc:
         payloads, status, error = [{"op": "none"}], "failed", str(exc)
-    return await _queue(db, workspace, channel, f"room:{room}", payloads, key, run_id, None,
-                        room, status, error)
+    target = room(channel, address)
+    return await _queue(db, workspace, channel, f"room:{target}", payloads, key, run_id, None,
+                        target, status, error)
 
 
 async def _queue(db: AsyncSession, workspace: str, channel: str, ordering: str,

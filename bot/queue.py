@@ -51,6 +51,13 @@ async def enqueue_delivery(session: AsyncSession, key: str, channel: str, worksp
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def delivery_result(session: AsyncSession, key: str) -> dict[str, Any] | None:
+    """What the platform answered to an earlier delivery (e.g. where a forum question was
+    posted, so answers go to its thread)."""
+    return (await session.execute(select(DeliveryRow.result).where(
+        DeliveryRow.key == key))).scalar_one_or_none()
+
+
 async def _claim(session: AsyncSession, table: type[Any], order_column: str,
                  limit: int, lease: timedelta = LEASE, *filters: Any) -> list[Any]:
     """Claim ready rows; the returned rows carry the claim (status processing, and

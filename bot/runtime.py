@@ -27,7 +27,8 @@ class Runtime:
         engine = create_engine(settings.effective_database_url)
         await upgrade(engine)
         sessions = sessionmaker(engine)
-        return cls(settings, engine, sessions, build_conductor(Units(sessions)))
+        conductor = build_conductor(Units(sessions))
+        return cls(settings, engine, sessions, conductor)
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -38,12 +39,12 @@ class LocalDelivery:
     console chat): scheduled messages for console and web chat users reach their mailbox."""
 
     def __init__(self, runtime: Runtime) -> None:
-        from bot.channels.mailbox import MailboxSender
+        from bot.channels.mailbox import SENDER, MailboxSender
         from bot.scheduler import Planner
         from bot.workers import DeliveryWorker
 
         self.worker = DeliveryWorker(runtime.sessions,
-                                     {"local": MailboxSender(runtime.sessions)})
+                                     {SENDER: MailboxSender(runtime.sessions)})
         self.planner = Planner(runtime.sessions)
         self._task: asyncio.Task[None] | None = None
 

@@ -30,11 +30,19 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.outbound import Unreachable, delivery_rows, payloads_for, queue_many, sender_channel
+from bot.channels import channel_name, split_room
+from bot.outbound import (
+    BY_REFERENCE,
+    Unreachable,
+    delivery_rows,
+    payloads_for,
+    queue_many,
+    sender_channel,
+)
 from bot.queue import _insert, now, purge
+from bot.storage import conversations
 from bot.storage.models import (
     AssignmentRow,
-    ConversationRefRow,
     DeliveryRow,
     ForumQuestionRow,
     PathRow,
@@ -75,19 +83,16 @@ async def recipients(db: AsyncSession, workspace: str,
         members = {m.user_id: m for m in (await db.execute(select(MemberRow).where(
             MemberRow.workspace == workspace, MemberRow.user_id.in_(chunk)))).scalars()}
         references: dict[str, dict[str, Any]] = {}
-        if any(m.channel == "teams" for m in members.values()):
-            for ref in (await db.execute(select(ConversationRefRow).where(
-                    ConversationRefRow.channel == "teams",
-                    ConversationRefRow.workspace == workspace,
-                    ConversationRefRow.scope == "personal",
-                    ConversationRefRow.user_id.in_(chunk)))).scalars():
-                references[ref.user_id] = ref.reference
+        for platform in {channel_name(m.channel) for m in members.values()} & BY_REFERENCE:
+            references.update(await conversations.personal_references(
+                db, platform, workspace, chunk))
         for user in chunk:
             member = members.get(user)
             if member is None:
                 continue
-            found.append(Recipient(user, member.channel, normalise_lang(member.lang),
-                                   member.timezone, references.get(user)))
+            found.append(Recipient(user, channel_name(member.channel),
+                                   normalise_lang(member.lang), member.timezone,
+                                   references.get(user)))
     return found
 
 
@@ -149,12 +154,11 @@ async def fan_out(db: AsyncSession, run_id: int, kind: str, team: TeamRow,
         at = when(occurrence, rule, lead.timezone if lead else None)
         messages = invitations.build(kind, "nl" if lead is None else lead.lang, details)
         if team.room:
-            channel, _, address = team.room.partition(":")
+            channel, address = split_room(team.room)
             reference = None
-            if channel == "teams":
-                reference = (await db.execute(select(ConversationRefRow.reference).where(
-                    ConversationRefRow.conversation_id == address).limit(1)
-                )).scalar_one_or_none()
+            if channel in BY_REFERENCE:
+                reference = await conversations.room_reference(db, channel, team.workspace,
+                                                               address)
             target = Recipient(address, channel, "nl", None, reference)
             await queue_many(db, rows_for(team.workspace, run_id, target, messages,
                                           f"run:{run_id}:room", at))

@@ -1,8 +1,8 @@
 """`leerbot serve`: one aiohttp application for every HTTP channel, plus health checks.
 
-Routes: ``/slack/events`` (when Slack is configured), ``/api/messages`` (Teams; without an app id
-only from 127.0.0.1), ``/chat`` (local web chat, only when listening on loopback), ``/healthz``
-and ``/readyz``. The inbox and delivery workers run inside the same process.
+Routes: ``/slack/events`` (when Slack is configured), ``/api/messages`` (Microsoft Teams; without
+an app id only from 127.0.0.1), ``/chat`` (local web chat, only when listening on loopback),
+``/healthz`` and ``/readyz``. The inbox and delivery workers run inside the same process.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from aiohttp import web
 from sqlalchemy import text
 
 from bot import files
-from bot.channels import webchat
-from bot.channels.mailbox import MailboxSender
-from bot.channels.slack import SlackChannel
-from bot.channels.teams import TeamsChannel
+from bot.channels import MSTEAMS, SLACK, webchat
+from bot.channels.mailbox import SENDER, MailboxSender
+from bot.channels.msteams import MsTeamsChannel
+from bot.channels.slack.channel import SlackChannel
 from bot.net import is_loopback
 from bot.runtime import Runtime
 from bot.scheduler import Planner
@@ -39,7 +39,7 @@ class Channels:
         settings = runtime.settings
         self.settings = settings
         self.socket_mode: Any = None
-        senders: dict[str, Sender] = {"local": MailboxSender(runtime.sessions)}
+        senders: dict[str, Sender] = {SENDER: MailboxSender(runtime.sessions)}
         self.deliveries = DeliveryWorker(runtime.sessions, senders,
                                          lease=timedelta(seconds=settings.delivery_lease))
         self.planner = Planner(runtime.sessions)
@@ -49,10 +49,10 @@ class Channels:
         if settings.slack_signing_secret is not None:
             self.slack = SlackChannel(settings, runtime.conductor, runtime.sessions,
                                       self.inbox.wake.set, self.deliveries.wake.set)
-            senders["slack"] = self.slack
-            self.inbox.processors["slack"] = self.slack.process
-        self.teams = TeamsChannel(settings, runtime.conductor, runtime.sessions)
-        senders["teams"] = self.teams
+            senders[SLACK] = self.slack.sender
+            self.inbox.processors[SLACK] = self.slack.process
+        self.msteams = MsTeamsChannel(settings, runtime.conductor, runtime.sessions)
+        senders[MSTEAMS] = self.msteams.sender
 
     async def start(self) -> None:
         self.inbox.start()
@@ -104,7 +104,7 @@ def build_app(runtime: Runtime, *, webchat_enabled: bool,
 
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
-    app.router.add_post("/api/messages", channels.teams.handle)
+    app.router.add_post("/api/messages", channels.msteams.handle)
     files.add_routes(app, runtime.sessions)
     if channels.slack is not None:
         app.router.add_post("/slack/events", channels.slack.handle)

@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     lang: str = Field("nl", validation_alias=AliasChoices("LEERBOT_LANG", "lang"))
     workspace: str = Field(
         "local", validation_alias=AliasChoices("LEERBOT_WORKSPACE", "workspace"),
-        description="workspace the CLI acts on (a Slack team id or Teams tenant id)",
+        description="workspace the CLI acts on (a Slack team id or Microsoft Teams tenant id)",
     )
     slack_bot_token: SecretStr | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
     slack_signing_secret: SecretStr | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
@@ -45,15 +45,16 @@ class Settings(BaseSettings):
         description="Fernet key that encrypts Slack installations (tokens) at rest")
     public_url: str | None = Field(
         None, validation_alias="LEERBOT_PUBLIC_URL",
-        description="public https base URL; Teams cards link images and exports there")
+        description="public https base URL; Microsoft Teams cards link images and exports "
+                    "there")
     slack_rate: float = Field(
         5.0, gt=0, validation_alias="LEERBOT_SLACK_RATE",
         description="scheduled messages per second per Slack workspace (Slack: several "
                     "hundred chat.postMessage per minute per workspace)")
-    teams_rate: float = Field(
+    msteams_rate: float = Field(
         50.0, gt=0, validation_alias="LEERBOT_TEAMS_RATE",
-        description="scheduled messages per second per Teams tenant (Teams: 50 requests/s "
-                    "per app per tenant)")
+        description="scheduled messages per second per Microsoft Teams tenant (Teams: 50 "
+                    "requests/s per app per tenant)")
     delivery_lease: float = Field(
         60.0, ge=2, validation_alias="LEERBOT_DELIVERY_LEASE",
         description="seconds a claimed delivery stays with its worker; after that another "

@@ -1,5 +1,6 @@
 """One conversation suite, four channels: the same scripted dialogs (leerlijn wizard, scan,
-leerhulp) run on the console, the web chat, Slack and Teams, and must give the same outcome."""
+leerhulp) run on the console, the web chat, Slack and Microsoft Teams, and must give the same
+outcome."""
 
 from __future__ import annotations
 
@@ -195,7 +196,7 @@ class SlackDriver(Driver):
         return json.dumps([p["blocks"] for p in posts[-3:]], ensure_ascii=False)
 
 
-class TeamsDriver(Driver):
+class MsTeamsDriver(Driver):
     def __init__(self, client: TestClient, connector: FakeConnector) -> None:
         self.client, self.connector = client, connector
         self.workspace, self.user = "tenant-1", "aad-29:u7"
@@ -264,7 +265,7 @@ async def drivers(tmp_path: Path, case_catalogue: Path) -> AsyncIterator[list[Dr
         async with TestClient(TestServer(app, host="127.0.0.1")) as client:
             all_drivers: list[Driver] = [ConsoleDriver(runtime), await WebDriver(client).open(),
                                          SlackDriver(client, slack),
-                                         TeamsDriver(client, connector)]
+                                         MsTeamsDriver(client, connector)]
             for driver in all_drivers:
                 await use_catalogue(runtime, case_catalogue, workspace=driver.workspace)
                 await driver.say("hallo")  # first member of the workspace: admin
@@ -312,7 +313,7 @@ async def learning_help(driver: Driver) -> None:
     await driver.choose("save")
 
 
-@pytest.mark.parametrize("index", [0, 1, 2, 3], ids=["console", "web", "slack", "teams"])
+@pytest.mark.parametrize("index", [0, 1, 2, 3], ids=["console", "web", "slack", "msteams"])
 async def test_same_dialogs_same_outcome_on_every_channel(tmp_path: Path, case_catalogue: Path,
                                                           index: int) -> None:
     async with drivers(tmp_path, case_catalogue) as channel_drivers:
@@ -353,7 +354,7 @@ async def together(driver: Driver, runtime: Runtime, deliver: Any) -> None:
     assert "teamkanaal" in driver.text()
 
 
-@pytest.mark.parametrize("index", [0, 1, 2, 3], ids=["console", "web", "slack", "teams"])
+@pytest.mark.parametrize("index", [0, 1, 2, 3], ids=["console", "web", "slack", "msteams"])
 async def test_learning_together_on_every_channel(tmp_path: Path, case_catalogue: Path,
                                                   index: int) -> None:
     async with drivers(tmp_path, case_catalogue) as channel_drivers:

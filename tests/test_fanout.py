@@ -19,6 +19,7 @@ from typing import Any
 from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
 from sqlalchemy import func, select
 
+from bot.channels import MSTEAMS, SLACK
 from bot.runtime import Runtime
 from bot.server import Channels
 from bot.settings import Settings
@@ -65,11 +66,11 @@ async def populate_workspaces(url: str, workspaces: dict[str, str | None], count
             slack = connector_url is None
             users = [(slack_user if slack else teams_user)(workspace, i) for i in range(count)]
             db.add_all([MemberRow(workspace=workspace, user_id=u, name=u, role="employee",
-                                  channel="slack" if slack else "teams", opt_out={})
+                                  channel=SLACK if slack else MSTEAMS, opt_out={})
                         for u in users])
             if connector_url is not None:
                 db.add_all([ConversationRefRow(
-                    channel="teams", workspace=workspace, user_id=u, conversation_id=f"a:{u}",
+                    channel=MSTEAMS, workspace=workspace, user_id=u, conversation_id=f"a:{u}",
                     scope="personal", reference=reference(connector_url, u)) for u in users])
             team = TeamRow(workspace=workspace, name="Iedereen", lead=users[0], settings={})
             db.add(team)

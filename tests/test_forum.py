@@ -518,7 +518,7 @@ def test_the_forum_and_experts_texts_exist_in_both_languages() -> None:
 
 
 async def test_slack_home_lists_the_open_questions_of_my_teams(runtime) -> None:  # type: ignore[no-untyped-def]
-    from bot.channels.slack_home import home_view
+    from bot.channels.slack.home import home_view
 
     await arrange(runtime)
     await ask(User(runtime.conductor, name="anna"), QUESTION, anonymous=False)

@@ -1,4 +1,4 @@
-"""The Slack manifest and Teams app package validate against the official schemas."""
+"""The Slack manifest and Microsoft Teams app package validate against the official schemas."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import yaml
 from PIL import Image
 
 from bot.cli import main
-from bot.manifests import ManifestError, slack_manifest, teams_manifest, teams_package
+from bot.manifests import ManifestError, msteams_manifest, msteams_package, slack_manifest
 
 APP_ID = "11111111-2222-3333-4444-555555555555"
 
@@ -35,16 +35,16 @@ def test_slack_manifest(shared: Path) -> None:
 
 
 @pytest.mark.parametrize("version", ["1.17", "1.29"])
-def test_teams_manifest(shared: Path, version: str) -> None:
-    manifest = teams_manifest(APP_ID, "https://bot.acme.nl", version)
+def test_msteams_manifest(shared: Path, version: str) -> None:
+    manifest = msteams_manifest(APP_ID, "https://bot.acme.nl", version)
     errors = list(schema(shared, f"teams-manifest-v{version}.schema.json").iter_errors(manifest))
     assert errors == []
     assert manifest["bots"][0]["botId"] == APP_ID
     assert manifest["validDomains"] == ["bot.acme.nl"]
 
 
-def test_teams_package_has_the_icons_in_the_right_sizes() -> None:
-    archive = zipfile.ZipFile(io.BytesIO(teams_package(APP_ID, "https://bot.acme.nl")))
+def test_msteams_package_has_the_icons_in_the_right_sizes() -> None:
+    archive = zipfile.ZipFile(io.BytesIO(msteams_package(APP_ID, "https://bot.acme.nl")))
     assert sorted(archive.namelist()) == ["color.png", "manifest.json", "outline.png"]
     color = Image.open(io.BytesIO(archive.read("color.png")))
     outline = Image.open(io.BytesIO(archive.read("outline.png")))
@@ -56,14 +56,18 @@ def test_teams_package_has_the_icons_in_the_right_sizes() -> None:
                                              (APP_ID, "http://insecure.nl"), (APP_ID, "nonsense")])
 def test_bad_input_is_refused(app_id: str, url: str) -> None:
     with pytest.raises(ManifestError):
-        teams_manifest(app_id, url)
+        msteams_manifest(app_id, url)
 
 
-def test_cli(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_cli_writes_the_slack_manifest(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["manifest", "slack", "--url", "https://bot.acme.nl"]) == 0
     assert yaml.safe_load(capsys.readouterr().out)["display_information"]["name"] == "Leerbot"
+
+
+@pytest.mark.parametrize("platform", ["teams", "msteams"])
+def test_cli_writes_the_msteams_package(platform: str, tmp_path: Path) -> None:
     target = tmp_path / "app.zip"
-    assert main(["manifest", "teams", "--url", "https://bot.acme.nl", "--app-id", APP_ID,
+    assert main(["manifest", platform, "--url", "https://bot.acme.nl", "--app-id", APP_ID,
                  "--output", str(target)]) == 0
     assert zipfile.is_zipfile(target)
-    assert main(["manifest", "teams", "--url", "https://bot.acme.nl"]) == 1
+    assert main(["manifest", platform, "--url", "https://bot.acme.nl"]) == 1

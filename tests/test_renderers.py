@@ -1,4 +1,5 @@
-"""Slack Block Kit and Teams Adaptive Card rendering: limits, escaping, schema validity."""
+"""Slack Block Kit and Microsoft Teams Adaptive Card rendering: limits, escaping, schema
+validity."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels import slack_render, teams_render
+from bot.channels import msteams_render
+from bot.channels.slack import render as slack_render
 from dialogs.kit import (
     CardBlock,
     Choice,
@@ -128,20 +130,20 @@ def card_schema(shared: Path) -> object:
     return jsonschema.Draft6Validator(schema)
 
 
-def test_teams_cards_are_valid_adaptive_cards(card_schema) -> None:  # type: ignore[no-untyped-def]
-    cards = teams_render.render(sample_messages())
+def test_msteams_cards_are_valid_adaptive_cards(card_schema) -> None:  # type: ignore[no-untyped-def]
+    cards = msteams_render.render(sample_messages())
     assert cards
     for card in cards:
         errors = sorted(card_schema.iter_errors(card), key=str)
         assert not errors, errors[0]
         assert len(json.dumps(card)) < 28_000
-        assert len(card.get("actions", [])) <= teams_render.MAX_BUTTONS + 1
+        assert len(card.get("actions", [])) <= msteams_render.MAX_BUTTONS + 1
 
 
-def test_teams_buttons_name_the_step_and_escape_text() -> None:
-    (card,) = teams_render.render([sample_messages()[1]])
+def test_msteams_buttons_name_the_step_and_escape_text() -> None:
+    (card,) = msteams_render.render([sample_messages()[1]])
     data = card["actions"][1]["data"]
     assert data == {"leerbot": PROMPT.model_dump(), "kind": "choice", "value": "b"}
-    (first,) = teams_render.render([sample_messages()[0]])
+    (first,) = msteams_render.render([sample_messages()[0]])
     text = json.dumps(first)
     assert "[x](javascript" not in text and "\\\\[x\\\\]" in text

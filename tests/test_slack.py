@@ -120,7 +120,7 @@ async def test_an_event_that_cannot_be_stored_is_refused_so_slack_retries_it(
         bot: TestClient, slack: FakeSlack) -> None:
     import sqlite3
 
-    commit = bot.channels.slack.writer._commit  # type: ignore[attr-defined]
+    commit = bot.channels.slack.inbox.writer._commit  # type: ignore[attr-defined]
     write = commit.flush
 
     def locked(events: list[Any]) -> None:
@@ -136,6 +136,22 @@ async def test_an_event_that_cannot_be_stored_is_refused_so_slack_retries_it(
     assert await post_event(bot, event("menu", "Ev9"), headers={"X-Slack-Retry-Num": "1"}) == 200
     await settle(bot)
     assert len(slack.posts("DU1")) == 1
+
+
+async def test_a_failed_turn_is_answered_and_its_event_is_done(
+        bot: TestClient, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> None:
+    conductor = bot.runtime.conductor  # type: ignore[attr-defined]
+
+    async def broken(*args: Any) -> None:
+        raise RuntimeError("a bug in a dialog")
+
+    monkeypatch.setattr(conductor, "_turn", broken)
+    assert await post_event(bot, event("menu", "Ev-broken")) == 200
+    await settle(bot)
+    assert "ging bij mij iets mis" in json.dumps(slack.posts("DU1"), ensure_ascii=False)
+    async with bot.runtime.sessions() as db:  # type: ignore[attr-defined]
+        status = (await db.execute(select(InboxRow.status))).scalar_one()
+    assert status == "done"  # not claimed again and again
 
 
 async def test_a_first_delivery_that_never_arrived_is_processed(bot: TestClient,

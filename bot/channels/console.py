@@ -6,15 +6,18 @@ import asyncio
 import getpass
 import re
 import sys
-from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from bot.channels import CONSOLE
+from bot.channels.contract import Transaction, run_turn
 from dialogs.kit import (
     CardBlock,
     Channel,
     Choice,
     ChoicesBlock,
+    Conductor,
     FileBlock,
     FormBlock,
     ImageBlock,
@@ -26,7 +29,8 @@ from dialogs.kit import (
     TextBlock,
 )
 
-CHANNEL = Channel(mailbox=True, name="console", forms=False)
+CHANNEL = Channel(mailbox=True, name=CONSOLE, forms=False)
+LEAVE = {"exit", "quit", "doei"}
 
 
 def text_of(rich: Rich) -> str:
@@ -34,84 +38,118 @@ def text_of(rich: Rich) -> str:
     return rich.plain
 
 
-class ConsoleRenderer:
-    def __init__(self, out: TextIO, files: Path) -> None:
-        self.out = out
-        self.files = files
-        self.choices: list[Choice] = []
-        self._prompts: list[Prompt | None] = []
-        self.prompt: Prompt | None = None
+@dataclass
+class SavedFile:
+    """A chart or export to save next to the chat; the screen shows where it went."""
 
-    def show(self, messages: list[Message]) -> None:
-        """Print the messages; choices are numbered across all of them, so a button of an
-        earlier message (e.g. a check-in from the mailbox) can be picked by number too."""
-        self.choices, self.prompt = [], None
-        self._prompts: list[Prompt | None] = []
-        for message in messages:
-            for block in message.blocks:
-                self._block(block, message.prompt)
-            if message.prompt is not None:
-                self.prompt = message.prompt
-        self.out.flush()
+    name: str
+    data: bytes
+    label: str
 
-    def _write(self, text: str) -> None:
-        self.out.write(text + "\n")
 
-    def _block(self, block: object, prompt: Prompt | None = None) -> None:
-        if isinstance(block, TextBlock):
-            self._write(text_of(block.text))
-        elif isinstance(block, ChoicesBlock):
-            for choice in block.choices:
-                self.choices.append(choice)
-                self._prompts.append(prompt)
-                self._write(f"  {len(self.choices)}. {text_of(choice.label)}")
-        elif isinstance(block, CardBlock):
-            self._write(f"== {text_of(block.title)} ==")
-            if block.text:
-                self._write(text_of(block.text))
-            for fact in block.facts:
-                self._write(f"  - {text_of(fact.label)}: {text_of(fact.value)}")
-        elif isinstance(block, FormBlock):
-            self._write(text_of(block.title))
-            for field in block.fields:
-                self._write(f"  - {text_of(field.label)}")
-        elif isinstance(block, ImageBlock | FileBlock):
-            data = block.png if isinstance(block, ImageBlock) else block.data
-            path = self._save(block.name, data)
-            label = text_of(block.alt) if isinstance(block, ImageBlock) else block.name
-            self._write(f"[{label}: {path}]")
+@dataclass
+class Screen:
+    """What one reply shows: lines (and files), and the choices numbered in it, each with the
+    question it belongs to."""
 
-    def _save(self, name: str, data: bytes) -> Path:
-        self.files.mkdir(parents=True, exist_ok=True)
-        stem, dot, suffix = name.rpartition(".")
-        safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", stem or name)
-        path = self.files / f"{safe}{dot}{suffix}"
-        counter = 1
-        while path.exists():
-            path = self.files / f"{safe}-{counter}{dot}{suffix}"
-            counter += 1
-        path.write_bytes(data)
-        return path
+    lines: list[str | SavedFile] = field(default_factory=list)
+    choices: list[tuple[Choice, Prompt | None]] = field(default_factory=list)
 
-    def incoming(self, key: SessionKey, line: str, lang: str | None) -> Incoming:
+
+def _card_lines(block: CardBlock) -> list[str | SavedFile]:
+    lines: list[str | SavedFile] = [f"== {text_of(block.title)} =="]
+    if block.text:
+        lines.append(text_of(block.text))
+    lines += [f"  - {text_of(fact.label)}: {text_of(fact.value)}" for fact in block.facts]
+    return lines
+
+
+def _block_lines(block: object, screen: Screen, prompt: Prompt | None) -> list[str | SavedFile]:
+    if isinstance(block, TextBlock):
+        return [text_of(block.text)]
+    if isinstance(block, ChoicesBlock):
+        lines: list[str | SavedFile] = []
+        for choice in block.choices:
+            screen.choices.append((choice, prompt))
+            lines.append(f"  {len(screen.choices)}. {text_of(choice.label)}")
+        return lines
+    if isinstance(block, CardBlock):
+        return _card_lines(block)
+    if isinstance(block, FormBlock):
+        return [text_of(block.title), *(f"  - {text_of(f.label)}" for f in block.fields)]
+    if isinstance(block, ImageBlock):
+        return [SavedFile(block.name, block.png, text_of(block.alt))]
+    if isinstance(block, FileBlock):
+        return [SavedFile(block.name, block.data, block.name)]
+    return []
+
+
+def render(messages: list[Message]) -> Screen:
+    """Choices are numbered across all messages, so a button of an earlier message (e.g. a
+    check-in from the mailbox) can be picked by number too."""
+    screen = Screen()
+    for message in messages:
+        for block in message.blocks:
+            screen.lines += _block_lines(block, screen, message.prompt)
+    return screen
+
+
+def save(folder: Path, name: str, data: bytes) -> Path:
+    """Save under a safe, unused name in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stem, dot, suffix = name.rpartition(".")
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", stem or name)
+    path = folder / f"{safe}{dot}{suffix}"
+    counter = 1
+    while path.exists():
+        path = folder / f"{safe}-{counter}{dot}{suffix}"
+        counter += 1
+    path.write_bytes(data)
+    return path
+
+
+class ConsoleAdapter:
+    """The console as a channel adapter: receives typed lines, prints the replies."""
+
+    channel = CHANNEL
+    in_turn = False
+
+    def __init__(self, key: SessionKey, out: TextIO, files: Path, lang: str | None,
+                 name: str | None = None) -> None:
+        self.key, self.out, self.files, self.lang, self.name = key, out, files, lang, name
+        self.shown = Screen()
+
+    async def receive(self, received: str) -> Incoming | None:
         """A typed line; a number picks one of the choices just shown."""
-        text = line.strip()
-        if text.isdigit() and self.choices and 1 <= int(text) <= len(self.choices):
-            choice = self.choices[int(text) - 1]
-            return Incoming(key=key, value=choice.value, prompt=self._prompts[int(text) - 1],
-                            locale=lang)
-        return Incoming(key=key, text=text, locale=lang)
+        text = received.strip()
+        if not text:
+            return None
+        if text.isdigit() and 1 <= int(text) <= len(self.shown.choices):
+            choice, prompt = self.shown.choices[int(text) - 1]
+            return Incoming(key=self.key, value=choice.value, prompt=prompt, locale=self.lang,
+                            name=self.name)
+        return Incoming(key=self.key, text=text, locale=self.lang, name=self.name)
+
+    async def render(self, received: str, messages: list[Message]) -> Screen:
+        return render(messages)
+
+    async def send(self, received: str, rendered: Screen, turn: Transaction | None) -> None:
+        for line in rendered.lines:
+            if isinstance(line, SavedFile):
+                line = f"[{line.label}: {save(self.files, line.name, line.data)}]"
+            self.out.write(line + "\n")
+        self.out.flush()
+        self.shown = rendered
 
 
-async def chat(handle: Callable[[Incoming, Channel], object], files: Path, lang: str | None,
+async def chat(conductor: Conductor, files: Path, lang: str | None,
                stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout,
                user: str | None = None) -> None:
-    """Read lines until EOF or 'exit'/'quit' on an empty dialog; show every answer."""
-    renderer = ConsoleRenderer(stdout, files)
+    """Read lines until EOF or 'exit'/'quit'; show every answer."""
     name = user or getpass.getuser()
-    key = SessionKey(channel="console", workspace="local", user=name, conversation="console")
-    first = Incoming(key=key, text="menu", locale=lang, name=name)
-    renderer.show(await handle(first, CHANNEL))  # type: ignore[misc]
+    key = SessionKey(channel=CONSOLE, workspace="local", user=name, conversation="console")
+    console = ConsoleAdapter(key, stdout, files, lang, name)
+    await run_turn(console, conductor, "menu")
     loop = asyncio.get_running_loop()
     while True:
         stdout.write("> ")
@@ -120,8 +158,6 @@ async def chat(handle: Callable[[Incoming, Channel], object], files: Path, lang:
         if not line:
             stdout.write("\n")
             return
-        if line.strip().casefold() in {"exit", "quit", "doei"}:
+        if line.strip().casefold() in LEAVE:
             return
-        if not line.strip():
-            continue
-        renderer.show(await handle(renderer.incoming(key, line, lang), CHANNEL))  # type: ignore[misc]
+        await run_turn(console, conductor, line)

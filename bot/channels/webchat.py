@@ -1,6 +1,11 @@
 """The local web chat: a page on 127.0.0.1 that renders the same messages with buttons, forms,
 cards and images. Text is sent as segments and placed with textContent in the browser, so user
-text can never become markup."""
+text can never become markup.
+
+Who is talking is the server's to say: an id in a signed, HttpOnly, SameSite=Strict cookie
+(``web_identity``); the page only chooses a display name. Only loopback host names and the host
+of LEERBOT_PUBLIC_URL are served (a web page that resolves its own name to 127.0.0.1 cannot
+drive the chat)."""
 
 from __future__ import annotations
 
@@ -8,12 +13,14 @@ import base64
 import html
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from yarl import URL
 
+from bot.channels import WEB
+from bot.channels.contract import Transaction, run_turn
 from bot.channels.web_identity import COOKIE, ChatIdentity
 from bot.settings import Settings
 from dialogs.kit import (
@@ -34,10 +41,14 @@ from dialogs.kit import (
 )
 from knowledge.messages import t
 
-CHANNEL = Channel(mailbox=True, name="web", forms=True)
+CHANNEL = Channel(mailbox=True, name=WEB, forms=True)
 STATIC = Path(__file__).resolve().parent / "web"
 WORKSPACE = "local"
 MAX_TEXT = 4000
+FRAME_TEXTS = ("tag", "placeholder", "send", "name_label", "name_placeholder", "new_user",
+               "connection_error", "session_error")
+
+Request = TypeVar("Request", bound=BaseModel)
 
 
 class MailboxRequest(BaseModel):
@@ -57,6 +68,13 @@ class WebRequest(BaseModel):
     value: str | None = Field(None, max_length=200)
     form: dict[str, str] | None = None
     prompt: Prompt | None = None
+
+
+class WebTurn(BaseModel):
+    """A message and the identity the cookie carried."""
+
+    ident: str
+    request: WebRequest
 
 
 def rich_json(rich: Rich | None) -> list[dict[str, Any]] | None:
@@ -98,11 +116,6 @@ def message_json(message: Message) -> dict[str, Any]:
             "prompt": message.prompt.model_dump() if message.prompt else None}
 
 
-def _same_origin(request: web.Request) -> bool:
-    origin = request.headers.get("Origin")
-    return origin is None or origin == f"{request.scheme}://{request.host}"
-
-
 def allowed_hosts(public_url: str | None) -> frozenset[str]:
     """Loopback names, plus the host of LEERBOT_PUBLIC_URL."""
     hosts = {"127.0.0.1", "localhost", "::1"}
@@ -120,72 +133,117 @@ def _host_of(request: web.Request) -> str:
         return ""
 
 
+def _same_origin(request: web.Request) -> bool:
+    origin = request.headers.get("Origin")
+    return origin is None or origin == f"{request.scheme}://{request.host}"
+
+
 def _key(ident: str) -> SessionKey:
     return SessionKey(channel=CHANNEL.name, workspace=WORKSPACE, user=f"web-{ident}",
                       conversation="webchat")
 
 
+class WebChatAdapter:
+    """The web chat as a channel adapter: a posted message in, the reply in the response."""
+
+    channel = CHANNEL
+    in_turn = False
+
+    async def receive(self, received: WebTurn) -> Incoming | None:
+        data = received.request
+        return Incoming(key=_key(received.ident), text=data.text, value=data.value,
+                        form=data.form, prompt=data.prompt, locale=data.locale, name=data.name)
+
+    async def render(self, received: WebTurn, messages: list[Message]) -> list[dict[str, Any]]:
+        return [message_json(m) for m in messages]
+
+    async def send(self, received: WebTurn, rendered: list[dict[str, Any]],
+                   turn: Transaction | None) -> None:
+        """Nothing to push: the reply travels back in the HTTP response."""
+
+
+async def _read(request: web.Request, model: type[Request]) -> Request:
+    """A request of our own page (same origin, our header), validated."""
+    if request.headers.get("X-Leerbot") != "1" or not _same_origin(request):
+        raise web.HTTPForbidden(text="cross-site request refused")
+    try:
+        return model.model_validate(await request.json())
+    except (ValidationError, ValueError):
+        raise web.HTTPBadRequest(text="malformed request") from None
+
+
+def _page_headers(nonce: str) -> dict[str, str]:
+    return {
+        "Content-Security-Policy": (f"default-src 'none'; script-src 'nonce-{nonce}'; "
+                                    f"style-src 'nonce-{nonce}'; img-src data:; "
+                                    "connect-src 'self'; form-action 'none'; "
+                                    "base-uri 'none'; frame-ancestors 'none'"),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "no-store",
+    }
+
+
 def _frame(page: str, lang: str, nonce: str) -> str:
     """The page in the member's language (our own texts, escaped all the same)."""
-    texts = {name: html.escape(t(lang, f"web.{name}"), quote=True)
-             for name in ("tag", "placeholder", "send", "name_label", "name_placeholder",
-                          "new_user", "connection_error", "session_error")}
     body = page.replace("{{NONCE}}", nonce).replace("{{LANG}}", lang)
-    for name, text in texts.items():
-        body = body.replace("{{" + name.upper() + "}}", text)
+    for name in FRAME_TEXTS:
+        body = body.replace("{{" + name.upper() + "}}",
+                            html.escape(t(lang, f"web.{name}"), quote=True))
     return body
 
 
-def add_routes(app: web.Application, conductor: Conductor, settings: Settings) -> None:
-    """Mount the web chat (page and API) under /chat."""
-    page = (STATIC / "index.html").read_text(encoding="utf-8")
-    identity = ChatIdentity.in_data_dir(settings.data_dir)
-    hosts = allowed_hosts(settings.public_url)
+class WebChat:
+    """The page and its API, for one server."""
 
-    def guard(request: web.Request, api: bool = True) -> str | None:
-        """Refuse other hosts (DNS rebinding) and cross-site calls; the caller's id."""
-        if _host_of(request) not in hosts:
+    def __init__(self, conductor: Conductor, settings: Settings) -> None:
+        self.conductor = conductor
+        self.page = (STATIC / "index.html").read_text(encoding="utf-8")
+        self.identity = ChatIdentity.in_data_dir(settings.data_dir)
+        self.hosts = allowed_hosts(settings.public_url)
+        self.adapter = WebChatAdapter()
+
+    def _served(self, request: web.Request) -> None:
+        if _host_of(request) not in self.hosts:
             raise web.HTTPMisdirectedRequest(text="this host name is not served here")
-        if api and (request.headers.get("X-Leerbot") != "1" or not _same_origin(request)):
-            raise web.HTTPForbidden(text="cross-site request refused")
-        return identity.read(request.cookies.get(COOKIE))
 
-    def set_cookie(response: web.StreamResponse, value: str, request: web.Request) -> None:
+    def _caller(self, request: web.Request) -> str:
+        self._served(request)
+        ident = self.identity.read(request.cookies.get(COOKIE))
+        if ident is None:
+            raise web.HTTPUnauthorized(text="no chat session: reload the page")
+        return ident
+
+    @staticmethod
+    def _set_cookie(response: web.StreamResponse, value: str, request: web.Request) -> None:
         response.set_cookie(COOKIE, value, httponly=True, samesite="Strict", path="/chat",
                             secure=request.secure, max_age=400 * 24 * 3600)
 
-    async def language(ident: str | None, request: web.Request) -> str:
+    async def _language(self, ident: str | None, request: web.Request) -> str:
         if ident is not None:
-            async with conductor.units() as unit:
+            async with self.conductor.units() as unit:
                 member = await unit.identify(_key(ident), "", CHANNEL.name, None)
-                if member.lang:
-                    return TEXTS.normalise(member.lang)
+            if member.lang:
+                return TEXTS.normalise(member.lang)
         accepted = request.headers.get("Accept-Language", "").split(",")[0].split(";")[0]
         return TEXTS.normalise(accepted.strip() or None)
 
-    async def index(request: web.Request) -> web.Response:
-        ident = guard(request, api=False)
+    async def index(self, request: web.Request) -> web.Response:
+        self._served(request)
+        ident = self.identity.read(request.cookies.get(COOKIE))
         cookie = None
         if ident is None:
-            ident, cookie = identity.issue()
+            ident, cookie = self.identity.issue()
         nonce = secrets.token_urlsafe(16)
-        headers = {
-            "Content-Security-Policy": (f"default-src 'none'; script-src 'nonce-{nonce}'; "
-                                        f"style-src 'nonce-{nonce}'; img-src data:; "
-                                        "connect-src 'self'; form-action 'none'; "
-                                        "base-uri 'none'; frame-ancestors 'none'"),
-            "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "no-referrer",
-            "Cache-Control": "no-store",
-        }
-        body = _frame(page, await language(ident, request), nonce)
-        response = web.Response(text=body, content_type="text/html", headers=headers)
+        body = _frame(self.page, await self._language(ident, request), nonce)
+        response = web.Response(text=body, content_type="text/html",
+                                headers=_page_headers(nonce))
         if cookie is not None:
-            set_cookie(response, cookie, request)
+            self._set_cookie(response, cookie, request)
         return response
 
-    async def asset(request: web.Request) -> web.Response:
-        guard(request, api=False)
+    async def asset(self, request: web.Request) -> web.Response:
+        self._served(request)
         name = request.match_info["name"]
         if name not in {"app.js", "style.css"}:
             raise web.HTTPNotFound()
@@ -193,45 +251,36 @@ def add_routes(app: web.Application, conductor: Conductor, settings: Settings) -
         return web.Response(text=(STATIC / name).read_text(encoding="utf-8"), content_type=kind,
                             headers={"X-Content-Type-Options": "nosniff"})
 
-    def caller(request: web.Request) -> str:
-        ident = guard(request)
-        if ident is None:
-            raise web.HTTPUnauthorized(text="no chat session: reload the page")
-        return ident
+    async def message(self, request: web.Request) -> web.Response:
+        ident = self._caller(request)
+        data = await _read(request, WebRequest)
+        reply = await run_turn(self.adapter, self.conductor, WebTurn(ident=ident, request=data))
+        return web.json_response({"messages": reply or []})
 
-    async def message(request: web.Request) -> web.Response:
-        ident = caller(request)
-        try:
-            data = WebRequest.model_validate(await request.json())
-        except (ValidationError, ValueError):
-            raise web.HTTPBadRequest(text="malformed message") from None
-        incoming = Incoming(key=_key(ident), text=data.text, value=data.value, form=data.form,
-                            prompt=data.prompt, locale=data.locale, name=data.name)
-        messages = await conductor.handle(incoming, CHANNEL)
-        return web.json_response({"messages": [message_json(m) for m in messages]})
-
-    async def mailbox(request: web.Request) -> web.Response:
+    async def mailbox(self, request: web.Request) -> web.Response:
         """Proactive messages waiting for this web chat user (polled by the page)."""
-        ident = caller(request)
-        try:
-            MailboxRequest.model_validate(await request.json())
-        except (ValidationError, ValueError):
-            raise web.HTTPBadRequest(text="malformed request") from None
-        async with conductor.units() as unit:
+        ident = self._caller(request)
+        await _read(request, MailboxRequest)
+        async with self.conductor.units() as unit:
             member = await unit.identify(_key(ident), "", CHANNEL.name, None)
             waiting, _ = await unit.mailbox(member)
         return web.json_response({"messages": [message_json(m) for m in waiting]})
 
-    async def new_identity(request: web.Request) -> web.Response:
+    async def new_identity(self, request: web.Request) -> web.Response:
         """Start as a new local user (to try several people in one browser)."""
-        guard(request)
-        _, cookie = identity.issue()
+        self._served(request)
+        await _read(request, MailboxRequest)
+        _, cookie = self.identity.issue()
         response = web.json_response({"status": "new"})
-        set_cookie(response, cookie, request)
+        self._set_cookie(response, cookie, request)
         return response
 
-    app.router.add_get("/chat", index)
-    app.router.add_post("/chat/api/mailbox", mailbox)
-    app.router.add_post("/chat/api/identity", new_identity)
-    app.router.add_get("/chat/{name}", asset)
-    app.router.add_post("/chat/api/message", message)
+
+def add_routes(app: web.Application, conductor: Conductor, settings: Settings) -> None:
+    """Mount the web chat (page and API) under /chat."""
+    chat = WebChat(conductor, settings)
+    app.router.add_get("/chat", chat.index)
+    app.router.add_post("/chat/api/mailbox", chat.mailbox)
+    app.router.add_post("/chat/api/identity", chat.new_identity)
+    app.router.add_get("/chat/{name}", chat.asset)
+    app.router.add_post("/chat/api/message", chat.message)

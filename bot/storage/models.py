@@ -211,7 +211,8 @@ class DeliveryRow(Base):
 
 
 class ConversationRefRow(Base):
-    """A Teams conversation reference, kept so the bot can message people proactively."""
+    """A conversation reference (a Microsoft Teams chat or channel, a Slack channel Leerbot was
+    added to), kept so the bot can write there proactively (``bot.storage.conversations``)."""
 
     __tablename__ = "conversation_refs"
 

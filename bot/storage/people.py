@@ -29,7 +29,7 @@ class MemberRow(Base):
     role: Mapped[str] = mapped_column(String(16))
     lang: Mapped[str | None] = mapped_column(String(8), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    #: the channel the member last talked on (console, web, slack, teams): where we reach them
+    #: the channel the member last talked on (console, web, slack, msteams): where we reach them
     channel: Mapped[str | None] = mapped_column(String(16), nullable=True)
     timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
     #: what the member opted out of: {"experts": true, "buddies": true}

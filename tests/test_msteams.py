@@ -1,5 +1,6 @@
-"""Teams end to end: Bot Framework activities POSTed to /api/messages, replies to a local fake
-connector (the activity's serviceUrl), cards validated, proactive sends via stored references."""
+"""Microsoft Teams end to end: Bot Framework activities POSTed to /api/messages, replies to a
+local fake connector (the activity's serviceUrl), cards validated, proactive sends via stored
+references."""
 
 from __future__ import annotations
 
@@ -136,10 +137,11 @@ async def test_welcome_on_install(bot: TestClient, connector: FakeConnector) -> 
 async def test_proactive_message_through_a_stored_reference(bot: TestClient,
                                                             connector: FakeConnector) -> None:
     await send(bot, activity(connector, "hallo", user="29:user-3", conversation="a:p-3"))
-    teams = bot.channels.teams  # type: ignore[attr-defined]
-    (reference,) = await teams.references("tenant-1", "aad-29:user-3")
+    msteams = bot.channels.msteams  # type: ignore[attr-defined]
+    (reference,) = await msteams.references("tenant-1", "aad-29:user-3")
     before = len(connector.activities)
-    await teams.send("tenant-1", {"reference": reference, "text": "Je leerlijn start morgen."})
+    await msteams.sender.send("tenant-1", {"reference": reference,
+                                           "text": "Je leerlijn start morgen."})
     assert len(connector.activities) == before + 1
     sent = connector.activities[-1]
     assert sent["text"] == "Je leerlijn start morgen." and sent["_conversation"] == "a:p-3"
@@ -148,7 +150,7 @@ async def test_proactive_message_through_a_stored_reference(bot: TestClient,
 def test_tenant_from_conversation_when_channel_data_lacks_it() -> None:
     from botbuilder.schema import Activity
 
-    from bot.channels.teams import tenant_of
+    from bot.channels.msteams import tenant_of
 
     activity = Activity().deserialize({"type": "message", "conversation": {
         "id": "a:1", "conversationType": "personal", "tenantId": "tenant-9"}})
@@ -168,10 +170,10 @@ async def test_with_an_app_id_unauthenticated_traffic_is_refused(tmp_path: Path,
 
 
 async def test_without_an_app_id_only_loopback_is_accepted(bot: TestClient) -> None:
-    teams = bot.channels.teams  # type: ignore[attr-defined]
+    msteams = bot.channels.msteams  # type: ignore[attr-defined]
     request = make_mocked_request("POST", "/api/messages", headers={
         "Content-Type": "application/json"}, transport=_Transport("203.0.113.9"))
-    response = await teams.handle(request)
+    response = await msteams.handle(request)
     assert response.status == 401
 
 
@@ -249,7 +251,7 @@ async def test_forum_answers_reply_in_the_questions_thread_in_a_teams_channel(
     asker, helper = "aad-29:user-8", "aad-29:user-9"
     async with Workspace(runtime, "tenant-1") as ws:
         rooms = await ws.teams.rooms()
-        assert rooms and rooms[0][0] == "teams:19:abc@thread.tacv2"
+        assert rooms and rooms[0][0] == "msteams:19:abc@thread.tacv2"
         team = await ws.teams.save_team("Support", asker, [asker, helper], rooms[0][0])
     await send(bot, activity(connector, "hulpvraag stellen", user="29:user-9",
                              conversation="a:p-9"))

@@ -9,6 +9,7 @@ zero-width space so they can never notify anyone.
 
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,8 @@ MAX_FIELDS = 10
 MAX_FIELD_TEXT = 2000
 MAX_OPTION_TEXT = 75
 ACTION_PREFIX = "lb"
+#: the label of the button that opens a form in a modal (the language is not known here)
+FORM_BUTTON = "Formulier invullen / Fill in"
 _MENTION = re.compile(r"@(channel|here|everyone)\b", re.I)
 
 
@@ -260,3 +263,33 @@ def modal_values(state: dict[str, Any]) -> dict[str, str]:
             else:
                 values[block_id] = value.get("value") or ""
     return values
+
+
+def payloads(address: str, messages: list[Message], reference: dict[str, Any] | None = None,
+             thread_of: str | None = None) -> list[dict[str, Any]]:
+    """Proactive messages as chat.postMessage payloads to a user (their DM) or a channel,
+    optionally in the thread of an earlier post (its delivery key)."""
+    return [{"op": "post", "channel": address, "text": m.text, "blocks": m.blocks,
+             **({"thread_of": thread_of} if thread_of else {})}
+            for m in render(messages).messages]
+
+
+def reply_payloads(channel: str, messages: list[Message],
+                   thread_ts: str | None = None) -> list[dict[str, Any]]:
+    """A turn's reply as delivery payloads: the posts, then the files to upload."""
+    output = render(messages, form_button=FORM_BUTTON)
+    posts: list[dict[str, Any]] = [
+        {"op": "post", "channel": channel, "blocks": m.blocks, "text": m.text,
+         "thread_ts": thread_ts} for m in output.messages]
+    uploads: list[dict[str, Any]] = [
+        {"op": "upload", "channel": channel, "filename": upload.name,
+         "content": base64.b64encode(upload.png if isinstance(upload, ImageBlock)
+                                     else upload.data).decode()}
+        for upload in output.uploads]
+    return posts + uploads
+
+
+def text_payload(channel: str, text: str) -> dict[str, Any]:
+    """One plain message (our own text, escaped all the same)."""
+    return {"op": "post", "channel": channel, "text": text,
+            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": escape(text)}}]}

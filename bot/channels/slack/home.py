@@ -1,18 +1,21 @@
 """The Slack App Home tab: the user's assigned leerlijnen and learning wishes, an open check-in,
-open forum questions of their teams, and what to type."""
+open forum questions of their teams, and what to type. Published whenever the tab is opened."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.slack_render import MAX_BLOCKS, action_id, escape
+from bot.channels import SLACK
+from bot.channels.slack.events import SlackEvent
+from bot.channels.slack.render import MAX_BLOCKS, action_id, escape
+from bot.channels.slack.turns import Replies
 from bot.services import DatabaseServices
 from bot.storage.catalogues import MatcherCache
 from bot.storage.forum import SqlForum
 from bot.storage.ports import Shared, Store
-from knowledge.messages import t
+from knowledge.messages import normalise_lang, t
 
 
 def _section(text: str) -> dict[str, Any]:
@@ -67,3 +70,16 @@ async def home_view(db: AsyncSession, team: str, user: str, lang: str) -> dict[s
     else:
         blocks.append(_section(t(lang, "slack.home_no_questions")))
     return {"type": "home", "blocks": blocks[:MAX_BLOCKS]}
+
+
+class HomeTab:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], replies: Replies) -> None:
+        self.sessions = sessions
+        self.replies = replies
+
+    async def publish(self, row_id: int, event: SlackEvent, locale: str | None) -> None:
+        """Queue the user's home view (views.publish)."""
+        async with self.sessions() as db:
+            view = await home_view(db, event.team, event.user, normalise_lang(locale))
+        await self.replies.queue(row_id, event.team, f"{SLACK}:{event.team}:home:{event.user}",
+                                 [{"op": "views_publish", "user_id": event.user, "view": view}])

@@ -14,17 +14,22 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
-from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.storage.models import SlackInstallationRow, SlackOAuthStateRow, utcnow
-from bot.storage.people import MemberRow
+from bot.settings import Settings
+from bot.storage import installations as stored
 
 log = logging.getLogger(__name__)
 STATE_TTL = timedelta(minutes=10)
+#: The bot scopes the app asks for; the same list as manifest/slack/manifest.yaml.
+BOT_SCOPES = ["app_mentions:read", "channels:read", "chat:write", "commands", "files:write",
+              "groups:read", "im:history", "im:write", "users:read"]
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
 
 
 class SecretBox:
@@ -67,32 +72,24 @@ class DatabaseInstallationStore(AsyncInstallationStore):
         return log
 
     async def async_save(self, installation: Installation) -> None:
-        data = installation.to_dict_for_copying()
+        sealed = self.box.seal(installation.to_dict_for_copying())
         async with self.sessions.begin() as db:
-            db.add(SlackInstallationRow(
-                enterprise_id=installation.enterprise_id or "",
-                team_id=installation.team_id or "", user_id=installation.user_id or "",
-                installation=self.box.seal(data), installed_at=utcnow()))
-            await _first_installer_is_admin(db, installation.team_id or
-                                            installation.enterprise_id or "",
-                                            installation.user_id)
+            await stored.save_installation(db, installation.enterprise_id or "",
+                                           installation.team_id or "",
+                                           installation.user_id or "", sealed)
+            await stored.first_installer_is_admin(
+                db, installation.team_id or installation.enterprise_id or "",
+                installation.user_id)
 
     async def async_save_bot(self, bot: Bot) -> None:  # bots are kept inside installations
         return None
 
     async def _latest(self, enterprise_id: str | None, team_id: str | None,
                       user_id: str | None = None) -> Installation | None:
-        query = select(SlackInstallationRow).where(
-            SlackInstallationRow.enterprise_id == (enterprise_id or ""),
-            SlackInstallationRow.team_id == (team_id or ""))
-        if user_id:
-            query = query.where(SlackInstallationRow.user_id == user_id)
         async with self.sessions() as db:
-            row = (await db.execute(query.order_by(SlackInstallationRow.id.desc())
-                                    .limit(1))).scalar_one_or_none()
-        if row is None:
-            return None
-        return Installation(**self.box.open(row.installation))
+            sealed = await stored.latest_installation(db, enterprise_id or "", team_id or "",
+                                                      user_id)
+        return Installation(**self.box.open(sealed)) if sealed is not None else None
 
     async def async_find_installation(self, *, enterprise_id: str | None, team_id: str | None,
                                       user_id: str | None = None,
@@ -112,24 +109,8 @@ class DatabaseInstallationStore(AsyncInstallationStore):
 
     async def async_delete_installation(self, *, enterprise_id: str | None,
                                         team_id: str | None, user_id: str | None = None) -> None:
-        statement = delete(SlackInstallationRow).where(
-            SlackInstallationRow.enterprise_id == (enterprise_id or ""),
-            SlackInstallationRow.team_id == (team_id or ""))
-        if user_id:
-            statement = statement.where(SlackInstallationRow.user_id == user_id)
         async with self.sessions.begin() as db:
-            await db.execute(statement)
-
-
-async def _first_installer_is_admin(db: AsyncSession, workspace: str,
-                                    user: str | None) -> None:
-    if not user or not workspace:
-        return
-    count = (await db.execute(select(func.count()).select_from(MemberRow).where(
-        MemberRow.workspace == workspace))).scalar_one()
-    if count == 0:
-        db.add(MemberRow(workspace=workspace, user_id=user, name="", role="admin", lang=None,
-                         created_at=utcnow()))
+            await stored.delete_installations(db, enterprise_id or "", team_id or "", user_id)
 
 
 class DatabaseStateStore(AsyncOAuthStateStore):
@@ -145,12 +126,32 @@ class DatabaseStateStore(AsyncOAuthStateStore):
     async def async_issue(self, *args: Any, **kwargs: Any) -> str:
         state = secrets.token_urlsafe(32)
         async with self.sessions.begin() as db:
-            db.add(SlackOAuthStateRow(state=state, expires_at=datetime.now(UTC) + STATE_TTL))
+            await stored.issue_state(db, state, datetime.now(UTC) + STATE_TTL)
         return state
 
     async def async_consume(self, state: str) -> bool:
         async with self.sessions.begin() as db:
-            result = await db.execute(delete(SlackOAuthStateRow).where(
-                SlackOAuthStateRow.state == state,
-                SlackOAuthStateRow.expires_at > datetime.now(UTC)))
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+            return await stored.consume_state(db, state, datetime.now(UTC))
+
+
+def installation_store(settings: Settings, sessions: async_sessionmaker[AsyncSession]
+                       ) -> DatabaseInstallationStore | None:
+    """The installations of a multi-workspace app (None: one workspace, one bot token)."""
+    if not (settings.slack_client_id and settings.slack_client_secret):
+        return None
+    if settings.secret_key is None:
+        raise ValueError("multi-workspace Slack needs LEERBOT_SECRET_KEY to encrypt "
+                         "the installations' tokens")
+    return DatabaseInstallationStore(sessions, SecretBox(settings.secret_key.get_secret_value()))
+
+
+def oauth_settings(settings: Settings, sessions: async_sessionmaker[AsyncSession],
+                   installations: DatabaseInstallationStore) -> AsyncOAuthSettings:
+    """Bolt's install flow on /slack/install and /slack/oauth_redirect."""
+    assert settings.slack_client_id and settings.slack_client_secret
+    return AsyncOAuthSettings(
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret.get_secret_value(),
+        scopes=BOT_SCOPES, installation_store=installations,
+        state_store=DatabaseStateStore(sessions),
+        install_path=INSTALL_PATH, redirect_uri_path=REDIRECT_PATH)

@@ -1,4 +1,4 @@
-"""Messages to Adaptive Cards 1.5 (what Teams renders).
+"""Messages to Adaptive Cards 1.5 (what Microsoft Teams renders).
 
 Buttons are Action.Submit whose data names the dialog step (so a click on an old card is
 recognised as stale); more choices than Teams shows as buttons become a ChoiceSet; forms use
@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from bot.channels.contract import Unreachable
 from dialogs.kit import (
     CardBlock,
     ChoicesBlock,
@@ -174,3 +175,13 @@ def _block(block: object, prompt: Prompt | None,
 
 def card_attachment(card: dict[str, Any]) -> dict[str, Any]:
     return {"contentType": "application/vnd.microsoft.card.adaptive", "content": card}
+
+
+def payloads(address: str, messages: list[Message], reference: dict[str, Any] | None,
+             thread_of: str | None = None) -> list[dict[str, Any]]:
+    """One delivery with the cards of proactive messages, sent through the stored
+    conversation reference (Teams cannot start a chat with someone who never wrote)."""
+    if reference is None:
+        raise Unreachable("no Microsoft Teams conversation with this person or channel yet")
+    return [{"reference": reference, "cards": render(messages),
+             **({"thread_of": thread_of} if thread_of else {})}]

@@ -1,0 +1,124 @@
+"""The delivery worker's side of Slack (``bot.workers.Sender``): queued operations become Web API
+calls, Slack's errors are classified (retry later or give up), and after a crash the DM's
+history tells whether an interrupted post arrived (our key travels in its metadata)."""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.channels import SLACK
+from bot.channels.slack.web import SlackWeb, classify, failure
+from bot.queue import delivery_result
+from bot.settings import Settings
+from bot.workers import PermanentError, RetryableError
+
+METADATA_EVENT = "leerbot_delivery"
+#: operations that may simply be done again (the same view shown twice changes nothing)
+IDEMPOTENT = {"views_update", "views_publish"}
+
+
+class SlackSender:
+    verifies = True
+
+    def __init__(self, settings: Settings, web: SlackWeb,
+                 sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.settings = settings
+        self.web = web
+        self.sessions = sessions
+
+    def pace(self, workspace: str, payload: dict[str, Any]) -> tuple[str, float] | None:
+        """Scheduled messages share the workspace's rate; replies to a user are not held
+        back (a 429 still makes them wait for Retry-After)."""
+        if payload.get("run") is None or payload["op"] != "post":
+            return None
+        return f"{SLACK}:{workspace}", self.settings.slack_rate
+
+    async def send(self, workspace: str, payload: dict[str, Any],
+                   key: str = "") -> dict[str, Any] | None:
+        """Deliver one queued operation; errors are classified for the delivery worker."""
+        client = await self.web.client_for(workspace)
+        op = payload["op"]
+        try:
+            if op == "post":
+                return await self._post(client, payload, key)
+            await self._other(client, op, payload)
+        except SlackApiError as exc:
+            raise failure(op, exc) from None
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise RetryableError(f"network: {type(exc).__name__}") from None
+        return None
+
+    async def _post(self, client: AsyncWebClient, payload: dict[str, Any],
+                    key: str) -> dict[str, Any]:
+        arguments: dict[str, Any] = {
+            "channel": payload["channel"], "text": payload["text"],
+            "blocks": payload.get("blocks"), "unfurl_links": False, "unfurl_media": False}
+        if payload.get("thread_ts"):
+            arguments["thread_ts"] = payload["thread_ts"]
+        if payload.get("thread_of"):
+            arguments["thread_ts"] = await self._thread_of(payload["thread_of"])
+        if key:  # lets a restarted process see whether this message arrived
+            arguments["metadata"] = {"event_type": METADATA_EVENT,
+                                     "event_payload": {"key": key}}
+        response = await client.chat_postMessage(**arguments)
+        return {"channel": response.get("channel"), "ts": response.get("ts")}
+
+    async def _other(self, client: AsyncWebClient, op: str, payload: dict[str, Any]) -> None:
+        if op == "upload":
+            await client.files_upload_v2(channel=payload["channel"],
+                                         filename=payload["filename"],
+                                         content=base64.b64decode(payload["content"]))
+        elif op == "views_update":
+            await client.views_update(view_id=payload["view_id"], view=payload["view"])
+        elif op == "views_publish":
+            await client.views_publish(user_id=payload["user_id"], view=payload["view"])
+        else:
+            raise PermanentError(f"unknown operation {op}")
+
+    async def _thread_of(self, delivery_key: str) -> str | None:
+        """The ts of an earlier post (e.g. a forum question), to answer in its thread."""
+        async with self.sessions() as db:
+            result = await delivery_result(db, delivery_key)
+        return (result or {}).get("ts")
+
+    async def delivered(self, workspace: str, payload: dict[str, Any], key: str,
+                        since: datetime) -> bool | None:
+        """Whether an interrupted post arrived: our key travels in the message metadata, so
+        the conversation's history tells."""
+        if payload["op"] in IDEMPOTENT:
+            return False  # doing it again is harmless
+        if payload["op"] != "post":
+            return None
+        try:
+            history = await self._history(workspace, payload["channel"], since)
+        except SlackApiError as exc:
+            retry = classify(exc)
+            if retry:
+                raise retry from None
+            return None
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise RetryableError(f"network: {type(exc).__name__}") from None
+        return any(_carries(message, key) for message in history)
+
+    async def _history(self, workspace: str, channel: str,
+                       since: datetime) -> list[dict[str, Any]]:
+        client = await self.web.client_for(workspace)
+        if channel.startswith(("U", "W")):  # posted to a user: it went to their DM
+            channel = await self.web.dm(workspace, channel)
+        history = await client.conversations_history(
+            channel=channel, oldest=f"{since.timestamp() - 5:.6f}",
+            include_all_metadata=True, limit=200)
+        return list(history.get("messages") or [])
+
+
+def _carries(message: dict[str, Any], key: str) -> bool:
+    metadata = message.get("metadata") or {}
+    return metadata.get("event_type") == METADATA_EVENT and \
+        (metadata.get("event_payload") or {}).get("key") == key
