@@ -31,7 +31,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.outbound import Unreachable, delivery_rows, payloads_for, queue_many, sender_channel
-from bot.queue import _insert, now, purge
+from bot.queue import _insert, now
 from bot.storage.models import (
     AssignmentRow,
     ConversationRefRow,
@@ -209,8 +209,6 @@ class Planner:
             if occurrence is not None:
                 planned += await self.plan_occurrence(schedule.id, occurrence)
         planned += await self.plan_follow_ups(moment)
-        async with self.sessions.begin() as db:
-            await purge(db)
         return planned
 
     # ---------------------------------------------------------------- schedules
