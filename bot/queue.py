@@ -29,7 +29,7 @@ from sqlalchemy.orm import aliased
 
 from bot.storage.models import DeliveryRow, HealthCheckRow, InboxRow, MailboxRow, RunRow
 
-#: how long a claim lasts unless its worker renews it (the heartbeat renews it every third)
+#: how long a claim lasts unless its worker renews it (its heartbeat does, every sixth)
 LEASE = timedelta(seconds=6)
 #: A platform may still act on a call this long after its caller went away: a delivery
 #: interrupted mid-call is taken over (and checked with the platform) no sooner than this
@@ -136,15 +136,20 @@ async def claim_deliveries(session: AsyncSession, limit: int = 50, lease: timede
 
 async def renew_claims(session: AsyncSession, table: type[Any], ids: list[int], owner: str,
                        lease: timedelta = LEASE) -> set[int]:
-    """Move the lease of the rows ``owner`` still holds one ``lease`` ahead; the ids renewed
-    (a row missing was finished meanwhile, or taken over by another worker)."""
+    """Move the lease of the rows ``owner`` still holds one ``lease`` ahead; the ids renewed.
+    A row missing was finished meanwhile, taken over by another worker, or is being written
+    right now (its lock is skipped rather than waited for: waiting could deadlock with that
+    write, and the next renewal takes it)."""
     until = await clock(session) + lease
     core = table.__table__
     renewed: set[int] = set()
     for start in range(0, len(ids), 500):
+        held = (select(core.c.id).where(core.c.id.in_(ids[start:start + 500]),
+                                        core.c.claimed_by == owner,
+                                        core.c.status == "processing")
+                .with_for_update(skip_locked=True))
         result = await session.execute(
-            update(core).where(core.c.id.in_(ids[start:start + 500]),
-                               core.c.claimed_by == owner, core.c.status == "processing")
+            update(core).where(core.c.id.in_(held.scalar_subquery()))
             .values(available_at=until).returning(core.c.id))
         renewed.update(result.scalars())
     return renewed

@@ -59,7 +59,7 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("LEERBOT_LEASE", "LEERBOT_DELIVERY_LEASE", "lease",
                                       "delivery_lease"),
         description="seconds a claimed inbox event or delivery stays with its worker unless "
-                    "the worker renews the claim (its heartbeat does, every third of it); the "
+                    "the worker renews the claim (its heartbeat does, every sixth of it); the "
                     "work of a process that died is taken over after at most this long")
     retention_days: int = Field(
         7, ge=1, le=3650,

@@ -15,12 +15,13 @@ import logging
 import os
 import secrets
 import socket
+import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.group_commit import GroupCommit
 from bot.queue import (
@@ -45,6 +46,7 @@ from bot.queue import (
     update_deliveries,
 )
 from bot.ratelimit import Limiter, limiter_for, wait_until
+from bot.storage.db import create_engine, sessionmaker
 from bot.storage.models import DeliveryRow, InboxRow
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,11 @@ LOOKAHEAD = 0.05
 CLAIM_AHEAD = 30.0
 #: the part of a lease kept in reserve: a row is acted on only while its lease surely holds
 LEASE_RESERVE = 0.2
+#: renewals per lease: a renewal may come late, or fail, a few times before a lease runs out
+BEATS_PER_LEASE = 6
+#: the worker's event loop shows it turns this often; the heartbeat stops renewing leases once
+#: it has not turned for LOOP_STALL seconds (busy for a while is fine, hung is not)
+LOOP_TICK, LOOP_STALL = 0.5, 30.0
 #: how often the retention purge runs (and once when the worker starts)
 PURGE_EVERY = 3600.0
 
@@ -103,12 +110,16 @@ def worker_name() -> str:
 class Leases:
     """The rows one worker is working on, kept claimed by a heartbeat.
 
-    A claim leases a row for ``lease``; every third of a lease the heartbeat moves the leases
-    of the rows still held one lease ahead. A worker acts on a row only while its lease surely
-    holds (``holds``): the local end is counted from a moment taken before the claim or renewal
-    was written, minus a reserve, so it never passes the end kept in the database. When the
-    heartbeat cannot renew (the database is unreachable), rows not yet sent are left alone, and
-    whoever takes them over sends them."""
+    A claim leases a row for ``lease``; every sixth of a lease (1 s) the heartbeat moves the
+    leases of the rows still held one lease ahead. The heartbeat runs in a thread of its own,
+    with its own event loop and database connection, so a busy event loop (planning a large
+    run, rendering thousands of cards) does not let the leases run out; it stops renewing when
+    the worker's event loop has not turned for LOOP_STALL seconds (a hung process lets its work
+    go). A worker acts on a row only while its lease surely holds (``holds``): the local end is
+    counted from a moment taken before the claim or renewal was written, minus a reserve, so
+    it never passes the end kept in the database. When the heartbeat cannot renew (the database
+    is unreachable), rows not yet sent are left alone, and whoever takes them over sends them,
+    and a call in progress is given up (see ``DeliveryWorker._call``)."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], table: type[Any],
                  lease: timedelta = LEASE) -> None:
@@ -117,7 +128,13 @@ class Leases:
         self.lease = lease
         self.owner = worker_name()
         self._ends: dict[int, float] = {}
-        self._task: asyncio.Task[None] | None = None
+        self._lock = threading.Lock()
+        self._turned = time.monotonic()  # the worker's event loop last turned then
+        self._ticking: asyncio.Task[None] | None = None
+        self._thread: threading.Thread | None = None
+        self._beat_loop: asyncio.AbstractEventLoop | None = None
+        self._beating: asyncio.Task[None] | None = None
+        self._started = threading.Event()
 
     @property
     def seconds(self) -> float:
@@ -127,9 +144,10 @@ class Leases:
         """Hold rows claimed at ``since`` (``time.monotonic()`` before the claim); the ones
         not already being worked on here (a row of ours re-claimed after its lease ran out
         stays with the task that has it)."""
-        fresh = [row for row in rows if row.id not in self._ends]
-        for row in rows:
-            self._ends[row.id] = since + self.seconds
+        with self._lock:
+            fresh = [row for row in rows if row.id not in self._ends]
+            for row in rows:
+                self._ends[row.id] = since + self.seconds
         return fresh
 
     def left(self, row_id: int) -> float:
@@ -143,37 +161,76 @@ class Leases:
         return self.left(row_id) > 0
 
     def drop(self, row_id: int) -> None:
-        self._ends.pop(row_id, None)
+        with self._lock:
+            self._ends.pop(row_id, None)
 
-    async def renew(self) -> None:
-        ids = sorted(self._ends)
+    async def renew(self, sessions: async_sessionmaker[AsyncSession] | None = None) -> None:
+        """Renew the leases of the rows held (with ``sessions``: another event loop's)."""
+        with self._lock:
+            ids = sorted(self._ends)
         if not ids:
             return
         since = time.monotonic()
-        async with self.sessions.begin() as session:
+        async with (sessions or self.sessions).begin() as session:
             renewed = await renew_claims(session, self.table, ids, self.owner, self.lease)
         until = since + self.seconds
-        for row_id in ids:
-            # untouched meanwhile (not dropped, not claimed anew); not renewed: done, or lost
-            if self._ends.get(row_id, until + 1) <= until:
-                self._ends[row_id] = until if row_id in renewed else 0.0
+        with self._lock:
+            for row_id in renewed:  # a row not renewed keeps its end, and so runs out
+                if self._ends.get(row_id, until + 1) <= until:  # not dropped or claimed anew
+                    self._ends[row_id] = until
+
+    # ------------------------------------------------------------ the heartbeat's thread
+
+    async def _tick(self) -> None:
+        while True:
+            self._turned = time.monotonic()
+            await asyncio.sleep(LOOP_TICK)
+
+    def _run_heartbeat(self) -> None:
+        loop = asyncio.new_event_loop()
+        self._beat_loop = loop
+        self._beating = loop.create_task(self._beat())
+        self._started.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            loop.run_until_complete(self._beating)
+        loop.close()
 
     async def _beat(self) -> None:
-        while True:
-            await asyncio.sleep(self.seconds / 3)
-            try:
-                await self.renew()
-            except Exception as exc:  # a database hiccup: the next beat tries again
-                log.warning("%s: renewing leases failed: %s", self.table.__tablename__,
-                            type(exc).__name__)
+        url = self.sessions.kw["bind"].url.render_as_string(hide_password=False)
+        engine: AsyncEngine | None = None
+        try:
+            while True:
+                await asyncio.sleep(self.seconds / BEATS_PER_LEASE)
+                if time.monotonic() - self._turned > LOOP_STALL:
+                    continue  # the worker's event loop is stuck: its work is let go
+                try:
+                    engine = engine or create_engine(url)  # connections of its own
+                    await self.renew(sessionmaker(engine))
+                except Exception as exc:  # a database hiccup: the next beat tries again
+                    log.warning("%s: renewing leases failed: %s", self.table.__tablename__,
+                                type(exc).__name__)
+        finally:
+            if engine is not None:
+                await engine.dispose()
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._beat(), name="leerbot-heartbeat")
+        if self._thread is None:
+            self._ticking = asyncio.create_task(self._tick(), name="leerbot-loop-tick")
+            self._thread = threading.Thread(target=self._run_heartbeat, daemon=True,
+                                            name=f"leerbot-heartbeat-{self.table.__tablename__}")
+            self._thread.start()
 
     async def stop(self) -> None:
-        await _cancel(self._task)
-        self._task = None
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            await asyncio.to_thread(self._started.wait, 10)
+            if self._beat_loop is not None and self._beating is not None:
+                with contextlib.suppress(RuntimeError):  # its loop has ended already
+                    self._beat_loop.call_soon_threadsafe(self._beating.cancel)
+            await asyncio.to_thread(thread.join, 10)
+            self._started.clear()
+        await _cancel(self._ticking)
+        self._ticking = None
 
 
 async def _cancel(task: asyncio.Task[Any] | None) -> None:
@@ -464,6 +521,9 @@ class DeliveryWorker(Worker):
                     await self._release([row])
                     return
             await self.handle(row)
+        except Exception as exc:  # e.g. its mark could not be written: the lease runs out
+            log.warning("delivery %s: %s; it is taken up again when its lease runs out",
+                        row.id, type(exc).__name__)
         finally:
             self.leases.drop(row.id)
 
