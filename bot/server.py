@@ -29,6 +29,7 @@ from bot.net import is_loopback
 from bot.runtime import Runtime
 from bot.scheduler import Planner
 from bot.storage.db import database_error, touch_health
+from bot.wakeups import DELIVERIES, INBOX, Wakeups
 from bot.workers import DeliveryWorker, InboxWorker, Sender
 
 log = logging.getLogger(__name__)
@@ -59,10 +60,14 @@ class Channels:
             self.inbox.processors["slack"] = self.slack.process
         self.teams = TeamsChannel(settings, runtime.conductor, runtime.sessions)
         senders["teams"] = self.teams
+        self.wakeups = Wakeups(runtime.engine, {INBOX: self.inbox.wake.set,
+                                                DELIVERIES: self.deliveries.wake.set})
 
     async def start(self) -> None:
         self.inbox.start()
         self.deliveries.start()
+        if self.settings.wakeups:
+            self.wakeups.start()
         self._planning = asyncio.create_task(self.planner.run_forever(self.deliveries.wake.set),
                                              name="leerbot-planner")
         if self.slack is not None and self.settings.slack_app_token is not None:
@@ -82,6 +87,7 @@ class Channels:
             self._planning.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._planning
+        await self.wakeups.stop()
         await self.inbox.stop()
         await self.deliveries.stop()
 

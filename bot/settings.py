@@ -66,6 +66,11 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("LEERBOT_RETENTION_DAYS", "retention_days"),
         description="days handled inbox events, finished deliveries and seen mailbox messages "
                     "are kept before the delivery worker removes them")
+    wakeups: bool = Field(
+        True, validation_alias=AliasChoices("LEERBOT_WAKEUPS", "wakeups"),
+        description="PostgreSQL: wake the workers of every replica with LISTEN/NOTIFY when work "
+                    "is queued (off: they find it by polling, once a second; needed behind a "
+                    "proxy that does not pass LISTEN on, such as PgBouncer in transaction mode)")
     ready_timeout: float = Field(
         3.0, gt=0, le=60,
         validation_alias=AliasChoices("LEERBOT_READY_TIMEOUT", "ready_timeout"),

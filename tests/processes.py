@@ -29,11 +29,11 @@ def free_port() -> int:
 class Served:
     """One `leerbot serve` process on a free port, its output in ``log``."""
 
-    def __init__(self, env: dict[str, str], log: Path, **popen: Any) -> None:
+    def __init__(self, env: dict[str, str], log: Path, *options: str, **popen: Any) -> None:
         self.port = free_port()
         self.log = log
         command = [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1",
-                   "--port", str(self.port)]
+                   "--port", str(self.port), *options]
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("ab"),
                                         stderr=subprocess.STDOUT, **popen)
 
