@@ -603,11 +603,8 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_INPUT
-    except Exception as exc:  # a database that cannot be used: one paragraph, no traceback
-        problem = database_error(exc)
-        if problem is None:
-            raise
-        print(database_message(problem, settings, args.lang), file=sys.stderr)
+    except DatabaseError as exc:  # a database that cannot be used: one paragraph
+        print(database_message(exc, settings, args.lang), file=sys.stderr)
         return EXIT_INPUT
     except KnowledgeError as exc:
         print(t(args.lang, "cli.knowledge_broken", reason=str(exc)), file=sys.stderr)

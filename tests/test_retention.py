@@ -55,9 +55,11 @@ async def arrange(sessions: Any) -> int:
                      status="planned", total=len(DELIVERIES), details={}, created_at=moment - OLD)
         db.add(run)
         await db.flush()
+        # the waiting event is due tomorrow: a serving process leaves it alone meanwhile
         db.add_all([InboxRow(source="slack", event_key=what, conversation_key=what,
-                             payload={}, status=status, attempts=1, available_at=moment,
-                             created_at=moment - age) for what, age, status, _ in INBOX])
+                             payload={}, status=status, attempts=1,
+                             available_at=moment + timedelta(days=1), created_at=moment - age)
+                    for what, age, status, _ in INBOX])
         db.add_all([DeliveryRow(key=key, channel="slack", workspace="T1", ordering_key=key,
                                 payload={"op": "post"}, status=status, attempts=1,
                                 available_at=moment, created_at=moment - age, run_id=run.id,
