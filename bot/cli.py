@@ -29,7 +29,13 @@ from pydantic import ValidationError
 from bot.catalogues import prepare, read_file
 from bot.settings import Settings, get_settings
 from bot.storage.catalogues import list_catalogues, save_catalogue, workspace_catalogue
-from bot.storage.db import DatabaseError, create_engine, sessionmaker, upgrade
+from bot.storage.db import (
+    DatabaseError,
+    create_engine,
+    database_error,
+    sessionmaker,
+    upgrade,
+)
 from engine.matching import CompetencyMatcher, MatchResult
 from engine.notes import Note
 from engine.paths import BuildResult, PathRequest, build_paths
@@ -66,16 +72,30 @@ def _print_json(data: Any) -> None:
 
 
 async def _with_database(settings: Settings, work: Callable[..., Any]) -> Any:
+    """Open the database (creating or updating its schema) for ``work``; a database that
+    cannot be used raises DatabaseError, which ``main`` turns into one paragraph."""
     engine = None
     try:
         engine = create_engine(settings.effective_database_url)
         await upgrade(engine)
         return await work(sessionmaker(engine))
-    except (OSError, DatabaseError) as exc:
-        raise CliError(t(settings.lang, "cli.database_unavailable", reason=str(exc))) from None
+    except Exception as exc:
+        problem = database_error(exc, engine.url if engine is not None else None)
+        if problem is None:
+            raise
+        raise problem from None
     finally:
         if engine is not None:
             await engine.dispose()
+
+
+def database_message(error: DatabaseError, settings: Settings, lang: str) -> str:
+    """One paragraph: what is wrong with the database and what to do about it."""
+    place = error.where
+    if not place and settings.database_url is None:
+        place = str(settings.data_dir)
+    return t(lang, f"cli.database.{error.problem}", where=place or "-",
+             reason=str(error) or error.problem)
 
 
 async def _active_catalogue(settings: Settings) -> Catalogue:
@@ -458,10 +478,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot.runtime import LocalDelivery, Runtime
 
     async def run() -> None:
-        try:
-            runtime = await Runtime.start(settings)
-        except (OSError, DatabaseError) as exc:
-            raise CliError(t(args.lang, "cli.database_unavailable", reason=str(exc))) from None
+        runtime = await Runtime.start(settings)
         # scheduled messages (check-ins, kennisrondjes, ...) for console users are planned and
         # put in their mailbox by this process too; they show at the next message
         local = LocalDelivery(runtime)
@@ -477,21 +494,44 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 
-#: libraries that would say too much (request bodies; SQLAlchemy logs every statement with its
-#: values from INFO) and the least level they log at
-LIBRARY_LOGGERS = {"slack_sdk": logging.INFO, "slack_bolt": logging.INFO,
-                   "botbuilder": logging.INFO, "botframework": logging.INFO,
-                   "msrest": logging.INFO, "msal": logging.INFO, "aiohttp": logging.INFO,
-                   "alembic": logging.INFO, "asyncio": logging.INFO, "urllib3": logging.INFO,
-                   "sqlalchemy": logging.WARNING}
+#: our own code, which logs at LEERBOT_LOG_LEVEL (and never what people wrote)
+OWN_LOGGERS = ("bot", "dialogs", "engine", "knowledge")
+#: Libraries, and the least level they log at whatever LEERBOT_LOG_LEVEL says: below it each
+#: can print what people wrote, tokens or statement values (found by reading them).
+LIBRARY_LOGGERS = {
+    "aiosqlite": logging.INFO,  # DEBUG: every call with its statement and values
+    "asyncpg": logging.INFO,  # a database driver: held back like aiosqlite
+    # sqlalchemy.engine INFO: every statement with its values, DEBUG: the rows;
+    # sqlalchemy.pool DEBUG: every connection; sqlalchemy.dialects INFO: server details
+    "sqlalchemy": logging.WARNING,
+    "alembic": logging.INFO,  # INFO: the migrations run
+    "slack_sdk": logging.INFO,  # DEBUG: every Web API request and answer, with its body
+    "slack_bolt": logging.INFO,  # DEBUG: request bodies, listener arguments
+    "botbuilder": logging.INFO,
+    "botframework": logging.INFO,  # the connector client (through msrest)
+    "msrest": logging.INFO,  # msrest.http_logger DEBUG: request and answer bodies, headers
+    "msal": logging.INFO,  # DEBUG: token requests
+    "azure": logging.WARNING,  # azure.core's http_logging_policy INFO: URLs and headers
+    "aiohttp": logging.INFO,  # client and server DEBUG; the access log: see PathAccessLogger
+    "urllib3": logging.INFO,  # DEBUG: every URL with its query
+    "requests_oauthlib": logging.INFO,  # DEBUG: tokens
+    "oauthlib": logging.INFO,  # DEBUG: tokens
+    "asyncio": logging.INFO,
+    "matplotlib": logging.WARNING,  # DEBUG and INFO: font lookups (noise)
+    "PIL": logging.INFO,
+}
 
 
 def configure_logging(settings: Settings) -> None:
-    """Log lines with time, level and source to standard error. Our own code logs no message
-    text and no secrets; third-party libraries are held back even when we debug."""
-    logging.basicConfig(level=settings.log_level, force=True,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    """Log lines with time, level and source to standard error. Only our own code logs below
+    INFO: the root logger stays at INFO or above, so a library's DEBUG lines never show,
+    including those of loggers not listed here (Bolt names the app's loggers after the file
+    that created it, and gives them the root's level); LIBRARY_LOGGERS holds some back more."""
     wanted = logging.getLevelName(settings.log_level)
+    logging.basicConfig(level=max(wanted, logging.INFO), force=True,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for name in OWN_LOGGERS:
+        logging.getLogger(name).setLevel(wanted)
     for name, least in LIBRARY_LOGGERS.items():
         logging.getLogger(name).setLevel(max(least, wanted))
 
@@ -500,13 +540,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from aiohttp import web
 
     from bot.runtime import Runtime
-    from bot.server import CHANNELS, build_app, is_loopback
+    from bot.server import CHANNELS, PathAccessLogger, build_app, is_loopback
 
     async def make_app() -> web.Application:
-        try:
-            runtime = await Runtime.start(settings)
-        except (OSError, DatabaseError) as exc:
-            raise CliError(t(args.lang, "cli.database_unavailable", reason=str(exc))) from None
+        runtime = await Runtime.start(settings)
         local = is_loopback(args.host)
         app = build_app(runtime, webchat_enabled=local, workers=not args.no_workers)
 
@@ -529,7 +566,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     configure_logging(settings)
     web.run_app(make_app(), host=args.host, port=args.port, print=None,
-                access_log=logging.getLogger("aiohttp.access") if settings.access_log else None)
+                access_log=logging.getLogger("aiohttp.access") if settings.access_log else None,
+                access_log_class=PathAccessLogger)
     return EXIT_OK
 
 
@@ -703,6 +741,9 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.handler(args, settings))
     except CliError as exc:
         print(str(exc), file=sys.stderr)
+        return EXIT_INPUT
+    except DatabaseError as exc:  # a database that cannot be used: one paragraph
+        print(database_message(exc, settings, args.lang), file=sys.stderr)
         return EXIT_INPUT
     except KnowledgeError as exc:
         print(t(args.lang, "cli.knowledge_broken", reason=str(exc)), file=sys.stderr)

@@ -4,13 +4,20 @@ deliveries (messages stored, with an idempotency key, before they are sent).
 Both are worked by any number of replicas: a worker claims rows with
 ``SELECT ... FOR UPDATE SKIP LOCKED`` (PostgreSQL; SQLite serialises writers anyway) and a lease;
 only the oldest open row of each conversation can be claimed, so one user's turns and one
-conversation's messages keep their order. A row whose worker died is claimed again when its
-lease runs out.
+conversation's messages keep their order.
+
+A claim is a lease: the row carries its worker's name (``claimed_by``) and the end of the lease
+(``available_at``). The worker renews the leases of the rows it is still working on with a
+heartbeat (``renew_claims``), so the lease can be short: a row whose worker died is claimed
+again within one lease, while a long job keeps its rows. Lease times are read from one clock:
+the database server's on PostgreSQL (replicas' own clocks may differ), the machine's on SQLite.
 """
 
 from __future__ import annotations
 
 import random
+from collections import Counter
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,22 +27,47 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.storage.models import DeliveryRow, InboxRow
+from bot.storage.models import DeliveryRow, HealthCheckRow, InboxRow, MailboxRow, RunRow
 
-LEASE = timedelta(seconds=60)
+#: how long a claim lasts unless its worker renews it (its heartbeat does, every sixth)
+LEASE = timedelta(seconds=6)
+#: A platform may still act on a call this long after its caller went away: a delivery
+#: interrupted mid-call is taken over (and checked with the platform) no sooner than this
+#: after the call started. The worker itself never keeps a call going beyond its lease.
+SETTLE = timedelta(seconds=5)
 #: with the backoff below, a platform outage is retried through before a
 #: message is given up and shown as failed in the runs view (about twenty minutes)
 MAX_ATTEMPTS = 14
 OPEN = ("pending", "processing")
 
 
+class ClaimLost(Exception):
+    """Another worker has taken the row over (this worker's lease on it ran out)."""
+
+
+#: the inbox row the current task works on, and the worker that claimed it: finishing the row
+#: then succeeds only while that claim holds (see ``finish_inbox``)
+CURRENT_CLAIM: ContextVar[tuple[int, str] | None] = ContextVar("leerbot_claim", default=None)
+
+
 def now() -> datetime:
     return datetime.now(UTC)
 
 
+def _dialect(session: AsyncSession) -> str:
+    return session.bind.dialect.name if session.bind is not None else "sqlite"
+
+
 def _insert(session: AsyncSession, table: type[Any]) -> Any:
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    return (pg_insert if _dialect(session) == "postgresql" else sqlite_insert)(table)
+
+
+async def clock(session: AsyncSession) -> datetime:
+    """The moment leases are measured with: the database server's clock on PostgreSQL, so that
+    every replica agrees on when a lease ends; on SQLite every process shares the machine's."""
+    if _dialect(session) == "postgresql":
+        return (await session.execute(select(func.now()))).scalar_one()  # type: ignore[no-any-return]
+    return now()
 
 
 async def enqueue_delivery(session: AsyncSession, key: str, channel: str, workspace: str,
@@ -59,10 +91,11 @@ async def delivery_result(session: AsyncSession, key: str) -> dict[str, Any] | N
 
 
 async def _claim(session: AsyncSession, table: type[Any], order_column: str,
-                 limit: int, lease: timedelta = LEASE, *filters: Any) -> list[Any]:
-    """Claim ready rows; the returned rows carry the claim (status processing, and
-    ``attempts`` already counting this try)."""
-    moment = now()
+                 limit: int, lease: timedelta = LEASE, *filters: Any,
+                 owner: str | None = None) -> list[Any]:
+    """Claim ready rows for ``owner``; the returned rows carry the claim (status processing,
+    ``claimed_by`` the owner, and ``attempts`` already counting this try)."""
+    moment = await clock(session)
     earlier = aliased(table)
     ready = or_(table.status == "pending", table.status == "processing")
     # an earlier open row of the same conversation holds this one back (order), unless it is
@@ -72,6 +105,11 @@ async def _claim(session: AsyncSession, table: type[Any], order_column: str,
         getattr(earlier, order_column) == getattr(table, order_column),
         earlier.id < table.id, earlier.status.in_(OPEN),
         or_(earlier.available_at <= moment, earlier.attempts > 0))
+    if table is DeliveryRow:
+        # a delivery whose worker vanished during the platform call: the platform gets time to
+        # act on a call that reached it before the check asks whether it arrived
+        filters = (*filters, or_(table.status == "pending", table.sending_at.is_(None),
+                                 table.sending_at <= moment - SETTLE))
     # replies to people come before fan-out messages (which carry a run)
     order = (table.run_id.is_not(None), table.id) if table is DeliveryRow else (table.id,)
     query = (select(table)
@@ -81,23 +119,58 @@ async def _claim(session: AsyncSession, table: type[Any], order_column: str,
     rows = list((await session.execute(query)).scalars())
     if rows:
         await session.execute(update(table).where(table.id.in_([r.id for r in rows])).values(
-            status="processing", available_at=moment + lease, attempts=table.attempts + 1))
+            status="processing", available_at=moment + lease, attempts=table.attempts + 1,
+            claimed_by=owner))
     return rows
 
 
-async def claim_inbox(session: AsyncSession, limit: int = 20) -> list[InboxRow]:
-    return await _claim(session, InboxRow, "conversation_key", limit)
+async def claim_inbox(session: AsyncSession, limit: int = 20, lease: timedelta = LEASE,
+                      owner: str | None = None) -> list[InboxRow]:
+    return await _claim(session, InboxRow, "conversation_key", limit, lease, owner=owner)
 
 
 async def claim_deliveries(session: AsyncSession, limit: int = 50, lease: timedelta = LEASE,
-                           channel: str | None = None,
-                           workspace: str | None = None) -> list[DeliveryRow]:
+                           channel: str | None = None, workspace: str | None = None,
+                           owner: str | None = None) -> list[DeliveryRow]:
     filters = []
     if channel is not None:
         filters.append(DeliveryRow.channel == channel)
     if workspace is not None:
         filters.append(DeliveryRow.workspace == workspace)
-    return await _claim(session, DeliveryRow, "ordering_key", limit, lease, *filters)
+    return await _claim(session, DeliveryRow, "ordering_key", limit, lease, *filters,
+                        owner=owner)
+
+
+async def renew_claims(session: AsyncSession, table: type[Any], ids: list[int], owner: str,
+                       lease: timedelta = LEASE) -> set[int]:
+    """Move the lease of the rows ``owner`` still holds one ``lease`` ahead; the ids renewed.
+    A row missing was finished meanwhile, taken over by another worker, or is being written
+    right now (its lock is skipped rather than waited for: waiting could deadlock with that
+    write, and the next renewal takes it)."""
+    until = await clock(session) + lease
+    core = table.__table__
+    renewed: set[int] = set()
+    for start in range(0, len(ids), 500):
+        held = (select(core.c.id).where(core.c.id.in_(ids[start:start + 500]),
+                                        core.c.claimed_by == owner,
+                                        core.c.status == "processing")
+                .with_for_update(skip_locked=True))
+        result = await session.execute(
+            update(core).where(core.c.id.in_(held.scalar_subquery()))
+            .values(available_at=until).returning(core.c.id))
+        renewed.update(result.scalars())
+    return renewed
+
+
+async def release_claims(session: AsyncSession, ids: list[int], owner: str) -> None:
+    """Hand claimed deliveries back unsent, ready at once; only those ``owner`` still holds,
+    and the try they were claimed for is not counted."""
+    table = DeliveryRow.__table__
+    await session.execute(update(table).where(
+        table.c.id.in_(ids), table.c.claimed_by == owner, table.c.status == "processing",
+    ).values(status="pending", attempts=func.max(table.c.attempts - 1, 0)
+             if _dialect(session) == "sqlite" else func.greatest(table.c.attempts - 1, 0),
+             available_at=now(), claimed_by=None))
 
 
 async def next_due(session: AsyncSession) -> datetime | None:
@@ -113,27 +186,114 @@ async def next_due(session: AsyncSession) -> datetime | None:
 
 async def ready_groups(session: AsyncSession) -> list[tuple[str, str]]:
     """The (channel, workspace) pairs with deliveries ready to send (or whose lease ran out)."""
+    moment = await clock(session)
     rows = await session.execute(
         select(DeliveryRow.channel, DeliveryRow.workspace).where(
-            DeliveryRow.status.in_(OPEN), DeliveryRow.available_at <= now()).distinct())
+            DeliveryRow.status.in_(OPEN), DeliveryRow.available_at <= moment).distinct())
     return [(channel, workspace) for channel, workspace in rows.all()]
 
 
 async def finish_inbox(session: AsyncSession, row_id: int) -> None:
     """The event was handled: only its key stays (to recognise a retry); what the person
-    wrote is not kept (an anonymous question must not stay linked to its asker)."""
-    await session.execute(update(InboxRow).where(InboxRow.id == row_id).values(
+    wrote is not kept (an anonymous question must not stay linked to its asker).
+
+    Inside a worker's task (``CURRENT_CLAIM``) this succeeds only while the worker's claim
+    holds; otherwise it raises ``ClaimLost``, so the turn's transaction is rolled back and the
+    worker that took the row over answers it instead (never twice)."""
+    conditions = [InboxRow.id == row_id]
+    claim = CURRENT_CLAIM.get()
+    fenced = claim is not None and claim[0] == row_id
+    if fenced:
+        assert claim is not None
+        conditions.append(InboxRow.claimed_by == claim[1])
+    result = await session.execute(update(InboxRow).where(*conditions).values(
         status="done", payload={}))
+    if fenced and not result.rowcount:  # type: ignore[attr-defined]
+        raise ClaimLost(f"inbox {row_id} was taken over by another worker")
 
 
-#: handled events are kept (without content) this long to recognise Slack's retries
-INBOX_KEEP = timedelta(days=2)
+#: what the retention purge removes: handled events, finished deliveries
+INBOX_FINISHED = ("done", "failed")
+DELIVERIES_FINISHED = ("sent", "cancelled", "failed", "unknown")
+#: default retention (LEERBOT_RETENTION_DAYS)
+RETENTION = timedelta(days=7)
+#: Sent posts that later messages are threaded under: a forum question's post in its team's
+#: channel (dialogs/forum.py; answers may come weeks later). They are kept beyond the retention
+#: period, without content (``sent_payload``): only where the post is.
+THREAD_ROOTS = "forum:q:%"
+PURGE_BATCH = 1000
 
 
-async def purge(session: AsyncSession) -> None:
-    """Forget handled events after INBOX_KEEP."""
-    await session.execute(delete(InboxRow).where(InboxRow.status == "done",
-                                                 InboxRow.created_at < now() - INBOX_KEEP))
+async def purge_inbox(session: AsyncSession, before: datetime,
+                      limit: int = PURGE_BATCH) -> int:
+    """Remove up to ``limit`` handled events received before ``before``; how many. The newest
+    event always stays: SQLite would otherwise hand out its id again, and replies are keyed
+    by the event's id (``inbox:<id>:<n>``)."""
+    newest = select(func.max(InboxRow.id)).scalar_subquery()
+    ids = (select(InboxRow.id).where(InboxRow.status.in_(INBOX_FINISHED),
+                                     InboxRow.created_at < before, InboxRow.id < newest)
+           .order_by(InboxRow.id).limit(limit))
+    result = await session.execute(delete(InboxRow.__table__).where(
+        InboxRow.__table__.c.id.in_(ids.scalar_subquery())))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def purge_deliveries(session: AsyncSession, before: datetime,
+                           limit: int = PURGE_BATCH) -> int:
+    """Remove up to ``limit`` deliveries finished before ``before`` (sent, cancelled, failed or
+    unknown); how many. A run keeps their number per status (``runs.purged_counts``)."""
+    table = DeliveryRow.__table__
+    thread_root = and_(table.c.key.like(THREAD_ROOTS), ~table.c.key.like(f"{THREAD_ROOTS}:%"))
+    ids = (select(table.c.id).where(
+        table.c.status.in_(DELIVERIES_FINISHED), table.c.created_at < before,
+        or_(table.c.sent_at.is_(None), table.c.sent_at < before), ~thread_root)
+        .order_by(table.c.id).limit(limit))
+    removed = (await session.execute(delete(table).where(
+        table.c.id.in_(ids.scalar_subquery())).returning(table.c.run_id, table.c.status))).all()
+    per_run: dict[int, Counter[str]] = {}
+    for run_id, status in removed:
+        if run_id is not None:
+            per_run.setdefault(run_id, Counter())[status] += 1
+    for run_id, counts in sorted(per_run.items()):
+        run = (await session.execute(select(RunRow).where(RunRow.id == run_id)
+                                     .with_for_update())).scalar_one_or_none()
+        if run is not None:
+            merged = Counter(run.purged_counts or {})
+            merged.update(counts)
+            run.purged_counts = dict(merged)
+    return len(removed)
+
+
+async def purge_mailbox(session: AsyncSession, before: datetime,
+                        limit: int = PURGE_BATCH) -> int:
+    """Remove up to ``limit`` mailbox messages that were seen and arrived before ``before``."""
+    ids = (select(MailboxRow.id).where(MailboxRow.seen.is_(True),
+                                       MailboxRow.created_at < before)
+           .order_by(MailboxRow.id).limit(limit))
+    result = await session.execute(delete(MailboxRow.__table__).where(
+        MailboxRow.__table__.c.id.in_(ids.scalar_subquery())))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def purge_health_checks(session: AsyncSession, before: datetime,
+                              limit: int = PURGE_BATCH) -> int:
+    """Forget the readiness writes of processes that stopped checking before ``before``."""
+    result = await session.execute(delete(HealthCheckRow).where(
+        HealthCheckRow.checked_at < before))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+#: every purge, by what it removes (each removes at most a batch per call)
+PURGES = {"inbox": purge_inbox, "deliveries": purge_deliveries, "mailbox": purge_mailbox,
+          "health_checks": purge_health_checks}
+
+
+async def purge(session: AsyncSession, retention: timedelta = RETENTION) -> None:
+    """One batch of every purge, for rows older than ``retention`` (the delivery worker runs
+    them batch after batch, see ``bot.workers.Retention``)."""
+    before = now() - retention
+    for remove in PURGES.values():
+        await remove(session, before)
 
 
 def sent_payload(payload: dict[str, Any]) -> dict[str, Any]:
@@ -150,15 +310,21 @@ def backoff(attempt: int, retry_after: float | None = None) -> timedelta:
     return timedelta(seconds=min(2 ** max(attempt - 1, 0), 300) * (0.5 + random.random() / 2))
 
 
+def _claimed(table: type[Any], row_id: int, owner: str | None) -> list[Any]:
+    """The row, and only while ``owner`` holds its claim (when given)."""
+    return [table.id == row_id, *([table.claimed_by == owner] if owner is not None else [])]
+
+
 async def retry_later(session: AsyncSession, table: type[Any], row_id: int, attempts: int,
-                      error: str, retry_after: float | None = None) -> None:
+                      error: str, retry_after: float | None = None,
+                      owner: str | None = None) -> None:
     """Put a row back for another try, or fail it for good after MAX_ATTEMPTS."""
     if attempts >= MAX_ATTEMPTS:
         values: dict[str, Any] = {"status": "failed", "last_error": error[:500]}
     else:
         values = {"status": "pending", "last_error": error[:500],
                   "available_at": now() + backoff(attempts, retry_after)}
-    await session.execute(update(table).where(table.id == row_id).values(**values))
+    await session.execute(update(table).where(*_claimed(table, row_id, owner)).values(**values))
 
 
 async def mark_sent(session: AsyncSession, row_id: int) -> None:
@@ -166,8 +332,9 @@ async def mark_sent(session: AsyncSession, row_id: int) -> None:
         status="sent", sent_at=now(), last_error=None))
 
 
-async def mark_failed(session: AsyncSession, table: type[Any], row_id: int, error: str) -> None:
-    await session.execute(update(table).where(table.id == row_id).values(
+async def mark_failed(session: AsyncSession, table: type[Any], row_id: int, error: str,
+                      owner: str | None = None) -> None:
+    await session.execute(update(table).where(*_claimed(table, row_id, owner)).values(
         status="failed", last_error=error[:500]))
 
 

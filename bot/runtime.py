@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -43,8 +44,11 @@ class LocalDelivery:
         from bot.scheduler import Planner
         from bot.workers import DeliveryWorker
 
+        settings = runtime.settings
         self.worker = DeliveryWorker(runtime.sessions,
-                                     {SENDER: MailboxSender(runtime.sessions)})
+                                     {SENDER: MailboxSender(runtime.sessions)},
+                                     lease=timedelta(seconds=settings.lease),
+                                     retention=timedelta(days=settings.retention_days))
         self.planner = Planner(runtime.sessions)
         self._task: asyncio.Task[None] | None = None
 

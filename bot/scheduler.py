@@ -39,7 +39,7 @@ from bot.outbound import (
     queue_many,
     sender_channel,
 )
-from bot.queue import _insert, now, purge
+from bot.queue import _insert, now
 from bot.storage import conversations
 from bot.storage.models import (
     AssignmentRow,
@@ -212,8 +212,6 @@ class Planner:
             if occurrence is not None:
                 planned += await self.plan_occurrence(schedule.id, occurrence)
         planned += await self.plan_follow_ups(moment)
-        async with self.sessions.begin() as db:
-            await purge(db)
         return planned
 
     # ---------------------------------------------------------------- schedules

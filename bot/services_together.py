@@ -156,9 +156,11 @@ class TogetherDatabaseServices:
         return summary
 
     async def _summary(self, row: RunRow) -> RunSummary:
-        counts = {status: count for status, count in (await self.db.execute(
-            select(DeliveryRow.status, func.count()).where(DeliveryRow.run_id == row.id)
-            .group_by(DeliveryRow.status))).all()}
+        counts = {status: int(count) for status, count in (row.purged_counts or {}).items()}
+        for status, count in (await self.db.execute(
+                select(DeliveryRow.status, func.count()).where(DeliveryRow.run_id == row.id)
+                .group_by(DeliveryRow.status))).all():
+            counts[status] = counts.get(status, 0) + count  # with those purged since
         return RunSummary(id=row.id, kind=row.kind, team_id=row.team_id,
                           occurrence=row.occurrence, created_at=row.created_at,
                           total=row.total, counts=counts, details=row.details or {})

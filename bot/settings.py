@@ -55,10 +55,27 @@ class Settings(BaseSettings):
         50.0, gt=0, validation_alias="LEERBOT_TEAMS_RATE",
         description="scheduled messages per second per Microsoft Teams tenant (Teams: 50 "
                     "requests/s per app per tenant)")
-    delivery_lease: float = Field(
-        60.0, ge=2, validation_alias="LEERBOT_DELIVERY_LEASE",
-        description="seconds a claimed delivery stays with its worker; after that another "
-                    "replica takes it over (a crashed worker's messages are resumed)")
+    lease: float = Field(
+        6.0, ge=2, le=300,
+        validation_alias=AliasChoices("LEERBOT_LEASE", "LEERBOT_DELIVERY_LEASE", "lease",
+                                      "delivery_lease"),
+        description="seconds a claimed inbox event or delivery stays with its worker unless "
+                    "the worker renews the claim (its heartbeat does, every sixth of it); the "
+                    "work of a process that died is taken over after at most this long")
+    retention_days: int = Field(
+        7, ge=1, le=3650,
+        validation_alias=AliasChoices("LEERBOT_RETENTION_DAYS", "retention_days"),
+        description="days handled inbox events, finished deliveries and seen mailbox messages "
+                    "are kept before the delivery worker removes them")
+    wakeups: bool = Field(
+        True, validation_alias=AliasChoices("LEERBOT_WAKEUPS", "wakeups"),
+        description="PostgreSQL: wake the workers of every replica with LISTEN/NOTIFY when work "
+                    "is queued (off: they find it by polling, once a second; needed behind a "
+                    "proxy that does not pass LISTEN on, such as PgBouncer in transaction mode)")
+    ready_timeout: float = Field(
+        3.0, gt=0, le=60,
+        validation_alias=AliasChoices("LEERBOT_READY_TIMEOUT", "ready_timeout"),
+        description="seconds /readyz waits for its test write before it answers 503")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", validation_alias=AliasChoices("LEERBOT_LOG_LEVEL", "log_level"),
         description="what `leerbot serve` logs (to standard error); libraries log from INFO")
@@ -75,6 +92,11 @@ class Settings(BaseSettings):
     @classmethod
     def _level_in_capitals(cls, value: object) -> object:
         return value.strip().upper() if isinstance(value, str) else value
+
+    @property
+    def delivery_lease(self) -> float:
+        """The lease under its earlier name (LEERBOT_DELIVERY_LEASE is still read)."""
+        return self.lease
 
     @property
     def effective_database_url(self) -> str:

@@ -1,7 +1,10 @@
 """Background workers of `leerbot serve`: the inbox processor and the delivery sender.
 
 Both poll their table (and wake at once when this process queued something), so work left by a
-crashed process, or queued by another replica, is picked up too.
+crashed process, or queued by another replica, is picked up too. A claim is a short lease that
+the worker's heartbeat renews while it is alive (``Leases``): the work of a process that died
+is taken over within about one lease (``LEERBOT_LEASE``), the work of a live one is left alone.
+The delivery worker also removes what has outlived the retention period (``Retention``).
 """
 
 from __future__ import annotations
@@ -9,17 +12,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import secrets
+import socket
+import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.group_commit import GroupCommit
 from bot.queue import (
+    CURRENT_CLAIM,
     LEASE,
     MAX_ATTEMPTS,
+    PURGE_BATCH,
+    PURGES,
+    RETENTION,
+    ClaimLost,
     backoff,
     claim_deliveries,
     claim_inbox,
@@ -27,17 +39,31 @@ from bot.queue import (
     next_due,
     now,
     ready_groups,
+    release_claims,
+    renew_claims,
     retry_later,
     sent_payload,
     update_deliveries,
 )
 from bot.ratelimit import Limiter, limiter_for, wait_until
+from bot.storage.db import create_engine, sessionmaker
 from bot.storage.models import DeliveryRow, InboxRow
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 1.0
 #: the next batch of a paced workspace is claimed this long before the current one ends
 LOOKAHEAD = 0.05
+#: paced messages are claimed at most this many seconds of send slots ahead
+CLAIM_AHEAD = 30.0
+#: the part of a lease kept in reserve: a row is acted on only while its lease surely holds
+LEASE_RESERVE = 0.2
+#: renewals per lease: a renewal may come late, or fail, a few times before a lease runs out
+BEATS_PER_LEASE = 6
+#: the worker's event loop shows it turns this often; the heartbeat stops renewing leases once
+#: it has not turned for LOOP_STALL seconds (busy for a while is fine, hung is not)
+LOOP_TICK, LOOP_STALL = 0.5, 30.0
+#: how often the retention purge runs (and once when the worker starts)
+PURGE_EVERY = 3600.0
 
 
 class RetryableError(Exception):
@@ -76,15 +102,155 @@ class Sender(Protocol):
 InboxProcessor = Callable[[InboxRow], Awaitable[None]]
 
 
+def worker_name() -> str:
+    """A name for one worker of one process, unique across replicas (kept in ``claimed_by``)."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"[:64]
+
+
+class Leases:
+    """The rows one worker is working on, kept claimed by a heartbeat.
+
+    A claim leases a row for ``lease``; every sixth of a lease (1 s) the heartbeat moves the
+    leases of the rows still held one lease ahead. The heartbeat runs in a thread of its own,
+    with its own event loop and database connection, so a busy event loop (planning a large
+    run, rendering thousands of cards) does not let the leases run out; it stops renewing when
+    the worker's event loop has not turned for LOOP_STALL seconds (a hung process lets its work
+    go). A worker acts on a row only while its lease surely holds (``holds``): the local end is
+    counted from a moment taken before the claim or renewal was written, minus a reserve, so
+    it never passes the end kept in the database. When the heartbeat cannot renew (the database
+    is unreachable), rows not yet sent are left alone, and whoever takes them over sends them,
+    and a call in progress is given up (see ``DeliveryWorker._call``)."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], table: type[Any],
+                 lease: timedelta = LEASE) -> None:
+        self.sessions = sessions
+        self.table = table
+        self.lease = lease
+        self.owner = worker_name()
+        self._ends: dict[int, float] = {}
+        self._lock = threading.Lock()
+        self._turned = time.monotonic()  # the worker's event loop last turned then
+        self._ticking: asyncio.Task[None] | None = None
+        self._thread: threading.Thread | None = None
+        self._beat_loop: asyncio.AbstractEventLoop | None = None
+        self._beating: asyncio.Task[None] | None = None
+        self._started = threading.Event()
+
+    @property
+    def seconds(self) -> float:
+        return self.lease.total_seconds()
+
+    def hold(self, rows: Sequence[Any], since: float) -> list[Any]:
+        """Hold rows claimed at ``since`` (``time.monotonic()`` before the claim); the ones
+        not already being worked on here (a row of ours re-claimed after its lease ran out
+        stays with the task that has it)."""
+        with self._lock:
+            fresh = [row for row in rows if row.id not in self._ends]
+            for row in rows:
+                self._ends[row.id] = since + self.seconds
+        return fresh
+
+    def left(self, row_id: int) -> float:
+        """Seconds for which the row is surely still this worker's (0: no longer sure)."""
+        end = self._ends.get(row_id)
+        if end is None:
+            return 0.0
+        return max(end - self.seconds * LEASE_RESERVE - time.monotonic(), 0.0)
+
+    def holds(self, row_id: int) -> bool:
+        return self.left(row_id) > 0
+
+    def drop(self, row_id: int) -> None:
+        with self._lock:
+            self._ends.pop(row_id, None)
+
+    async def renew(self, sessions: async_sessionmaker[AsyncSession] | None = None) -> None:
+        """Renew the leases of the rows held (with ``sessions``: another event loop's)."""
+        with self._lock:
+            ids = sorted(self._ends)
+        if not ids:
+            return
+        since = time.monotonic()
+        async with (sessions or self.sessions).begin() as session:
+            renewed = await renew_claims(session, self.table, ids, self.owner, self.lease)
+        until = since + self.seconds
+        with self._lock:
+            for row_id in renewed:  # a row not renewed keeps its end, and so runs out
+                if self._ends.get(row_id, until + 1) <= until:  # not dropped or claimed anew
+                    self._ends[row_id] = until
+
+    # ------------------------------------------------------------ the heartbeat's thread
+
+    async def _tick(self) -> None:
+        while True:
+            self._turned = time.monotonic()
+            await asyncio.sleep(LOOP_TICK)
+
+    def _run_heartbeat(self) -> None:
+        loop = asyncio.new_event_loop()
+        self._beat_loop = loop
+        self._beating = loop.create_task(self._beat())
+        self._started.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            loop.run_until_complete(self._beating)
+        loop.close()
+
+    async def _beat(self) -> None:
+        url = self.sessions.kw["bind"].url.render_as_string(hide_password=False)
+        engine: AsyncEngine | None = None
+        try:
+            while True:
+                await asyncio.sleep(self.seconds / BEATS_PER_LEASE)
+                if time.monotonic() - self._turned > LOOP_STALL:
+                    continue  # the worker's event loop is stuck: its work is let go
+                try:
+                    engine = engine or create_engine(url)  # connections of its own
+                    await self.renew(sessionmaker(engine))
+                except Exception as exc:  # a database hiccup: the next beat tries again
+                    log.warning("%s: renewing leases failed: %s", self.table.__tablename__,
+                                type(exc).__name__)
+        finally:
+            if engine is not None:
+                await engine.dispose()
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._ticking = asyncio.create_task(self._tick(), name="leerbot-loop-tick")
+            self._thread = threading.Thread(target=self._run_heartbeat, daemon=True,
+                                            name=f"leerbot-heartbeat-{self.table.__tablename__}")
+            self._thread.start()
+
+    async def stop(self) -> None:
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            await asyncio.to_thread(self._started.wait, 10)
+            if self._beat_loop is not None and self._beating is not None:
+                with contextlib.suppress(RuntimeError):  # its loop has ended already
+                    self._beat_loop.call_soon_threadsafe(self._beating.cancel)
+            await asyncio.to_thread(thread.join, 10)
+            self._started.clear()
+        await _cancel(self._ticking)
+        self._ticking = None
+
+
+async def _cancel(task: asyncio.Task[Any] | None) -> None:
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 class Worker:
     """Claims rows in batches and handles them concurrently, forever."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], name: str,
-                 concurrency: int = 8) -> None:
+                 concurrency: int = 8, *, table: type[Any] = InboxRow,
+                 lease: timedelta = LEASE) -> None:
         self.sessions = sessions
         self.name = name
         self.wake = asyncio.Event()
         self.concurrency = concurrency
+        self.leases = Leases(sessions, table, lease)
         self._task: asyncio.Task[None] | None = None
 
     async def claim(self, session: AsyncSession) -> list[Any]:
@@ -95,15 +261,20 @@ class Worker:
 
     async def run_once(self) -> int:
         """Claim and handle one batch; the number of rows handled."""
+        since = time.monotonic()
         async with self.sessions.begin() as session:
-            rows = await self.claim(session)
+            claimed = await self.claim(session)
+        rows = self.leases.hold(claimed, since)  # once the claim is committed
         if not rows:
             return 0
         limit = asyncio.Semaphore(self.concurrency)
 
         async def guarded(row: Any) -> None:
             async with limit:
-                await self.handle(row)
+                try:
+                    await self.handle(row)
+                finally:
+                    self.leases.drop(row.id)
 
         await asyncio.gather(*(guarded(row) for row in rows))
         return len(rows)
@@ -130,38 +301,91 @@ class Worker:
     def start(self) -> None:
         if self._task is None:
             self._task = asyncio.create_task(self._loop(), name=f"leerbot-{self.name}")
+        self.leases.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await _cancel(self._task)
+        self._task = None
+        await self.leases.stop()
 
 
 class InboxWorker(Worker):
     def __init__(self, sessions: async_sessionmaker[AsyncSession],
-                 processors: dict[str, InboxProcessor]) -> None:
-        super().__init__(sessions, "inbox")
+                 processors: dict[str, InboxProcessor], lease: timedelta = LEASE) -> None:
+        super().__init__(sessions, "inbox", table=InboxRow, lease=lease)
         self.processors = processors
 
     async def claim(self, session: AsyncSession) -> list[InboxRow]:
-        return await claim_inbox(session)
+        return await claim_inbox(session, lease=self.leases.lease, owner=self.leases.owner)
 
     async def handle(self, row: InboxRow) -> None:
+        if not self.leases.holds(row.id):
+            return  # waited so long that the lease may be gone: the next claim takes it
+        owner = self.leases.owner
         processor = self.processors.get(row.source)
+        claim = CURRENT_CLAIM.set((row.id, owner))
         try:
             if processor is None:
                 raise PermanentError(f"no processor for {row.source}")
             await processor(row)
+        except ClaimLost:
+            log.info("inbox %s/%s was taken over by another worker", row.source, row.id)
         except PermanentError as exc:
             async with self.sessions.begin() as session:
-                await mark_failed(session, InboxRow, row.id, str(exc))
+                await mark_failed(session, InboxRow, row.id, str(exc), owner=owner)
         except Exception as exc:
             log.exception("inbox %s/%s failed", row.source, row.id)
             async with self.sessions.begin() as session:
                 await retry_later(session, InboxRow, row.id, row.attempts,
-                                  type(exc).__name__)
+                                  type(exc).__name__, owner=owner)
+        finally:
+            CURRENT_CLAIM.reset(claim)
+
+
+class Retention:
+    """Removes what has outlived the retention period (``LEERBOT_RETENTION_DAYS``): handled
+    inbox events, finished deliveries (a run keeps their counts), mailbox messages that were
+    seen, and the readiness writes of stopped processes. Batch after batch, each in a short
+    transaction of its own, so replies are not held up (SQLite has one writer at a time)."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession],
+                 retention: timedelta = RETENTION, every: float = PURGE_EVERY) -> None:
+        self.sessions = sessions
+        self.retention = retention
+        self.every = every
+        self._task: asyncio.Task[None] | None = None
+
+    async def run_once(self) -> dict[str, int]:
+        """One purge of everything older than the retention period; how many rows of each."""
+        before = now() - self.retention
+        removed: dict[str, int] = {}
+        for name, remove in PURGES.items():
+            removed[name] = 0
+            while True:
+                async with self.sessions.begin() as session:
+                    count = await remove(session, before, PURGE_BATCH)
+                removed[name] += count
+                if count < PURGE_BATCH:
+                    break
+        if any(removed.values()):
+            log.info("retention: removed %s", ", ".join(f"{n} {k}" for k, n in removed.items()))
+        return removed
+
+    async def _forever(self) -> None:
+        while True:
+            try:
+                await self.run_once()
+            except Exception as exc:  # a database hiccup: the next round tries again
+                log.warning("retention purge failed: %s", type(exc).__name__)
+            await asyncio.sleep(self.every)
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._forever(), name="leerbot-retention")
+
+    async def stop(self) -> None:
+        await _cancel(self._task)
+        self._task = None
 
 
 class DeliveryWorker(Worker):
@@ -171,12 +395,14 @@ class DeliveryWorker(Worker):
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], senders: dict[str, Sender],
                  limiter: Limiter | None = None, batch: int = 100,
-                 lease: timedelta = LEASE) -> None:
-        super().__init__(sessions, "deliveries", concurrency=batch)
+                 lease: timedelta = LEASE, retention: timedelta = RETENTION) -> None:
+        super().__init__(sessions, "deliveries", concurrency=batch, table=DeliveryRow,
+                         lease=lease)
         self.lease = lease
         self.senders = senders
         self.limiter = limiter or limiter_for(sessions)
         self.batch = batch
+        self.retention = Retention(sessions, retention)
         self.marks: GroupCommit[dict[str, Any]] = GroupCommit(
             self._write_marks, name="delivery-marks")
         self._groups: dict[tuple[str, str], asyncio.Task[int]] = {}
@@ -187,7 +413,8 @@ class DeliveryWorker(Worker):
             await update_deliveries(session, changes)
 
     async def claim(self, session: AsyncSession) -> list[DeliveryRow]:
-        return await claim_deliveries(session, self.batch, self.lease)
+        return await claim_deliveries(session, self.batch, self.lease,
+                                      owner=self.leases.owner)
 
     # Each workspace (per channel) is drained by its own task, so workspaces and tenants
     # proceed in parallel and a long fan-out in one never holds up replies in another.
@@ -226,6 +453,14 @@ class DeliveryWorker(Worker):
                 started.append(task)
         return started
 
+    async def _claim_group(self, channel: str, workspace: str) -> list[DeliveryRow] | None:
+        """The next batch of the workspace for this worker (None: nothing is ready)."""
+        since = time.monotonic()
+        async with self.sessions.begin() as session:
+            rows = await claim_deliveries(session, self.batch, self.lease, channel=channel,
+                                          workspace=workspace, owner=self.leases.owner)
+        return self.leases.hold(rows, since) if rows else None
+
     async def _drain_group(self, channel: str, workspace: str) -> int:
         """Claim this workspace's ready rows batch after batch: paced rows get evenly spaced
         slots of the shared limiter, and the next batch is claimed just before the slots of
@@ -233,33 +468,25 @@ class DeliveryWorker(Worker):
         sender = self.senders.get(channel)
         handled, running = 0, set()
         try:
-            while True:
-                async with self.sessions.begin() as session:
-                    rows = await claim_deliveries(session, self.batch, self.lease,
-                                                  channel=channel, workspace=workspace)
-                if not rows:
-                    break
-                claimed = time.time()
+            while (rows := await self._claim_group(channel, workspace)) is not None:
                 handled += len(rows)
                 paced = [(r, sender.pace(workspace, r.payload) if sender else None) for r in rows]
                 unpaced = [r for r, pace in paced if pace is None]
-                running.update(asyncio.create_task(self.handle(r)) for r in unpaced)
+                running.update(asyncio.create_task(self._work(r)) for r in unpaced)
                 buckets: dict[tuple[str, float], list[DeliveryRow]] = {}
                 for row, pace in paced:
                     if pace is not None:
                         buckets.setdefault(pace, []).append(row)
                 last = 0.0
                 for (bucket, per_second), members in buckets.items():
-                    # slots for at most half a lease; the rest goes back to the queue
-                    room = max(1, int(per_second * self.lease.total_seconds() / 2))
+                    room = max(1, int(per_second * CLAIM_AHEAD))  # the rest goes back
                     if len(members) > room:
                         await self._release(members[room:])
                         handled -= len(members) - room
                         members = members[:room]
                     first = await self.limiter.reserve(bucket, len(members), per_second)
-                    running.update(
-                        asyncio.create_task(self._paced(row, first + n / per_second, claimed))
-                        for n, row in enumerate(members))
+                    running.update(asyncio.create_task(self._work(row, first + n / per_second))
+                                   for n, row in enumerate(members))
                     last = max(last, first + (len(members) - 1) / per_second)
                 if unpaced:  # replies: finish them before looking for the next ones
                     await asyncio.gather(*[t for t in running if not t.done()])
@@ -277,29 +504,48 @@ class DeliveryWorker(Worker):
         return handled
 
     async def _release(self, rows: list[DeliveryRow]) -> None:
+        """Hand claimed rows back unsent (only those this worker still holds)."""
         async with self.sessions.begin() as session:
-            await update_deliveries(session, [
-                {"id": row.id, "status": "pending", "attempts": max(row.attempts - 1, 0),
-                 "available_at": now()} for row in rows])
+            await release_claims(session, [row.id for row in rows], self.leases.owner)
+        for row in rows:
+            self.leases.drop(row.id)
 
-    async def _paced(self, row: DeliveryRow, slot: float, claimed: float) -> None:
-        with contextlib.suppress(TimeoutError):  # wait for the slot, or for a shutdown
-            await asyncio.wait_for(self._stopping.wait(), max(slot - time.time(), 0))
-        if self._stopping.is_set():
-            # shutting down: not sent, handed back at once for the next process or replica
-            await self._release([row])
-            return
-        if time.time() - claimed > self.lease.total_seconds() * 0.8:
-            # fell so far behind its slot that the lease is nearly gone: hand it back rather
-            # than race another worker that may take it over
-            await self._release([row])
-            return
-        await self.handle(row)
+    async def _work(self, row: DeliveryRow, slot: float | None = None) -> None:
+        """Send one claimed row, at its rate slot (a ``time.time()``) when it has one."""
+        try:
+            if slot is not None:
+                with contextlib.suppress(TimeoutError):  # wait for the slot, or a shutdown
+                    await asyncio.wait_for(self._stopping.wait(), max(slot - time.time(), 0))
+                if self._stopping.is_set():
+                    # shutting down: not sent, handed back at once for the next process
+                    await self._release([row])
+                    return
+            await self.handle(row)
+        except Exception as exc:  # e.g. its mark could not be written: the lease runs out
+            log.warning("delivery %s: %s; it is taken up again when its lease runs out",
+                        row.id, type(exc).__name__)
+        finally:
+            self.leases.drop(row.id)
 
     async def _mark(self, row: DeliveryRow, **values: Any) -> None:
         await self.marks.write({"id": row.id, **values})
 
+    async def _call(self, sender: Sender, row: DeliveryRow) -> dict[str, Any] | None:
+        """The platform call, given up once the row may no longer be this worker's (its lease
+        could not be renewed): a call is never under way while another worker may take the
+        row over and ask the platform whether it arrived."""
+        call = asyncio.ensure_future(sender.send(row.workspace, row.payload, row.key))
+        while not (await asyncio.wait({call}, timeout=self.leases.left(row.id)))[0]:
+            if not self.leases.holds(row.id):
+                call.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await call
+                raise ClaimLost(f"delivery {row.id}: lease not renewed during the call")
+        return call.result()
+
     async def handle(self, row: DeliveryRow) -> None:
+        if not self.leases.holds(row.id):
+            return  # the lease may have run out: left to whoever claims the row next
         sender = self.senders.get(row.channel)
         attempted = False  # True once the platform call itself started
         try:
@@ -318,8 +564,13 @@ class DeliveryWorker(Worker):
                                      payload=sent_payload(row.payload))
                     return
             await self._mark(row, sending_at=now())
+            if not self.leases.holds(row.id):
+                return  # unsure whether the row is still ours: whoever takes it over checks
             attempted = True
-            result = await sender.send(row.workspace, row.payload, row.key)
+            result = await self._call(sender, row)
+        except ClaimLost as exc:  # left as it is: whoever takes it over checks it first
+            log.warning("%s", exc)
+            return
         except RetryableError as exc:
             # the claim already counted this try; a rate limit does not count
             counted = row.attempts - 1 if exc.retry_after is not None else row.attempts
@@ -360,15 +611,19 @@ class DeliveryWorker(Worker):
     def start(self) -> None:
         self._stopping.clear()
         super().start()
+        self.retention.start()
 
     async def stop(self) -> None:
         """Stop claiming; messages waiting for their slot are handed back, sends in flight
         finish (so a graceful shutdown leaves nothing uncertain)."""
         self._stopping.set()
-        await super().stop()
+        await _cancel(self._task)
+        self._task = None
+        await self.retention.stop()
         groups = [t for t in self._groups.values() if not t.done()]
         for task in groups:
             task.cancel()
         await asyncio.gather(*groups, return_exceptions=True)
         self._groups = {}
         await self.marks.close()
+        await self.leases.stop()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -64,6 +65,10 @@ class FakeSlack:
         self.rate_limited = 0
         self.server: TestServer | None = None
         self.views = 0
+        #: methods whose calls wait until ``released`` is set (a platform that hangs)
+        self.hold: set[str] = set()
+        self.released = asyncio.Event()
+        self.waiting = 0
 
     @property
     def url(self) -> str:
@@ -89,6 +94,9 @@ class FakeSlack:
     async def api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         args = await self._args(request)
+        if method in self.hold:
+            self.waiting += 1
+            await self.released.wait()
         for key in ("blocks", "view"):
             if isinstance(args.get(key), str):
                 args[key] = json.loads(args[key])

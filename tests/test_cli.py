@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -206,3 +207,126 @@ def test_serve_logging_debugs_our_code_but_not_the_libraries() -> None:
         root.setLevel(level)
         for library in LIBRARY_LOGGERS:
             logging.getLogger(library).setLevel(logging.NOTSET)
+
+
+# ------------------------------------------------------------------ unusable databases
+
+
+def _as_nobody() -> None:
+    """Run the child as an ordinary user: file permissions do not hold the root user back."""
+    import os
+    import pwd
+
+    nobody = pwd.getpwnam("nobody")
+    os.setgid(nobody.pw_gid)
+    os.setuid(nobody.pw_uid)
+
+
+def _no_file_may_grow() -> None:
+    """A full disk, for the child: it may not write a byte to any file."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, resource.RLIM_INFINITY))
+
+
+def _read_only_directory(base: Path) -> tuple[dict[str, str], Any]:
+    import os
+
+    base.chmod(0o755)  # reachable for the ordinary user the child may run as
+    data, home = base / "data", base / "home"  # home: where libraries keep their caches
+    data.mkdir()
+    data.chmod(0o555)
+    home.mkdir()
+    home.chmod(0o777)
+    return ({"LEERBOT_DATA_DIR": str(data), "HOME": str(home)},
+            _as_nobody if os.geteuid() == 0 else None)
+
+
+def _file_in_the_way(base: Path) -> tuple[dict[str, str], Any]:
+    (base / "a-file").write_text("not a directory")
+    return {"LEERBOT_DATA_DIR": str(base / "a-file" / "data")}, None
+
+
+def _not_a_database(base: Path) -> tuple[dict[str, str], Any]:
+    (base / "leerbot.db").write_bytes(b"these are notes, not a database" * 100)
+    return {"LEERBOT_DATA_DIR": str(base)}, None
+
+
+def _full_disk(base: Path) -> tuple[dict[str, str], Any]:
+    return {"LEERBOT_DATA_DIR": str(base / "data")}, _no_file_may_grow
+
+
+def _url(url: str) -> Any:
+    return lambda base: ({"LEERBOT_DATABASE_URL": url}, None)
+
+
+#: what is wrong, how to bring it about, and words the paragraph must hold (English)
+UNUSABLE: list[tuple[str, Any, str]] = [
+    ("read-only data directory", _read_only_directory, "may not write in"),
+    ("a file where the directory should be", _file_in_the_way, "a file is in the way"),
+    ("not a database", _not_a_database, "not a usable SQLite database"),
+    ("full disk", _full_disk, "the disk"),
+    ("unreadable URL", _url("postgres//leerbot"), "not a valid database address"),
+    ("another database", _url("mysql://leerbot@localhost/leerbot"),
+     "only SQLite and PostgreSQL"),
+    ("unreachable server", _url("postgresql://leerbot@127.0.0.1:1/leerbot"),
+     "cannot be reached"),
+]
+#: every command that opens the database (arguments after `leerbot --lang en`)
+DATABASE_COMMANDS = [["db", "upgrade"], ["chat"], ["catalogue", "list"], ["runs"], ["demo"],
+                     ["match", "notuleren"],
+                     ["paths", "build", str(data_path("examples", "casus-secretaresse.yaml"))]]
+
+
+def _leerbot(arguments: list[str], env: dict[str, str], preexec: Any) -> Any:
+    import os
+    import subprocess
+    import sys
+
+    base = {k: v for k, v in os.environ.items() if not k.startswith("LEERBOT_")}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "--lang", "en", *arguments],
+        env={**base, **env, "PYTHONDONTWRITEBYTECODE": "1"}, capture_output=True, text=True,
+        stdin=subprocess.DEVNULL, timeout=120, preexec_fn=preexec,
+        cwd=Path(__file__).resolve().parent.parent)
+
+
+def _assert_one_paragraph(result: Any, words: str) -> None:
+    """Exit code 1, nothing on stdout, one paragraph on stderr that says what is wrong."""
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    message = result.stderr.strip()
+    assert result.stdout == "" and "\n" not in message and words in message, result.stderr
+
+
+@pytest.mark.parametrize(("problem", "arrange", "words"), UNUSABLE,
+                         ids=[case[0] for case in UNUSABLE])
+def test_an_unusable_database_gets_one_paragraph(problem: str, arrange: Any, words: str,
+                                                 tmp_path: Path) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as base:  # not under the test's own (private) tmp
+        env, preexec = arrange(Path(base))
+        _assert_one_paragraph(_leerbot(["db", "upgrade"], env, preexec), words)
+
+
+def test_serve_explains_an_unusable_data_directory() -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as base:
+        env, preexec = _read_only_directory(Path(base))
+        _assert_one_paragraph(_leerbot(["serve", "--port", "0"], env, preexec),
+                              "may not write in")
+
+
+@pytest.mark.parametrize("command", DATABASE_COMMANDS, ids=[c[0] for c in DATABASE_COMMANDS])
+def test_every_command_explains_an_unusable_data_directory(
+        command: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    env, _ = _file_in_the_way(tmp_path)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    code, out, err = run(capsys, "--lang", "en", *command)
+    assert code == 1 and out == "" and err.strip().count("\n") == 0, err
+    assert "a file is in the way" in err

@@ -1,7 +1,8 @@
 """Fan-out at scale: 2,000 recipients on Slack and 2,000 on Teams, against local fake platforms
 that enforce rate limits (429 + Retry-After) and fail 5 % of calls at random. Every recipient
-gets exactly one message: in one process, after ``kill -9`` mid-run and a restart, and with two
-replicas on PostgreSQL at once."""
+gets exactly one message: in one process, after ``kill -9`` mid-run and a restart (the killed
+process's claims are taken over once its leases run out), and with two replicas on PostgreSQL
+at once."""
 
 from __future__ import annotations
 
@@ -82,17 +83,29 @@ async def populate_workspaces(url: str, workspaces: dict[str, str | None], count
     await engine.dispose()
 
 
-def environment(url: str, slack: FakeSlack, lease: float = 3.0) -> dict[str, str]:
-    return {**os.environ, "LEERBOT_DATABASE_URL": url, "SLACK_BOT_TOKEN": "xoxb-fanout",
-            "SLACK_SIGNING_SECRET": "fanout-secret", "SLACK_API_URL": slack.url,
-            "LEERBOT_SLACK_RATE": str(RATE), "LEERBOT_TEAMS_RATE": str(RATE),
-            "LEERBOT_DELIVERY_LEASE": str(lease), "PYTHONUNBUFFERED": "1"}
+#: Work claimed by a process killed with ``kill -9`` is taken over this many seconds after the
+#: later of two moments: the end of its leases (at most LEASE after the kill: the heartbeat
+#: stops with the process) and the moment the restarted process serves. That covers a poll
+#: (1 s) and the first claim on a busy machine.
+TAKEOVER_SLACK = 4.0
+LEASE = 6.0  # LEERBOT_LEASE's default
+
+
+def environment(url: str, slack: FakeSlack, lease: float | None = None) -> dict[str, str]:
+    """The environment of a `leerbot serve` for the fan-out (the default lease unless given)."""
+    env = {**os.environ, "LEERBOT_DATABASE_URL": url, "SLACK_BOT_TOKEN": "xoxb-fanout",
+           "SLACK_SIGNING_SECRET": "fanout-secret", "SLACK_API_URL": slack.url,
+           "LEERBOT_SLACK_RATE": str(RATE), "LEERBOT_TEAMS_RATE": str(RATE),
+           "PYTHONUNBUFFERED": "1"}
+    if lease is not None:
+        env["LEERBOT_LEASE"] = str(lease)
+    return env
 
 
 def settings_from(env: dict[str, str]) -> Settings:
     keys = ("LEERBOT_DATABASE_URL", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL",
-            "LEERBOT_SLACK_RATE", "LEERBOT_TEAMS_RATE", "LEERBOT_DELIVERY_LEASE")
-    return Settings.model_validate({k: env[k] for k in keys})
+            "LEERBOT_SLACK_RATE", "LEERBOT_TEAMS_RATE", "LEERBOT_LEASE")
+    return Settings.model_validate({k: env[k] for k in keys if k in env})
 
 
 def slack_counts(slack: FakeSlack) -> Counter[str]:
@@ -188,6 +201,28 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
+async def claimed_rows(url: str) -> dict[int, int]:
+    """The deliveries claimed right now: id and the number of claims so far."""
+    engine = create_engine(url)
+    async with engine.connect() as connection:
+        rows = (await connection.execute(select(DeliveryRow.id, DeliveryRow.attempts).where(
+            DeliveryRow.status == "processing"))).all()
+    await engine.dispose()
+    return {row_id: attempts for row_id, attempts in rows}
+
+
+async def taken_over(url: str, claimed: dict[int, int]) -> bool:
+    """Whether every one of these claims is over: the row was claimed again, or finished."""
+    engine = create_engine(url)
+    async with engine.connect() as connection:
+        rows = (await connection.execute(select(
+            DeliveryRow.id, DeliveryRow.status, DeliveryRow.attempts).where(
+            DeliveryRow.id.in_(list(claimed))))).all()
+    await engine.dispose()
+    return all(status != "processing" or attempts > claimed[row_id]
+               for row_id, status, attempts in rows)
+
+
 async def test_fan_out_survives_kill_9_and_restart(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'fanout.db'}"
     async with FakeSlack(fail_rate=0.05, per_workspace_per_second=RATE) as slack, \
@@ -201,13 +236,25 @@ async def test_fan_out_survives_kill_9_and_restart(tmp_path: Path) -> None:
             assert first.poll() is None, (tmp_path / "first.log").read_text()[-3000:]
             first.send_signal(signal.SIGKILL)  # mid-run, no chance to clean up
             first.wait()
+            killed = time.monotonic()
         finally:
             stop(first)
         interrupted = len(slack_counts(slack))
         assert interrupted < RECIPIENTS, "the kill came after the run had finished"
+        claimed = await claimed_rows(url)
+        assert claimed, "nothing was in flight when the process was killed"
         second = serve(env, tmp_path / "second.log")
+        serving = None  # seconds from the kill until the restarted process serves
         try:
-            deadline = time.monotonic() + 180
+            deadline = killed + 180
+            while not await taken_over(url, claimed):
+                assert time.monotonic() < deadline, (tmp_path / "second.log").read_text()[-3000:]
+                if serving is None and "serving on" in (tmp_path / "second.log").read_text():
+                    serving = time.monotonic() - killed
+                await asyncio.sleep(0.2)
+            takeover = time.monotonic() - killed
+            print(f"{len(claimed)} claimed deliveries taken over {takeover:.1f} s after kill -9 "
+                  f"(restarted process serving after {serving or takeover:.1f} s)")
             while not await settled(url):
                 assert time.monotonic() < deadline, (tmp_path / "second.log").read_text()[-3000:]
                 assert second.poll() is None, (tmp_path / "second.log").read_text()[-3000:]
@@ -215,6 +262,9 @@ async def test_fan_out_survives_kill_9_and_restart(tmp_path: Path) -> None:
         finally:
             stop(second)
         assert_exactly_once(slack, connector, await statuses(url), unknown_allowed=200)
+        assert serving is not None, "the restarted process took over before it served"
+        bound = max(LEASE, serving) + TAKEOVER_SLACK
+        assert takeover < bound, f"taken over only after {takeover:.1f} s"
 
 
 async def test_fan_out_with_two_replicas_on_postgresql(tmp_path: Path,
@@ -245,7 +295,7 @@ async def test_a_graceful_stop_hands_waiting_messages_back(tmp_path: Path) -> No
     async with FakeSlack() as slack, FakeConnector() as connector:
         await populate(url, connector.url, count=200)
         env = {**environment(url, slack), "LEERBOT_SLACK_RATE": "5",
-               "LEERBOT_TEAMS_RATE": "5", "LEERBOT_DELIVERY_LEASE": "60"}
+               "LEERBOT_TEAMS_RATE": "5"}
         runtime = await Runtime.start(settings_from(env))
         channels = Channels(runtime)
         await channels.start()

@@ -1,4 +1,4 @@
-"""Migration 0005: Microsoft Teams' stored channel name "teams" becomes "msteams" everywhere it
+"""Migration 0007: Microsoft Teams' stored channel name "teams" becomes "msteams" everywhere it
 is kept (on SQLite and PostgreSQL), Slack's and the local channels' values stay, and a
 downgrade gives back exactly what was there."""
 

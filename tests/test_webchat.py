@@ -13,7 +13,9 @@ from bot.server import build_app, is_loopback
 
 @pytest.fixture
 async def client(runtime):  # type: ignore[no-untyped-def]
-    app = build_app(runtime, webchat_enabled=True)
+    # queued messages are delivered by the tests themselves (tests.conversation.deliver): the
+    # app's own workers, woken at once on PostgreSQL (LISTEN/NOTIFY), would race them
+    app = build_app(runtime, webchat_enabled=True, workers=False)
     async with TestClient(TestServer(app, host="127.0.0.1")) as test_client:
         assert (await test_client.get("/chat")).status == 200  # issues the identity cookie
         yield test_client

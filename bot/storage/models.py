@@ -174,6 +174,8 @@ class InboxRow(Base):
     available_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: the worker that claimed the row last (its lease ends at ``available_at``)
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     __table_args__ = (UniqueConstraint("source", "event_key", name="uq_inbox_event"),
                       Index("ix_inbox_status", "status", "available_at"),
@@ -204,6 +206,8 @@ class DeliveryRow(Base):
     recipient: Mapped[str | None] = mapped_column(String(128), nullable=True)
     #: what the platform answered (e.g. Slack's channel and ts, to thread replies under it)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    #: the worker that claimed the row last (its lease ends at ``available_at``)
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     __table_args__ = (Index("ix_deliveries_status", "status", "available_at"),
                       Index("ix_deliveries_ordering", "ordering_key", "id"),
@@ -300,6 +304,8 @@ class RunRow(Base):
     total: Mapped[int] = mapped_column(Integer, default=0)
     details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: per status, the deliveries of this run removed after the retention period
+    purged_counts: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
 
 
 class AnswerRow(Base):
@@ -384,3 +390,12 @@ class RateBucketRow(Base):
 
     key: Mapped[str] = mapped_column(String(160), primary_key=True)
     next_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class HealthCheckRow(Base):
+    """The readiness probe's write: one row per serving process, touched by every check."""
+
+    __tablename__ = "health_checks"
+
+    replica: Mapped[str] = mapped_column(String(128), primary_key=True)
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
