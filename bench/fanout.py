@@ -60,7 +60,7 @@ async def open_deliveries(url: str) -> int:
     return count if total else -1
 
 
-async def main() -> None:
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--recipients", type=int, default=10_000)
@@ -71,12 +71,59 @@ async def main() -> None:
     parser.add_argument("--fail-rate", type=float, default=0.05)
     parser.add_argument("--database", default=None, help="default: a fresh SQLite file")
     parser.add_argument("--replicas", type=int, default=1)
-    args = parser.parse_args()
+    return parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="leerbot-fanout-"))
-    url = args.database or f"sqlite+aiosqlite:///{workdir / 'fanout.db'}"
+
+async def run_until_sent(url: str, env: dict[str, str], workdir: Path, replicas: int,
+                         slack: FakeSlack, connectors: list[FakeConnector]) -> tuple[float, float]:
+    """Start the replicas and wait until no delivery is open: (first send, last send)."""
+    bots = [serve(env, workdir / f"bot{i}.log") for i in range(replicas)]
+    first_send: float | None = None
+    try:
+        while True:
+            sent = len(slack.posts()) + sum(len(c.activities) for c in connectors)
+            if sent and first_send is None:
+                first_send = time.monotonic()
+            if await open_deliveries(url) == 0:
+                break
+            if any(bot.poll() is not None for bot in bots):
+                raise SystemExit(f"a bot process stopped; see {workdir}")
+            await asyncio.sleep(0.25)
+    finally:
+        for bot in bots:
+            stop(bot)
+    assert first_send is not None
+    return first_send, time.monotonic()
+
+
+def report(args: argparse.Namespace, url: str, slack: FakeSlack,
+           connectors: list[FakeConnector], started: float, first: float, last: float) -> None:
     spaces = args.slack_workspaces + args.teams_tenants
     per_workspace = args.recipients // spaces
+    slack_counts = Counter(a["channel"] for a in slack.posts() if QUESTION in str(a))
+    teams_counts = Counter(a["_conversation"] for c in connectors for a in c.activities
+                           if QUESTION in str(a))
+    delivered = len(slack_counts) + len(teams_counts)
+    duplicates = sum(v - 1 for v in [*slack_counts.values(), *teams_counts.values()])
+    minimum = max(per_workspace / args.slack_rate if args.slack_workspaces else 0,
+                  per_workspace / args.teams_rate if args.teams_tenants else 0)
+    print(f"{per_workspace * spaces} recipients: {args.slack_workspaces} Slack workspaces at "
+          f"{args.slack_rate:g}/s, {args.teams_tenants} Teams tenants at {args.teams_rate:g}/s, "
+          f"{args.fail_rate:.0%} of calls failing, {args.replicas} replica(s), "
+          f"{'PostgreSQL' if url.startswith('postgresql') else 'SQLite'}")
+    print(f"  delivered to {delivered} recipients, duplicates {duplicates}, "
+          f"429s answered {slack.rate_limited + sum(c.rate_limited for c in connectors)}")
+    print(f"  start to last send {last - started:6.1f} s (process start and planning "
+          f"included)")
+    print(f"  first to last send {last - first:6.1f} s; theoretical minimum {minimum:6.1f} s; "
+          f"ratio {(last - first) / minimum:.3f} (target <= 1.1)")
+
+
+async def main() -> None:
+    args = arguments()
+    workdir = Path(tempfile.mkdtemp(prefix="leerbot-fanout-"))
+    url = args.database or f"sqlite+aiosqlite:///{workdir / 'fanout.db'}"
+    per_workspace = args.recipients // (args.slack_workspaces + args.teams_tenants)
     slack_workspaces = [f"T{i}" for i in range(args.slack_workspaces)]
 
     def workspace_of(channel: str) -> str:
@@ -88,51 +135,19 @@ async def main() -> None:
                          workspace_of=workspace_of) as slack:
         for connector in connectors:
             await connector.__aenter__()
-        tenants = {f"tenant{i}": c.url for i, c in enumerate(connectors)}
-        await populate(url, slack_workspaces, tenants, per_workspace)
-        env = environment(url, slack)
-        env.update({"LEERBOT_SLACK_RATE": str(args.slack_rate),
-                    "LEERBOT_TEAMS_RATE": str(args.teams_rate),
-                    "LEERBOT_DELIVERY_LEASE": "60"})
-        started = time.monotonic()
-        bots = [serve(env, workdir / f"bot{i}.log") for i in range(args.replicas)]
-        first_send: float | None = None
         try:
-            while True:
-                sent = len(slack.posts()) + sum(len(c.activities) for c in connectors)
-                if sent and first_send is None:
-                    first_send = time.monotonic()
-                if await open_deliveries(url) == 0:
-                    break
-                if any(bot.poll() is not None for bot in bots):
-                    raise SystemExit(f"a bot process stopped; see {workdir}")
-                await asyncio.sleep(0.25)
-            finished = time.monotonic()
+            tenants = {f"tenant{i}": c.url for i, c in enumerate(connectors)}
+            await populate(url, slack_workspaces, tenants, per_workspace)
+            env = environment(url, slack)
+            env.update({"LEERBOT_SLACK_RATE": str(args.slack_rate),
+                        "LEERBOT_TEAMS_RATE": str(args.teams_rate)})
+            started = time.monotonic()
+            first, last = await run_until_sent(url, env, workdir, args.replicas, slack,
+                                               connectors)
         finally:
-            for bot in bots:
-                stop(bot)
             for connector in connectors:
                 await connector.__aexit__(None, None, None)
-
-    slack_counts = Counter(a["channel"] for a in slack.posts() if QUESTION in str(a))
-    teams_counts = Counter(a["_conversation"] for c in connectors for a in c.activities
-                           if QUESTION in str(a))
-    delivered = len(slack_counts) + len(teams_counts)
-    duplicates = sum(v - 1 for v in [*slack_counts.values(), *teams_counts.values()])
-    minimum = max(per_workspace / args.slack_rate if args.slack_workspaces else 0,
-                  per_workspace / args.teams_rate if args.teams_tenants else 0)
-    assert first_send is not None
-    sending = finished - first_send
-    print(f"{per_workspace * spaces} recipients: {args.slack_workspaces} Slack workspaces at "
-          f"{args.slack_rate:g}/s, {args.teams_tenants} Teams tenants at {args.teams_rate:g}/s, "
-          f"{args.fail_rate:.0%} of calls failing, {args.replicas} replica(s), "
-          f"{'PostgreSQL' if url.startswith('postgresql') else 'SQLite'}")
-    print(f"  delivered to {delivered} recipients, duplicates {duplicates}, "
-          f"429s answered {slack.rate_limited + sum(c.rate_limited for c in connectors)}")
-    print(f"  start to last send {finished - started:6.1f} s (process start and planning "
-          f"included)")
-    print(f"  first to last send {sending:6.1f} s; theoretical minimum {minimum:6.1f} s; "
-          f"ratio {sending / minimum:.3f} (target <= 1.1)")
+    report(args, url, slack, connectors, started, first, last)
 
 
 if __name__ == "__main__":

@@ -663,7 +663,13 @@ def build_parser() -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lang", choices=["nl", "en"], help="language of the output")
     commands = parser.add_subparsers(dest="command", required=True)
+    _runtime_commands(commands)
+    _data_commands(commands)
+    return parser
 
+
+def _runtime_commands(commands: Any) -> None:
+    """Running Leerbot: chat, serve, runs, db."""
     chat = commands.add_parser("chat", help="talk to Leerbot in this terminal")
     chat.set_defaults(handler=cmd_chat)
 
@@ -674,6 +680,19 @@ def build_parser() -> argparse.ArgumentParser:
                        help="only receive; leave queued turns and messages to other replicas")
     serve.set_defaults(handler=cmd_serve)
 
+    runs = commands.add_parser("runs", help="scheduled messages: sent, waiting, failed")
+    runs.add_argument("--limit", type=int, default=10)
+    runs.add_argument("--retry", type=int, metavar="RUN", help="send failed/unknown again")
+    runs.add_argument("--json", action="store_true")
+    runs.set_defaults(handler=cmd_runs)
+
+    db = commands.add_parser("db", help="database schema")
+    db.add_argument("action", choices=["upgrade"])
+    db.set_defaults(handler=cmd_db)
+
+
+def _data_commands(commands: Any) -> None:
+    """The engine on data: demo, catalogue, match, paths, scan, manifest."""
     demo = commands.add_parser("demo", help="show the engine on the bundled data")
     demo.set_defaults(handler=cmd_demo)
 
@@ -715,17 +734,6 @@ def build_parser() -> argparse.ArgumentParser:
                           help="Teams manifest schema version (default 1.29)")
     manifest.add_argument("--output", default="leerbot-teams.zip", help="Teams: zip to write")
     manifest.set_defaults(handler=cmd_manifest)
-
-    runs = commands.add_parser("runs", help="scheduled messages: sent, waiting, failed")
-    runs.add_argument("--limit", type=int, default=10)
-    runs.add_argument("--retry", type=int, metavar="RUN", help="send failed/unknown again")
-    runs.add_argument("--json", action="store_true")
-    runs.set_defaults(handler=cmd_runs)
-
-    db = commands.add_parser("db", help="database schema")
-    db.add_argument("action", choices=["upgrade"])
-    db.set_defaults(handler=cmd_db)
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:

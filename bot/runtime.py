@@ -9,9 +9,9 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.services import Units
 from bot.settings import Settings
 from bot.storage.db import create_engine, sessionmaker, upgrade
+from bot.units import Units
 from dialogs.kit import Conductor
 from dialogs.registry import build_conductor
 

@@ -7,8 +7,6 @@ from typing import Any
 
 from bot.channels.mailbox import MailboxSender
 from bot.scheduler import Planner
-from bot.services import DatabaseServices
-from bot.storage.catalogues import MatcherCache
 from bot.storage.people import identify
 from bot.storage.ports import BoundPorts, Store
 from bot.workers import DeliveryWorker
@@ -153,21 +151,6 @@ class Arranged:
         if name.startswith("_"):
             raise AttributeError(name)
         return self.ports.get(name)
-
-
-class Services:
-    """The database services outside a turn, for arranging test data (one transaction)."""
-
-    def __init__(self, runtime: Any) -> None:
-        self.runtime = runtime
-
-    async def __aenter__(self) -> DatabaseServices:
-        self._context = self.runtime.sessions.begin()
-        db = await self._context.__aenter__()
-        return DatabaseServices(db, MatcherCache())
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self._context.__aexit__(*exc)
 
 
 def rule_due_now() -> dict[str, Any]:

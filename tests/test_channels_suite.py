@@ -19,9 +19,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.channels.web_identity import COOKIE
 from bot.runtime import Runtime
 from bot.server import CHANNELS, build_app
-from bot.services import DatabaseServices
 from bot.settings import Settings
-from bot.storage.catalogues import MatcherCache
 from dialogs.kit import ChoicesBlock, Incoming, Message, SessionKey
 from knowledge.scan import load_scan
 from tests.conversation import CONSOLE, Workspace
@@ -327,9 +325,8 @@ async def test_same_dialogs_same_outcome_on_every_channel(tmp_path: Path, case_c
             assert [t["title"] for t in path.trainings] == FUNCTION_PATH
             (record,) = await ws.scans.scans("Team Zorg")
             assert record.profile == 8 and record.scores[8] == 100
-        async with runtime.sessions() as db:
-            service = DatabaseServices(db, MatcherCache())
-            (wish,) = await service.wishes(driver.workspace, driver.user)
+        async with Workspace(runtime, driver.workspace) as ws:
+            (wish,) = await ws.learning_wishes.wishes(driver.user)
             assert wish.competencies == ["Presentatievaardigheden"]
 
 

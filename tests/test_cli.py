@@ -148,12 +148,14 @@ def test_runs_lists_counts_and_problems_and_retries(capsys: pytest.CaptureFixtur
                                                     tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     import asyncio
+    from types import SimpleNamespace
 
     from sqlalchemy import update
 
     from bot.storage.db import create_engine, sessionmaker, upgrade
     from bot.storage.models import DeliveryRow
-    from tests.conversation import Services
+    from bot.storage.ports import Shared
+    from tests.conversation import Workspace
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'runs.db'}"
     monkeypatch.setenv("LEERBOT_DATABASE_URL", url)
@@ -162,15 +164,16 @@ def test_runs_lists_counts_and_problems_and_retries(capsys: pytest.CaptureFixtur
         engine = create_engine(url)
         await upgrade(engine)
 
-        class Runtime:  # what Services needs
+        class Runtime:  # what Workspace needs
             sessions = sessionmaker(engine)
+            conductor = SimpleNamespace(units=SimpleNamespace(shared=Shared()))
 
-        async with Services(Runtime()) as s:
+        async with Workspace(Runtime(), "local") as ws:
             for name in ("lea", "bob"):
-                await s.member("local", name, name)
-            team = await s.save_team("local", "Support", "lea", ["lea", "bob"], None)
-            await s.start_run("local", "kennisrondje", team.id,
-                              {"questions": ["Waarvoor mag men jou bellen?"]}, "lea")
+                await ws.join(name, name)
+            team = await ws.teams.save_team("Support", "lea", ["lea", "bob"], None)
+            await ws.rounds.start_run("kennisrondje", team.id,
+                                      ["Waarvoor mag men jou bellen?"], "lea")
         async with Runtime.sessions.begin() as db:
             await db.execute(update(DeliveryRow).where(DeliveryRow.recipient == "bob").values(
                 status="failed", last_error="slack 500"))

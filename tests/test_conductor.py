@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from bot.services import Units
 from bot.storage.db import create_engine, sessionmaker, upgrade
+from bot.units import Units
 from dialogs.kit import (
     Ask,
     Block,

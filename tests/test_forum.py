@@ -16,8 +16,8 @@ from bot.storage.models import (
     ForumQuestionRow,
     MailboxRow,
 )
-from dialogs.services import Profile
-from tests.conversation import Services, User, Workspace, deliver
+from dialogs.profile.port import Profile
+from tests.conversation import User, Workspace, deliver
 
 QUESTION = "Hoe maak ik een draaitabel in Excel met twee bronnen?"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,15 +40,15 @@ async def arrange(runtime) -> int:  # type: ignore[no-untyped-def]
 
 async def knows(runtime, users: list[str], competency: str) -> None:  # type: ignore[no-untyped-def]
     """The users name the competency in their profile."""
-    async with Services(runtime) as s:
+    async with Workspace(runtime) as ws:
         for name in users:
-            await s.save_profile("acme", name, Profile(good_at=competency,
-                                                       competencies=[competency]))
+            await ws.profiles.save_profile(name, Profile(good_at=competency,
+                                                         competencies=[competency]))
 
 
 async def wants_to_grow(runtime, user: str, text: str) -> None:  # type: ignore[no-untyped-def]
-    async with Services(runtime) as s:
-        await s.save_profile("acme", user, Profile(good_at="-", wants_to_grow=text))
+    async with Workspace(runtime) as ws:
+        await ws.profiles.save_profile(user, Profile(good_at="-", wants_to_grow=text))
 
 
 async def kennisrondje_answer(runtime, user: str, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -274,7 +274,7 @@ def test_faq_threshold_separates_related_from_unrelated_questions() -> None:
 
     from dialogs.forum.answered import similar
     from dialogs.forum.port import ForumAnswer, ForumQuestion
-    from dialogs.shared import competencies_in
+    from engine.competencies import competencies_in
 
     def solved(text: str) -> ForumQuestion:
         now = datetime.now(UTC)

@@ -21,8 +21,8 @@ from bot.storage.db import create_engine
 from bot.storage.models import DialogSessionRow
 from tests.fakes import FakeConnector, FakeSlack
 from tests.processes import Served
-from tests.test_slack import event
 from tests.test_msteams import activity
+from tests.test_slack import event
 
 SECRET = "Zeppelinwachtwoord7731"
 TOKEN = "xoxb-logged-nowhere-4242"

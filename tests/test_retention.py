@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.queue import now, purge_inbox
-from bot.services import DatabaseServices, MatcherCache
 from bot.storage.db import create_engine, sessionmaker, upgrade
 from bot.storage.models import (
     DeliveryRow,
@@ -24,6 +23,8 @@ from bot.storage.models import (
     MailboxRow,
     RunRow,
 )
+from bot.storage.ports import Shared, Store
+from bot.storage.runs import SqlRuns
 from bot.workers import Retention
 from tests.processes import Served
 
@@ -92,16 +93,20 @@ EXPECTED = {"inbox": [w for w, _, _, kept in INBOX if kept],
             "health": sorted(r for r, _, kept in HEALTH if kept)}
 
 
+async def runs_of(db: Any, workspace: str) -> list[Any]:
+    return await SqlRuns(Store(db, workspace, Shared())).recent()
+
+
 async def test_retention_removes_what_is_no_longer_needed(sessions: Any) -> None:
     run_id = await arrange(sessions)
     async with sessions() as db:
-        before = (await DatabaseServices(db, MatcherCache()).runs("T1"))[0].counts
+        before = (await runs_of(db, "T1"))[0].counts
     removed = await Retention(sessions, timedelta(days=3)).run_once()
     assert await remaining(sessions) == EXPECTED
     assert removed == {"inbox": 2, "deliveries": 5, "mailbox": 1, "health_checks": 1}
     async with sessions() as db:
         run = await db.get(RunRow, run_id)
-        summary = (await DatabaseServices(db, MatcherCache()).runs("T1"))[0]
+        summary = (await runs_of(db, "T1"))[0]
     assert run is not None and run.purged_counts == {"sent": 2, "cancelled": 1, "failed": 1,
                                                      "unknown": 1}
     assert summary.counts == before  # the runs view still counts what was sent

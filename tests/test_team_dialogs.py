@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.storage.models import ConversationRefRow
 from dialogs.team.port import Team
-from tests.conversation import WEB, Services, User, Workspace
+from tests.conversation import WEB, User, Workspace
 
 PEOPLE = [("bob", "Bob Bakker"), ("carla", "Carla de Vries"), ("dirk", "Dirk Jansen"),
           ("eva", "Eva Smit"), ("fenna", "Fenna Visser")]
@@ -227,8 +227,8 @@ async def test_preferences_step_by_step(runtime) -> None:  # type: ignore[no-unt
     assert "Voorgesteld als expert: nee" in out and "Buddyrondes: ja" in out
     out = await bob.press("Ja")
     assert "Bewaard" in out
-    async with Services(runtime) as services:
-        details = await services.member_details("acme", "bob")
+    async with Workspace(runtime) as ws:
+        details = await ws.people.details("bob")
     assert details.timezone == "Europe/Brussels" and details.opt_out == {"experts"}
 
     # the saved values are shown next time; a city alone is enough; stop keeps everything
@@ -246,6 +246,6 @@ async def test_preferences_step_by_step(runtime) -> None:  # type: ignore[no-unt
     await bob.press("Nee, nu niet")
     assert "Europe/Brussels" in bob.text
     await bob.press("Ja")
-    async with Services(runtime) as services:
-        details = await services.member_details("acme", "bob")
+    async with Workspace(runtime) as ws:
+        details = await ws.people.details("bob")
     assert details.timezone == "Europe/Brussels" and details.opt_out == {"buddies"}

@@ -11,20 +11,20 @@ from sqlalchemy import select
 from bot.outbound import queue_to_member
 from bot.storage.models import Base, MailboxRow
 from dialogs.kit import Message, TextBlock, plain
-from tests.conversation import Services, User, Workspace, deliver
+from tests.conversation import User, Workspace, deliver
 
 USER = "gerrit-4711"
 
 
 async def arrange(runtime) -> None:  # type: ignore[no-untyped-def]
-    async with Services(runtime) as s:
-        await s.member("acme", "admin", "Admin")
-        await s.member("acme", USER, "Gerrit")
-        await s.member("acme", "bea", "Bea")
-        team = await s.save_team("acme", "Support", USER, [USER, "bea"], None)
-        await s.notify("acme", USER, [Message(blocks=[TextBlock(text=plain("Hoi"))])],
-                       key="test:mailbox")
-        await queue_to_member(s.db, "acme", USER,
+    async with Workspace(runtime) as ws:
+        await ws.join("admin", "Admin")
+        await ws.join(USER, "Gerrit")
+        await ws.join("bea", "Bea")
+        team = await ws.teams.save_team("Support", USER, [USER, "bea"], None)
+        await ws.outbox.notify(USER, [Message(blocks=[TextBlock(text=plain("Hoi"))])],
+                               key="test:mailbox")
+        await queue_to_member(ws.db, "acme", USER,
                               [Message(blocks=[TextBlock(text=plain("Later"))])],
                               key="test:later", at=datetime.now(UTC) + timedelta(days=1))
     async with Workspace(runtime) as ws:

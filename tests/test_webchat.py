@@ -99,13 +99,13 @@ def test_web_chat_only_on_loopback() -> None:
 async def test_proactive_messages_are_fetched_from_the_mailbox(client: TestClient,
                                                                runtime) -> None:  # type: ignore[no-untyped-def]
     from dialogs.kit import Message, TextBlock, plain
-    from tests.conversation import Services, deliver
+    from tests.conversation import Workspace, deliver
 
     await post(client, text="menu")  # the web user exists now
-    async with Services(runtime) as s:
-        await s.notify("local", my_id(client),
-                       [Message(blocks=[TextBlock(text=plain("Tijd voor de check-in"))])],
-                       key="test:web")
+    async with Workspace(runtime, "local") as ws:
+        await ws.outbox.notify(my_id(client),
+                               [Message(blocks=[TextBlock(text=plain("Tijd voor de check-in"))])],
+                               key="test:web")
     await deliver(runtime)
     headers = {"X-Leerbot": "1"}
     response = await client.post("/chat/api/mailbox", json={}, headers=headers)

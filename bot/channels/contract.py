@@ -40,7 +40,7 @@ Rendered = TypeVar("Rendered")
 
 
 class Transaction(Protocol):
-    """The turn's unit of work as the bot makes it (``bot.services.DatabaseUnit``)."""
+    """The turn's unit of work as the bot makes it (``bot.units.DatabaseUnit``)."""
 
     db: AsyncSession
 

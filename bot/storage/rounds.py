@@ -17,7 +17,7 @@ from bot.storage.models import AnswerRow, DeliveryRow, RunRow, ScheduleRow, utcn
 from bot.storage.personal import DELETED_USER, Erasure, PersonalData, register, rowcount
 from bot.storage.ports import Store, implements
 from dialogs.rounds.port import Run, Schedule, StoredAnswer
-from dialogs.shared import competencies_in
+from engine.competencies import competencies_in
 from engine.recurrence import Recurrence
 
 #: an invitation can be answered by typing for this long after it arrived

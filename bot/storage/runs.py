@@ -26,30 +26,33 @@ class SqlRuns:
     def __init__(self, store: Store) -> None:
         self.db, self.workspace = store.db, store.workspace
 
-    async def _counts(self, run_ids: list[int]) -> dict[int, dict[str, int]]:
-        """Deliveries per status, per run (one query for them all)."""
-        counts: dict[int, dict[str, int]] = {run_id: {} for run_id in run_ids}
+    async def _counts(self, rows: list[RunRow]) -> dict[int, dict[str, int]]:
+        """Deliveries per status, per run (one query for them all), with those the retention
+        already removed."""
+        counts = {row.id: {status: int(count) for status, count in
+                           (row.purged_counts or {}).items()} for row in rows}
+        run_ids = list(counts)
         if run_ids:
-            rows = await self.db.execute(
+            found = await self.db.execute(
                 select(DeliveryRow.run_id, DeliveryRow.status, func.count())
                 .where(DeliveryRow.run_id.in_(run_ids))
                 .group_by(DeliveryRow.run_id, DeliveryRow.status))
-            for run_id, status, count in rows.all():
-                counts[run_id][status] = count
+            for run_id, status, count in found.all():
+                counts[run_id][status] = counts[run_id].get(status, 0) + count
         return counts
 
     async def recent(self, limit: int = 10) -> list[RunSummary]:
         rows = (await self.db.execute(select(RunRow).where(
             RunRow.workspace == self.workspace, RunRow.total > 0)
             .order_by(RunRow.id.desc()).limit(limit))).scalars().all()
-        counts = await self._counts([row.id for row in rows])
+        counts = await self._counts(list(rows))
         return [as_summary(row, counts[row.id]) for row in rows]
 
     async def run(self, run_id: int) -> RunSummary | None:
         row = await self.db.get(RunRow, run_id)
         if row is None or row.workspace != self.workspace:
             return None
-        return as_summary(row, (await self._counts([row.id]))[row.id])
+        return as_summary(row, (await self._counts([row]))[row.id])
 
     async def problems(self, run_id: int) -> list[DeliveryProblem]:
         rows = (await self.db.execute(select(DeliveryRow).where(

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel
 
 from dialogs.kit import InputError, Turn
-from dialogs.shared import competencies_in
 from dialogs.team.port import Team
+from engine.competencies import competencies_in
 from engine.solving import run_solver
 
 if TYPE_CHECKING:

@@ -46,8 +46,7 @@ async def start(turn: Turn, text: str) -> EvaluationState:
     if found is None:
         return EvaluationState(problem="unknown")
     assignment_id, months = found
-    # the paths feature is converted separately: its assignments are read the legacy way
-    mine = [a for a in await turn.services.assignments(turn.workspace, user=turn.member.user)
+    mine = [a for a in await turn.paths.assignments(user=turn.member.user)
             if a.id == assignment_id]
     if not mine:
         return EvaluationState(problem="not_yours")

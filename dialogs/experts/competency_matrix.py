@@ -9,7 +9,7 @@ from dialogs.experts.matrix_workbook import Evidence, workbook
 from dialogs.experts.port import MemberKnowledge
 from dialogs.kit import Block, Choice, Choose, Dialog, FileBlock, TextBlock, Turn, say, user
 from dialogs.policy import MANAGERS
-from dialogs.shared import competencies_in
+from engine.competencies import competencies_in
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_TEXTS = ("title", "name", "contact")

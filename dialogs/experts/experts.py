@@ -26,7 +26,7 @@ from dialogs.kit import (
     say,
     user,
 )
-from dialogs.shared import competencies_in
+from engine.competencies import competencies_in
 
 SHOWN = 5
 MAX_TOPICS = 3

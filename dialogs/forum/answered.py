@@ -7,7 +7,7 @@ from rapidfuzz import fuzz
 
 from dialogs.forum.port import ForumQuestion
 from dialogs.kit import CardBlock, Fact, Turn, say, user
-from dialogs.shared import competencies_in
+from engine.competencies import competencies_in
 from engine.text import stem, tokens
 
 #: similarity (0-100, +10 for a shared competency) from which an answered question is offered;

@@ -36,7 +36,7 @@ from dialogs.kit import (
     say,
     user,
 )
-from dialogs.shared import competencies_in
+from engine.competencies import competencies_in
 from engine.matching import CONFIDENT_SCORE
 
 MAX_EXPERTS = 3

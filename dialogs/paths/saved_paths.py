@@ -80,7 +80,7 @@ def _path_card(turn: Turn, path: SavedPath, assigned: list[Assignment]) -> CardB
 async def _evaluations_card(turn: Turn, path: SavedPath,
                             assigned: list[Assignment]) -> CardBlock | None:
     """What learners noticed 3, 6 and 9 months later (their own words), the latest first."""
-    evaluations = await turn.services.answers(turn.workspace, "evaluation", path_id=path.id)
+    evaluations = await turn.rounds.answers("evaluation", path_id=path.id)
     if not evaluations:
         return None
     names = {a.user: a.user_name for a in assigned}

@@ -25,7 +25,7 @@ from dialogs.kit import (
     user,
 )
 from dialogs.profile.port import Profile
-from dialogs.shared import competencies_in
+from engine.competencies import competencies_in
 
 STYLES = ("doing", "colleagues", "online", "classroom", "reading", "video", "coaching")
 TEXTS = ("good_at", "can_help_with", "wants_to_grow")

@@ -9,8 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from dialogs.action_library import action_card
-from dialogs.charts import barrier_chart
+from dialogs.actions.cards import action_card
 from dialogs.kit import (
     Ask,
     Block,
@@ -32,6 +31,7 @@ from dialogs.kit import (
     say,
 )
 from dialogs.policy import MANAGERS
+from dialogs.scan.chart import barrier_chart
 from dialogs.scan.port import ScanOutcome
 from engine.scan import MAX_PRIORITIES, barrier_scores, dominant_profile, rank_actions
 from knowledge.actions import load_action_library

@@ -11,10 +11,7 @@ from bot.channels import SLACK
 from bot.channels.slack.events import SlackEvent
 from bot.channels.slack.render import MAX_BLOCKS, action_id, escape
 from bot.channels.slack.turns import Replies
-from bot.services import DatabaseServices
-from bot.storage.catalogues import MatcherCache
-from bot.storage.forum import SqlForum
-from bot.storage.ports import Shared, Store
+from bot.storage.ports import BoundPorts, Shared, Store
 from knowledge.messages import normalise_lang, t
 
 
@@ -23,9 +20,9 @@ def _section(text: str) -> dict[str, Any]:
 
 
 async def home_view(db: AsyncSession, team: str, user: str, lang: str) -> dict[str, Any]:
-    services = DatabaseServices(db, MatcherCache())
-    assignments = await services.assignments(team, user=user)
-    wishes = await services.wishes(team, user)
+    ports = BoundPorts(Store(db, team, Shared()))
+    assignments = await ports.paths.assignments(user=user)
+    wishes = await ports.learning_wishes.wishes(user)
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": "Leerbot"}},
         _section(t(lang, "slack.home_intro")),
@@ -45,11 +42,10 @@ async def home_view(db: AsyncSession, team: str, user: str, lang: str) -> dict[s
     else:
         blocks.append(_section(t(lang, "slack.home_no_wishes")))
     blocks += [{"type": "divider"}, _section(f"*{t(lang, 'slack.home_checkins')}*")]
-    open_checkin = await services.open_invitation(team, user, "checkin")
-    checkin = await services.run(team, open_checkin) if open_checkin is not None else None
+    open_checkin = await ports.rounds.open_invitation(user, "checkin")
+    checkin = await ports.rounds.run(open_checkin) if open_checkin is not None else None
     if checkin is not None:
-        blocks.append(_section(t(lang, "slack.home_checkin_open",
-                                 team=escape(str(checkin.details.get("team", ""))))))
+        blocks.append(_section(t(lang, "slack.home_checkin_open", team=escape(checkin.team))))
         blocks.append({"type": "actions", "elements": [{
             "type": "button", "action_id": action_id(None, "choice", 0), "style": "primary",
             "value": f"go:checkin:{checkin.id}",
@@ -57,9 +53,8 @@ async def home_view(db: AsyncSession, team: str, user: str, lang: str) -> dict[s
     else:
         blocks.append(_section(t(lang, "slack.home_no_checkins")))
     blocks += [{"type": "divider"}, _section(f"*{t(lang, 'slack.home_questions')}*")]
-    forum = SqlForum(Store(db, team, Shared()))
-    questions = [q for team_row in await services.teams(team, user)
-                 for q in await forum.questions(status="open", team_id=team_row.id)]
+    questions = [q for team_row in await ports.teams.teams(user)
+                 for q in await ports.forum.questions(status="open", team_id=team_row.id)]
     if questions:
         for question in questions[:10]:
             blocks.append(_section("• " + escape(question.text[:300])))

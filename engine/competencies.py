@@ -1,4 +1,4 @@
-"""Small helpers several dialogs share."""
+"""Taxonomy competencies named in free text (a profile, a kennisrondje answer, a question)."""
 
 from __future__ import annotations
 
