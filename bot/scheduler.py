@@ -41,14 +41,9 @@ from bot.outbound import (
 )
 from bot.queue import _insert, now
 from bot.storage import conversations
-from bot.storage.models import (
-    AssignmentRow,
-    DeliveryRow,
-    ForumQuestionRow,
-    PathRow,
-    RunRow,
-    ScheduleRow,
-)
+from bot.storage.forum import ForumQuestionRow
+from bot.storage.models import DeliveryRow, RunRow, ScheduleRow
+from bot.storage.paths import AssignmentRow, PathRow
 from bot.storage.people import MemberRow
 from bot.storage.team import TeamMemberRow, TeamRow
 from dialogs import invitations

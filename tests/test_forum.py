@@ -9,13 +9,8 @@ import json
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from bot.storage.models import (
-    Base,
-    DeliveryRow,
-    DialogSessionRow,
-    ForumQuestionRow,
-    MailboxRow,
-)
+from bot.storage.forum import ForumQuestionRow
+from bot.storage.models import Base, DeliveryRow, DialogSessionRow, MailboxRow
 from dialogs.profile.port import Profile
 from tests.conversation import User, Workspace, deliver
 

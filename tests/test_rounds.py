@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from bot.storage.models import AnswerRow, DeliveryRow, RunRow, ScheduleRow
+from bot.storage.models import DeliveryRow, RunRow, ScheduleRow
 from bot.storage.personal import DELETED_USER, HOOKS, Erasure
+from bot.storage.rounds import AnswerRow
 from bot.units import Units
 from dialogs.kit import Block, Call, Choice, Choose, Conductor, Dialog, TextBlock, plain
 from dialogs.paths.port import PathDraft

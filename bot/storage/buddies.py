@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    func,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.storage.models import BuddyPairRow, utcnow
+from bot.storage.models import Base, JSONType, utcnow
 from bot.storage.personal import DELETED_USER, Erasure, PersonalData, register
 from bot.storage.ports import Store, implements
+
+
+class BuddyPairRow(Base):
+    __tablename__ = "buddy_pairs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(64))
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    round: Mapped[int] = mapped_column(Integer)
+    members: Mapped[list[Any]] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 
 
 @implements("buddies")

@@ -11,9 +11,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.storage.models import AnswerRow, ForumAnswerRow, ForumQuestionRow, ProfileRow, utcnow
+from bot.storage.forum import ForumAnswerRow, ForumQuestionRow
+from bot.storage.models import utcnow
 from bot.storage.people import MemberRow, as_member
 from bot.storage.ports import Store, implements
+from bot.storage.profiles import ProfileRow
+from bot.storage.rounds import AnswerRow
 from dialogs.experts.port import EXPERTS_OPT_OUT, Expertise, MemberKnowledge, Source
 
 #: how far back being asked directly counts when spreading the questions

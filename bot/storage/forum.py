@@ -7,15 +7,58 @@ exported nor erased with anyone's data."""
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    Select,
+    String,
+    delete,
+    func,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.storage.models import ForumAnswerRow, ForumQuestionRow, utcnow
+from bot.storage.models import Base, JSONType, utcnow
 from bot.storage.personal import Erasure, PersonalData, register, rowcount
 from bot.storage.ports import Store, implements
 from dialogs.forum.port import ForumAnswer, ForumQuestion, QuestionStatus
+
+
+class ForumQuestionRow(Base):
+    """A help question. Anonymous: ``asker`` is NULL and nothing else links it to a person."""
+
+    __tablename__ = "forum_questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(64))
+    team_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    asker: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    text: Mapped[str] = mapped_column(String(4000))
+    competencies: Mapped[list[Any]] = mapped_column(JSONType)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | solved
+    suggested: Mapped[list[Any]] = mapped_column(JSONType, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    solved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ForumAnswerRow(Base):
+    __tablename__ = "forum_answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("forum_questions.id", ondelete="CASCADE"), index=True)
+    author: Mapped[str] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(String(4000))
+    accepted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 
 MAX_TEXT = 4000
 

@@ -2,15 +2,42 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import (
+    DateTime,
+    Index,
+    Integer,
+    String,
+    delete,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.storage.models import WishRow, utcnow
+from bot.storage.models import Base, JSONType, utcnow
 from bot.storage.personal import Erasure, PersonalData, register, rowcount
 from bot.storage.ports import Store, implements
 from dialogs.learning_help.port import LearningWish
+
+
+class WishRow(Base):
+    """A personal learning wish saved from learning help."""
+
+    __tablename__ = "learning_wishes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(String(1000))
+    competencies: Mapped[list[Any]] = mapped_column(JSONType)
+    reflection: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (Index("ix_learning_wishes_user", "workspace", "user_id"),)
+
+
 
 MAX_TEXT = 1000
 

@@ -1,4 +1,7 @@
-"""Tables. Documents we own (catalogues, dialog state) are stored as validated pydantic JSON."""
+"""The base of every table, and the tables of the runtime itself (catalogues, dialog sessions,
+the inbox, deliveries, runs and schedules, conversation references, Slack installations,
+files, the mailbox, rate buckets, health checks). A feature's own tables live next to its
+storage (`bot/storage/<feature>.py`). Documents we own are stored as validated pydantic JSON."""
 
 from __future__ import annotations
 
@@ -76,86 +79,14 @@ class DialogSessionRow(Base):
                                        name="uq_dialog_sessions_key"),)
 
 
-class PathRow(Base):
-    """A saved leerlijn."""
-
-    __tablename__ = "paths"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    workspace: Mapped[str] = mapped_column(String(64), index=True)
-    name: Mapped[str] = mapped_column(String(255))
-    level: Mapped[str] = mapped_column(String(32))
-    created_by: Mapped[str] = mapped_column(String(128))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    spec: Mapped[dict[str, Any]] = mapped_column(JSONType)
-    trainings: Mapped[list[Any]] = mapped_column(JSONType)
-    total_minutes: Mapped[int] = mapped_column(Integer)
-    warnings: Mapped[list[Any]] = mapped_column(JSONType)
 
 
-class AssignmentRow(Base):
-    """A saved leerlijn assigned to a person, with a deadline."""
-
-    __tablename__ = "assignments"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    workspace: Mapped[str] = mapped_column(String(64))
-    path_id: Mapped[int] = mapped_column(ForeignKey("paths.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[str] = mapped_column(String(128))
-    deadline: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    assigned_by: Mapped[str] = mapped_column(String(128))
-    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-    __table_args__ = (UniqueConstraint("path_id", "user_id", name="uq_assignments_user"),
-                      Index("ix_assignments_user", "workspace", "user_id"))
 
 
-class ScanRow(Base):
-    """A completed diagnostic scan of an organisation or team."""
-
-    __tablename__ = "scans"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    workspace: Mapped[str] = mapped_column(String(64))
-    team: Mapped[str] = mapped_column(String(255))
-    taken_by: Mapped[str] = mapped_column(String(128))
-    taken_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    scores: Mapped[dict[str, Any]] = mapped_column(JSONType)
-    profile: Mapped[int] = mapped_column(Integer)
-    priorities: Mapped[list[Any]] = mapped_column(JSONType)
-    top_actions: Mapped[list[Any]] = mapped_column(JSONType)
-
-    __table_args__ = (Index("ix_scans_team", "workspace", "team"),)
 
 
-class WishRow(Base):
-    """A personal learning wish saved from learning help."""
-
-    __tablename__ = "learning_wishes"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    workspace: Mapped[str] = mapped_column(String(64))
-    user_id: Mapped[str] = mapped_column(String(128))
-    text: Mapped[str] = mapped_column(String(1000))
-    competencies: Mapped[list[Any]] = mapped_column(JSONType)
-    reflection: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-    __table_args__ = (Index("ix_learning_wishes_user", "workspace", "user_id"),)
 
 
-class ProfileRow(Base):
-    """An employee profile (action 6.1)."""
-
-    __tablename__ = "profiles"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    workspace: Mapped[str] = mapped_column(String(64))
-    user_id: Mapped[str] = mapped_column(String(128))
-    data: Mapped[dict[str, Any]] = mapped_column(JSONType)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-    __table_args__ = (UniqueConstraint("workspace", "user_id", name="uq_profiles_user"),)
 
 
 class InboxRow(Base):
@@ -308,65 +239,12 @@ class RunRow(Base):
     purged_counts: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
 
 
-class AnswerRow(Base):
-    """An answer to a check-in, kennisrondje, reflection or evaluation question. Check-in
-    answers are private to their author unless ``shared``."""
-
-    __tablename__ = "answers"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    workspace: Mapped[str] = mapped_column(String(64))
-    kind: Mapped[str] = mapped_column(String(16))
-    run_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
-    team_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    path_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    user_id: Mapped[str] = mapped_column(String(128))
-    question: Mapped[str] = mapped_column(String(500))
-    text: Mapped[str] = mapped_column(String(4000))
-    status: Mapped[str] = mapped_column(String(16), default="answered")  # or skipped
-    shared: Mapped[bool] = mapped_column(Boolean, default=False)
-    competencies: Mapped[list[Any] | None] = mapped_column(JSONType, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class ForumQuestionRow(Base):
-    """A help question. Anonymous: ``asker`` is NULL and nothing else links it to a person."""
-
-    __tablename__ = "forum_questions"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    workspace: Mapped[str] = mapped_column(String(64))
-    team_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    asker: Mapped[str | None] = mapped_column(String(128), nullable=True)
-    text: Mapped[str] = mapped_column(String(4000))
-    competencies: Mapped[list[Any]] = mapped_column(JSONType)
-    status: Mapped[str] = mapped_column(String(16), default="open")  # open | solved
-    suggested: Mapped[list[Any]] = mapped_column(JSONType, default=list)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    solved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
-class ForumAnswerRow(Base):
-    __tablename__ = "forum_answers"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    question_id: Mapped[int] = mapped_column(
-        ForeignKey("forum_questions.id", ondelete="CASCADE"), index=True)
-    author: Mapped[str] = mapped_column(String(128))
-    text: Mapped[str] = mapped_column(String(4000))
-    accepted: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class BuddyPairRow(Base):
-    __tablename__ = "buddy_pairs"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    workspace: Mapped[str] = mapped_column(String(64))
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
-    round: Mapped[int] = mapped_column(Integer)
-    members: Mapped[list[Any]] = mapped_column(JSONType)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class MailboxRow(Base):

@@ -5,14 +5,62 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, select, update
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Select,
+    String,
+    UniqueConstraint,
+    delete,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.storage.models import AssignmentRow, PathRow, as_utc, utcnow
+from bot.storage.models import Base, JSONType, as_utc, utcnow
 from bot.storage.people import MemberRow
 from bot.storage.personal import DELETED_USER, Erasure, PersonalData, register, rowcount
 from bot.storage.ports import Store, implements
 from dialogs.paths.port import Assignment, PathDraft, SavedPath
+
+
+class PathRow(Base):
+    """A saved leerlijn."""
+
+    __tablename__ = "paths"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    level: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    trainings: Mapped[list[Any]] = mapped_column(JSONType)
+    total_minutes: Mapped[int] = mapped_column(Integer)
+    warnings: Mapped[list[Any]] = mapped_column(JSONType)
+
+
+class AssignmentRow(Base):
+    """A saved leerlijn assigned to a person, with a deadline."""
+
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(64))
+    path_id: Mapped[int] = mapped_column(ForeignKey("paths.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(String(128))
+    deadline: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    assigned_by: Mapped[str] = mapped_column(String(128))
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("path_id", "user_id", name="uq_assignments_user"),
+                      Index("ix_assignments_user", "workspace", "user_id"))
+
+
 
 
 def as_saved_path(row: PathRow) -> SavedPath:

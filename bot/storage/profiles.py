@@ -2,17 +2,42 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    String,
+    UniqueConstraint,
+    delete,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.storage.models import ProfileRow, utcnow
+from bot.storage.models import Base, JSONType, utcnow
 from bot.storage.people import MemberRow, as_member
 from bot.storage.personal import Erasure, PersonalData, register, rowcount
 from bot.storage.ports import Store, implements
 from dialogs.kit import Member
 from dialogs.profile.port import Profile
+
+
+class ProfileRow(Base):
+    """An employee profile (action 6.1)."""
+
+    __tablename__ = "profiles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(128))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("workspace", "user_id", name="uq_profiles_user"),)
+
+
 
 
 async def profile_row(db: AsyncSession, workspace: str, user: str) -> ProfileRow | None:

@@ -4,21 +4,53 @@ answers are theirs (exported, erased), schedules and runs are the team's (unlink
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Integer,
+    String,
+    delete,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
 
 from bot import outbound
 from bot.queue import now
 from bot.scheduler import plan_now
-from bot.storage.models import AnswerRow, DeliveryRow, RunRow, ScheduleRow, utcnow
+from bot.storage.models import Base, DeliveryRow, JSONType, RunRow, ScheduleRow, utcnow
 from bot.storage.personal import DELETED_USER, Erasure, PersonalData, register, rowcount
 from bot.storage.ports import Store, implements
 from dialogs.rounds.port import Run, Schedule, StoredAnswer
 from engine.competencies import competencies_in
 from engine.recurrence import Recurrence
+
+
+class AnswerRow(Base):
+    """An answer to a check-in, kennisrondje, reflection or evaluation question. Check-in
+    answers are private to their author unless ``shared``."""
+
+    __tablename__ = "answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    run_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    team_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    path_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    user_id: Mapped[str] = mapped_column(String(128))
+    question: Mapped[str] = mapped_column(String(500))
+    text: Mapped[str] = mapped_column(String(4000))
+    status: Mapped[str] = mapped_column(String(16), default="answered")  # or skipped
+    shared: Mapped[bool] = mapped_column(Boolean, default=False)
+    competencies: Mapped[list[Any] | None] = mapped_column(JSONType, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 
 #: an invitation can be answered by typing for this long after it arrived
 INVITATION_DAYS = 7

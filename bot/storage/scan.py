@@ -3,15 +3,44 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import (
+    DateTime,
+    Index,
+    Integer,
+    String,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.storage.models import ScanRow, as_utc, utcnow
+from bot.storage.models import Base, JSONType, as_utc, utcnow
 from bot.storage.personal import DELETED_USER, Erasure, PersonalData, register, rowcount
 from bot.storage.ports import Store, implements
 from dialogs.scan.port import ScanOutcome, ScanRecord
+
+
+class ScanRow(Base):
+    """A completed diagnostic scan of an organisation or team."""
+
+    __tablename__ = "scans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(64))
+    team: Mapped[str] = mapped_column(String(255))
+    taken_by: Mapped[str] = mapped_column(String(128))
+    taken_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    scores: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    profile: Mapped[int] = mapped_column(Integer)
+    priorities: Mapped[list[Any]] = mapped_column(JSONType)
+    top_actions: Mapped[list[Any]] = mapped_column(JSONType)
+
+    __table_args__ = (Index("ix_scans_team", "workspace", "team"),)
+
+
 
 
 def as_scan_record(row: ScanRow) -> ScanRecord:

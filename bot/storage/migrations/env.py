@@ -3,6 +3,9 @@
 from alembic import context
 
 from bot.storage.models import Base
+from bot.storage.ports import load_storage_modules
+
+load_storage_modules()  # the feature tables live next to their storage: all of Base.metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:
