@@ -3,7 +3,7 @@ and its texts. Adding a feature is one line in ``FEATURES``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import ModuleType
@@ -56,19 +56,20 @@ APP_TEXTS = AppTexts(hello="leerbot.hello", greeting="leerbot.greeting", help="l
                      not_allowed="leerbot.not_allowed")
 
 
-def register_texts() -> None:
-    """The catalogues: the engine's and knowledge's texts, Leerbot's own, each feature's."""
+def register_texts(features: Sequence[ModuleType] = FEATURES) -> None:
+    """The catalogues: the engine's and knowledge's texts, Leerbot's own, each feature's
+    (``messages.<lang>.yaml`` next to the feature's dialogs)."""
     TEXTS.add("knowledge", catalogue)
     TEXTS.add("leerbot", yaml_source(Path(__file__).resolve().parent))
-    for feature in FEATURES:
+    for feature in features:
         TEXTS.add(feature.__name__, yaml_source(Path(feature.__file__).resolve().parent))
 
 
 register_texts()
 
 
-def dialogs() -> list[Dialog[Any]]:
-    return [dialog for feature in FEATURES for dialog in feature.DIALOGS]
+def dialogs(features: Sequence[ModuleType] = FEATURES) -> list[Dialog[Any]]:
+    return [dialog for feature in features for dialog in feature.DIALOGS]
 
 
 async def learning_fallback(turn: Turn, text: str) -> str | None:
@@ -79,7 +80,9 @@ async def learning_fallback(turn: Turn, text: str) -> str | None:
     return None
 
 
-def build_conductor(units: UnitFactory,
-                    clock: Callable[[], datetime] | None = None) -> Conductor:
-    return Conductor(dialogs(), units, texts=APP_TEXTS, fallback=learning_fallback,
+def build_conductor(units: UnitFactory, clock: Callable[[], datetime] | None = None,
+                    features: Sequence[ModuleType] = FEATURES) -> Conductor:
+    if features is not FEATURES:
+        register_texts(features)
+    return Conductor(dialogs(features), units, texts=APP_TEXTS, fallback=learning_fallback,
                      clock=clock)
