@@ -124,7 +124,11 @@ async def test_the_console_numbers_choices_and_saves_files(tmp_path: Path) -> No
     assert picked is not None and (picked.value, picked.prompt) == ("b", prompt)
     typed = await console.receive(" 7 ")  # no seventh choice: typed text
     assert typed is not None and typed.text == "7"
-    assert await console.receive("   ") is None
+    blank = await console.receive("   ")  # a question waits: Enter takes its suggestion
+    assert blank is not None and blank.text == ""
+    await console.send("", await console.render("", [Message(blocks=[TextBlock(
+        text=plain("Klaar"))])]), None)
+    assert await console.receive("   ") is None  # nothing asked: an empty line is nothing
 
 
 async def test_the_console_chat_runs_turns_until_exit(tmp_path: Path) -> None:

@@ -54,6 +54,7 @@ class Screen:
 
     lines: list[str | SavedFile] = field(default_factory=list)
     choices: list[tuple[Choice, Prompt | None]] = field(default_factory=list)
+    asks: bool = False  # a question waits (Enter then takes its suggested answer)
 
 
 def _card_lines(block: CardBlock) -> list[str | SavedFile]:
@@ -89,6 +90,7 @@ def render(messages: list[Message]) -> Screen:
     check-in from the mailbox) can be picked by number too."""
     screen = Screen()
     for message in messages:
+        screen.asks = screen.asks or message.prompt is not None
         for block in message.blocks:
             screen.lines += _block_lines(block, screen, message.prompt)
     return screen
@@ -122,7 +124,7 @@ class ConsoleAdapter:
     async def receive(self, received: str) -> Incoming | None:
         """A typed line; a number picks one of the choices just shown."""
         text = received.strip()
-        if not text:
+        if not text and not self.shown.asks:
             return None
         if text.isdigit() and 1 <= int(text) <= len(self.shown.choices):
             choice, prompt = self.shown.choices[int(text) - 1]

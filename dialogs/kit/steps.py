@@ -232,7 +232,8 @@ class Form(Step):
         if not field_.required:
             question = question + say(turn.lang, "common.field_optional")
         if field_.default:
-            question = question + say(turn.lang, "common.field_default", value=field_.default)
+            question = question + say(turn.lang, "common.field_default",
+                                      value=_shown(field_, field_.default))
         blocks.append(TextBlock(text=question))
         if field_.kind in {"choice", "multichoice"}:
             blocks.append(ChoicesBlock(choices=field_.choices))
@@ -260,6 +261,8 @@ class Form(Step):
         if field_ is None:  # nothing pending (an old session): start again
             filled, field_ = {}, fields[0]
         text = answer.value if answer.value is not None else (answer.text or "")
+        if not text.strip() and field_.default is not None:  # Enter takes the suggestion
+            text = field_.default
         if answer.value is not None and field_.kind == "choice":
             text = choice_by_value(answer.value, field_.choices).value
         parse_field(field_, text, turn.today, turn.lang)  # the problem, if any, is said at once
@@ -280,6 +283,14 @@ class Form(Step):
             return None
         filled.pop(list(filled)[-1])
         return {"filled": filled}
+
+
+def _shown(field_: FormField, value: str) -> str:
+    """A field's suggested answer as the user reads it: the labels of chosen options."""
+    if field_.kind not in {"choice", "multichoice"}:
+        return value
+    labels = {choice.value: choice.label.plain for choice in field_.choices}
+    return ", ".join(labels.get(part.strip(), part.strip()) for part in value.split(","))
 
 
 @dataclass

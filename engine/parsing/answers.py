@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
+from rapidfuzz import fuzz, process
 
 from engine.parsing.errors import ParseError, fail
 from engine.text import fold
@@ -50,6 +51,10 @@ NO_ANSWERS: dict[str, NoAnswerKind] = {
                     "skip"),
 }
 
+#: a no-answer phrase this long may carry a typo; shorter ones ("-", "nvt") must be exact
+TYPO_FREE = 8
+TYPO_CUTOFF = 88
+_LONG_NO_ANSWERS = [phrase for phrase in NO_ANSWERS if len(phrase) >= TYPO_FREE]
 T = TypeVar("T")
 
 
@@ -111,6 +116,10 @@ def read_no_answer(text: str) -> NoAnswer | None:
     if not value:
         return NoAnswer(kind="skip")
     kind = NO_ANSWERS.get(value) or NO_ANSWERS.get(value.rstrip("?").strip())
+    if kind is None and len(value) >= TYPO_FREE:  # "wiet ik niet", "maakt nit uit"
+        near = process.extractOne(value, _LONG_NO_ANSWERS, scorer=fuzz.ratio,
+                                  score_cutoff=TYPO_CUTOFF)
+        kind = NO_ANSWERS[near[0]] if near is not None else None
     return NoAnswer(kind=kind) if kind else None
 
 
