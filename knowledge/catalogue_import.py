@@ -57,7 +57,7 @@ LANGUAGES = {"nl": "nl", "nederlands": "nl", "dutch": "nl", "vlaams": "nl", "en"
              "deutsch": "de", "fr": "fr", "frans": "fr", "french": "fr", "francais": "fr"}
 
 
-class Problem(BaseModel):
+class ImportProblem(BaseModel):
     line: int | None = Field(description="1-based line (CSV) or row (XLSX); None: whole file")
     severity: Severity
     code: str
@@ -73,7 +73,7 @@ class Problem(BaseModel):
 class ImportReport(BaseModel):
     source: str
     catalogue: Catalogue
-    problems: list[Problem]
+    problems: list[ImportProblem]
     rows: int = Field(description="data rows read, blank ones included")
 
     @property
@@ -81,7 +81,7 @@ class ImportReport(BaseModel):
         return any(p.line is None and p.severity == "error" for p in self.problems)
 
     @property
-    def errors(self) -> list[Problem]:
+    def errors(self) -> list[ImportProblem]:
         return [p for p in self.problems if p.severity == "error"]
 
 
@@ -193,7 +193,7 @@ class _Builder:
         self.mapping = mapping
         self.duration_unit = duration_unit
         self.width = width
-        self.problems: list[Problem] = []
+        self.problems: list[ImportProblem] = []
         self.trainings: list[Training] = []
         self.seen_keys: dict[tuple[str, str | None, str | None], int] = {}
         self.seen_ids: dict[str, int] = {}
@@ -201,7 +201,7 @@ class _Builder:
         self.has_competencies = False
 
     def problem(self, line: int | None, severity: Severity, code: str, **params: Any) -> None:
-        self.problems.append(Problem(line=line, severity=severity, code=code, params=params))
+        self.problems.append(ImportProblem(line=line, severity=severity, code=code, params=params))
 
     def add(self, line: int, row: list[str]) -> None:
         self.rows += 1
@@ -279,11 +279,11 @@ class _Builder:
 # ---------------------------------------------------------------- readers
 
 
-def _decode(data: bytes, problems: list[Problem]) -> str:
+def _decode(data: bytes, problems: list[ImportProblem]) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        problems.append(Problem(line=None, severity="warning", code="decoded_cp1252"))
+        problems.append(ImportProblem(line=None, severity="warning", code="decoded_cp1252"))
         return data.decode("cp1252", errors="replace")
 
 
@@ -334,7 +334,7 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
 
 
 def _build(source: str, rows: Iterable[tuple[int, list[str]]],
-           problems: list[Problem]) -> ImportReport:
+           problems: list[ImportProblem]) -> ImportReport:
     iterator = iter(rows)
     header: list[str] | None = None
     for _line, cells in iterator:
@@ -343,17 +343,17 @@ def _build(source: str, rows: Iterable[tuple[int, list[str]]],
             break
     empty = Catalogue(name=source, trainings=(), own_competencies=False)
     if header is None:
-        problems.append(Problem(line=None, severity="error", code="no_rows"))
+        problems.append(ImportProblem(line=None, severity="error", code="no_rows"))
         return ImportReport(source=source, catalogue=empty, problems=problems, rows=0)
     mapping, unit = _map_headers(header)
     missing = [field for field in REQUIRED if field not in mapping]
     if missing:
         for field in missing:
-            problems.append(Problem(line=None, severity="error", code=f"no_{field}_column",
+            problems.append(ImportProblem(line=None, severity="error", code=f"no_{field}_column",
                                     params={"headers": ", ".join(h for h in header if h)}))
         return ImportReport(source=source, catalogue=empty, problems=problems, rows=0)
     if "format" not in mapping:
-        problems.append(Problem(line=None, severity="error", code="no_format_column",
+        problems.append(ImportProblem(line=None, severity="error", code="no_format_column",
                                 params={"headers": ", ".join(h for h in header if h)}))
         return ImportReport(source=source, catalogue=empty, problems=problems, rows=0)
     builder = _Builder(mapping, unit, len(header))
@@ -361,7 +361,7 @@ def _build(source: str, rows: Iterable[tuple[int, list[str]]],
         builder.add(line, cells)
     problems.extend(builder.problems)
     if not builder.trainings:
-        problems.append(Problem(line=None, severity="error", code="nothing_imported"))
+        problems.append(ImportProblem(line=None, severity="error", code="nothing_imported"))
     catalogue = Catalogue(name=source, trainings=tuple(builder.trainings),
                           own_competencies=builder.has_competencies)
     return ImportReport(source=source, catalogue=catalogue, problems=problems, rows=builder.rows)
@@ -369,13 +369,13 @@ def _build(source: str, rows: Iterable[tuple[int, list[str]]],
 
 def parse_catalogue(data: bytes, source: str) -> ImportReport:
     """Read a catalogue from raw bytes; XLSX is recognised by content, anything else is CSV."""
-    problems: list[Problem] = []
+    problems: list[ImportProblem] = []
     try:
         if data[:4] == b"PK\x03\x04":
             return _build(source, list(_xlsx_rows(data)), problems)
         return _build(source, _csv_rows(_decode(data, problems)), problems)
     except Exception as exc:  # a corrupt file must give a report, never a traceback
-        problems.append(Problem(line=None, severity="error", code="unreadable",
+        problems.append(ImportProblem(line=None, severity="error", code="unreadable",
                                 params={"reason": f"{type(exc).__name__}: {exc}"}))
         empty = Catalogue(name=source, trainings=(), own_competencies=False)
         return ImportReport(source=source, catalogue=empty, problems=problems, rows=0)
@@ -387,7 +387,7 @@ def read_catalogue(path: Path | str, *, strict: bool = False) -> ImportReport:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        problem = Problem(line=None, severity="error", code="unreadable",
+        problem = ImportProblem(line=None, severity="error", code="unreadable",
                           params={"reason": exc.strerror or str(exc)})
         empty = Catalogue(name=path.name, trainings=(), own_competencies=False)
         report = ImportReport(source=path.name, catalogue=empty, problems=[problem], rows=0)

@@ -1,4 +1,4 @@
-"""Prompt libraries: the questions the bot asks in check-ins, kennisrondjes, reflections, ...
+"""The question libraries: what the bot asks in check-ins, kennisrondjes, reflections, ...
 
 Data: ``data/prompts.yaml``. Every prompt names its source: an action of the library
 (``"6.2"``) or one of the method's tips (``"tip:..."``).
@@ -27,7 +27,7 @@ Kind = Literal[
 KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
 
 
-class Prompt(Model):
+class LibraryQuestion(Model):
     id: str = Field(pattern=r"^[a-z]+-[0-9]{2}$")
     text: Text
     source: str = Field(description="action id such as '4.1', or 'tip:<document>-<n>'")
@@ -35,7 +35,7 @@ class Prompt(Model):
 
 class PromptLibraries(Model):
     version: int = Field(ge=1)
-    libraries: dict[Kind, list[Prompt]]
+    libraries: dict[Kind, list[LibraryQuestion]]
 
     @model_validator(mode="after")
     def _every_kind(self) -> PromptLibraries:
@@ -51,10 +51,10 @@ class PromptLibraries(Model):
                     raise ValueError(f"prompt {prompt.id} is filed under {kind}")
         return self
 
-    def of(self, kind: str) -> list[Prompt]:
+    def of(self, kind: str) -> list[LibraryQuestion]:
         return list(self.libraries[kind])  # type: ignore[index]
 
-    def get(self, prompt_id: str) -> Prompt:
+    def get(self, prompt_id: str) -> LibraryQuestion:
         for prompts in self.libraries.values():
             for prompt in prompts:
                 if prompt.id == prompt_id:

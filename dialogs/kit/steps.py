@@ -3,7 +3,8 @@
 it needs more input first (a form filled in one field at a time), or raises ``InputError`` with
 the reason. A step keeps what it collects on the way in its *scratch*, stored in the session.
 
-Prompts are a message key or a function ``(turn, state) -> Rich | list[Block]`` (sync or async).
+A step's wording (its prompt) is a message key or a function
+``(turn, state) -> Rich | list[Block]`` (sync or async).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from dialogs.kit.turn import Turn
 
 S = TypeVar("S", bound=BaseModel)
-Prompt = str | Callable[["Turn", Any], Awaitable[list[Block] | Rich] | list[Block] | Rich]
+Wording = str | Callable[["Turn", Any], Awaitable[list[Block] | Rich] | list[Block] | Rich]
 Handler = Callable[..., Awaitable[Any] | Any]
 Predicate = Callable[["Turn", Any], bool]
 
@@ -82,7 +83,7 @@ class Push:
     state: BaseModel
 
 
-async def prompt_blocks(prompt: Prompt, turn: Turn, state: Any) -> list[Block]:
+async def prompt_blocks(prompt: Wording, turn: Turn, state: Any) -> list[Block]:
     if isinstance(prompt, str):
         return [TextBlock(text=say(turn.lang, prompt))]
     value = await call(prompt, turn, state)
@@ -95,7 +96,7 @@ class Step:
     says when the step does not apply."""
 
     id: str
-    prompt: Prompt
+    prompt: Wording
     help: str | None = None
     skip: Predicate | None = None
 
@@ -299,7 +300,7 @@ class Call(Step):
     other dialog's first state, ``handle(turn, state, result)`` takes its result (the value of
     its ``result`` function, or its final state) and returns this dialog's new state."""
 
-    prompt: Prompt = ""  # never shown: the sub-flow's steps ask
+    prompt: Wording = ""  # never shown: the sub-flow's steps ask
     dialog: Subflow | None = None
     begin: Callable[[Turn, Any], Any] = lambda turn, state: None
     handle: Handler = lambda turn, state, result: state

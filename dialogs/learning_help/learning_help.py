@@ -32,7 +32,7 @@ from dialogs.kit import (
 from engine.paths import TargetGroup, fit_score
 from knowledge.actions import load_action_library
 from knowledge.catalogue import Training
-from knowledge.prompts import Prompt, load_prompts
+from knowledge.prompts import LibraryQuestion, load_prompts
 
 LEVELS = ("mbo", "hbo", "wo", "unknown")
 FORMATS = ("online", "microlearning", "webinar", "blended", "klassikaal")
@@ -205,7 +205,7 @@ def pick_next(turn: Turn, state: HelpState, value: str) -> HelpState | Flow[Help
 # ---------------------------------------------------------------------- self-scan (action 3.2)
 
 
-def _selfscan() -> list[Prompt]:
+def _selfscan() -> list[LibraryQuestion]:
     return load_prompts().of("selfscan")
 
 
