@@ -16,6 +16,8 @@ from urllib.parse import parse_qsl
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from tests.platform_rules import slack_message_errors, teams_chart_errors
+
 
 def sign(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
     """Headers of a correctly signed Slack request."""
@@ -69,6 +71,8 @@ class FakeSlack:
         self.hold: set[str] = set()
         self.released = asyncio.Event()
         self.waiting = 0
+        #: a workspace whose clients cannot draw native charts refuses their blocks
+        self.refuse_charts = False
 
     @property
     def url(self) -> str:
@@ -102,6 +106,8 @@ class FakeSlack:
                 args[key] = json.loads(args[key])
         if method in self.failing or (self.fail_rate and self.random.random() < self.fail_rate):
             return web.json_response({"ok": False, "error": "internal_error"}, status=500)
+        if method == "chat.postMessage" and self._invalid_blocks(args.get("blocks") or []):
+            return web.json_response({"ok": False, "error": "invalid_blocks"})
         if method == "chat.postMessage" and self.workspace_rate:
             workspace = self.workspace_of(str(args.get("channel", "")))
             bucket = self.buckets.setdefault(workspace, Bucket(self.workspace_rate))
@@ -121,6 +127,10 @@ class FakeSlack:
         args["_token"] = request.headers.get("Authorization", "")
         self.calls.append((method, args))
         return web.json_response(self.answer(method, args))
+
+    def _invalid_blocks(self, blocks: list[dict[str, Any]]) -> bool:
+        charts = any(b.get("type") == "data_visualization" for b in blocks)
+        return bool(slack_message_errors(blocks)) or (charts and self.refuse_charts)
 
     def answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
@@ -185,6 +195,11 @@ class FakeSlack:
         await self.server.close()
 
 
+def _cards(activity: dict[str, Any]) -> list[dict[str, Any]]:
+    return [a["content"] for a in activity.get("attachments") or []
+            if a.get("contentType") == "application/vnd.microsoft.card.adaptive"]
+
+
 class FakeConnector:
     """The Bot Framework connector (Teams' serviceUrl): records activities sent to it.
     Optional limits per tenant (the whole connector) and per conversation: 429 with
@@ -221,13 +236,16 @@ class FakeConnector:
                 self.rate_limited += 1
                 return web.Response(status=429, headers={"Retry-After": f"{wait:.2f}"})
         body = await request.json()
+        if any(teams_chart_errors(element) for card in _cards(body)
+               for element in card.get("body") or []
+               if element.get("type", "").startswith("Chart.")):
+            return web.json_response({"error": {"code": "BadArgument"}}, status=400)
         body["_conversation"] = request.match_info["conversation"]
         self.activities.append(body)
         return web.json_response({"id": f"a{len(self.activities)}"})
 
     def cards(self) -> list[dict[str, Any]]:
-        return [a["content"] for act in self.activities for a in act.get("attachments") or []
-                if a.get("contentType") == "application/vnd.microsoft.card.adaptive"]
+        return [card for activity in self.activities for card in _cards(activity)]
 
     async def __aenter__(self) -> FakeConnector:
         app = web.Application()

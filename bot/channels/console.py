@@ -15,6 +15,7 @@ from bot.channels.contract import Transaction, run_turn
 from dialogs.kit import (
     CardBlock,
     Channel,
+    ChartBlock,
     Choice,
     ChoicesBlock,
     Conductor,
@@ -80,6 +81,10 @@ def _block_lines(block: object, screen: Screen, prompt: Prompt | None) -> list[s
         return [text_of(block.title), *(f"  - {text_of(f.label)}" for f in block.fields)]
     if isinstance(block, ImageBlock):
         return [SavedFile(block.name, block.png, text_of(block.alt))]
+    if isinstance(block, ChartBlock):
+        image = block.image()
+        return [*block.text_lines(),
+                *([SavedFile(image.name, image.png, text_of(image.alt))] if image else [])]
     if isinstance(block, FileBlock):
         return [SavedFile(block.name, block.data, block.name)]
     return []

@@ -50,6 +50,7 @@ from bot.storage import conversations
 from bot.workers import PermanentError, RetryableError
 from dialogs.kit import (
     Channel,
+    ChartBlock,
     Conductor,
     FileBlock,
     ImageBlock,
@@ -201,7 +202,8 @@ class MsTeamsCards:
         self.sessions = sessions
 
     async def render(self, workspace: str, messages: list[Message]) -> list[Card]:
-        files = [b for m in messages for b in m.blocks if isinstance(b, ImageBlock | FileBlock)]
+        files = [b for m in messages for b in m.blocks
+                 if isinstance(b, ImageBlock | FileBlock) or (isinstance(b, ChartBlock) and b.png)]
         links: dict[int, str] = {}
         if self.base and files:
             async with self.sessions.begin() as db:
@@ -209,15 +211,16 @@ class MsTeamsCards:
                     token = await self._store(db, workspace, block)
                     links[id(block)] = f"{self.base}/files/{token}"
 
-        def file_url(block: ImageBlock | FileBlock) -> str:
+        def file_url(block: ImageBlock | FileBlock | ChartBlock) -> str:
             return links.get(id(block)) or msteams_render.data_url(block)
 
         return msteams_render.render(messages, file_url)
 
     @staticmethod
-    async def _store(db: AsyncSession, workspace: str, block: ImageBlock | FileBlock) -> str:
-        if isinstance(block, ImageBlock):
-            return await store_file(db, workspace, block.name, "image/png", block.png)
+    async def _store(db: AsyncSession, workspace: str,
+                     block: ImageBlock | FileBlock | ChartBlock) -> str:
+        if isinstance(block, ImageBlock | ChartBlock):
+            return await store_file(db, workspace, block.name, "image/png", block.png or b"")
         return await store_file(db, workspace, block.name, block.media_type, block.data)
 
 

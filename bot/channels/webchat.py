@@ -27,6 +27,7 @@ from dialogs.kit import (
     TEXTS,
     CardBlock,
     Channel,
+    ChartBlock,
     ChoicesBlock,
     Conductor,
     FileBlock,
@@ -38,6 +39,7 @@ from dialogs.kit import (
     Rich,
     SessionKey,
     TextBlock,
+    plain,
 )
 from knowledge.messages import t
 
@@ -105,6 +107,11 @@ def block_json(block: object) -> dict[str, Any]:
     if isinstance(block, ImageBlock):
         return {"type": "image", "alt": rich_json(block.alt),
                 "src": "data:image/png;base64," + base64.b64encode(block.png).decode()}
+    if isinstance(block, ChartBlock):
+        image = block.image()
+        if image is not None:
+            return block_json(image)
+        return {"type": "text", "text": rich_json(plain("\n".join(block.text_lines())))}
     if isinstance(block, FileBlock):
         return {"type": "file", "name": block.name,
                 "href": f"data:{block.media_type};base64," + base64.b64encode(block.data).decode()}

@@ -7,8 +7,10 @@ from dialogs.kit.dialog import Dialog
 from dialogs.kit.output import (
     Block,
     CardBlock,
+    ChartBlock,
     Choice,
     ChoicesBlock,
+    DataSeries,
     Fact,
     FileBlock,
     FormBlock,
@@ -26,9 +28,10 @@ from dialogs.kit.texts import TEXTS
 from dialogs.kit.turn import Member, Ports, Turn
 
 __all__ = [
-    "TEXTS", "Answer", "AppTexts", "Ask", "Block", "Call", "CardBlock", "Channel", "Choice",
-    "ChoicesBlock", "Choose", "Conductor", "Confirm", "Conflict", "Dialog", "Fact", "FileBlock",
-    "Flow", "Form", "FormBlock", "FormField", "ImageBlock", "Incoming", "InputError", "Member",
-    "Message", "Ports", "Prompt", "Rich", "Session", "SessionKey", "SessionStore", "Step",
-    "TextBlock", "Turn", "Unit", "UnitFactory", "join", "link", "plain", "say", "user", "yes_no",
+    "TEXTS", "Answer", "AppTexts", "Ask", "Block", "Call", "CardBlock", "Channel", "ChartBlock",
+    "Choice", "ChoicesBlock", "Choose", "Conductor", "Confirm", "Conflict", "DataSeries",
+    "Dialog", "Fact", "FileBlock", "Flow", "Form", "FormBlock", "FormField", "ImageBlock",
+    "Incoming", "InputError", "Member", "Message", "Ports", "Prompt", "Rich", "Session",
+    "SessionKey", "SessionStore", "Step", "TextBlock", "Turn", "Unit", "UnitFactory", "join",
+    "link", "plain", "say", "user", "yes_no",
 ]

@@ -16,6 +16,7 @@ from typing import Any
 
 from dialogs.kit import (
     CardBlock,
+    ChartBlock,
     Choice,
     ChoicesBlock,
     FileBlock,
@@ -36,6 +37,12 @@ MAX_BUTTONS = 5
 MAX_FIELDS = 10
 MAX_FIELD_TEXT = 2000
 MAX_OPTION_TEXT = 75
+#: Slack's data visualization block: two per message, six series, twenty categories
+MAX_CHARTS = 2
+MAX_SERIES = 6
+MAX_CATEGORIES = 20
+MAX_CHART_TITLE = 50
+MAX_CHART_LABEL = 20
 ACTION_PREFIX = "lb"
 #: the label of the button that opens a form in a modal (the language is not known here)
 FORM_BUTTON = "Formulier invullen / Fill in"
@@ -101,10 +108,12 @@ def parse_action_id(value: str) -> tuple[Prompt | None, str]:
 
 @dataclass
 class SlackMessage:
-    """One chat.postMessage: blocks plus a plain-text fallback."""
+    """One chat.postMessage: blocks plus a plain-text fallback, and the images of its native
+    charts (posted instead if Slack refuses the chart blocks)."""
 
     blocks: list[dict[str, Any]]
     text: str
+    chart_images: list[ImageBlock] = field(default_factory=list)
 
 
 @dataclass
@@ -167,11 +176,45 @@ def _card(block: CardBlock) -> list[dict[str, Any]]:
     return blocks
 
 
+def _chart_label(text: str, limit: int, taken: set[str]) -> str:
+    """A chart label within Slack's limit, unique, never a mention or markup."""
+    text = _MENTION.sub(lambda m: "@\u200b" + m.group(1), text.replace("<", "").replace(">", ""))
+    text = text.strip() or "-"
+    label = text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    number = 2
+    while label in taken:
+        suffix = f" {number}"
+        label = label[: limit - len(suffix)] + suffix
+        number += 1
+    taken.add(label)
+    return label
+
+
+def native_chart(block: ChartBlock) -> dict[str, Any] | None:
+    """A data visualization block, or None when the chart is beyond Slack's limits."""
+    if len(block.series) > MAX_SERIES or len(block.categories) > MAX_CATEGORIES:
+        return None
+    categories: set[str] = set()
+    labels = [_chart_label(c, MAX_CHART_LABEL, categories) for c in block.categories]
+    names: set[str] = set()
+    series = [{"name": _chart_label(s.name, MAX_CHART_LABEL, names),
+               "data": [{"label": label, "value": value}
+                        for label, value in zip(labels, s.values, strict=True)]}
+              for s in block.series]
+    axis: dict[str, Any] = {"categories": labels}
+    if block.axis:
+        axis["y_label"] = _chart_label(block.axis, MAX_CHART_TITLE, set())
+    return {"type": "data_visualization",
+            "title": _chart_label(block.title, MAX_CHART_TITLE, set()),
+            "chart": {"type": block.kind, "series": series, "axis_config": axis}}
+
+
 def render(messages: list[Message], form_button: str = "Formulier invullen") -> SlackOutput:
     output = SlackOutput()
     for message in messages:
         blocks: list[dict[str, Any]] = []
         texts: list[str] = []
+        charts: list[tuple[dict[str, Any], ImageBlock | None]] = []
         for block in message.blocks:
             if isinstance(block, TextBlock):
                 blocks += _sections(mrkdwn(block.text))
@@ -188,13 +231,32 @@ def render(messages: list[Message], form_button: str = "Formulier invullen") -> 
                     "type": "button", "style": "primary",
                     "text": {"type": "plain_text", "text": form_button},
                     "action_id": action_id(message.prompt, "form", 0), "value": "open"}]})
+            elif isinstance(block, ChartBlock):
+                texts.append(block.alt.plain)
+                _chart(block, blocks, output, charts)
             elif isinstance(block, ImageBlock | FileBlock):
                 output.uploads.append(block)
         fallback = " ".join(texts)[:MAX_TEXT] or "Leerbot"
         for start in range(0, len(blocks), MAX_BLOCKS):
-            output.messages.append(SlackMessage(blocks=blocks[start:start + MAX_BLOCKS],
-                                                text=fallback))
+            part = blocks[start:start + MAX_BLOCKS]
+            output.messages.append(SlackMessage(blocks=part, text=fallback, chart_images=[
+                image for chart, image in charts
+                if image is not None and any(b is chart for b in part)]))
     return output
+
+
+def _chart(block: ChartBlock, blocks: list[dict[str, Any]], output: SlackOutput,
+           charts: list[tuple[dict[str, Any], ImageBlock | None]]) -> None:
+    """A native chart (at most two per message), else its image, else its figures as text."""
+    native = native_chart(block) if len(charts) < MAX_CHARTS else None
+    image = block.image()
+    if native is not None:
+        blocks.append(native)
+        charts.append((native, image))
+    elif image is not None:
+        output.uploads.append(image)
+    else:
+        blocks += _sections("```" + escape("\n".join(block.text_lines())) + "```")
 
 
 def modal(prompt: Prompt | None, form: FormBlock, private_metadata: str) -> dict[str, Any]:
@@ -270,8 +332,17 @@ def payloads(address: str, messages: list[Message], reference: dict[str, Any] | 
     """Proactive messages as chat.postMessage payloads to a user (their DM) or a channel,
     optionally in the thread of an earlier post (its delivery key)."""
     return [{"op": "post", "channel": address, "text": m.text, "blocks": m.blocks,
-             **({"thread_of": thread_of} if thread_of else {})}
+             **({"thread_of": thread_of} if thread_of else {}), **_chart_images(m)}
             for m in render(messages).messages]
+
+
+def _chart_images(message: SlackMessage) -> dict[str, Any]:
+    """What the sender posts instead of the native charts if Slack refuses them."""
+    if not message.chart_images:
+        return {}
+    return {"chart_images": [{"filename": image.name,
+                              "content": base64.b64encode(image.png).decode()}
+                             for image in message.chart_images]}
 
 
 def reply_payloads(channel: str, messages: list[Message],
@@ -280,7 +351,7 @@ def reply_payloads(channel: str, messages: list[Message],
     output = render(messages, form_button=FORM_BUTTON)
     posts: list[dict[str, Any]] = [
         {"op": "post", "channel": channel, "blocks": m.blocks, "text": m.text,
-         "thread_ts": thread_ts} for m in output.messages]
+         "thread_ts": thread_ts, **_chart_images(m)} for m in output.messages]
     uploads: list[dict[str, Any]] = [
         {"op": "upload", "channel": channel, "filename": upload.name,
          "content": base64.b64encode(upload.png if isinstance(upload, ImageBlock)

@@ -67,7 +67,19 @@ class SlackSender:
         if key:  # lets a restarted process see whether this message arrived
             arguments["metadata"] = {"event_type": METADATA_EVENT,
                                      "event_payload": {"key": key}}
-        response = await client.chat_postMessage(**arguments)
+        try:
+            response = await client.chat_postMessage(**arguments)
+        except SlackApiError as exc:
+            if not payload.get("chart_images") or exc.response.get("error") != "invalid_blocks":
+                raise
+            # a workspace or client without native charts: the same message with the images
+            arguments["blocks"] = [b for b in arguments["blocks"] or []
+                                   if b.get("type") != "data_visualization"] or None
+            response = await client.chat_postMessage(**arguments)
+            for image in payload["chart_images"]:
+                await client.files_upload_v2(channel=response.get("channel") or payload["channel"],
+                                             filename=image["filename"],
+                                             content=base64.b64decode(image["content"]))
         return {"channel": response.get("channel"), "ts": response.get("ts")}
 
     async def _other(self, client: AsyncWebClient, op: str, payload: dict[str, Any]) -> None:
