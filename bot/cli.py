@@ -593,8 +593,9 @@ def cmd_manifest(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         if args.platform == "slack":
-            print(yaml.safe_dump(slack_manifest(args.url), sort_keys=False, allow_unicode=True),
-                  end="")
+            manifest = slack_manifest(args.url, token_rotation=args.token_rotation,
+                                      org_wide=args.org_wide)
+            print(yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True), end="")
             return EXIT_OK
         if not args.app_id:
             raise CliError(t(args.lang, "cli.app_id_required"))
@@ -733,6 +734,11 @@ def _data_commands(commands: Any) -> None:
     manifest.add_argument("--schema", default="1.29", choices=["1.17", "1.29"],
                           help="Teams manifest schema version (default 1.29)")
     manifest.add_argument("--output", default="leerbot-teams.zip", help="Teams: zip to write")
+    manifest.add_argument("--token-rotation", action="store_true",
+                          help="Slack, installed through OAuth: bot tokens that expire and are "
+                               "refreshed")
+    manifest.add_argument("--org-wide", action="store_true",
+                          help="Slack Enterprise Grid: install once for the whole organisation")
     manifest.set_defaults(handler=cmd_manifest)
 
 

@@ -73,6 +73,11 @@ class FakeSlack:
         self.waiting = 0
         #: a workspace whose clients cannot draw native charts refuses their blocks
         self.refuse_charts = False
+        #: token rotation: refreshed tokens handed out; an organisation's workspaces
+        self.refreshed = 0
+        self.org_teams: list[str] = []
+        #: what oauth.v2.access answers to an install (None: a plain workspace install)
+        self.install_answer: dict[str, Any] | None = None
 
     @property
     def url(self) -> str:
@@ -152,6 +157,15 @@ class FakeSlack:
                     "file_id": "F1"}
         if method == "files.completeUploadExternal":
             return {"ok": True, "files": [{"id": "F1", "title": "file"}]}
+        if method == "oauth.v2.access" and args.get("grant_type") == "refresh_token":
+            self.refreshed += 1
+            return {"ok": True, "token_type": "bot", "access_token": f"xoxe.xoxb-{self.refreshed}",
+                    "refresh_token": f"xoxe-1-refresh-{self.refreshed}", "expires_in": 43200}
+        if method == "auth.teams.list":
+            return {"ok": True, "teams": [{"id": t, "name": t} for t in self.org_teams],
+                    "response_metadata": {"next_cursor": ""}}
+        if method == "oauth.v2.access" and self.install_answer is not None:
+            return self.install_answer
         if method == "oauth.v2.access":
             return {"ok": True, "app_id": "A1", "access_token": "xoxb-installed-T9",
                     "token_type": "bot", "scope": "chat:write,commands", "bot_user_id": "UBOT9",
