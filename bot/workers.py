@@ -287,6 +287,8 @@ class Worker:
 
     async def _loop(self) -> None:
         while True:
+            # cleared before looking, so a wake-up that arrives while we look is not lost
+            self.wake.clear()
             try:
                 handled = await self.run_once()
             except Exception:  # a database hiccup must not kill the worker
@@ -294,7 +296,6 @@ class Worker:
                 handled = 0
             if handled:
                 continue
-            self.wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), POLL_SECONDS)
 
@@ -427,6 +428,7 @@ class DeliveryWorker(Worker):
     async def _loop(self) -> None:
         while True:
             pause = POLL_SECONDS
+            self.wake.clear()  # before looking: a wake-up while we look is not lost
             try:
                 await self._start_groups()
                 async with self.sessions() as session:
@@ -435,7 +437,6 @@ class DeliveryWorker(Worker):
                     pause = min(pause, max((due - now()).total_seconds(), 0.05))
             except Exception:  # a database hiccup must not kill the worker
                 log.exception("deliveries: looking for work failed")
-            self.wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), pause)
 
@@ -449,6 +450,8 @@ class DeliveryWorker(Worker):
             if group not in self._groups or self._groups[group].done():
                 task = asyncio.create_task(self._drain_group(*group),
                                            name=f"leerbot-deliveries-{group[0]}-{group[1]}")
+                # rows that arrived while it was finishing: look again once it is done
+                task.add_done_callback(lambda _: self.wake.set())
                 self._groups[group] = task
                 started.append(task)
         return started
