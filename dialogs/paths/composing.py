@@ -4,6 +4,7 @@ after which the engine checks the hand-picked trainings against the constraints 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from dialogs.kit import (
@@ -21,10 +22,11 @@ from dialogs.kit import (
     say,
     user,
 )
-from dialogs.paths.builder_state import Level, PathBuilderState, spec_of, taken
+from dialogs.paths.builder_state import Level, PathBuilderState, request_of, spec_of, taken
 from engine.matching import CompetencyMatcher
 from engine.notes import Note
-from engine.paths import PathRequest, build_paths_async, fit_score
+from engine.paths import build_paths_async, fit_score
+from engine.paths.fit import breach
 from knowledge.catalogue import Training
 
 FORMATS = ("online", "microlearning", "webinar", "blended", "klassikaal")
@@ -32,23 +34,42 @@ MAX_ALTERNATIVES = 10
 
 
 async def compose(turn: Turn, state: PathBuilderState) -> PathBuilderState:
-    """Build (or re-check) the current level; trainings of accepted levels are excluded."""
+    """Solve every level of the session together (the current one where it belongs), as
+    ``leerbot paths build`` does with the same specs; hand-made levels keep their trainings.
+    Earlier levels whose trainings change are named in ``changed``."""
     matcher = await turn.catalogue.matcher()
-    level = state.current
-    exclude = sorted(set(level.exclude) | set(taken(state)))
-    if level.manual:  # exactly the hand-picked trainings, re-checked
-        exclude = [t.id for t in matcher.catalogue.trainings if t.id not in level.include]
-    spec = spec_of(level).model_copy(update={"exclude": exclude})
-    result = await build_paths_async(PathRequest(paths=[spec]), matcher)
-    path = result.paths[0]
-    return state.with_current(
-        proposal=[t.model_dump(mode="json") for t in path.trainings],
-        total_minutes=path.total_minutes,
-        uncovered=[u for u in path.uncovered if u != "-"],
-        warnings=[w.text(turn.lang) for w in path.warnings
-                  if w.code not in {"paths.warn.no_match"}],
-        optimal=result.optimal,
-    )
+    trainings = matcher.catalogue.trainings
+    levels = state.levels()
+    if not levels:
+        return state
+    request = request_of(state, [t.id for t in trainings])
+    result = await build_paths_async(request, matcher)
+    held = {h["training_id"] for h in state.held} - set(state.accept_overlap)
+    solved = []
+    for level, path in zip(levels, result.paths, strict=True):
+        uncovered = [u for u in path.uncovered if u != "-"]
+        solved.append(level.model_copy(update={
+            "proposal": [t.model_dump(mode="json") for t in path.trainings],
+            "total_minutes": path.total_minutes, "uncovered": uncovered,
+            "warnings": [w.text(turn.lang) for w in path.warnings
+                         if w.code not in {"paths.warn.no_match"}],
+            "overlaps": [o.model_dump(mode="json") for o in path.overlaps],
+            "repeatable": _repeatable(trainings, level, uncovered, held),
+            "optimal": result.optimal}))
+    before = {lv.name: [t["id"] for t in lv.proposal] for lv in state.done}
+    changed = [lv.name for lv in solved  # the level being built is not in ``done``
+               if lv.name in before and before[lv.name] != [t["id"] for t in lv.proposal]]
+    return state.with_levels(solved).model_copy(update={"changed": changed})
+
+
+def _repeatable(trainings: Sequence[Training], level: Level, uncovered: list[str],
+                held: set[str]) -> list[str]:
+    """Trainings the people already have that would cover an uncovered goal of ``level``
+    within its constraints: the ones the manager may accept to repeat."""
+    spec = spec_of(level)
+    return [t.id for t in trainings
+            if t.id in held and t.id not in spec.exclude
+            and set(t.competencies) & set(uncovered) and breach(t, spec.constraints) is None]
 
 
 def duration(minutes: int, lang: str) -> Rich:
@@ -67,6 +88,12 @@ def _reason(turn: Turn, item: dict[str, Any]) -> str:
     return " ".join(Note.model_validate(n).text(turn.lang) for n in item["reason"])
 
 
+def why_text(turn: Turn, item: dict[str, Any]) -> Rich:
+    """Why this training is in the proposal: the engine's reason, in a sentence or two."""
+    return say(turn.lang, "path_builder.why_training", title=item["title"],
+               reason=_reason(turn, item))
+
+
 def _training_fact(turn: Turn, item: dict[str, Any]) -> Fact:
     learning_format = (say(turn.lang, f"format.{item['format']}")
                        if item["format"] in FORMATS else item["format"])
@@ -75,35 +102,77 @@ def _training_fact(turn: Turn, item: dict[str, Any]) -> Fact:
     return Fact(label=user(item["title"]), value=details + plain(" — ") + user(_reason(turn, item)))
 
 
+def target_summary(turn: Turn, level: Level) -> Rich:
+    """The target group in a few words: "3 mensen, 40-55 jaar, 5-30 jaar ervaring, mbo"."""
+    target = level.target
+    parts: list[Rich] = []
+    if level.level != "individueel":
+        parts.append(say(turn.lang, "path_builder.group.size", count=target.get("size") or 1))
+    for key, name in (("age", "age"), ("experience_years", "years")):
+        if target.get(key):
+            low, high = target[key]
+            parts.append(say(turn.lang, f"path_builder.group.{name}",
+                             years=str(low) if low == high else f"{low}-{high}"))
+    if target.get("education"):
+        parts.append(plain("/".join(target["education"])))
+    if not parts:
+        return say(turn.lang, "path_builder.group.anyone")
+    return join(parts, ", ")
+
+
 def proposal_card(turn: Turn, level: Level) -> CardBlock:
     limits = level.constraints
     summary = say(turn.lang, "path_builder.totals", count=len(level.proposal),
                   max_count=limits.get("max_interventions", "-"),
                   duration=duration(level.total_minutes, turn.lang),
                   max_hours=limits.get("max_hours", "-"))
+    group = say(turn.lang, "path_builder.for_group", group=target_summary(turn, level))
     return CardBlock(title=say(turn.lang, "path_builder.proposal_title", name=level.name,
                                level=say(turn.lang, f"paths.level.{level.level}")),
-                     text=summary, facts=[_training_fact(turn, item) for item in level.proposal])
+                     text=join([group, summary]),
+                     facts=[_training_fact(turn, item) for item in level.proposal])
 
 
-def _proposal_notes(turn: Turn, state: PathBuilderState) -> list[Rich]:
+def _titles(state: PathBuilderState, ids: list[str], titles: dict[str, str]) -> str:
+    return ", ".join(f"'{titles.get(i, i)}'" for i in ids)
+
+
+async def _proposal_notes(turn: Turn, state: PathBuilderState) -> list[Rich]:
     level = state.current
     notes: list[Rich] = []
     if level.uncovered:
         notes.append(say(turn.lang, "path_builder.uncovered", goals=", ".join(level.uncovered)))
     notes.extend(user(w) for w in level.warnings)
+    for overlap in level.overlaps:
+        notes.append(say(turn.lang, "path_builder.repeats", title=overlap["title"],
+                         path=overlap["path_name"]))
+    if level.repeatable:
+        matcher = await turn.catalogue.matcher()
+        titles = {t.id: t.title for t in matcher.catalogue.trainings}
+        notes.append(say(turn.lang, "path_builder.may_repeat",
+                         titles=_titles(state, level.repeatable, titles)))
     if level.unmatched:
         notes.append(say(turn.lang, "path_builder.unmatched", goals=", ".join(level.unmatched)))
-    if state.done:
-        notes.append(say(turn.lang, "path_builder.no_overlap_note"))
     return notes
 
 
-def compose_prompt(turn: Turn, state: PathBuilderState) -> list[Block]:
+async def compose_prompt(turn: Turn, state: PathBuilderState) -> list[Block]:
     blocks: list[Block] = [proposal_card(turn, state.current)]
-    notes = _proposal_notes(turn, state)
+    notes = await _proposal_notes(turn, state)
     if notes:
         blocks.append(TextBlock(text=join([plain("⚠ ") + n for n in notes])))
+    facts = []
+    if state.done:
+        facts.append(say(turn.lang, "path_builder.no_overlap_note",
+                         names=", ".join(f"'{lv.name}'" for lv in state.done)))
+    if state.changed:
+        facts.append(say(turn.lang, "path_builder.changed",
+                         names=", ".join(f"'{name}'" for name in state.changed)))
+    if state.based_on:
+        facts.append(say(turn.lang, "path_builder.held_note",
+                         names=", ".join(f"'{name}'" for name in state.based_on)))
+    if facts:
+        blocks.append(TextBlock(text=join(facts)))
     blocks.append(TextBlock(text=say(turn.lang, "path_builder.ask_compose")))
     return blocks
 
@@ -111,21 +180,28 @@ def compose_prompt(turn: Turn, state: PathBuilderState) -> list[Block]:
 def compose_options(turn: Turn, state: PathBuilderState) -> list[Choice]:
     options = [Choice(value="accept", label=say(turn.lang, "path_builder.accept"),
                       style="primary")]
+    if state.current.repeatable:
+        options.append(Choice(value="repeat", label=say(turn.lang, "path_builder.allow_repeat")))
     if state.current.proposal:
         options += [Choice(value="swap", label=say(turn.lang, "path_builder.swap")),
-                    Choice(value="remove", label=say(turn.lang, "path_builder.remove"))]
+                    Choice(value="remove", label=say(turn.lang, "path_builder.remove")),
+                    Choice(value="why", label=say(turn.lang, "path_builder.why"))]
     options += [Choice(value="constraints",
                        label=say(turn.lang, "path_builder.change_constraints")),
                 Choice(value="goals", label=say(turn.lang, "path_builder.change_goals"))]
     return options
 
 
-def on_compose(turn: Turn, state: PathBuilderState,
-               value: str) -> PathBuilderState | Flow[PathBuilderState]:
+async def on_compose(turn: Turn, state: PathBuilderState,
+                     value: str) -> PathBuilderState | Flow[PathBuilderState]:
     if value == "accept":
         if not state.current.proposal:
             raise InputError("path_builder.empty_path")
         return Flow(state=state.model_copy(update={"action": None}), goto="controle")
+    if value == "repeat":
+        accepted = sorted({*state.accept_overlap, *state.current.repeatable})
+        return Flow(state=await compose(turn, state.model_copy(
+            update={"accept_overlap": accepted})), goto="samenstellen")
     if value == "constraints":
         return Flow(state=state, goto="randvoorwaarden")
     if value == "goals":
@@ -182,6 +258,10 @@ async def pick_which(turn: Turn, state: PathBuilderState,
     if state.action == "remove":
         include = [t["id"] for t in state.current.proposal if t["id"] != value]
         return await _recompose(turn, state, include, value)
+    if state.action == "why":
+        item = next(t for t in state.current.proposal if t["id"] == value)
+        return Flow(state=state.model_copy(update={"action": None}), goto="samenstellen",
+                    say=[TextBlock(text=why_text(turn, item))])
     found = await alternatives(turn, state, value)
     if not found:
         raise InputError("path_builder.no_alternatives")
