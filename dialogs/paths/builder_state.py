@@ -22,9 +22,8 @@ class Level(BaseModel):
     pending: list[tuple[str, list[str]]] = []  # unsure goal text -> candidate labels
     unmatched: list[str] = []
     constraints: dict[str, Any] = {}
-    include: list[str] = []
-    exclude: list[str] = []
-    manual: bool = False  # the user changed the proposal by hand: exactly ``include``
+    include: list[str] = []  # trainings the manager swapped in: kept in
+    exclude: list[str] = []  # trainings the manager swapped out or removed: kept out
     proposal: list[dict[str, Any]] = []  # ChosenTraining dumps
     total_minutes: int = 0
     uncovered: list[str] = []
@@ -76,20 +75,17 @@ class PathBuilderState(BaseModel):
                                        "current": levels[at]})
 
 
-def spec_of(level: Level, all_ids: list[str] | None = None) -> PathSpec:
-    """The engine's spec of a level; a hand-made level (``manual``) keeps exactly its
-    trainings, so ``all_ids`` (the catalogue's) are needed to leave out the rest."""
-    exclude = list(level.exclude)
-    if level.manual and all_ids is not None:
-        exclude = [i for i in all_ids if i not in level.include]
+def spec_of(level: Level) -> PathSpec:
+    """The engine's spec of a level, with the manager's swaps and removals."""
     return PathSpec(name=level.name or "leerlijn", level=level.level or "functie",
                     target_group=level.target, competencies=level.goals or ["-"],
-                    constraints=level.constraints, include=level.include, exclude=exclude)
+                    constraints=level.constraints, include=level.include,
+                    exclude=level.exclude)
 
 
-def request_of(state: PathBuilderState, all_ids: list[str]) -> PathRequest:
+def request_of(state: PathBuilderState) -> PathRequest:
     """One request with every level of the session, as ``leerbot paths build`` gets it."""
-    return PathRequest(paths=[spec_of(level, all_ids) for level in state.levels()],
+    return PathRequest(paths=[spec_of(level) for level in state.levels()],
                        held=[HeldTraining.model_validate(h) for h in state.held],
                        accept_overlap=state.accept_overlap)
 

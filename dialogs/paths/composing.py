@@ -42,7 +42,7 @@ async def compose(turn: Turn, state: PathBuilderState) -> PathBuilderState:
     levels = state.levels()
     if not levels:
         return state
-    request = request_of(state, [t.id for t in trainings])
+    request = request_of(state)
     result = await build_paths_async(request, matcher)
     held = {h["training_id"] for h in state.held} - set(state.accept_overlap)
     solved = []
@@ -133,11 +133,7 @@ def proposal_card(turn: Turn, level: Level) -> CardBlock:
                      facts=[_training_fact(turn, item) for item in level.proposal])
 
 
-def _titles(state: PathBuilderState, ids: list[str], titles: dict[str, str]) -> str:
-    return ", ".join(f"'{titles.get(i, i)}'" for i in ids)
-
-
-async def _proposal_notes(turn: Turn, state: PathBuilderState) -> list[Rich]:
+def _proposal_notes(turn: Turn, state: PathBuilderState) -> list[Rich]:
     level = state.current
     notes: list[Rich] = []
     if level.uncovered:
@@ -146,11 +142,6 @@ async def _proposal_notes(turn: Turn, state: PathBuilderState) -> list[Rich]:
     for overlap in level.overlaps:
         notes.append(say(turn.lang, "path_builder.repeats", title=overlap["title"],
                          path=overlap["path_name"]))
-    if level.repeatable:
-        matcher = await turn.catalogue.matcher()
-        titles = {t.id: t.title for t in matcher.catalogue.trainings}
-        notes.append(say(turn.lang, "path_builder.may_repeat",
-                         titles=_titles(state, level.repeatable, titles)))
     if level.unmatched:
         notes.append(say(turn.lang, "path_builder.unmatched", goals=", ".join(level.unmatched)))
     return notes
@@ -158,7 +149,7 @@ async def _proposal_notes(turn: Turn, state: PathBuilderState) -> list[Rich]:
 
 async def compose_prompt(turn: Turn, state: PathBuilderState) -> list[Block]:
     blocks: list[Block] = [proposal_card(turn, state.current)]
-    notes = await _proposal_notes(turn, state)
+    notes = _proposal_notes(turn, state)
     if notes:
         blocks.append(TextBlock(text=join([plain("⚠ ") + n for n in notes])))
     facts = []
@@ -242,12 +233,16 @@ async def alternatives(turn: Turn, state: PathBuilderState, training_id: str) ->
     return options[:MAX_ALTERNATIVES]
 
 
-async def _recompose(turn: Turn, state: PathBuilderState, include: list[str],
-                     dropped: str) -> Flow[PathBuilderState]:
-    """Compose again with exactly ``include`` (``dropped`` never comes back on its own)."""
+async def _recompose(turn: Turn, state: PathBuilderState, dropped: str,
+                     chosen: str | None = None) -> Flow[PathBuilderState]:
+    """Compose every level again with the manager's choice kept in this level: ``dropped``
+    stays out of it (exclude) and ``chosen``, when swapped in, stays in (include)."""
     level = state.current
-    current = level.model_copy(update={"include": include, "manual": True,
-                                       "exclude": [*level.exclude, dropped]})
+    include = [i for i in level.include if i != dropped]
+    if chosen is not None and chosen not in include:
+        include.append(chosen)
+    exclude = [i for i in level.exclude if i != chosen]
+    current = level.model_copy(update={"include": include, "exclude": [*exclude, dropped]})
     composed = await compose(turn, state.model_copy(update={
         "current": current, "action": None, "target_training": None, "alternatives": []}))
     return Flow(state=composed, goto="samenstellen")
@@ -256,8 +251,7 @@ async def _recompose(turn: Turn, state: PathBuilderState, include: list[str],
 async def pick_which(turn: Turn, state: PathBuilderState,
                      value: str) -> PathBuilderState | Flow[PathBuilderState]:
     if state.action == "remove":
-        include = [t["id"] for t in state.current.proposal if t["id"] != value]
-        return await _recompose(turn, state, include, value)
+        return await _recompose(turn, state, value)
     if state.action == "why":
         item = next(t for t in state.current.proposal if t["id"] == value)
         return Flow(state=state.model_copy(update={"action": None}), goto="samenstellen",
@@ -282,5 +276,4 @@ def alternative_options(turn: Turn, state: PathBuilderState) -> list[Choice]:
 async def pick_alternative(turn: Turn, state: PathBuilderState,
                            value: str) -> Flow[PathBuilderState]:
     old = state.target_training or ""
-    include = [value if t["id"] == old else t["id"] for t in state.current.proposal]
-    return await _recompose(turn, state, include, old)
+    return await _recompose(turn, state, old, value)

@@ -358,7 +358,7 @@ async def on_same(turn: Turn, state: PathBuilderState,
     if not yes:
         return state
     ready = state.with_current(constraints=dict(state.done[-1].constraints), include=[],
-                               exclude=[], manual=False)
+                               exclude=[])
     return Flow(state=await compose(turn, ready), goto="samenstellen")
 
 
@@ -411,7 +411,7 @@ async def set_constraints(turn: Turn, state: PathBuilderState,
                    "max_hours": int(hours) if hours.is_integer() else round(hours, 2),
                    "deadline_months": values["deadline_months"], "formats": values["formats"]}
     return await compose(turn, state.with_current(constraints=constraints, include=[],
-                                                  exclude=[], manual=False))
+                                                  exclude=[]))
 
 
 # ---------------------------------------------------------------- final check
