@@ -31,6 +31,7 @@ class Level(BaseModel):
     overlaps: list[dict[str, str]] = []  # engine Overlap dumps: repeats the manager accepted
     repeatable: list[str] = []  # held trainings that would cover an uncovered goal
     optimal: bool = True
+    solved: bool = False  # composed at least once (changing its goals composes it again)
 
     @property
     def composed(self) -> bool:

@@ -55,7 +55,7 @@ async def compose(turn: Turn, state: PathBuilderState) -> PathBuilderState:
                          if w.code not in {"paths.warn.no_match"}],
             "overlaps": [o.model_dump(mode="json") for o in path.overlaps],
             "repeatable": _repeatable(trainings, level, uncovered, held),
-            "optimal": result.optimal}))
+            "optimal": result.optimal, "solved": True}))
     before = {lv.name: [t["id"] for t in lv.proposal] for lv in state.done}
     changed = [lv.name for lv in solved  # the level being built is not in ``done``
                if lv.name in before and before[lv.name] != [t["id"] for t in lv.proposal]]
@@ -147,6 +147,23 @@ def _proposal_notes(turn: Turn, state: PathBuilderState) -> list[Rich]:
     return notes
 
 
+def changed_notes(turn: Turn, state: PathBuilderState) -> list[Rich]:
+    """What the last solve changed in earlier levels: their trainings now, and what they no
+    longer cover."""
+    notes = []
+    for level in state.done:
+        if level.name not in state.changed:
+            continue
+        titles = ", ".join(f"'{t['title']}'" for t in level.proposal)
+        text = (say(turn.lang, "path_builder.changed", name=level.name, titles=titles)
+                if titles else say(turn.lang, "path_builder.changed_empty", name=level.name))
+        if level.uncovered:
+            text = text + plain(" ") + say(turn.lang, "path_builder.uncovered",
+                                           goals=", ".join(level.uncovered))
+        notes.append(text)
+    return notes
+
+
 async def compose_prompt(turn: Turn, state: PathBuilderState) -> list[Block]:
     blocks: list[Block] = [proposal_card(turn, state.current)]
     notes = _proposal_notes(turn, state)
@@ -156,9 +173,7 @@ async def compose_prompt(turn: Turn, state: PathBuilderState) -> list[Block]:
     if state.done:
         facts.append(say(turn.lang, "path_builder.no_overlap_note",
                          names=", ".join(f"'{lv.name}'" for lv in state.done)))
-    if state.changed:
-        facts.append(say(turn.lang, "path_builder.changed",
-                         names=", ".join(f"'{name}'" for name in state.changed)))
+    facts += changed_notes(turn, state)
     if state.based_on:
         facts.append(say(turn.lang, "path_builder.held_note",
                          names=", ".join(f"'{name}'" for name in state.based_on)))

@@ -46,6 +46,7 @@ from dialogs.paths.composing import (
     FORMATS,
     alternative_options,
     alternative_prompt,
+    changed_notes,
     compose,
     compose_options,
     compose_prompt,
@@ -292,10 +293,22 @@ async def set_goals(turn: Turn, state: PathBuilderState,
     if not goals and not pending:
         raise InputError("path_builder.no_goals", goals=", ".join(unmatched))
     moved = state.with_current(goals=goals, pending=pending, unmatched=unmatched)
+    said = []
     if unmatched and not pending:  # say it now; "bedoel je" says it otherwise
-        note = say(turn.lang, "path_builder.unmatched", goals=", ".join(unmatched))
-        return Flow(state=moved, say=[TextBlock(text=note)])
+        said = [TextBlock(text=say(turn.lang, "path_builder.unmatched",
+                                   goals=", ".join(unmatched)))]
+    if not pending:
+        return await _goals_known(turn, moved, said)
     return moved
+
+
+async def _goals_known(turn: Turn, state: PathBuilderState,
+                       said: list[Block]) -> Flow[PathBuilderState]:
+    """The goals are settled: a level composed before is composed again at once with its
+    constraints; a new one goes on to them."""
+    if state.current.solved:
+        return Flow(state=await compose(turn, state), goto="samenstellen", say=said)
+    return Flow(state=state, goto="zelfde", say=said)
 
 
 def confirm_prompt(turn: Turn, state: PathBuilderState) -> list[Block]:
@@ -314,8 +327,8 @@ def confirm_options(turn: Turn, state: PathBuilderState) -> list[Choice]:
             Choice(value=NONE_OF_THESE, label=say(turn.lang, "path_builder.none_of_these"))]
 
 
-def confirm_goal(turn: Turn, state: PathBuilderState,
-                 value: str) -> PathBuilderState | Flow[PathBuilderState]:
+async def confirm_goal(turn: Turn, state: PathBuilderState,
+                       value: str) -> PathBuilderState | Flow[PathBuilderState]:
     current = state.current
     text, _ = current.pending[0]
     goals = list(current.goals)
@@ -330,7 +343,7 @@ def confirm_goal(turn: Turn, state: PathBuilderState,
     if not goals:
         return Flow(state=moved, goto="leerdoel",
                     say=[TextBlock(text=say(turn.lang, "path_builder.no_goals_left"))])
-    return moved
+    return await _goals_known(turn, moved, [])
 
 
 # ---------------------------------------------------------------- step 4: constraints
@@ -478,9 +491,9 @@ def more_prompt(turn: Turn, state: PathBuilderState) -> list[Block]:
              for lv in state.done]
     blocks: list[Block] = [CardBlock(title=say(turn.lang, "path_builder.session_title"),
                                      facts=facts)]
-    if state.changed:
-        blocks.append(TextBlock(text=say(turn.lang, "path_builder.changed", names=", ".join(
-            f"'{name}'" for name in state.changed))))
+    notes = changed_notes(turn, state)
+    if notes:
+        blocks.append(TextBlock(text=join(notes)))
     blocks.append(TextBlock(text=say(turn.lang, "path_builder.ask_more")))
     return blocks
 
@@ -504,6 +517,9 @@ def on_more(turn: Turn, state: PathBuilderState, value: str) -> Flow[PathBuilder
         return Flow(state=state.model_copy(update={"level_action": value}), goto="welk")
     if value == "save" and not state.done:
         raise InputError("path_builder.nothing_to_save")
+    empty = [lv.name for lv in state.done if not lv.proposal]
+    if value == "save" and empty:
+        raise InputError("path_builder.empty_level", name=empty[0])
     return Flow(state=state.model_copy(update={"save": value == "save"}), done=True)
 
 
