@@ -191,3 +191,44 @@ async def test_why_this_training_explains_its_reason(runtime, case_catalogue: Pa
     out = await hr.press("Prioriteiten stellen")
     assert "Waarom 'Prioriteiten stellen': Dekt Informatie verwerken" in out
     assert "Stap 5" in out
+
+
+async def test_typed_why_while_composing_explains_that_training(runtime, case_catalogue: Path) -> None:  # type: ignore[no-untyped-def]
+    await use_catalogue(runtime, case_catalogue)
+    hr = User(runtime.conductor, name="hr")
+    await hr.say("leerlijn maken")
+    await start_level(hr, "functie", "Secretaresses")
+    await hr.say("3 secretaresses van 40 tot 55, mbo, 5 tot 30 jaar ervaring")
+    await goals(hr, "Informatie verwerken, Directie ondersteunen")
+    await hr.say(LIMITS)
+    out = await hr.say("waarom klantvriendelijkheid?")
+    assert "Waarom 'Klantvriendelijkheid': Dekt Directie ondersteunen" in out
+    assert "Stap 5" in out, "still composing"
+    out = await hr.say("waarom deze training")
+    assert "Over welke training" in out
+    out = await hr.say("1")
+    assert "Waarom 'Prioriteiten stellen'" in out
+
+
+async def test_what_is_a_leerlijn_explains_instead_of_starting(runtime) -> None:  # type: ignore[no-untyped-def]
+    hr = User(runtime.conductor, name="hr")
+    out = await hr.say("wat is een leerlijn eigenlijk?")
+    assert "samenhangende reeks trainingen" in out and "Stap 1" not in out
+    assert "Leerlijn maken" in [label for _, label in hr.choices()]
+    out = await hr.say("hoe werkt dit?")
+    assert "Niveau" in out and "Samenstellen" in out and "laatste controle" in out
+    out = await hr.say("waarom deze training")
+    assert "plafond" in out
+    out = await hr.press("Welke niveaus")
+    assert "individueel" in out
+    out = await hr.press("Leerlijn maken")
+    assert "Stap 1" in out
+
+
+async def test_an_employee_gets_the_explanation_without_the_wizard(runtime) -> None:  # type: ignore[no-untyped-def]
+    boss = User(runtime.conductor, name="boss")
+    await boss.say("hallo")  # the first user of a workspace leads it
+    employee = User(runtime.conductor, name="emp")
+    out = await employee.say("wat is een leerlijn?")
+    assert "samenhangende reeks trainingen" in out and "vraag je leidinggevende" in out
+    assert "Leerlijn maken" not in [label for _, label in employee.choices()]

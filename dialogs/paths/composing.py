@@ -5,12 +5,17 @@ after which the engine checks the hand-picked trainings against the constraints 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from rapidfuzz import fuzz
+
 from dialogs.kit import (
+    Answer,
     Block,
     CardBlock,
     Choice,
+    Choose,
     Fact,
     Flow,
     InputError,
@@ -27,10 +32,14 @@ from engine.matching import CompetencyMatcher
 from engine.notes import Note
 from engine.paths import build_paths_async, fit_score
 from engine.paths.fit import breach
+from engine.text import fold
 from knowledge.catalogue import Training
 
 FORMATS = ("online", "microlearning", "webinar", "blended", "klassikaal")
 MAX_ALTERNATIVES = 10
+WHY_WORDS = frozenset({"waarom", "why", "wrm"})
+#: how closely a typed name must match a training's title ("waarom notuleren")
+NAMED = 80
 
 
 async def compose(turn: Turn, state: PathBuilderState) -> PathBuilderState:
@@ -198,8 +207,40 @@ def compose_options(turn: Turn, state: PathBuilderState) -> list[Choice]:
     return options
 
 
+def asks_why(turn: Turn, state: PathBuilderState, text: str) -> bool:
+    """ "waarom deze training?", "waarom prioriteiten stellen", "why ...": a question about
+    the proposal, never a request to leave it."""
+    words = fold(text).replace("?", " ").split()
+    return bool(words) and words[0] in WHY_WORDS and bool(state.current.proposal)
+
+
+def training_named(state: PathBuilderState, text: str) -> str | None:
+    """The training of the proposal that ``text`` names; the only one when there is one."""
+    proposal = state.current.proposal
+    if len(proposal) == 1:
+        return str(proposal[0]["id"])
+    rest = " ".join(fold(text).replace("?", " ").split()[1:])
+    scored = [(fuzz.partial_ratio(fold(t["title"]), rest), t["id"]) for t in proposal]
+    best = max(scored, default=(0.0, None))
+    return str(best[1]) if best[1] is not None and best[0] >= NAMED and len(rest) > 3 else None
+
+
+@dataclass
+class ProposalChoose(Choose):
+    """The proposal's question, which also answers "waarom <training>" (see ``asks_why``)."""
+
+    def read(self, turn: Turn, state: Any, answer: Answer) -> Any:
+        if answer.value is None and answer.text and asks_why(turn, state, answer.text):
+            named = training_named(state, answer.text)
+            return f"why:{named}" if named else "why"
+        return super().read(turn, state, answer)
+
+
 async def on_compose(turn: Turn, state: PathBuilderState,
                      value: str) -> PathBuilderState | Flow[PathBuilderState]:
+    if value.startswith("why:"):
+        item = next(t for t in state.current.proposal if t["id"] == value[len("why:"):])
+        return Flow(state=state, goto="samenstellen", say=[TextBlock(text=why_text(turn, item))])
     if value == "accept":
         if not state.current.proposal:
             raise InputError("path_builder.empty_path")

@@ -44,8 +44,10 @@ from dialogs.kit.steps import Answer, Stay, call
 from dialogs.paths.builder_state import Level, PathBuilderState, spec_of
 from dialogs.paths.composing import (
     FORMATS,
+    ProposalChoose,
     alternative_options,
     alternative_prompt,
+    asks_why,
     changed_notes,
     compose,
     compose_options,
@@ -587,8 +589,8 @@ DIALOG = Dialog(
                      title=lambda turn, state: say(turn.lang, "path_builder.constraints_title"),
                      fields=constraint_fields, handle=set_constraints, read=read_constraints,
                      help="path_builder.help_constraints"),
-        Choose("samenstellen", prompt=compose_prompt, options=compose_options,
-               handle=on_compose, help="path_builder.help_compose"),
+        ProposalChoose("samenstellen", prompt=compose_prompt, options=compose_options,
+                       handle=on_compose, help="path_builder.help_compose", hears=asks_why),
         Choose("welke", prompt=which_prompt, options=which_options, handle=pick_which,
                skip=lambda turn, state: state.action is None),
         Choose("vervang", prompt=alternative_prompt, options=alternative_options,
