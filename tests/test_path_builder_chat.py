@@ -39,9 +39,12 @@ async def build_ebook_case(hr: User) -> None:
     """The e-book's three levels, in one session, typed as a manager would."""
     assert "Stap 1" in await hr.say("ik wil een leerlijn maken")
     await start_level(hr, "afdeling", "Afdeling HR")
-    await hr.say("15 mensen van 20 tot 55 jaar, mbo en hbo, 0 tot 30 jaar ervaring")
+    out = await hr.say("15 mensen van 20 tot 55 jaar, mbo en hbo, 0 tot 30 jaar ervaring")
+    assert ("Genoteerd: Aantal medewerkers: 15; Leeftijd: 20-55; Jaren werkervaring: 0-30; "
+            "Opleidingsniveau: mbo,hbo.") in out
     await goals(hr, "klantvriendelijkheid, zakelijke e-mails schrijven")
     out = await hr.say(LIMITS)
+    assert "Maximum aantal uren: 5 uur; Afgerond binnen: 6 maanden;" in out
     assert "Stap 5" in out and "Voor: 15 medewerkers, 20-55 jaar oud" in out
     await hr.press("accept")
     await hr.press("ok")
@@ -193,7 +196,8 @@ async def test_why_this_training_explains_its_reason(runtime, case_catalogue: Pa
     assert "Stap 5" in out
 
 
-async def test_typed_why_while_composing_explains_that_training(runtime, case_catalogue: Path) -> None:  # type: ignore[no-untyped-def]
+async def test_typed_why_while_composing_explains_that_training(  # type: ignore[no-untyped-def]
+        runtime, case_catalogue: Path) -> None:
     await use_catalogue(runtime, case_catalogue)
     hr = User(runtime.conductor, name="hr")
     await hr.say("leerlijn maken")

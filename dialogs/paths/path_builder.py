@@ -103,10 +103,16 @@ class SentenceForm(Form):
             return Stay(scratch={"filled": found})
         try:
             values = parse_fields(fields, found, turn.today, turn.lang)
-            return await call(self.handle, turn, state, values)
+            result = await call(self.handle, turn, state, values)
         except InputError as problem:
             kept = {name: text for name, text in found.items() if name != problem.at}
             return Stay(scratch={"filled": kept}, problem=problem)
+        read = "; ".join(f"{f.label.plain.split(' (')[0]}: {found[f.name]}" for f in fields)
+        note = TextBlock(text=say(turn.lang, "path_builder.understood", values=read))
+        if isinstance(result, Flow):
+            return Flow(state=result.state, goto=result.goto, done=result.done,
+                        say=[note, *result.say])
+        return Flow(state=result, say=[note])
 
 
 # ---------------------------------------------------------------- step 1: level
@@ -404,13 +410,22 @@ def constraint_fields(turn: Turn, state: PathBuilderState) -> list[FormField]:
     ]
 
 
+def _minutes_text(turn: Turn, minutes: int | None) -> str | None:
+    if minutes is None:
+        return None
+    if minutes % 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} {'uur' if turn.lang == 'nl' else 'h'}"
+
+
 def read_constraints(turn: Turn, text: str) -> dict[str, str]:
     """The constraints one sentence gives ("max 4 trainingen, hooguit 5 uur, binnen een half
     jaar, alleen online"), as answers to the form's fields."""
     draft = parsing.extract_constraints(text, today=turn.today, lang=turn.lang)
     found = {"max_interventions": draft.max_interventions,
-             "max_hours": None if draft.max_minutes is None else f"{draft.max_minutes} min",
-             "deadline_months": draft.deadline_months,
+             "max_hours": _minutes_text(turn, draft.max_minutes),
+             "deadline_months": None if draft.deadline_months is None else
+             f"{draft.deadline_months} {'maanden' if turn.lang == 'nl' else 'months'}",
              "formats": ",".join(draft.formats) if draft.formats else None}
     return {name: str(value) for name, value in found.items() if value is not None}
 
