@@ -153,10 +153,13 @@ async def test_a_later_path_for_the_same_people_avoids_or_repeats_knowingly(  # 
     out = await hr.say(LIMITS)
     assert "Stap 5" in out
     assert not set(hr.card_labels()) & set(held), "nothing they already have"
-    assert "'Prioriteiten stellen'" in out and "Toch herhalen" in out
+    assert ("Voor Plannen en organiseren valt af: 'Prioriteiten stellen'; de deelnemers hebben "
+            "die al uit leerlijn 'Secretaresses'") in out
+    assert "Toch herhalen: 'Prioriteiten stellen'" in out
     out = await hr.press("repeat")
     assert "Herhaalt 'Prioriteiten stellen' uit 'Secretaresses'" in out
     assert "Prioriteiten stellen" in hr.card_labels()
+    assert "Verder zijn trainingen die ze al hebben uit 'Secretaresses' niet opnieuw" in out
     out = await hr.press("accept")
     assert "⚠ Herhaalt 'Prioriteiten stellen' uit 'Secretaresses'" in out
 
@@ -236,3 +239,28 @@ async def test_an_employee_gets_the_explanation_without_the_wizard(runtime) -> N
     out = await employee.say("wat is een leerlijn?")
     assert "samenhangende reeks trainingen" in out and "vraag je leidinggevende" in out
     assert "Leerlijn maken" not in [label for _, label in employee.choices()]
+
+
+async def test_a_repeat_that_fits_better_than_a_fallback_is_offered(  # type: ignore[no-untyped-def]
+        runtime, case_catalogue: Path) -> None:
+    await use_catalogue(runtime, case_catalogue)
+    hr = User(runtime.conductor, name="hr")
+    await build_ebook_case(hr)
+    await hr.press("accept")
+    await hr.press("ok")
+    await hr.press("save")
+    await hr.say("leerlijn maken")
+    await hr.press("individueel")
+    await hr.press("Secretaresse X (")
+    await hr.say("Secretaresse X, later")
+    for answer in ("54", "30", "mbo"):
+        await hr.say(answer)
+    await goals(hr, "Feedback geven en ontvangen")
+    out = await hr.say(LIMITS)
+    assert hr.card_labels() == ["Feedback die landt"]  # hbo: the mbo one they already have
+    assert "past niet bij het opleidingsniveau van de doelgroep (mbo)" in out
+    assert "de deelnemers hebben die al uit leerlijn 'Secretaresse X'" in out
+    out = await hr.press("Toch herhalen: 'Feedback geven en ontvangen'")
+    assert hr.card_labels() == ["Feedback geven en ontvangen"]
+    assert "sta herhalen toe" not in out and "Toch herhalen" not in out
+    assert "Herhaalt 'Feedback geven en ontvangen' uit 'Secretaresse X'" in out

@@ -29,7 +29,7 @@ class Level(BaseModel):
     uncovered: list[str] = []
     warnings: list[str] = []
     overlaps: list[dict[str, str]] = []  # engine Overlap dumps: repeats the manager accepted
-    repeatable: list[str] = []  # held trainings that would cover an uncovered goal
+    repeatable: list[tuple[str, str]] = []  # (id, title): held trainings that would help
     optimal: bool = True
     solved: bool = False  # composed at least once (changing its goals composes it again)
 

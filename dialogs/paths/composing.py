@@ -30,8 +30,8 @@ from dialogs.kit import (
 from dialogs.paths.builder_state import Level, PathBuilderState, request_of, spec_of, taken
 from engine.matching import CompetencyMatcher
 from engine.notes import Note
-from engine.paths import build_paths_async, fit_score
-from engine.paths.fit import breach
+from engine.paths import PathResult, build_paths_async, fit_score
+from engine.paths.fit import breach, education_fit
 from engine.text import fold
 from knowledge.catalogue import Training
 
@@ -63,7 +63,7 @@ async def compose(turn: Turn, state: PathBuilderState) -> PathBuilderState:
             "warnings": [w.text(turn.lang) for w in path.warnings
                          if w.code not in {"paths.warn.no_match"}],
             "overlaps": [o.model_dump(mode="json") for o in path.overlaps],
-            "repeatable": _repeatable(trainings, level, uncovered, held),
+            "repeatable": _repeatable(trainings, level, path, held),
             "optimal": result.optimal, "solved": True}))
     before = {lv.name: [t["id"] for t in lv.proposal] for lv in state.done}
     changed = [lv.name for lv in solved  # the level being built is not in ``done``
@@ -71,14 +71,26 @@ async def compose(turn: Turn, state: PathBuilderState) -> PathBuilderState:
     return state.with_levels(solved).model_copy(update={"changed": changed})
 
 
-def _repeatable(trainings: Sequence[Training], level: Level, uncovered: list[str],
-                held: set[str]) -> list[str]:
-    """Trainings the people already have that would cover an uncovered goal of ``level``
-    within its constraints: the ones the manager may accept to repeat."""
+def _repeatable(trainings: Sequence[Training], level: Level, path: PathResult,
+                held: set[str]) -> list[tuple[str, str]]:
+    """The trainings the people already have that the engine left out of ``level`` and that
+    would make it better (the ones its "held" warnings name): allowed by the constraints, and
+    covering a goal that is not covered, or only by a training that does not fit the group's
+    education level while this one does. The manager may accept to repeat them."""
     spec = spec_of(level)
-    return [t.id for t in trainings
-            if t.id in held and t.id not in spec.exclude
-            and set(t.competencies) & set(uncovered) and breach(t, spec.constraints) is None]
+    group = spec.target_group
+    uncovered = set(path.uncovered)
+    fitting = {c for t in path.trainings if education_fit(_as_training(trainings, t.id), group)
+               != 0 for c in t.competencies}
+    misfit = {c for t in path.trainings for c in t.competencies} - fitting
+    return [(t.id, t.title) for t in trainings
+            if t.id in held and t.id not in spec.exclude and breach(t, spec.constraints) is None
+            and (set(t.competencies) & uncovered
+                 or (set(t.competencies) & misfit and education_fit(t, group) == 2))]
+
+
+def _as_training(trainings: Sequence[Training], training_id: str) -> Training:
+    return next(t for t in trainings if t.id == training_id)
 
 
 def duration(minutes: int, lang: str) -> Rich:
@@ -184,7 +196,8 @@ async def compose_prompt(turn: Turn, state: PathBuilderState) -> list[Block]:
                          names=", ".join(f"'{lv.name}'" for lv in state.done)))
     facts += changed_notes(turn, state)
     if state.based_on:
-        facts.append(say(turn.lang, "path_builder.held_note",
+        key = "held_note_except" if state.current.overlaps else "held_note"
+        facts.append(say(turn.lang, f"path_builder.{key}",
                          names=", ".join(f"'{name}'" for name in state.based_on)))
     if facts:
         blocks.append(TextBlock(text=join(facts)))
@@ -196,7 +209,9 @@ def compose_options(turn: Turn, state: PathBuilderState) -> list[Choice]:
     options = [Choice(value="accept", label=say(turn.lang, "path_builder.accept"),
                       style="primary")]
     if state.current.repeatable:
-        options.append(Choice(value="repeat", label=say(turn.lang, "path_builder.allow_repeat")))
+        titles = ", ".join(f"'{title}'" for _, title in state.current.repeatable)
+        options.append(Choice(value="repeat", label=say(turn.lang, "path_builder.allow_repeat",
+                                                        titles=titles)))
     if state.current.proposal:
         options += [Choice(value="swap", label=say(turn.lang, "path_builder.swap")),
                     Choice(value="remove", label=say(turn.lang, "path_builder.remove")),
@@ -246,7 +261,7 @@ async def on_compose(turn: Turn, state: PathBuilderState,
             raise InputError("path_builder.empty_path")
         return Flow(state=state.model_copy(update={"action": None}), goto="controle")
     if value == "repeat":
-        accepted = sorted({*state.accept_overlap, *state.current.repeatable})
+        accepted = sorted({*state.accept_overlap, *(i for i, _ in state.current.repeatable)})
         return Flow(state=await compose(turn, state.model_copy(
             update={"accept_overlap": accepted})), goto="samenstellen")
     if value == "constraints":
