@@ -264,3 +264,20 @@ async def test_a_repeat_that_fits_better_than_a_fallback_is_offered(  # type: ig
     assert hr.card_labels() == ["Feedback geven en ontvangen"]
     assert "sta herhalen toe" not in out and "Toch herhalen" not in out
     assert "Herhaalt 'Feedback geven en ontvangen' uit 'Secretaresse X'" in out
+
+
+async def test_the_wizard_in_english(runtime, case_catalogue: Path) -> None:  # type: ignore[no-untyped-def]
+    await use_catalogue(runtime, case_catalogue)
+    hr = User(runtime.conductor, name="hr", locale="en")
+    assert "Step 1" in await hr.say("create a learning path")
+    await hr.press("functie")
+    await hr.say("Secretaries")
+    out = await hr.say("3 people aged between 40 and 55, mbo, at least 5 years of experience")
+    assert "Noted: Number of employees: 3; Age: 40-55; Years of experience: 5-60" in out
+    await hr.press("competencies")
+    await hr.say("Informatie verwerken, Directie ondersteunen")
+    out = await hr.say("at most 4 trainings, no more than 5 hours, within half a year, online")
+    assert "Step 5" in out and "For: 3 employees, aged 40-55" in out
+    assert hr.card_labels() == ["Prioriteiten stellen", "Klantvriendelijkheid"]
+    out = await hr.say("why klantvriendelijkheid")
+    assert "Why 'Klantvriendelijkheid'" in out
