@@ -272,8 +272,7 @@ async def drivers(tmp_path: Path, case_catalogue: Path) -> AsyncIterator[list[Dr
         await runtime.close()
 
 
-GROUP = {"size": "3", "age_low": "40", "age_high": "55", "years_low": "5", "years_high": "30",
-         "education": "mbo"}
+GROUP = {"size": "3", "age": "40-55", "experience": "5-30", "education": "mbo"}
 LIMITS = {"max_interventions": "4", "max_hours": "5", "deadline_months": "6",
           "formats": "online"}
 

@@ -77,8 +77,7 @@ async def test_wizard_in_the_browser(server, runtime, case_catalogue: Path,  # t
         await type_message(page, "leerlijn maken")
         await click(page, "Functie")
         await type_message(page, "Secretaresses")
-        await submit_form(page, {"size": "3", "age_low": "40", "age_high": "55",
-                                 "years_low": "5", "years_high": "30"},
+        await submit_form(page, {"size": "3", "age": "40 tot 55", "experience": "5-30"},
                           {"education": ["mbo"]})
         await click(page, "Competenties ontwikkelen")
         await type_message(page, "Informatie verwerken, Directie ondersteunen, "

@@ -300,6 +300,11 @@ class Conductor:
     async def _typed(self, turn: Turn, session: Session, text: str) -> Outcome:
         """Typed text while a question waits: a mistyped command or a request for another
         dialog is asked about instead of being taken as the answer."""
+        dialog = self.dialogs[session.dialog]
+        step = dialog.step(session.step)
+        if step.hears is not None and step.hears(
+                turn, dialog.state.model_validate(session.state), text):
+            return await self._answer(turn, session, Answer(text=text))
         command = near_command(text, COMMANDS)
         if command is not None:
             return await self._offer(turn, session,

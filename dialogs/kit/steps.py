@@ -99,6 +99,9 @@ class Step:
     prompt: Wording
     help: str | None = None
     skip: Predicate | None = None
+    #: typed text this step takes as its answer even when it sounds like a request for
+    #: another dialog ("waarom deze training" while a proposal is shown)
+    hears: Callable[[Turn, Any, str], bool] | None = None
 
     async def enter(self, turn: Turn, state: Any) -> Push | None:
         """Called when the dialog arrives at this step; a sub-flow step starts its dialog."""
