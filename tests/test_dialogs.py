@@ -338,7 +338,7 @@ async def test_saved_paths_export_and_assign(runtime, case_catalogue: Path) -> N
     assert "niet in de toekomst" in await hr.say("01-01-2020")  # a deadline lies ahead
     out = await hr.say("31-12-2029")
     assert "Toegewezen aan 1: sam" in out
-    assert "sam (2029-12-31)" in out  # the open path shows who has it, until when
+    assert "sam (tot 31 december 2029)" in out  # the open path shows who has it, until when
     out = await hr.press("done")
     assert "Tot later" in out
     async with Workspace(runtime) as ws:
