@@ -48,6 +48,7 @@ from dialogs.paths.composing import (
     which_options,
     which_prompt,
 )
+from dialogs.paths.path_editing import free_or_refuse, save_new
 from dialogs.paths.port import PathDraft
 from dialogs.policy import MANAGERS
 from engine.matching import CompetencyMatcher
@@ -93,12 +94,13 @@ def name_suggestions(turn: Turn, state: PathBuilderState) -> list[Choice]:
     return [Choice(value=default, label=plain(default))]
 
 
-def set_name(turn: Turn, state: PathBuilderState, text: str) -> PathBuilderState:
+async def set_name(turn: Turn, state: PathBuilderState, text: str) -> PathBuilderState:
     if len(text) > MAX_NAME:
         raise InputError("input.too_long", field=say(turn.lang, "path_builder.name_field").plain,
                          max=MAX_NAME)
     if any(level.name.casefold() == text.casefold() for level in state.done):
         raise InputError("path_builder.name_taken", name=text)
+    await free_or_refuse(turn, text)  # a saved leerlijn's name
     return state.with_current(name=text)
 
 
@@ -321,14 +323,19 @@ async def finish(turn: Turn, state: PathBuilderState) -> list[Block]:
     if not state.save:
         return [TextBlock(text=say(turn.lang, "path_builder.discarded"))]
     saved = []
+    notes: list[Block] = []
     for level in state.done:
         draft = PathDraft(name=level.name, level=level.level,
                           spec=spec_of(level).model_dump(mode="json"),
                           trainings=level.proposal, total_minutes=level.total_minutes,
                           warnings=level.warnings)
-        path = await turn.paths.save_path(draft, created_by=turn.member.user)
+        path, asked = await save_new(turn, draft)
         saved.append(f"{path.name} (#{path.id})")
-    return [TextBlock(text=say(turn.lang, "path_builder.saved", paths=", ".join(saved)))]
+        if asked is not None:  # the name was taken while building
+            notes.append(TextBlock(text=say(turn.lang, "saved_paths.saved_as", name=asked,
+                                            saved=path.name)))
+    return [TextBlock(text=say(turn.lang, "path_builder.saved", paths=", ".join(saved))),
+            *notes]
 
 
 DIALOG = Dialog(

@@ -29,7 +29,15 @@ from dialogs.paths.path_exports import target_text
 from dialogs.paths.port import PathDraft, PathNameTaken, SavedPath
 from dialogs.paths.saved_state import SavedPathsState, may_edit
 from engine.notes import Note
-from engine.paths import LEVELS, HeldTraining, PathRequest, PathSpec, build_paths_async, fit_score
+from engine.paths import (
+    LEVELS,
+    ChosenTraining,
+    HeldTraining,
+    PathRequest,
+    PathSpec,
+    build_paths_async,
+    fit_score,
+)
 from knowledge.catalogue import Training
 
 MAX_NAME = 80
@@ -216,8 +224,22 @@ async def recheck(turn: Turn, path: SavedPath, include: list[str],
     kept = _spec(path).model_copy(update={"include": include,
                                           "exclude": [e for e in exclude if e not in include]})
     return PathDraft(name=path.name, level=path.level, spec=kept.model_dump(mode="json"),
-                     trainings=[t.model_dump(mode="json") for t in built.trainings],
+                     trainings=_with_old_reasons(path, built.trainings),
                      total_minutes=built.total_minutes, warnings=warnings)
+
+
+def _with_old_reasons(path: SavedPath, trainings: list[ChosenTraining]) -> list[dict[str, Any]]:
+    """The trainings, those that were in the leerlijn already with the reason they had (the
+    goals and the group did not change; "you chose it" is only true of the new one)."""
+    before = {t["id"]: t for t in path.trainings}
+    result = []
+    for training in trainings:
+        item = training.model_dump(mode="json")
+        if training.id in before:
+            item["reason"] = before[training.id].get("reason", item["reason"])
+            item["included"] = before[training.id].get("included", False)
+        result.append(item)
+    return result
 
 
 async def pick_which(turn: Turn, state: SavedPathsState,
@@ -406,3 +428,16 @@ async def copy_as(turn: Turn, state: SavedPathsState, level: str) -> Flow[SavedP
                                          old=path.name,
                                          level=say(turn.lang, f"paths.level.{level}")),
                         path_id=copy.id)
+
+
+# ---------------------------------------------------------------- saving a new leerlijn
+
+
+async def save_new(turn: Turn, draft: PathDraft) -> tuple[SavedPath, str | None]:
+    """Save a new leerlijn under its name; when another leerlijn took that name in the
+    meantime, under the free name suggested. The name asked for, when it was not used."""
+    try:
+        return await turn.paths.save_path(draft, created_by=turn.member.user), None
+    except PathNameTaken as taken:
+        renamed = draft.model_copy(update={"name": taken.suggestion})
+        return await turn.paths.save_path(renamed, created_by=turn.member.user), draft.name

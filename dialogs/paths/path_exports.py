@@ -21,6 +21,13 @@ def _text(lang: str, key: str, **params: Any) -> str:
     return TEXTS.template(lang, key, params.get("count")).format(**params)
 
 
+def _whole(value: Any) -> Any:
+    """5.0 as 5; "-" for a limit that is not set."""
+    if value is None:
+        return "-"
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def _span(values: Any) -> str | None:
     """"40-55" for a range [40, 55], "40" for [40, 40]; None when unknown."""
     if not values or len(values) != 2 or None in values:
@@ -77,9 +84,9 @@ def _summary_lines(path: SavedPath, lang: str) -> list[str]:
     """The leerlijn's level, goals, target group, constraints and total, as a list."""
     spec = path.spec
     limits = spec.get("constraints", {})
-    limit_text = _text(lang, "export.limits", count=limits.get("max_interventions", "-"),
-                       hours=limits.get("max_hours", "-"),
-                       months=limits.get("deadline_months", "-"),
+    limit_text = _text(lang, "export.limits", count=_whole(limits.get("max_interventions")),
+                       hours=_whole(limits.get("max_hours")),
+                       months=_whole(limits.get("deadline_months")),
                        formats=", ".join(limits.get("formats") or []) or "-")
     goals = _escape_md(", ".join(spec.get("competencies", [])))
     return [
