@@ -91,3 +91,53 @@ async def test_delete_takes_the_assignments_and_unassign_one_person(runtime) -> 
         assert await other.paths.unassign(kept.id, "bob") is False
     async with Workspace(runtime) as ws:
         assert [a.user for a in await ws.paths.assignments(path_id=kept.id)] == ["bob"]
+
+
+def revision_before_ours() -> str:
+    """The revision the names migration follows (found by its title: renumbering it when
+    branches are merged needs no change here)."""
+    from alembic.script import ScriptDirectory
+
+    from bot.storage.db import MIGRATIONS
+
+    scripts = ScriptDirectory(str(MIGRATIONS))
+    ours = next(s for s in scripts.walk_revisions()
+                if (s.doc or "").startswith("Leerlijn names are unique per workspace"))
+    assert isinstance(ours.down_revision, str)
+    return ours.down_revision
+
+
+async def test_the_migration_keeps_paths_saved_under_a_taken_name(database_url: str) -> None:  # type: ignore[no-untyped-def]
+    """Paths saved before names were unique all stay, the later ones of a name get their id
+    added; the assignments stay with them (no table is rebuilt)."""
+    from sqlalchemy import text
+
+    from bot.storage.db import create_engine
+    from tests.test_msteams_migration import migrate
+
+    engine = create_engine(database_url)
+    try:
+        await migrate(engine, revision_before_ours())
+        async with engine.begin() as connection:
+            for ident, workspace, name in ((1, "acme", "Plannen"), (2, "acme", "plannen "),
+                                           (3, "other", "PLANNEN"), (4, "acme", "Excel")):
+                await connection.execute(text(
+                    "INSERT INTO paths (id, workspace, name, level, created_by, created_at, "
+                    "spec, trainings, total_minutes, warnings) VALUES (:id, :ws, :name, "
+                    "'functie', 'lea', :at, '{}', '[]', 0, '[]')"),
+                    {"id": ident, "ws": workspace, "name": name, "at": JUNE})
+            await connection.execute(text(
+                "INSERT INTO assignments (workspace, path_id, user_id, deadline, assigned_by, "
+                "assigned_at) VALUES ('acme', 2, 'bob', :at, 'lea', :at)"), {"at": JUNE})
+        await migrate(engine, "head")
+        async with engine.connect() as connection:
+            rows = (await connection.execute(text(
+                "SELECT id, name, name_key FROM paths ORDER BY id"))).all()
+            kept = (await connection.execute(text(
+                "SELECT path_id, user_id FROM assignments"))).all()
+    finally:
+        await engine.dispose()
+    assert [tuple(r) for r in rows] == [(1, "Plannen", "plannen"),
+                                        (2, "plannen (#2)", "plannen (#2)"),
+                                        (3, "PLANNEN", "plannen"), (4, "Excel", "excel")]
+    assert [tuple(r) for r in kept] == [(2, "bob")]

@@ -35,7 +35,7 @@ def upgrade() -> None:
     seen: set[tuple[str, str]] = set()
     for ident, workspace, name in rows:
         if (workspace, _key(name)) in seen:
-            name = f"{name[:240]} (#{ident})"
+            name = f"{' '.join(name.split())[:240]} (#{ident})"
         seen.add((workspace, _key(name)))
         connection.execute(paths.update().where(paths.c.id == ident)
                            .values(name=name, name_key=_key(name)))
