@@ -78,10 +78,17 @@ async def test_edit_unassign_and_delete_a_saved_path(runtime, case_catalogue: Pa
     assert "2 van max 4 trainingen, 2u15 van max 5 uur" in out  # the constraints
     assert "Toegewezen aan 2: Lea, Sam, deadline 30 juni 2030." in await assign(hr, "sam, lea")
 
-    # rename: stop halfway saves nothing, then a new name is saved
+    # rename: stop halfway saves nothing (and "stop" does not deny the assignment saved)
     await hr.press("edit")
     await hr.press("rename")
-    await hr.say("stop")
+    out = await hr.say("stop")
+    assert "Wat ik hierboven als bewaard meldde, blijft bewaard; waar je nog mee bezig was, " \
+           "is niet bewaard." in out
+    assert await stored(runtime, "Secretaresses") is not None
+    await open_path(hr, "Secretaresses")
+    await hr.press("edit")
+    await hr.press("rename")
+    assert "Gestopt met Leerlijnen. Er is niets bewaard." in await hr.say("stop")
     assert await stored(runtime, "Secretaresses") is not None
     await open_path(hr, "Secretaresses")
     await hr.press("edit")
@@ -130,7 +137,7 @@ async def test_edit_unassign_and_delete_a_saved_path(runtime, case_catalogue: Pa
     assert "laatste training van deze leerlijn" in out  # a leerlijn keeps one training
 
     # unassign: "nee" keeps Lea's, "ja" takes it away
-    await hr.say("stop")
+    assert "blijft bewaard" in await hr.say("stop")
     await open_path(hr, "Secretaresses X")
     await hr.press("edit")
     await hr.press("unassign")

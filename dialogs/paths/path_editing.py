@@ -58,12 +58,14 @@ async def listing(turn: Turn) -> list[tuple[int, str]]:
             for p in (await turn.paths.paths())[:MAX_LISTED]]
 
 
-async def reopen(turn: Turn, state: SavedPathsState, *notes: Rich,
-                 path_id: int | None = None) -> Flow[SavedPathsState]:
+async def reopen(turn: Turn, state: SavedPathsState, *notes: Rich, path_id: int | None = None,
+                 changed: bool = False) -> Flow[SavedPathsState]:
     """Back to the open leerlijn (``path_id``, or the one that was open) as it is stored now,
-    after saying ``notes``; to the list when it is gone, out when there is none left."""
+    after saying ``notes``; to the list when it is gone, out when there is none left.
+    ``changed``: something was saved just now."""
     said: list[Block] = [TextBlock(text=n) for n in notes]
     fresh = await opened(turn, await listing(turn), state.path if path_id is None else path_id)
+    fresh.changed = state.changed or changed
     if fresh.path is not None:
         return Flow(state=fresh, goto="open", say=said)
     if fresh.paths:
@@ -157,7 +159,7 @@ async def rename(turn: Turn, state: SavedPathsState, text: str) -> Flow[SavedPat
         raise InputError("saved_paths.name_taken", name=name,
                          suggestion=taken.suggestion) from None
     return await reopen(turn, state, say(turn.lang, "saved_paths.renamed", old=path.name,
-                                         name=name))
+                                         name=name), changed=True)
 
 
 # ---------------------------------------------------------------- swap or remove a training
@@ -325,7 +327,8 @@ async def on_confirm(turn: Turn, state: SavedPathsState, yes: bool) -> Flow[Save
                                              name=path.name))
     draft = state.draft.model_copy(update={"name": path.name})  # renamed meanwhile: keep it
     await turn.paths.update_path(path.id, draft)
-    return await reopen(turn, state, say(turn.lang, "saved_paths.change_saved", name=path.name))
+    return await reopen(turn, state, say(turn.lang, "saved_paths.change_saved", name=path.name),
+                        changed=True)
 
 
 # ---------------------------------------------------------------- unassign
@@ -362,7 +365,7 @@ async def on_unassign(turn: Turn, state: SavedPathsState, yes: bool) -> Flow[Sav
         return await reopen(turn, state, say(turn.lang, "saved_paths.had_not",
                                              name=path.name, person=person))
     return await reopen(turn, state, say(turn.lang, "saved_paths.unassigned",
-                                         name=path.name, person=person))
+                                         name=path.name, person=person), changed=True)
 
 
 # ---------------------------------------------------------------- delete
@@ -385,7 +388,7 @@ async def on_delete(turn: Turn, state: SavedPathsState, yes: bool) -> Flow[Saved
         text = say(turn.lang, "saved_paths.deleted_alone", name=path.name)
     else:
         text = say(turn.lang, "saved_paths.deleted", name=path.name, count=gone)
-    return await reopen(turn, state.model_copy(update={"path": None}), text)
+    return await reopen(turn, state.model_copy(update={"path": None}), text, changed=True)
 
 
 # ---------------------------------------------------------------- copy as a new leerlijn
@@ -427,7 +430,7 @@ async def copy_as(turn: Turn, state: SavedPathsState, level: str) -> Flow[SavedP
     return await reopen(turn, state, say(turn.lang, "saved_paths.copied", name=copy.name,
                                          old=path.name,
                                          level=say(turn.lang, f"paths.level.{level}")),
-                        path_id=copy.id)
+                        path_id=copy.id, changed=True)
 
 
 # ---------------------------------------------------------------- saving a new leerlijn

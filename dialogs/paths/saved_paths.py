@@ -38,7 +38,13 @@ from dialogs.kit import (
 from dialogs.paths import path_editing as editing
 from dialogs.paths.path_exports import path_csv, path_markdown, target_text
 from dialogs.paths.port import Assignment, SavedPath
-from dialogs.paths.saved_state import Duplicate, PendingAssignment, SavedPathsState, may_edit
+from dialogs.paths.saved_state import (
+    Duplicate,
+    PendingAssignment,
+    SavedPathsState,
+    may_edit,
+    stopped,
+)
 from dialogs.policy import MANAGERS
 from engine.paths import duplicate_trainings
 
@@ -234,7 +240,7 @@ async def _assign_all(turn: Turn, state: SavedPathsState,
     done = say(turn.lang, "saved_paths.assigned", count=len(pending.people),
                people=", ".join(names.get(p, p) for p in pending.people),
                deadline=pending.deadline)
-    return await editing.reopen(turn, state, done)
+    return await editing.reopen(turn, state, done, changed=True)
 
 
 async def finish(turn: Turn, state: SavedPathsState) -> list[Block]:
@@ -246,6 +252,7 @@ async def finish(turn: Turn, state: SavedPathsState) -> list[Block]:
 DIALOG = Dialog(
     id="saved_paths", title="saved_paths.title", state=SavedPathsState, roles=MANAGERS,
     menu=70, aliases=["leerlijnen"], start=start, finish=finish, help="saved_paths.help",
+    stopped=stopped,
     steps=[
         Choose("kies", prompt=list_prompt, options=path_options, handle=pick_path,
                skip=lambda turn, state: not state.paths or state.path is not None),

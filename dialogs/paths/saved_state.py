@@ -43,9 +43,15 @@ class SavedPathsState(BaseModel):
     person: str | None = None  # the one to unassign
     pending: PendingAssignment | None = None
     copy_name: str | None = None
+    changed: bool = False  # something was saved in this conversation (what "stop" says)
 
 
 def may_edit(turn: Turn, state: SavedPathsState) -> bool:
     """Least privilege: a manager changes the leerlijnen they made, HR (admin) all of them.
     Every manager may open, export, assign and copy any leerlijn of the workspace."""
     return turn.member.role in ADMINS or (bool(state.owner) and state.owner == turn.member.user)
+
+
+def stopped(turn: Turn, state: SavedPathsState) -> str:
+    """What "stop" says: after a change was saved, not that nothing was."""
+    return "saved_paths.stopped_after_changes" if state.changed else "common.stopped"
