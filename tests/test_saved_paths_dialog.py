@@ -213,9 +213,23 @@ async def test_assigning_warns_about_duplicates(runtime, case_catalogue: Path) -
     out = await hr.say("ja")
     assert "Toegewezen aan 2: Lea, Sam" in out
     assert sorted(await people_of(runtime, "Secretaresses Y")) == ["lea", "sam"]
+    # changing the copy says what Sam would still get twice; that is not kept as a warning
+    await hr.press("edit")
+    await hr.press("remove")
+    out = await hr.press("Klantvriendelijkheid")
+    assert "'Prioriteiten stellen' hebben mensen met deze leerlijn al via leerlijn " \
+           "'Secretaresses'." in out
+    assert "Bewaard: 'Secretaresses Y' is aangepast." in await hr.say("ja")
+    copy = await stored(runtime, "Secretaresses Y")
+    assert copy is not None and not any("al via leerlijn" in w for w in copy.warnings)
+    assert await titles(runtime, "Secretaresses Y") == ["Prioriteiten stellen"]
     # assigned again (a new deadline) is no duplicate of itself
     out = await assign(hr, "lea", "31-12-2030")
     assert "dubbel" not in out and "Toegewezen aan 1: Lea, deadline 31 december 2030." in out
+    # Lea has Secretaresses Y only: nothing twice; Sam has it through both
+    out = await assign(hr, "sam")
+    assert "Sam heeft 'Prioriteiten stellen' al via leerlijn 'Secretaresses'" in out
+    assert "Klantvriendelijkheid" not in out.split("Toch toewijzen?")[0]
 
 
 async def test_only_the_maker_or_hr_changes_a_path(runtime, case_catalogue: Path) -> None:  # type: ignore[no-untyped-def]

@@ -207,9 +207,11 @@ async def _held(turn: Turn, path: SavedPath) -> list[HeldTraining]:
 
 
 async def recheck(turn: Turn, path: SavedPath, include: list[str],
-                  dropped: str | None = None) -> PathDraft:
+                  dropped: str | None = None) -> tuple[PathDraft, list[str]]:
     """The leerlijn with exactly the trainings ``include``, checked by the engine against its
-    goals, target group and constraints, with true warnings (in the user's language)."""
+    goals, target group and constraints, with true warnings (in the user's language); and
+    the trainings its people have already through other leerlijnen (said, not kept: that
+    changes with the assignments)."""
     matcher = await turn.catalogue.matcher()
     known = {t.id for t in matcher.catalogue.trainings}
     spec = _spec(path).model_copy(update={
@@ -220,14 +222,15 @@ async def recheck(turn: Turn, path: SavedPath, include: list[str],
     warnings = [say(turn.lang, "saved_paths.uncovered",
                     goals=", ".join(built.uncovered)).plain] if built.uncovered else []
     warnings += [w.text(turn.lang) for w in built.warnings if w.code not in NOT_SHOWN]
-    warnings += [say(turn.lang, "saved_paths.repeats", title=o.title, path=o.path_name).plain
-                 for o in built.overlaps]
+    repeats = [say(turn.lang, "saved_paths.repeats", title=o.title, path=o.path_name).plain
+               for o in built.overlaps]
     exclude = list(dict.fromkeys([*path.spec.get("exclude", []), *([dropped] if dropped else [])]))
     kept = _spec(path).model_copy(update={"include": include,
                                           "exclude": [e for e in exclude if e not in include]})
-    return PathDraft(name=path.name, level=path.level, spec=kept.model_dump(mode="json"),
-                     trainings=_with_old_reasons(path, built.trainings),
-                     total_minutes=built.total_minutes, warnings=warnings)
+    draft = PathDraft(name=path.name, level=path.level, spec=kept.model_dump(mode="json"),
+                      trainings=_with_old_reasons(path, built.trainings),
+                      total_minutes=built.total_minutes, warnings=warnings)
+    return draft, repeats
 
 
 def _with_old_reasons(path: SavedPath, trainings: list[ChosenTraining]) -> list[dict[str, Any]]:
@@ -251,8 +254,9 @@ async def pick_which(turn: Turn, state: SavedPathsState,
         include = [t["id"] for t in path.trainings if t["id"] != value]
         if not include:
             raise InputError("saved_paths.last_training")
-        draft = await recheck(turn, path, include, value)
-        return Flow(state=state.model_copy(update={"draft": draft}), goto="bevestig")
+        draft, repeats = await recheck(turn, path, include, value)
+        return Flow(state=state.model_copy(update={"draft": draft, "repeats": repeats}),
+                    goto="bevestig")
     found = await alternatives(turn, path, value)
     if not found:
         title = next(t["title"] for t in path.trainings if t["id"] == value)
@@ -277,8 +281,9 @@ async def pick_alternative(turn: Turn, state: SavedPathsState,
     path = await _path(turn, state)
     old = state.training or ""
     include = [value if t["id"] == old else t["id"] for t in path.trainings]
-    draft = await recheck(turn, path, include, old)
-    return Flow(state=state.model_copy(update={"draft": draft}), goto="bevestig")
+    draft, repeats = await recheck(turn, path, include, old)
+    return Flow(state=state.model_copy(update={"draft": draft, "repeats": repeats}),
+                goto="bevestig")
 
 
 def _training_fact(turn: Turn, item: dict[str, Any]) -> Fact:
@@ -316,6 +321,8 @@ def confirm_prompt(turn: Turn, state: SavedPathsState) -> list[Block]:
         blocks.append(TextBlock(text=join([plain("⚠ ") + user(w) for w in draft.warnings])))
     else:
         blocks.append(TextBlock(text=say(turn.lang, "saved_paths.all_checks_hold")))
+    if state.repeats:
+        blocks.append(TextBlock(text=join([plain("⚠ ") + user(w) for w in state.repeats])))
     blocks.append(TextBlock(text=say(turn.lang, "saved_paths.ask_save_change")))
     return blocks
 
@@ -420,7 +427,7 @@ async def copy_as(turn: Turn, state: SavedPathsState, level: str) -> Flow[SavedP
     name = state.copy_name or ""
     # checked again as the new leerlijn it is (another level may warn of other things)
     copied = path.model_copy(update={"id": 0, "name": name, "level": level})
-    draft = await recheck(turn, copied, [t["id"] for t in path.trainings])
+    draft, _ = await recheck(turn, copied, [t["id"] for t in path.trainings])
     try:
         copy = await turn.paths.save_path(draft, created_by=turn.member.user)
     except PathNameTaken as taken:  # taken in the meantime: ask again
