@@ -10,6 +10,7 @@ import io
 from datetime import UTC, datetime
 from pathlib import Path
 
+from dialogs.paths.port import PathDraft
 from tests.conversation import User, Workspace
 from tests.test_dialogs import build_level, use_catalogue
 
@@ -118,6 +119,9 @@ async def test_edit_unassign_and_delete_a_saved_path(runtime, case_catalogue: Pa
     await hr.press("Creative thinking")
     out = await hr.say("ja")
     assert "Bewaard: 'Secretaresses X' is aangepast." in out
+    assert "Zo bewaren?" in await hr.say("terug")  # back to the question just answered
+    out = await hr.say("nee")  # too late to say no: it says so
+    assert "Deze wijziging was al bewaard; 'Secretaresses X' blijft zoals hij nu is." in out
     assert await titles(runtime, "Secretaresses X") == ["Creative thinking",
                                                         "Klantvriendelijkheid"]
     changed = await stored(runtime, "Secretaresses X")
@@ -149,6 +153,9 @@ async def test_edit_unassign_and_delete_a_saved_path(runtime, case_catalogue: Pa
     await hr.press("unassign")
     await hr.press("Lea")
     assert "Ingetrokken: Lea heeft 'Secretaresses X' niet meer." in await hr.say("ja")
+    await hr.say("terug")
+    assert "Lea had 'Secretaresses X' al niet meer; er is niets veranderd." in \
+        await hr.say("nee")
     assert await people_of(runtime, "Secretaresses X") == ["sam"]
 
     # delete: says the assignment goes too; "nee" keeps it, "ja" deletes both
@@ -276,3 +283,19 @@ async def test_lists_and_exports_show_the_target_group(runtime, case_catalogue: 
     markdown = hr.files()[0].data.decode()
     assert "- Doelgroep: 3 medewerkers, 40-55 jaar, 5-30 jaar ervaring, mbo\n" in markdown
     assert "max 4 trainingen, max 5 uur, binnen 6 maanden, online" in markdown
+
+
+async def test_a_name_taken_while_building_gets_a_free_one(runtime, case_catalogue: Path) -> None:  # type: ignore[no-untyped-def]
+    hr = await team(runtime, case_catalogue)
+    await hr.say("leerlijn maken")
+    await build_level(hr, "functie", "Secretaresses", GROUP, "Informatie verwerken")
+    await hr.press("accept")
+    await hr.press("ok")
+    async with Workspace(runtime) as ws:  # a colleague saves the name first
+        await ws.paths.save_path(PathDraft(name="secretaresses", level="functie", spec={},
+                                           trainings=[], total_minutes=0), created_by="mia")
+    out = await hr.press("save")
+    assert "Bewaard: Secretaresses (2) (#2)." in out
+    assert "Intussen heeft iemand anders een leerlijn 'Secretaresses' bewaard; deze is daarom " \
+           "bewaard als 'Secretaresses (2)'." in out
+    assert await titles(runtime, "Secretaresses (2)") == ["Prioriteiten stellen"]

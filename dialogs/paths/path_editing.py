@@ -327,9 +327,17 @@ def confirm_prompt(turn: Turn, state: SavedPathsState) -> list[Block]:
     return blocks
 
 
+def _ids(trainings: list[dict[str, Any]]) -> list[str]:
+    return [t["id"] for t in trainings]
+
+
 async def on_confirm(turn: Turn, state: SavedPathsState, yes: bool) -> Flow[SavedPathsState]:
     path = await _path(turn, state)
-    if not yes or state.draft is None:
+    if state.draft is None or _ids(path.trainings) == _ids(state.draft.trainings):
+        # back here after saving ("terug"): whatever the answer, it is saved as it is
+        return await reopen(turn, state, say(turn.lang, "saved_paths.change_was_saved",
+                                             name=path.name))
+    if not yes:
         return await reopen(turn, state, say(turn.lang, "saved_paths.change_not_saved",
                                              name=path.name))
     draft = state.draft.model_copy(update={"name": path.name})  # renamed meanwhile: keep it
@@ -365,12 +373,14 @@ def unassign_prompt(turn: Turn, state: SavedPathsState) -> Rich:
 async def on_unassign(turn: Turn, state: SavedPathsState, yes: bool) -> Flow[SavedPathsState]:
     path = await _path(turn, state)
     person = _person(state)
+    has_it = any(a.user == state.person for a in await turn.paths.assignments(path_id=path.id))
+    if not has_it:  # withdrawn meanwhile (or back here after withdrawing)
+        return await reopen(turn, state, say(turn.lang, "saved_paths.had_not",
+                                             name=path.name, person=person))
     if not yes:
         return await reopen(turn, state, say(turn.lang, "saved_paths.not_unassigned",
                                              name=path.name, person=person))
-    if not await turn.paths.unassign(path.id, state.person or ""):
-        return await reopen(turn, state, say(turn.lang, "saved_paths.had_not",
-                                             name=path.name, person=person))
+    await turn.paths.unassign(path.id, state.person or "")
     return await reopen(turn, state, say(turn.lang, "saved_paths.unassigned",
                                          name=path.name, person=person), changed=True)
 
