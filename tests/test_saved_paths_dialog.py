@@ -10,6 +10,8 @@ import io
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from dialogs.paths.port import PathDraft
 from tests.conversation import User, Workspace
 from tests.test_dialogs import build_level, use_catalogue
@@ -127,6 +129,23 @@ async def test_edit_unassign_and_delete_a_saved_path(runtime, case_catalogue: Pa
     changed = await stored(runtime, "Secretaresses X")
     assert changed is not None and changed.total_minutes == 165
     assert any("past niet bij het opleidingsniveau" in w for w in changed.warnings)
+
+    # someone else changes it while the change waits for "ja": theirs stays, and it says so
+    await hr.press("edit")
+    await hr.press("remove")
+    await hr.press("Klantvriendelijkheid")
+    async with Workspace(runtime) as ws:
+        meanwhile = await ws.paths.path(changed.id)
+        assert meanwhile is not None
+        await ws.paths.update_path(changed.id, meanwhile.model_copy(update={
+            "trainings": meanwhile.trainings[::-1]}))
+    out = await hr.say("ja")
+    assert "Iemand anders heeft 'Secretaresses X' intussen veranderd, dus je wijziging is " \
+           "niet bewaard." in out
+    assert await titles(runtime, "Secretaresses X") == ["Klantvriendelijkheid",
+                                                        "Creative thinking"]
+    async with Workspace(runtime) as ws:
+        await ws.paths.update_path(changed.id, changed)
 
     # remove a training: what is no longer covered is said, and saved only on "ja"
     await hr.press("edit")
@@ -299,3 +318,35 @@ async def test_a_name_taken_while_building_gets_a_free_one(runtime, case_catalog
     assert "Intussen heeft iemand anders een leerlijn 'Secretaresses' bewaard; deze is daarom " \
            "bewaard als 'Secretaresses (2)'." in out
     assert await titles(runtime, "Secretaresses (2)") == ["Prioriteiten stellen"]
+
+
+@pytest.mark.parametrize("index", [0, 1, 2, 3], ids=["console", "web", "slack", "msteams"])
+async def test_changing_a_saved_path_on_every_channel(tmp_path: Path, case_catalogue: Path,
+                                                      index: int) -> None:
+    """The four channels: remove a training (saved on "ja"), then delete the leerlijn."""
+    from tests.test_channels_suite import drivers, wizard
+
+    async with drivers(tmp_path, case_catalogue) as channel_drivers:
+        driver = channel_drivers[index]
+        runtime = channel_drivers[0].runtime  # type: ignore[attr-defined]
+        await wizard(driver)
+        async with Workspace(runtime, driver.workspace) as ws:
+            (path,) = await ws.paths.paths()
+        await driver.say("leerlijnen")
+        await driver.choose(str(path.id))
+        await driver.choose("edit")
+        await driver.choose("remove")
+        await driver.choose("C04")  # Klantvriendelijkheid
+        assert "Zo bewaren?" in driver.text()
+        await driver.choose("yes")
+        assert "is aangepast" in driver.text()
+        async with Workspace(runtime, driver.workspace) as ws:
+            changed = await ws.paths.path(path.id)
+        assert changed is not None and "C04" not in [t["id"] for t in changed.trainings]
+        assert len(changed.trainings) == len(path.trainings) - 1
+        await driver.choose("edit")
+        await driver.choose("delete")
+        await driver.choose("yes")
+        assert "Verwijderd" in driver.text()
+        async with Workspace(runtime, driver.workspace) as ws:
+            assert await ws.paths.paths() == []

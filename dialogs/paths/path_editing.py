@@ -255,8 +255,8 @@ async def pick_which(turn: Turn, state: SavedPathsState,
         if not include:
             raise InputError("saved_paths.last_training")
         draft, repeats = await recheck(turn, path, include, value)
-        return Flow(state=state.model_copy(update={"draft": draft, "repeats": repeats}),
-                    goto="bevestig")
+        return Flow(state=state.model_copy(update={
+            "draft": draft, "repeats": repeats, "base": _ids(path.trainings)}), goto="bevestig")
     found = await alternatives(turn, path, value)
     if not found:
         title = next(t["title"] for t in path.trainings if t["id"] == value)
@@ -282,8 +282,8 @@ async def pick_alternative(turn: Turn, state: SavedPathsState,
     old = state.training or ""
     include = [value if t["id"] == old else t["id"] for t in path.trainings]
     draft, repeats = await recheck(turn, path, include, old)
-    return Flow(state=state.model_copy(update={"draft": draft, "repeats": repeats}),
-                goto="bevestig")
+    return Flow(state=state.model_copy(update={
+        "draft": draft, "repeats": repeats, "base": _ids(path.trainings)}), goto="bevestig")
 
 
 def _training_fact(turn: Turn, item: dict[str, Any]) -> Fact:
@@ -336,6 +336,9 @@ async def on_confirm(turn: Turn, state: SavedPathsState, yes: bool) -> Flow[Save
     if state.draft is None or _ids(path.trainings) == _ids(state.draft.trainings):
         # back here after saving ("terug"): whatever the answer, it is saved as it is
         return await reopen(turn, state, say(turn.lang, "saved_paths.change_was_saved",
+                                             name=path.name))
+    if _ids(path.trainings) != state.base:  # someone else changed it since: theirs stays
+        return await reopen(turn, state, say(turn.lang, "saved_paths.changed_meanwhile",
                                              name=path.name))
     if not yes:
         return await reopen(turn, state, say(turn.lang, "saved_paths.change_not_saved",

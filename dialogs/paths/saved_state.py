@@ -39,6 +39,7 @@ class SavedPathsState(BaseModel):
     training: str | None = None  # the training to swap
     alternatives: list[tuple[str, str]] = []  # (id, title) offered for the swap
     draft: PathDraft | None = None  # the changed leerlijn, re-checked, waiting for "bewaren?"
+    base: list[str] = []  # the training ids the draft was made from
     repeats: list[str] = []  # what its people would get twice (said with the draft)
     people: list[tuple[str, str]] = []  # (user, name) who have the open leerlijn
     person: str | None = None  # the one to unassign
