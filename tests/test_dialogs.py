@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from bot.storage.catalogues import save_catalogue
+from dialogs.paths.path_builder import NO_BASE
 from engine.paths import build as solver
 from knowledge.catalogue_import import read_catalogue
 from knowledge.scan import load_scan
@@ -30,6 +31,8 @@ async def use_catalogue(runtime, path: Path, workspace: str = "acme") -> None:  
 async def build_level(user: User, level: str, name: str, group: list[str], goals: str,
                       limits: tuple[str, ...] = ("4", "5", "6", "online")) -> str:
     await user.press(level)
+    if "Bouwt deze leerlijn voort" in user.text:  # saved leerlijnen exist: other people
+        await user.press(NO_BASE)
     await user.say(name)
     for value in group:
         await user.say(value)
@@ -345,7 +348,7 @@ async def test_saved_paths_export_and_assign(runtime, case_catalogue: Path) -> N
     assert "niet in de toekomst" in await hr.say("01-01-2020")  # a deadline lies ahead
     out = await hr.say("31-12-2029")
     assert "Toegewezen aan 1: sam" in out
-    assert "sam (2029-12-31)" in out  # the open path shows who has it, until when
+    assert "sam (tot 31 december 2029)" in out  # the open path shows who has it, until when
     out = await hr.press("done")
     assert "Tot later" in out
     async with Workspace(runtime) as ws:

@@ -464,3 +464,32 @@ def test_plural_forms_dates_and_decimals_follow_the_language() -> None:
         assert texts.problems() == []
     finally:
         TEXTS.add("test-language", lambda lang: {})
+
+
+# ---------------------------------------------------------------------- what "stop" says
+
+
+class Tally(BaseModel):
+    saved: int = 0
+
+
+TALLY = Dialog(
+    id="tally", title="common.menu", state=Tally, phrases=["turven"],
+    stopped=lambda turn, state: "common.kept" if state.saved else "common.stopped",
+    steps=[Ask("x", prompt=lambda turn, state: plain(f"Turf {state.saved}"),
+               handle=lambda turn, state, text: Flow(
+                   state=state.model_copy(update={"saved": state.saved + 1}), goto="x"))])
+
+
+async def test_a_dialog_that_saves_on_the_way_says_so_on_stop(sessions: MemorySessions) -> None:
+    @asynccontextmanager
+    async def units() -> AsyncIterator[MemoryUnit]:
+        yield MemoryUnit(sessions, {})
+
+    anna = Person(Conductor([TALLY], units, clock=lambda: NOW))
+    assert "Turf 0" in await anna.say("turven")
+    assert "Er is niets bewaard" in await anna.say("stop")  # nothing yet: the kit's words
+    await anna.say("turven")
+    assert "Turf 1" in await anna.say("streepje")
+    out = await anna.say("stop")
+    assert "Bewaard." in out and "niets bewaard" not in out  # the dialog's own words

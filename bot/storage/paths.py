@@ -24,7 +24,7 @@ from bot.storage.models import Base, JSONType, as_utc, utcnow
 from bot.storage.people import MemberRow
 from bot.storage.personal import DELETED_USER, Erasure, PersonalData, register, rowcount
 from bot.storage.ports import Store, implements
-from dialogs.paths.port import Assignment, PathDraft, SavedPath
+from dialogs.paths.port import Assignment, PathDraft, PathNameTaken, SavedPath, name_key
 
 
 class PathRow(Base):
@@ -35,6 +35,8 @@ class PathRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     workspace: Mapped[str] = mapped_column(String(64), index=True)
     name: Mapped[str] = mapped_column(String(255))
+    #: the name as names compare (``name_key``): unique per workspace
+    name_key: Mapped[str] = mapped_column(String(255), server_default="")
     level: Mapped[str] = mapped_column(String(32))
     created_by: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -42,6 +44,8 @@ class PathRow(Base):
     trainings: Mapped[list[Any]] = mapped_column(JSONType)
     total_minutes: Mapped[int] = mapped_column(Integer)
     warnings: Mapped[list[Any]] = mapped_column(JSONType)
+
+    __table_args__ = (Index("uq_paths_name", "workspace", "name_key", unique=True),)
 
 
 class AssignmentRow(Base):
@@ -61,6 +65,7 @@ class AssignmentRow(Base):
                       Index("ix_assignments_user", "workspace", "user_id"))
 
 
+MAX_SUGGESTIONS = 100
 
 
 def as_saved_path(row: PathRow) -> SavedPath:
@@ -98,13 +103,64 @@ class SqlPaths:
         self.db, self.workspace = store.db, store.workspace
 
     async def save_path(self, draft: PathDraft, created_by: str) -> SavedPath:
-        row = PathRow(workspace=self.workspace, name=draft.name, level=draft.level,
-                      created_by=created_by, spec=draft.spec, trainings=draft.trainings,
-                      total_minutes=draft.total_minutes, warnings=draft.warnings,
-                      created_at=utcnow())
+        await self._check_name(draft.name)
+        row = PathRow(workspace=self.workspace, name=draft.name, name_key=name_key(draft.name),
+                      level=draft.level, created_by=created_by, spec=draft.spec,
+                      trainings=draft.trainings, total_minutes=draft.total_minutes,
+                      warnings=draft.warnings, created_at=utcnow())
         self.db.add(row)
         await self.db.flush()
         return as_saved_path(row)
+
+    async def _check_name(self, name: str, except_id: int | None = None) -> None:
+        suggestion = await self.free_name(name, except_id)
+        if suggestion is not None:
+            raise PathNameTaken(name, suggestion)
+
+    async def free_name(self, name: str, except_id: int | None = None) -> str | None:
+        rows = (await self.db.execute(select(PathRow.id, PathRow.name_key).where(
+            PathRow.workspace == self.workspace))).all()
+        used = {key for ident, key in rows if ident != except_id}
+        if name_key(name) not in used:
+            return None
+        base = " ".join(name.split())
+        for number in range(2, MAX_SUGGESTIONS):
+            candidate = f"{base} ({number})"
+            if name_key(candidate) not in used:
+                return candidate
+        return f"{base} ({len(used) + 1})"
+
+    async def _row(self, path_id: int) -> PathRow | None:
+        return (await self.db.execute(select(PathRow).where(
+            PathRow.workspace == self.workspace, PathRow.id == path_id))).scalar_one_or_none()
+
+    async def update_path(self, path_id: int, draft: PathDraft) -> SavedPath | None:
+        row = await self._row(path_id)
+        if row is None:
+            return None
+        await self._check_name(draft.name, except_id=path_id)
+        row.name, row.name_key, row.level = draft.name, name_key(draft.name), draft.level
+        row.spec, row.trainings = draft.spec, draft.trainings
+        row.total_minutes, row.warnings = draft.total_minutes, draft.warnings
+        await self.db.flush()
+        return as_saved_path(row)
+
+    async def delete_path(self, path_id: int) -> int | None:
+        row = await self._row(path_id)
+        if row is None:
+            return None
+        # explicitly, not by the foreign key's cascade: SQLite may run without it
+        gone = await self.db.execute(delete(AssignmentRow).where(
+            AssignmentRow.workspace == self.workspace, AssignmentRow.path_id == path_id))
+        await self.db.delete(row)
+        await self.db.flush()
+        return rowcount(gone)
+
+    async def unassign(self, path_id: int, user: str) -> bool:
+        gone = await self.db.execute(delete(AssignmentRow).where(
+            AssignmentRow.workspace == self.workspace, AssignmentRow.path_id == path_id,
+            AssignmentRow.user_id == user))
+        return rowcount(gone) > 0
 
     async def paths(self) -> list[SavedPath]:
         rows = (await self.db.execute(select(PathRow).where(
@@ -112,8 +168,7 @@ class SqlPaths:
         return [as_saved_path(r) for r in rows]
 
     async def path(self, path_id: int) -> SavedPath | None:
-        row = (await self.db.execute(select(PathRow).where(
-            PathRow.workspace == self.workspace, PathRow.id == path_id))).scalar_one_or_none()
+        row = await self._row(path_id)
         return as_saved_path(row) if row is not None else None
 
     async def assign(self, path_id: int, user: str, deadline: datetime,

@@ -285,8 +285,7 @@ class Conductor:
         if command == "stop":
             if outermost.keep_on_stop and (session.history or session.parents or session.scratch):
                 return await self._offer(turn, session, Pending(kind="stop"))
-            return ([self._note(turn, "common.stopped", dialog=title), self._menu(turn)],
-                    None, True)
+            return [self._stopped(turn, session), self._menu(turn)], None, True
         if command == "back":
             return await self._back(turn, session)
         if command == "help":
@@ -364,9 +363,7 @@ class Conductor:
             await slot.pause(cleared)
             return [self._note(turn, "common.kept"), self._menu(turn)], None, True
         if choice == "kit:drop":
-            title = say(turn.lang, self._outermost(cleared).title)
-            return [self._note(turn, "common.stopped", dialog=title), self._menu(turn)], \
-                None, True
+            return [self._stopped(turn, cleared), self._menu(turn)], None, True
         return await self._interpret(turn, cleared, incoming, slot)
 
     async def _resume_paused(self, turn: Turn, slot: PausedSlot) -> Outcome:
@@ -614,6 +611,15 @@ class Conductor:
         else:
             intro = say(turn.lang, self.texts.hello if greeting else "common.menu")
         return Message(blocks=[TextBlock(text=intro), ChoicesBlock(choices=choices)])
+
+    def _stopped(self, turn: Turn, session: Session) -> Message:
+        """What "stop" says: nothing was saved, or what the dialog says of itself."""
+        outermost = self._outermost(session)
+        key = "common.stopped"
+        if outermost.stopped is not None:
+            frame = session.parents[0] if session.parents else session
+            key = outermost.stopped(turn, outermost.state.model_validate(frame.state))
+        return self._note(turn, key, dialog=say(turn.lang, outermost.title))
 
     def _note(self, turn: Turn, key: str, **params: Any) -> Message:
         return Message(blocks=[TextBlock(text=say(turn.lang, key, **params))])

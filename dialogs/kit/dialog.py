@@ -54,6 +54,9 @@ class Dialog(Generic[S]):
     claims: Callable[[Turn, str], Awaitable[str | None]] | None = None
     #: "stop" offers to keep the answers given so far, to continue later (a long dialog)
     keep_on_stop: bool = False
+    #: what "stop" says (a message key given {dialog}) when the dialog saves on the way, so
+    #: "Er is niets bewaard" would not be true; default: common.stopped
+    stopped: Callable[[Turn, S], str] | None = None
 
     def step(self, step_id: str) -> Step:
         for step in self.steps:

@@ -59,6 +59,7 @@ from dialogs.paths.composing import (
     which_options,
     which_prompt,
 )
+from dialogs.paths.path_editing import free_or_refuse, save_new
 from dialogs.paths.port import PathDraft
 from dialogs.policy import MANAGERS
 from engine import parsing
@@ -190,8 +191,7 @@ async def set_name(turn: Turn, state: PathBuilderState, text: str) -> PathBuilde
                          max=MAX_NAME)
     if any(level.name.casefold() == text.casefold() for level in state.done):
         raise InputError("path_builder.name_taken", name=text)
-    if any(path.name.casefold() == text.casefold() for path in await turn.paths.paths()):
-        raise InputError("path_builder.name_saved", name=text)
+    await free_or_refuse(turn, text)  # a saved leerlijn's name
     return state.with_current(name=text)
 
 
@@ -571,14 +571,19 @@ async def finish(turn: Turn, state: PathBuilderState) -> list[Block]:
     if not state.save:
         return [TextBlock(text=say(turn.lang, "path_builder.discarded"))]
     saved = []
+    notes: list[Block] = []
     for level in state.done:
         draft = PathDraft(name=level.name, level=level.level,
                           spec=spec_of(level).model_dump(mode="json"),
                           trainings=level.proposal, total_minutes=level.total_minutes,
                           warnings=level.warnings)
-        path = await turn.paths.save_path(draft, created_by=turn.member.user)
+        path, asked = await save_new(turn, draft)
         saved.append(f"{path.name} (#{path.id})")
-    return [TextBlock(text=say(turn.lang, "path_builder.saved", paths=", ".join(saved)))]
+        if asked is not None:  # the name was taken while building
+            notes.append(TextBlock(text=say(turn.lang, "saved_paths.saved_as", name=asked,
+                                            saved=path.name)))
+    return [TextBlock(text=say(turn.lang, "path_builder.saved", paths=", ".join(saved))),
+            *notes]
 
 
 DIALOG = Dialog(

@@ -12,10 +12,49 @@ from dialogs.kit import TEXTS
 from dialogs.paths.port import SavedPath
 from engine.notes import Note
 
+#: the target group's columns, after the trainings' own in a CSV export
+GROUP_COLUMNS = ("size", "age", "experience", "education")
+
 
 def _text(lang: str, key: str, **params: Any) -> str:
-    """The plain text of a message of any registered catalogue."""
-    return TEXTS.template(lang, key).format(**params)
+    """The plain text of a message of any registered catalogue (plural by ``count``)."""
+    return TEXTS.template(lang, key, params.get("count")).format(**params)
+
+
+def _whole(value: Any) -> Any:
+    """5.0 as 5; "-" for a limit that is not set."""
+    if value is None:
+        return "-"
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _span(values: Any) -> str | None:
+    """"40-55" for a range [40, 55], "40" for [40, 40]; None when unknown."""
+    if not values or len(values) != 2 or None in values:
+        return None
+    low, high = values
+    return str(low) if low == high else f"{low}-{high}"
+
+
+def target_parts(spec: dict[str, Any], lang: str) -> dict[str, str]:
+    """The target group of a saved leerlijn's spec, part by part (a part that is not known
+    is left out): size, age, experience, education."""
+    target = spec.get("target_group") or {}
+    parts: dict[str, str] = {}
+    if target.get("size"):
+        parts["size"] = _text(lang, "paths.target.size", count=int(target["size"]))
+    if (age := _span(target.get("age"))) is not None:
+        parts["age"] = _text(lang, "paths.target.age", range=age)
+    if (years := _span(target.get("experience_years"))) is not None:
+        parts["experience"] = _text(lang, "paths.target.experience", range=years)
+    if target.get("education"):
+        parts["education"] = "/".join(target["education"])
+    return parts
+
+
+def target_text(spec: dict[str, Any], lang: str) -> str:
+    """The target group in one line: "3 medewerkers, 40-55 jaar, 5-30 jaar ervaring, mbo"."""
+    return ", ".join(target_parts(spec, lang).values()) or _text(lang, "paths.target.unknown")
 
 
 def _reason(item: dict[str, Any], lang: str) -> str:
@@ -27,11 +66,13 @@ def path_csv(path: SavedPath, lang: str) -> bytes:
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([_text(lang, f"export.col.{c}") for c in (
         "path", "level", "order", "id", "title", "minutes", "format", "education",
-        "competencies", "reason")])
+        "competencies", "reason")] + [_text(lang, f"paths.col.{c}") for c in GROUP_COLUMNS])
+    parts = target_parts(path.spec, lang)
+    group = [parts.get(c, "") for c in GROUP_COLUMNS]
     for order, item in enumerate(path.trainings, start=1):
         writer.writerow([path.name, _text(lang, f"paths.level.{path.level}"), order, item["id"],
                          item["title"], item["minutes"], item["format"], item.get("level") or "",
-                         " | ".join(item.get("competencies", [])), _reason(item, lang)])
+                         " | ".join(item.get("competencies", [])), _reason(item, lang), *group])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
 
 
@@ -42,20 +83,16 @@ def _escape_md(text: str) -> str:
 def _summary_lines(path: SavedPath, lang: str) -> list[str]:
     """The leerlijn's level, goals, target group, constraints and total, as a list."""
     spec = path.spec
-    target = spec.get("target_group", {})
     limits = spec.get("constraints", {})
-    years = "-".join(map(str, target.get("experience_years") or [])) or "-"
-    education = "/".join(target.get("education", [])) or "-"
-    limit_text = _text(lang, "export.limits", count=limits.get("max_interventions", "-"),
-                       hours=limits.get("max_hours", "-"),
-                       months=limits.get("deadline_months", "-"),
+    limit_text = _text(lang, "export.limits", count=_whole(limits.get("max_interventions")),
+                       hours=_whole(limits.get("max_hours")),
+                       months=_whole(limits.get("deadline_months")),
                        formats=", ".join(limits.get("formats") or []) or "-")
     goals = _escape_md(", ".join(spec.get("competencies", [])))
     return [
         f"- {_text(lang, 'export.level')}: {_text(lang, f'paths.level.{path.level}')}",
         f"- {_text(lang, 'export.goals')}: {goals}",
-        f"- {_text(lang, 'export.target')}: {target.get('size', '-')} · {education} · "
-        f"{_text(lang, 'export.years', range=years)}",
+        f"- {_text(lang, 'export.target')}: {_escape_md(target_text(spec, lang))}",
         f"- {_text(lang, 'export.constraints')}: {limit_text}",
         f"- {_text(lang, 'export.total', minutes=path.total_minutes)}",
     ]
