@@ -20,10 +20,20 @@ class TeamAnswerState(Statements):
     problem: str | None = None  # none_open | answered | closed
 
 
+async def latest_invitation(turn: Turn) -> int | None:
+    """The open invitation, else the newest round the person was invited to at all."""
+    found = await turn.team_scans.open_invitation(turn.member.user)
+    if found is not None:
+        return int(found)
+    for round_ in await turn.team_scans.rounds():
+        if await turn.team_scans.invited(round_.id, turn.member.user):
+            return round_.id
+    return None
+
+
 async def start(turn: Turn, text: str) -> TeamAnswerState:
     argument = turn.argument or ""
-    round_id = int(argument) if argument.isdigit() else \
-        await turn.team_scans.open_invitation(turn.member.user)
+    round_id = int(argument) if argument.isdigit() else await latest_invitation(turn)
     found = await turn.team_scans.round(round_id) if round_id is not None else None
     if found is None or not await turn.team_scans.invited(found.id, turn.member.user):
         return TeamAnswerState(problem="none_open")

@@ -177,7 +177,7 @@ async def finish(turn: Turn, state: TeamScanState) -> list[Block]:
 
 
 DIALOG = Dialog(
-    id="team_scan", title="scan.round.title", state=TeamScanState, roles=MANAGERS, menu=81,
+    id="team_scan", title="scan.round.title", state=TeamScanState, roles=MANAGERS, menu=95,
     start=start, finish=finish, help="scan.round.help",
     steps=[
         Choose("wat", prompt="scan.round.ask_action", options=action_choices,
