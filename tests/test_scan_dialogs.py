@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from bot.channels.console import render
 from bot.storage.scan import TeamScanResponseRow
 from knowledge.actions import load_action_library
 from knowledge.scan import load_scan
@@ -26,13 +27,23 @@ def answers_for(barriers: set[int]) -> list[str]:
     return values
 
 
+def assert_console_clean(user: User) -> None:
+    """As the console shows the last reply: its own numbers are the only numbers in front."""
+    for line in render(user.last).lines:
+        if isinstance(line, str):
+            assert not re.match(r"\s*\d+\.\s+\d+[.\s]", line), line
+
+
 async def fill_in(user: User, team: str, barriers: set[int], priorities: str = "-") -> str:
     await user.say("scan")
     await user.say(team)
     for value in answers_for(barriers):
         await user.say(value)
+        assert_console_clean(user)
     assert "belangrijkst" in user.text
-    return await user.say(priorities)
+    out = await user.say(priorities)
+    assert_console_clean(user)
+    return out
 
 
 def assert_clean(text: str) -> None:

@@ -74,9 +74,8 @@ def priorities_prompt(turn: Turn, state: ScanState) -> Rich:
 
 def priority_fields(turn: Turn, state: ScanState) -> list[FormField]:
     library = load_action_library()
-    choices = [Choice(value=str(c.number), label=say(turn.lang, "scan.challenge_label",
-                                                     challenge=c.number,
-                                                     title=c.title.get(turn.lang)))
+    # the titles only: the console numbers the choices 1..9 itself, in the challenges' order
+    choices = [Choice(value=str(c.number), label=plain(c.title.get(turn.lang)))
                for c in library.challenges]
     return [FormField(name="priorities", label=say(turn.lang, "scan.priorities_field",
                                                    maximum=MAX_PRIORITIES),

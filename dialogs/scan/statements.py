@@ -31,8 +31,10 @@ def statement_blocks(turn: Turn, state: Statements, intro: Rich | None) -> list[
 
 
 def scale(turn: Turn, state: Statements) -> list[Choice]:
+    """1..5 as values; the labels are words only (the console numbers them itself, and
+    typing the number works everywhere)."""
     labels = getattr(load_scan().scale, turn.lang)
-    return [Choice(value=str(i), label=plain(f"{i} {label}")) for i, label in
+    return [Choice(value=str(i), label=plain(label)) for i, label in
             enumerate(labels, start=1)]
 
 
