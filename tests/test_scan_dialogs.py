@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from bot.channels.console import render
 from bot.storage.scan import TeamScanResponseRow
 from knowledge.actions import load_action_library
@@ -301,3 +303,45 @@ async def test_stop_while_answering_a_team_scan_stores_nothing(runtime) -> None:
         assert found.respondents == 0 and not await ws.team_scans.answered(found.id, "ann")
     # the invitation is still open: typed, it starts again
     assert "Vraag 1 van" in await ann.say("teamscan invullen")
+
+
+async def test_team_scan_personal_data_export_and_erase(runtime) -> None:  # type: ignore[no-untyped-def]
+    team_id = await team_with_members(runtime)
+    async with Workspace(runtime) as ws:
+        found = await ws.team_scans.start_round(team_id, "Zorg", MEMBERS, sent_by="hr")
+        await ws.team_scans.save_response(found.id, "ann", {n: 40 for n in range(1, 10)})
+        exported = await ws.my_data.export("ann")
+        sent = await ws.my_data.export("hr")
+        counts = await ws.my_data.erase("ann", keep=None)
+        await ws.my_data.erase("hr", keep=None)
+        after = await ws.my_data.export("ann")
+        kept = await ws.team_scans.round(found.id)
+        answers = await ws.team_scans.responses(found.id)
+    assert exported["team_scan_invitations"] == [
+        {"round": found.id, "team": "Zorg", "answered": True}]
+    assert "40" not in str(exported["team_scan_invitations"])  # the answers carry no name
+    assert sent["team_scans_sent"][0]["round"] == found.id
+    assert counts["team_scan_invitations"] == 1 and after["team_scan_invitations"] == []
+    assert kept is not None and kept.sent_by == "deleted-user" and kept.respondents == 1
+    assert answers == [{n: 40 for n in range(1, 10)}]
+
+
+async def test_team_scan_storage_rules(runtime) -> None:  # type: ignore[no-untyped-def]
+    team_id = await team_with_members(runtime)
+    async with Workspace(runtime) as ws:
+        first = await ws.team_scans.start_round(team_id, "Zorg", [*MEMBERS, "ann"], "hr")
+        second = await ws.team_scans.start_round(None, "", ["ann", "kim"], "hr")
+        assert first.invited == 6 and second.team_id is None
+        assert await ws.team_scans.open_invitation("ann") == second.id
+        assert await ws.team_scans.open_invitation("kim") == second.id
+        assert await ws.team_scans.open_invitation("hr") is None
+        await ws.team_scans.close_round(second.id)
+        assert await ws.team_scans.open_invitation("ann") == first.id
+        await ws.team_scans.save_response(first.id, "ann", {n: 10 for n in range(1, 10)})
+        assert await ws.team_scans.answered(first.id, "ann")
+        assert await ws.team_scans.open_invitation("ann") is None
+        with pytest.raises(LookupError):  # once only
+            await ws.team_scans.save_response(first.id, "ann", {n: 20 for n in range(1, 10)})
+        assert [r.id for r in await ws.team_scans.rounds()] == [second.id, first.id]
+    async with Workspace(runtime, "other") as ws:
+        assert await ws.team_scans.rounds() == [] and await ws.team_scans.round(first.id) is None
