@@ -70,7 +70,7 @@ async def targets(turn: Turn) -> list[Target]:
 async def start(turn: Turn, text: str) -> TeamScanState:
     rounds = await turn.team_scans.rounds()
     wants_result = any(word in text.casefold() for word in ("uitslag", "resultaat", "result"))
-    action = "results" if wants_result and rounds else None if rounds else "send"
+    action = "results" if wants_result else None if rounds else "send"
     return TeamScanState(action=action, targets=await targets(turn),
                          rounds=rounds[:ROUNDS_SHOWN])
 
@@ -117,7 +117,14 @@ def round_label(turn: Turn, found: TeamScanRound) -> Rich:
 
 
 def round_choices(turn: Turn, state: TeamScanState) -> list[Choice]:
-    return [Choice(value=str(r.id), label=round_label(turn, r)) for r in state.rounds]
+    """The rounds by audience and date; rounds sent to the same group on one day also by
+    their number."""
+    labels = [round_label(turn, r) for r in state.rounds]
+    plain_labels = [label.plain for label in labels]
+    return [Choice(value=str(r.id),
+                   label=label if plain_labels.count(label.plain) == 1
+                   else label + say(turn.lang, "scan.round.round_number", number=r.id))
+            for r, label in zip(state.rounds, labels, strict=True)]
 
 
 async def set_round(turn: Turn, state: TeamScanState,
@@ -187,9 +194,9 @@ DIALOG = Dialog(
         Confirm("versturen", prompt=confirm_prompt, handle=confirm,
                 skip=lambda turn, state: state.action != "send"),
         Choose("ronde", prompt="scan.round.ask_round", options=round_choices, handle=set_round,
-               skip=lambda turn, state: state.action != "results"),
+               skip=lambda turn, state: state.action != "results" or not state.rounds),
         Confirm("sluiten", prompt=close_prompt, handle=set_show,
-                skip=lambda turn, state: state.action != "results"),
+                skip=lambda turn, state: state.action != "results" or state.round_id is None),
     ],
     phrases=["teamscan", "scan naar het team sturen", "scan uitsturen", "scan versturen",
              "teamscan versturen", "uitslag teamscan", "resultaat teamscan",
