@@ -14,21 +14,26 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from engine.scan_chart import ScanChart, number_text
+from knowledge.base import Text
 
 STRONG, NORMAL, MARKER = "#d9534f", "#5b8def", "#333333"
-ROUND_COLOURS = ("#b0c4de", "#5b8def", "#1f3f8f", "#0b1f4f")
+#: older rounds lighter, the newest darkest
+ROUND_COLOURS = ("#c6d4ea", "#8fa9d6", "#5b8def", "#1f3f8f")
 
 
-def draw(chart: ScanChart, lang: str) -> bytes:
-    """The chart as a PNG image, its texts in ``lang``."""
-    figure: Figure = plt.figure(figsize=(8, 4.8), dpi=100)
+def draw(chart: ScanChart, lang: str,
+         spread: tuple[Text, list[tuple[float, float]]] | None = None) -> bytes:
+    """The chart as a PNG image, its texts in ``lang``; ``spread`` (a trend chart): its name
+    and the lowest and highest score per challenge of the newest round, drawn as a line
+    through that round's bar."""
+    figure: Figure = plt.figure(figsize=(8, 5.2), dpi=100)
     try:
         axes = figure.add_subplot()
         positions = list(range(len(chart.challenges)))[::-1]
         if chart.kind == "bars":
             _bars(axes, chart, positions, lang)
         else:
-            _rounds(axes, chart, positions, lang)
+            _rounds(axes, chart, positions, lang, spread)
         labels = [f"{n}. {_short(label.get(lang))}"
                   for n, label in zip(chart.challenges, chart.labels, strict=True)]
         axes.set_yticks(positions, labels, fontsize=8)
@@ -37,7 +42,7 @@ def draw(chart: ScanChart, lang: str) -> bytes:
         axes.set_title(chart.title.get(lang), fontsize=11)
         figure.tight_layout()
         buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
+        figure.savefig(buffer, format="png", bbox_inches="tight")
         return buffer.getvalue()
     finally:
         plt.close(figure)
@@ -54,10 +59,17 @@ def _bars(axes: Axes, chart: ScanChart, positions: list[int], lang: str) -> None
         before = chart.series[1]
         axes.scatter(before.values, positions, color=MARKER, marker="|", s=300, linewidths=2,
                      label=before.name.get(lang), zorder=3)
-        axes.legend(loc="lower right", fontsize=8)
+        _legend(axes)
 
 
-def _rounds(axes: Axes, chart: ScanChart, positions: list[int], lang: str) -> None:
+def _legend(axes: Axes) -> None:
+    """Below the chart: the bars may reach any width."""
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, fontsize=8,
+                frameon=False)
+
+
+def _rounds(axes: Axes, chart: ScanChart, positions: list[int], lang: str,
+            spread: tuple[Text, list[tuple[float, float]]] | None) -> None:
     count = max(len(chart.series), 1)
     height = 0.8 / count
     for index, series in enumerate(chart.series):
@@ -65,8 +77,12 @@ def _rounds(axes: Axes, chart: ScanChart, positions: list[int], lang: str) -> No
         colour = ROUND_COLOURS[(index - count) % len(ROUND_COLOURS)]
         axes.barh([p + offset for p in positions], series.values, height=height, color=colour,
                   label=series.name.get(lang))
+    if spread is not None and chart.series:
+        newest = [p - 0.4 + height / 2 for p in positions]
+        axes.hlines(newest, [low for low, _ in spread[1]], [high for _, high in spread[1]],
+                    colors=STRONG, linewidth=2, label=spread[0].get(lang), zorder=3)
     if chart.series:
-        axes.legend(loc="lower right", fontsize=8)
+        _legend(axes)
 
 
 def _short(text: str, limit: int = 48) -> str:

@@ -97,7 +97,10 @@ def trend_block(turn: Turn, found: TeamScanRound,
     alt = say(turn.lang, "scan.round.trend_alt", count=len(shown_rounds),
               team=target_label_in(turn.lang, found.team),
               values=values_text(numbers, [means[n] for n in numbers], turn.lang))
-    return ImageBlock(png=draw(chart, turn.lang), alt=alt, name="teamscan.png")
+    newest = rounds[-1][1]
+    spread = (Text(**{lang: say(lang, "scan.round.spread_legend").plain for lang in LANGS}),
+              [(float(c.low), float(c.high)) for c in newest.challenges])
+    return ImageBlock(png=draw(chart, turn.lang, spread), alt=alt, name="teamscan.png")
 
 
 async def history(turn: Turn, found: TeamScanRound) -> list[tuple[TeamScanRound, TeamRound]]:

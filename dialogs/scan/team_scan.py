@@ -85,7 +85,9 @@ def set_action(turn: Turn, state: TeamScanState, value: str) -> TeamScanState:
 
 
 def target_choices(turn: Turn, state: TeamScanState) -> list[Choice]:
-    return [Choice(value=t.value, label=target_label(turn, t.name)) for t in state.targets]
+    return [Choice(value=t.value, label=target_label(turn, t.name) if t.name
+                   else say(turn.lang, "scan.round.organisation_choice"))
+            for t in state.targets]
 
 
 def chosen(state: TeamScanState) -> Target:
