@@ -347,3 +347,17 @@ async def test_team_scan_storage_rules(runtime) -> None:  # type: ignore[no-unty
         assert [r.id for r in await ws.team_scans.rounds()] == [second.id, first.id]
     async with Workspace(runtime, "other") as ws:
         assert await ws.team_scans.rounds() == [] and await ws.team_scans.round(first.id) is None
+
+
+async def test_the_result_in_english(runtime) -> None:  # type: ignore[no-untyped-def]
+    hr = User(runtime.conductor, name="hr", locale="en")
+    await hr.say("scan")
+    await hr.say("Care team")
+    for value in answers_for({3, 7}):
+        await hr.say(value)
+    out = await hr.say("-")
+    assert "The scan for Care team is saved." in out
+    assert "No clearly dominant profile: 2 challenges share the highest barrier score" in out
+    assert f"• challenge 7: {LIBRARY.challenge(7).title.en}" in out
+    assert "Your top 3 actions" in out and "More details" in out
+    assert_clean(out)
