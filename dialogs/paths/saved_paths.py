@@ -29,6 +29,7 @@ from dialogs.kit import (
     say,
     user,
 )
+from dialogs.my_path.notices import notify_assigned
 from dialogs.paths.path_exports import path_csv, path_markdown
 from dialogs.paths.port import Assignment, SavedPath
 from dialogs.policy import MANAGERS
@@ -161,7 +162,9 @@ async def assign(turn: Turn, state: SavedPathsState,
     people: list[str] = values["people"]
     when = datetime.combine(deadline, time(23, 59), tzinfo=UTC)
     for person in people:
-        await turn.paths.assign(state.path or 0, person, when, assigned_by=turn.member.user)
+        assignment = await turn.paths.assign(state.path or 0, person, when,
+                                             assigned_by=turn.member.user)
+        await notify_assigned(turn, assignment)
     names = dict(state.members)
     done = say(turn.lang, "saved_paths.assigned", count=len(people),
                people=", ".join(names.get(p, p) for p in people),
@@ -188,7 +191,7 @@ DIALOG = Dialog(
              fields=people_fields, handle=assign, help="saved_paths.help_assign",
              skip=lambda turn, state: state.path is None),
     ],
-    phrases=["leerlijnen", "mijn leerlijnen", "opgeslagen leerlijnen", "leerlijnen bekijken",
-             "leerlijn toewijzen", "leerlijn exporteren", "learning paths", "my learning paths",
+    phrases=["leerlijnen", "opgeslagen leerlijnen", "leerlijnen bekijken",
+             "leerlijn toewijzen", "leerlijn exporteren", "learning paths",
              "saved learning paths", "assign a learning path"],
 )
