@@ -43,10 +43,12 @@ from bot.queue import _insert, now
 from bot.storage import conversations
 from bot.storage.forum import ForumQuestionRow
 from bot.storage.models import DeliveryRow, RunRow, ScheduleRow
+from bot.storage.my_path import statuses, trainings_of
 from bot.storage.paths import AssignmentRow, PathRow
 from bot.storage.people import MemberRow
 from bot.storage.team import TeamMemberRow, TeamRow
 from dialogs import invitations
+from dialogs.my_path.port import TrainingProgress
 from engine.recurrence import Recurrence, due_occurrence, local_moment, zone
 from knowledge.messages import normalise_lang
 
@@ -272,20 +274,14 @@ class Planner:
 
     async def _due_follow_ups(self, db: AsyncSession, workspace: str, today: date
                               ) -> list[tuple[Recipient, str, dict[str, Any], str]]:
-        rows = (await db.execute(select(AssignmentRow, PathRow.name).join(
+        rows = (await db.execute(select(AssignmentRow, PathRow).join(
             PathRow, PathRow.id == AssignmentRow.path_id).where(
             AssignmentRow.workspace == workspace))).all()
+        progress = await statuses(db, [assignment.id for assignment, _ in rows])
         due: list[tuple[Recipient, str, dict[str, Any], str]] = []
-        for assignment, path_name in rows:
-            deadline = assignment.deadline.date()
-            found: list[tuple[str, dict[str, Any]]] = []
-            if deadline - timedelta(days=DEADLINE_NOTICE_DAYS) == today:
-                found.append(("deadline", {"path": path_name,
-                                           "deadline": deadline.isoformat()}))
-            for months in EVALUATION_MONTHS:
-                if add_months(deadline, months) == today:
-                    found.append(("evaluation", {"path": path_name, "months": months,
-                                                 "assignment": assignment.id}))
+        for assignment, path in rows:
+            trainings = trainings_of(path, progress.get(assignment.id, {}))
+            found = follow_ups(assignment, path.name, trainings, today)
             if not found:
                 continue
             people = await recipients(db, workspace, [assignment.user_id])
@@ -306,6 +302,25 @@ class Planner:
             except Exception:  # a database hiccup must not stop the scheduler
                 log.exception("scheduler tick failed")
             await asyncio.sleep(TICK_SECONDS)
+
+
+def follow_ups(assignment: AssignmentRow, path_name: str, trainings: list[TrainingProgress],
+               today: date) -> list[tuple[str, dict[str, Any]]]:
+    """What is due today for one assignment: the deadline reminder (only while a training is
+    open) and the evaluations, each saying what was done."""
+    deadline = assignment.deadline.date()
+    done = [t.title for t in trainings if t.status == "done"]
+    still = [t.title for t in trainings if t.status != "done"]
+    found: list[tuple[str, dict[str, Any]]] = []
+    if deadline - timedelta(days=DEADLINE_NOTICE_DAYS) == today and (still or not trainings):
+        found.append(("deadline", {"path": path_name, "deadline": deadline.isoformat(),
+                                   "open": still, "done": len(done)}))
+    for months in EVALUATION_MONTHS:
+        if add_months(deadline, months) == today:
+            found.append(("evaluation", {"path": path_name, "months": months,
+                                         "assignment": assignment.id, "done": done,
+                                         "total": len(trainings)}))
+    return found
 
 
 def add_months(day: date, months: int) -> date:
