@@ -31,6 +31,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels import channel_name, split_room
+from bot.clock import bring_forward
 from bot.outbound import (
     BY_REFERENCE,
     Unreachable,
@@ -209,6 +210,8 @@ class Planner:
             if occurrence is not None:
                 planned += await self.plan_occurrence(schedule.id, occurrence)
         planned += await self.plan_follow_ups(moment)
+        if getattr(self.clock, "moved", False):  # time travel: what is due by then, now
+            await bring_forward(self.sessions, moment)
         return planned
 
     # ---------------------------------------------------------------- schedules
@@ -302,6 +305,14 @@ class Planner:
             except Exception:  # a database hiccup must not stop the scheduler
                 log.exception("scheduler tick failed")
             await asyncio.sleep(TICK_SECONDS)
+
+
+async def run_due(sessions: async_sessionmaker[AsyncSession], at: datetime) -> tuple[int, int]:
+    """Time travel: plan what is due at ``at`` (a moment ahead, or back) as if it were then,
+    and make every message waiting for a moment up to ``at`` due now. The runs planned and
+    the messages brought forward."""
+    planned = await Planner(sessions, clock=lambda: at).tick()
+    return planned, await bring_forward(sessions, at)
 
 
 def follow_ups(assignment: AssignmentRow, path_name: str, trainings: list[TrainingProgress],
