@@ -637,11 +637,13 @@ def cmd_runs_due(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         at = moment(args.at) if args.at else datetime.now(UTC)
+        since = moment(args.since) if args.since else None
     except ValueError:
-        raise CliError(t(args.lang, "cli.runs_bad_moment", value=args.at)) from None
+        raise CliError(t(args.lang, "cli.runs_bad_moment",
+                         value=f"{args.at or ''} {args.since or ''}".strip())) from None
 
     async def work(sessions: Any) -> tuple[int, int]:
-        planned, moved = await run_due(sessions, at)
+        planned, moved = await run_due(sessions, at, since)
         worker = DeliveryWorker(sessions, {SENDER: MailboxSender(sessions)})
         await worker.drain()
         await worker.marks.close()
@@ -726,6 +728,8 @@ def _runtime_commands(commands: Any) -> None:
     runs.add_argument("action", nargs="?", choices=["list", "due"], default="list")
     runs.add_argument("--at", metavar="MOMENT",
                       help="with 'due': the moment, e.g. 2027-06-01 or 2027-06-01T09:00")
+    runs.add_argument("--since", metavar="MOMENT",
+                      help="with 'due': also the follow-ups of the days since then")
     runs.add_argument("--limit", type=int, default=10)
     runs.add_argument("--retry", type=int, metavar="RUN", help="send failed/unknown again")
     runs.add_argument("--json", action="store_true")

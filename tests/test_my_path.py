@@ -151,7 +151,7 @@ async def test_reminder_and_evaluation_use_the_progress(runtime) -> None:  # typ
     await deliver(runtime)
     sam, ben = User(runtime.conductor, name="sam"), User(runtime.conductor, name="ben")
     out = await sam.say("hoi")
-    assert "Nog een week tot de deadline" in out
+    assert "De deadline van je leerlijn Secretaresses komt eraan: 30 juni 2029" in out
     assert "Nog open (2): Klantvriendelijkheid, Vergadering notuleren" in out
     assert "Al afgerond: 1 training" in out
     assert "deadline" not in await ben.say("hoi")  # all done: no reminder

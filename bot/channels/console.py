@@ -150,7 +150,7 @@ class ConsoleAdapter:
 async def move_clock(line: str, clock: Clock, lang: str | None,
                      moved: Callable[[], Awaitable[None]] | None) -> str:
     """"/klok 2027-08-31": time travel for trying scheduled moments (see ``bot.clock``)."""
-    wanted = line.split(maxsplit=1)[1] if len(line.split()) > 1 else ""
+    wanted = line.split(maxsplit=1)[1].strip() if len(line.split()) > 1 else ""
     if not wanted:
         return t(lang, "cli.clock_now", moment=clock().strftime("%Y-%m-%d %H:%M"))
     try:
