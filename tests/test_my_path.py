@@ -180,3 +180,32 @@ async def test_progress_is_exported_and_erased(runtime) -> None:  # type: ignore
     trainings = exported["path_progress"][0]["trainings"]
     assert [(t["status"], t["reflection"]) for t in trainings][1] == ("done", "Luisteren")
     assert counts == {"path_progress": 1}
+
+
+async def test_my_path_in_the_web_chat(runtime) -> None:  # type: ignore[no-untyped-def]
+    """The same journey with buttons and a form, as the web chat sends them; in English."""
+    await a_path(runtime)
+    hr = User(runtime.conductor, name="hr", channel=WEB)
+    sam = User(runtime.conductor, name="sam", channel=WEB, locale="en")
+    await hr.say("hallo")
+    await sam.say("hello")
+    async with Workspace(runtime) as ws:  # her own choice of language (else: Dutch)
+        await ws.people.set_language("sam", "en")
+    out = await assign_by_dialog(hr, "sam", "over 6 maanden")
+    assert "Toegewezen aan 1: sam" in out
+    await deliver(runtime)
+    out = await sam.say("my learning path")
+    assert "assigned the learning path Secretaresses to you: 3 trainings" in out
+    assert "1 learning path is assigned to you" in out
+    assert "Prioriteiten stellen: not started" in out
+    await sam.press("Training finished")
+    await sam.press("Vergadering notuleren")
+    out = await sam.say("Short minutes, sent the same day")
+    assert "Vergadering notuleren is finished" in out and "saved with your progress" in out
+    assert "1 of 3 trainings" in out
+    out = await sam.send_value("go:my_path:view:1")
+    assert "Vergadering notuleren: finished" in out
+    out = await sam.say("stop")
+    async with Workspace(runtime) as ws:
+        (mine,) = await ws.my_path.my_paths("sam")
+    assert mine.trainings[2].reflection == "Short minutes, sent the same day"

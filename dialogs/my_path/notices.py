@@ -10,6 +10,7 @@ from dialogs.kit import Choice, ChoicesBlock, Message, Rich, TextBlock, Turn, jo
 from dialogs.my_path.port import training_key
 from dialogs.paths.port import Assignment
 from engine.notes import Note
+from knowledge.messages import normalise_lang
 
 
 def go(argument: str) -> str:
@@ -52,7 +53,7 @@ async def notify_assigned(turn: Turn, assignment: Assignment) -> None:
     if path is None:
         return
     member = await turn.people.member(assignment.user)
-    lang = member.lang if member is not None and member.lang else turn.lang
+    lang = normalise_lang(member.lang if member is not None else None)  # as the scheduler does
     first = path.trainings[0] if path.trainings else None
     key = training_key(first, 1) if first is not None else None
     message = assigned_message(lang, assignment, turn.member.name or turn.member.user,
