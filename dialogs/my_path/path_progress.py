@@ -57,7 +57,7 @@ async def finish(turn: Turn, state: PathProgressState) -> list[Block]:
 
 DIALOG = Dialog(
     id="path_progress", title="path_progress.title", state=PathProgressState, roles=MANAGERS,
-    menu=72, help="path_progress.help", finish=finish, steps=[],
+    menu=95, help="path_progress.help", finish=finish, steps=[],
     phrases=["voortgang leerlijnen", "voortgang van mijn team", "hoe ver zijn mijn mensen",
              "voortgang leerlijn", "learning path progress", "progress of my team"],
 )
