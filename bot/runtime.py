@@ -59,7 +59,7 @@ class LocalDelivery:
     async def tick(self) -> None:
         """Plan what is due now (after the clock was moved) and send it to the mailboxes."""
         await self.planner.tick()
-        self.worker.wake.set()
+        await self.worker.drain()
 
     def start(self) -> None:
         self.worker.start()

@@ -25,8 +25,10 @@ from dialogs.kit import (
     say,
     user,
 )
+from dialogs.kit.choices import pick_choice
 from dialogs.my_path.port import MyPath, Status
 from engine.progress import named, reported
+from engine.text import fold
 
 #: what a status may become: a training is started before it is done (or done at once)
 BEFORE: dict[str, set[str]] = {"started": {"todo"}, "done": {"todo", "started"}}
@@ -132,7 +134,20 @@ def actions(turn: Turn, state: MyPathState) -> list[Choice]:
             Choice(value="close", label=say(turn.lang, "my_path.action.close"))]
 
 
+def typed_choice(text: str, choices: list[Choice]) -> str | None:
+    """A button's value, or its label (or number) typed; None: free text."""
+    if text in {c.value for c in choices}:
+        return text
+    if len(text.split()) > 3:  # a sentence, not a label
+        return None
+    try:
+        return pick_choice(text, choices).value
+    except InputError:
+        return None
+
+
 async def on_action(turn: Turn, state: MyPathState, text: str) -> MyPathState | Flow[MyPathState]:
+    text = typed_choice(text, actions(turn, state)) or text
     if text == "close":
         return Flow(state=state.model_copy(update={"closed": True}), done=True)
     paths = await turn.my_path.my_paths(turn.member.user)
@@ -183,8 +198,14 @@ def skip_choice(turn: Turn, state: MyPathState) -> list[Choice]:
     return [Choice(value="skip", label=say(turn.lang, "my_path.skip"))]
 
 
+#: typed ways to skip the reflection (besides the button)
+SKIP = {"skip", "overslaan", "sla over", "sla maar over", "niks", "niets", "geen", "nee", "no",
+        "-", "nothing", "weet ik niet", "geen idee"}
+
+
 def take_reflection(turn: Turn, state: MyPathState, text: str) -> MyPathState:
-    return state.model_copy(update={"reflection": "" if text == "skip" else text[:MAX_REFLECTION]})
+    skipped = text == "skip" or fold(text).strip(" .!") in SKIP
+    return state.model_copy(update={"reflection": "" if skipped else text[:MAX_REFLECTION]})
 
 
 # ---------------------------------------------------------------- saving
@@ -243,7 +264,8 @@ DIALOG = Dialog(
             or state.action != "done"),
     ],
     phrases=["mijn leerlijn", "wat is mijn leerlijn", "mijn leerlijnen", "mijn voortgang",
-             "hoe ver ben ik", "training afgerond", "ik heb een training afgerond",
+             "hoe ver ben ik", "wat is mn leerlijn", "welke leerlijn heb ik", "mijn trainingen",
+             "welke trainingen moet ik doen", "training afgerond", "ik heb een training afgerond",
              "ik ben begonnen met een training", "training gestart",
              "my learning path", "my learning paths", "my progress", "training finished",
              "i finished a training", "i started a training"],
