@@ -491,6 +491,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
         # scheduled messages (check-ins, kennisrondjes, ...) for console users are planned and
         # put in their mailbox by this process too; they show at the next message
         local = LocalDelivery(runtime)
+        await local.tick()  # what waits is in the mailbox before the first screen
         local.start()
         try:
             await chat(runtime.conductor, settings.data_dir / "exports", args.lang,

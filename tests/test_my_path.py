@@ -91,6 +91,8 @@ async def test_unsure_sentence_asks_which_and_back_works(runtime) -> None:  # ty
         await ws.join("sam", "Sam")
         await ws.paths.assign(path, "sam", datetime(2029, 12, 31, tzinfo=UTC), assigned_by="hr")
     sam = User(runtime.conductor, name="sam")
+    await sam.say("wat is mn leerlijn")  # a typo
+    assert "Tot later" in await sam.say("sluiten")  # a button's label, typed
     await sam.say("mijn leerlijn")
     out = await sam.say("blabla")
     assert "begreep ik niet" in out
@@ -102,6 +104,12 @@ async def test_unsure_sentence_asks_which_and_back_works(runtime) -> None:  # ty
     assert "Met welke training ben je begonnen?" in out
     out = await sam.say("vergadering")
     assert "begonnen met Vergadering notuleren" in out
+    await sam.say("ik heb vergadering notuleren afgerond")
+    out = await sam.say("overslaan")  # typed, not a reflection
+    assert "bewaard bij je voortgang" not in out
+    async with Workspace(runtime) as ws:
+        (mine,) = await ws.my_path.my_paths("sam")
+    assert (mine.trainings[2].status, mine.trainings[2].reflection) == ("done", None)
 
 
 async def test_manager_sees_people_hr_sees_totals_from_five(runtime) -> None:  # type: ignore[no-untyped-def]
