@@ -116,3 +116,35 @@ def local_drain(local: LocalDelivery) -> Any:
         await local.planner.tick()
         await local.worker.drain()
     return moved
+
+
+async def test_a_moved_clock_sets_the_dialogs_today(tmp_path: Path) -> None:
+    """With the clock set back, a deadline that passed in real life lies ahead (web chat);
+    the server's scheduler reads the same clock."""
+    from bot.server import CHANNELS, build_app
+    from tests.conversation import WEB, deliver
+
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'back.db'}",
+                        data_dir=tmp_path, clock="2025-01-06")
+    runtime = await Runtime.start(settings)
+    try:
+        async with Workspace(runtime) as ws:
+            path = await ws.paths.save_path(PathDraft(
+                name="Excel", level="individueel", spec={"competencies": ["Excel"]},
+                trainings=[training(1, "Excel voor beginners")], total_minutes=60),
+                created_by="hr")
+        hr = User(runtime.conductor, name="hr", channel=WEB)
+        await hr.say("hallo")
+        await User(runtime.conductor, name="sam", channel=WEB).say("hallo")
+        await hr.say("leerlijnen")
+        await hr.press(f"#{path.id}")
+        await hr.press("assign")
+        out = await hr.submit(people="sam", deadline="31-03-2025")
+        assert "Toegewezen aan 1: sam" in out  # ahead of the moved clock
+        await deliver(runtime)
+        sam = User(runtime.conductor, name="sam", channel=WEB)
+        assert "af te ronden vóór 31 maart 2025" in await sam.say("hoi")
+        app = build_app(runtime, webchat_enabled=True, workers=False)
+        assert app[CHANNELS].planner.clock is runtime.clock
+    finally:
+        await runtime.close()
