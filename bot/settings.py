@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -87,6 +88,18 @@ class Settings(BaseSettings):
                                                      validation_alias="MICROSOFT_APP_PASSWORD")
     microsoft_app_tenant_id: str | None = Field(None, validation_alias="MICROSOFT_APP_TENANT_ID")
     microsoft_app_type: str = Field("MultiTenant", validation_alias="MICROSOFT_APP_TYPE")
+    clock: datetime | None = Field(
+        None, validation_alias=AliasChoices("LEERBOT_CLOCK", "clock"),
+        description="time travel for trying things locally: the moment the dialogs and the "
+                    "scheduler take as now, e.g. 2027-06-01 (noon UTC) or 2027-06-01T09:00; it "
+                    "runs on from there")
+
+    @field_validator("clock", mode="before")
+    @classmethod
+    def _clock_moment(cls, value: object) -> object:
+        from bot.clock import moment
+
+        return moment(value) if isinstance(value, str) and value.strip() else value or None
 
     @field_validator("log_level", mode="before")
     @classmethod

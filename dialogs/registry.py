@@ -19,6 +19,7 @@ from dialogs import (
     knowledge_round,
     learning_help,
     my_data,
+    my_path,
     paths,
     people,
     profile,
@@ -51,6 +52,7 @@ FEATURES: tuple[ModuleType, ...] = (
     runs,
     my_data,
     people,
+    my_path,
 )
 APP_TEXTS = AppTexts(hello="leerbot.hello", greeting="leerbot.greeting", help="leerbot.help",
                      not_allowed="leerbot.not_allowed")

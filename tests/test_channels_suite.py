@@ -104,7 +104,12 @@ class WebDriver(Driver):
                     if any(b["type"] == kind for b in m["blocks"]))
 
     async def choose(self, value: str) -> None:
-        await self._post(value=value, prompt=self._prompted("choices")["prompt"])
+        # the button's own message (a mailbox message has no question), as the page sends it
+        owner = next((m for m in reversed(self.last) for b in m["blocks"]
+                      if b["type"] == "choices" and any(c["value"] == value
+                                                        for c in b["choices"])), None)
+        prompt = owner["prompt"] if owner is not None else self._prompted("choices")["prompt"]
+        await self._post(value=value, prompt=prompt)
 
     async def fill(self, values: dict[str, str]) -> None:
         await self._post(form=values, prompt=self._prompted("form")["prompt"])
@@ -370,3 +375,55 @@ async def test_learning_together_on_every_channel(tmp_path: Path, case_catalogue
         async with Workspace(runtime, driver.workspace) as ws:
             (question,) = await ws.forum.questions()
             assert question.asker == driver.user and question.status == "open"
+
+
+async def my_path(driver: Driver, runtime: Runtime, deliver: Any) -> None:
+    """A leerlijn is assigned (the assignment message arrives), a training is started by its
+    button, another marked done in words with a reflection, and the progress is shown."""
+    from dialogs.paths.port import PathDraft
+    from tests.test_my_path import TRAININGS, training
+
+    async with Workspace(runtime, driver.workspace) as ws:
+        path = await ws.paths.save_path(PathDraft(
+            name="Secretaresses", level="functie", spec={"competencies": ["Plannen"]},
+            trainings=[training(i, t) for i, t in enumerate(TRAININGS, start=1)],
+            total_minutes=180), created_by=driver.user)
+    await driver.say("leerlijnen")
+    await driver.choose(str(path.id))
+    await driver.choose("assign")
+    await driver.fill({"people": driver.user, "deadline": "31-12-2029"})
+    assert "Toegewezen aan" in driver.text()
+    await deliver()
+    if isinstance(driver, ConsoleDriver | WebDriver):
+        await driver.say("menu")  # the mailbox is shown now
+    assert "aan je toegewezen" in driver.text()
+    async with Workspace(runtime, driver.workspace) as ws:
+        (assignment,) = await ws.paths.assignments(user=driver.user)
+    await driver.choose(f"go:my_path:started:{assignment.id}:T1")
+    assert "begonnen met" in driver.text() and "Prioriteiten stellen" in driver.text()
+    await driver.say("ik heb klantvriendelijkhied afgerond")  # a typo
+    assert "Wat neem je mee" in driver.text()
+    await driver.say("Eerst luisteren, dan antwoorden")
+    assert "is afgerond" in driver.text()
+    await driver.say("mijn voortgang")
+    text = driver.text()
+    assert "trainingen afgerond" in text and "bezig" in text
+    await driver.choose("close")
+    async with Workspace(runtime, driver.workspace) as ws:
+        (mine,) = await ws.my_path.my_paths(driver.user)
+    assert [(t.status, t.reflection) for t in mine.trainings] == [
+        ("started", None), ("done", "Eerst luisteren, dan antwoorden"), ("todo", None)]
+
+
+@pytest.mark.parametrize("index", [0, 1, 2, 3], ids=["console", "web", "slack", "msteams"])
+async def test_my_path_on_every_channel(tmp_path: Path, case_catalogue: Path,
+                                        index: int) -> None:
+    async with drivers(tmp_path, case_catalogue) as channel_drivers:
+        driver = channel_drivers[index]
+        runtime: Runtime = channel_drivers[0].runtime  # type: ignore[attr-defined]
+        client = next(d for d in channel_drivers if isinstance(d, WebDriver)).client
+
+        async def deliver() -> None:
+            await client.app[CHANNELS].deliveries.drain()  # type: ignore[union-attr]
+
+        await my_path(driver, runtime, deliver)
