@@ -13,6 +13,7 @@ from dialogs import (
     actions,
     buddies,
     checkins,
+    development,
     evaluation,
     experts,
     forum,
@@ -51,6 +52,7 @@ FEATURES: tuple[ModuleType, ...] = (
     runs,
     my_data,
     people,
+    development,
 )
 APP_TEXTS = AppTexts(hello="leerbot.hello", greeting="leerbot.greeting", help="leerbot.help",
                      not_allowed="leerbot.not_allowed")
