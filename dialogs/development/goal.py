@@ -43,7 +43,7 @@ class GoalState(BaseModel):
 
 
 async def _offered(turn: Turn, state: GoalState, competency: str | None) -> GoalState:
-    offers = await offers_for(turn, state.text, competency)
+    offers = await offers_for(turn, competency)
     return state.model_copy(update={"competency": competency, "candidates": [],
                                     "offers": offers})
 

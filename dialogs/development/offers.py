@@ -32,7 +32,7 @@ async def training_offers(turn: Turn, competency: str | None) -> list[PlanAction
             for t in trainings[:MAX_TRAININGS]]
 
 
-async def informal_offers(turn: Turn, topic: str, competency: str | None) -> list[PlanAction]:
+async def informal_offers(turn: Turn, competency: str | None) -> list[PlanAction]:
     """Ways to learn it at work; the colleague action names who could help."""
     library = load_action_library()
     names = ""
@@ -42,16 +42,13 @@ async def informal_offers(turn: Turn, topic: str, competency: str | None) -> lis
     offers = []
     for key, action_id in INFORMAL:
         if key == "colleague" and names:
-            title = say(turn.lang, "development.informal.colleague_named", topic=topic,
-                        names=names)
+            title = say(turn.lang, "development.informal.colleague_named", names=names)
         else:
-            title = say(turn.lang, f"development.informal.{key}", topic=topic)
+            title = say(turn.lang, f"development.informal.{key}")
         offers.append(PlanAction(kind="informal", ref=library.action(action_id).id,
                                  title=title.plain[:300]))
     return offers
 
 
-async def offers_for(turn: Turn, text: str, competency: str | None) -> list[PlanAction]:
-    topic = competency or text
-    return [*await training_offers(turn, competency),
-            *await informal_offers(turn, topic, competency)]
+async def offers_for(turn: Turn, competency: str | None) -> list[PlanAction]:
+    return [*await training_offers(turn, competency), *await informal_offers(turn, competency)]
