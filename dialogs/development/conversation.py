@@ -71,9 +71,14 @@ def skip_choice(turn: Turn, state: DevelopmentState) -> list[Choice]:
     return [Choice(value=SKIP, label=say(turn.lang, "development.skip"))]
 
 
+def skipped(text: str) -> bool:
+    """The skip button, pressed, typed as its number (the console numbers it 1) or in words."""
+    return text in {SKIP, "1"} or fold(text).strip(" .!") in SKIP_WORDS
+
+
 def answer_question(turn: Turn, state: DevelopmentState, text: str) -> Any:
     answers = dict(state.answers)
-    if text != SKIP and fold(text).strip(" .!") not in SKIP_WORDS:
+    if not skipped(text):
         answers[QUESTIONS[state.index]] = text[:MAX_ANSWER]
     moved = state.model_copy(update={"answers": answers, "index": state.index + 1})
     if moved.index < len(QUESTIONS):
