@@ -130,7 +130,7 @@ def _no_plan(turn: Turn, state: SharedState) -> Any:
 
 DIALOG = Dialog(
     id="shared_plans", title="development.shared_title", state=SharedState, start=start,
-    finish=finish, roles=MANAGERS, menu=75, help="development.help_shared",
+    finish=finish, roles=MANAGERS, menu=145, help="development.help_shared",
     steps=[
         Choose("wie", prompt="development.ask_whose", options=people_choices,
                handle=pick_person,
