@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel
+from rapidfuzz import fuzz
 
 from dialogs.development import goal
 from dialogs.development.cards import plan_cards
@@ -32,6 +33,7 @@ from knowledge.prompts import load_prompts
 #: the preparing questions: strengths, learned in practice, what to be able to do, next months
 QUESTIONS = ("development-11", "development-04", "development-01", "development-16")
 SKIP = "__skip__"
+SKIP_SIMILARITY = 85
 SKIP_WORDS = frozenset({"sla over", "overslaan", "skip", "volgende", "next", "sla deze over",
                         "geen idee", "pas"})
 
@@ -72,8 +74,12 @@ def skip_choice(turn: Turn, state: DevelopmentState) -> list[Choice]:
 
 
 def skipped(text: str) -> bool:
-    """The skip button, pressed, typed as its number (the console numbers it 1) or in words."""
-    return text in {SKIP, "1"} or fold(text).strip(" .!") in SKIP_WORDS
+    """The skip button, pressed, typed as its number (the console numbers it 1) or in words
+    (a typo allowed: "sla ovr")."""
+    if text in {SKIP, "1"}:
+        return True
+    words = fold(text).strip(" .!")
+    return any(fuzz.ratio(words, skip) >= SKIP_SIMILARITY for skip in SKIP_WORDS)
 
 
 def answer_question(turn: Turn, state: DevelopmentState, text: str) -> Any:

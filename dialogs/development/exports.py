@@ -19,7 +19,7 @@ def _text(lang: str, key: str, **params: Any) -> str:
 
 
 def _escape_md(text: str) -> str:
-    return "".join("\\" + c if c in "\\`*_{}[]<>()#+!|" else c for c in text)
+    return "".join("\\" + c if c in "\\`*_{}[]<>#|" else c for c in text)
 
 
 def _goal_heading(goal: Goal) -> str:
