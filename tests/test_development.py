@@ -143,10 +143,12 @@ async def test_shared_pop_reaches_her_manager_who_makes_it_a_path(runtime) -> No
     out = await mia.send_value("go:shared_plans:anna")
     assert "Persoonlijk ontwikkelplan van anna" in out and "Presentatievaardigheden" in out
     out = await mia.press("path")
-    assert "Bewaard als leerlijn 'POP anna' met 1 training" in out
+    assert "Bewaard als leerlijn 'Individueel: Presentatievaardigheden' (#" in out
+    assert "met 1 training." in out
     async with Workspace(runtime) as ws:
         (path,) = await ws.paths.paths()
         assert path.level == "individueel" and path.created_by == "mia"
+        assert "anna" not in path.name.casefold()  # saved leerlijnen are listed to all managers
         assert path.spec["competencies"] == ["Presentatievaardigheden"]
         assert len(path.trainings) == 1
     out = await hr.say("gedeelde pop")  # HR sees it too once it is shared

@@ -93,12 +93,13 @@ def answer_question(turn: Turn, state: DevelopmentState, text: str) -> Any:
 
 
 def add_goal(turn: Turn, state: DevelopmentState, result: Goal) -> DevelopmentState:
-    return state.model_copy(update={"goals": [*state.goals, result][-MAX_GOALS:]})
+    return state.model_copy(update={"goals": [*state.goals, result]})
 
 
 def more_prompt(turn: Turn, state: DevelopmentState) -> list[Block]:
+    question = "development.ask_more" if len(state.goals) < MAX_GOALS else "development.full"
     return [*plan_cards(turn, PlanDraft(answers=state.answers, goals=state.goals))[1:],
-            TextBlock(text=say(turn.lang, "development.ask_more"))]
+            TextBlock(text=say(turn.lang, question, max=MAX_GOALS))]
 
 
 def more_choices(turn: Turn, state: DevelopmentState) -> list[Choice]:
@@ -162,7 +163,8 @@ DIALOG = Dialog(
     steps=[
         Ask("vraag", prompt=question_prompt, handle=answer_question, suggestions=skip_choice,
             help="development.help_question"),
-        Call("doel", dialog=goal.DIALOG, handle=add_goal),
+        Call("doel", dialog=goal.DIALOG, handle=add_goal,
+             skip=lambda turn, state: len(state.goals) >= MAX_GOALS),
         Choose("meer", prompt=more_prompt, options=more_choices, handle=pick_more),
         Choose("bewaren", prompt=save_prompt, options=save_choices, handle=pick_save),
     ],

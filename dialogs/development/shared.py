@@ -98,7 +98,8 @@ async def path_draft(turn: Turn, plan: DevelopmentPlan, name: str) -> PathDraft 
     goals = list(dict.fromkeys(c for c in competency_of.values()))
     if not chosen or not goals:
         return None
-    title = say(turn.lang, "development.path_name", name=name).plain[:120]
+    # named by its goals, not by her: saved leerlijnen are listed to every manager
+    title = say(turn.lang, "development.path_name", goals=", ".join(goals)).plain[:120]
     spec = PathSpec(name=title, level="individueel", target_group=TargetGroup(size=1),
                     competencies=goals, include=[c.id for c in chosen])
     return PathDraft(name=title, level="individueel", spec=spec.model_dump(mode="json"),
@@ -121,7 +122,7 @@ async def finish(turn: Turn, state: SharedState) -> list[Block]:
         return [TextBlock(text=say(turn.lang, "development.no_path"))]
     saved = await turn.paths.save_path(draft, created_by=turn.member.user)
     return [TextBlock(text=say(turn.lang, "development.path_saved", path=saved.name,
-                               count=len(saved.trainings)))]
+                               number=saved.id, count=len(saved.trainings)))]
 
 
 def _no_plan(turn: Turn, state: SharedState) -> Any:
