@@ -217,3 +217,27 @@ async def test_pop_on_the_web_chat_with_forms(runtime) -> None:  # type: ignore[
     await anna.press("done")
     out = await anna.press("save")
     assert "Je POP is bewaard, met 1 doel." in out
+
+
+async def test_pop_in_english(runtime) -> None:  # type: ignore[no-untyped-def]
+    anna = User(runtime.conductor, name="anna", locale="en")
+    await anna.say("switch to english")
+    out = await anna.say("prepare my development conversation")
+    assert "Question 1 of 4" in out
+    for _ in range(4):
+        await anna.say("skip")
+    out = await anna.say("get better at giving feedback")
+    assert "Giving and receiving feedback" in out and "At work:" in out
+    await anna.say("1")
+    out = await anna.say("end of june")
+    assert "(by June 30," in out
+    await anna.press("done")
+    out = await anna.press("save")
+    assert "Your development plan is saved, with 1 goal." in out
+    await anna.say("my development plan")
+    await anna.press("html")
+    page = anna.files()[0].data.decode()
+    assert '<html lang="en">' in page and "Giving and receiving feedback" in page
+    async with Workspace(runtime) as ws:
+        plan = await ws.development.plan("anna")
+    assert plan is not None and plan.goals[0].competency == "Feedback geven en ontvangen"

@@ -9,6 +9,7 @@ from typing import Any
 
 from babel.dates import format_date
 
+from dialogs.development.cards import competency_name
 from dialogs.development.port import DevelopmentPlan, Goal, PlanAction
 from dialogs.kit import TEXTS
 from knowledge.prompts import load_prompts
@@ -22,9 +23,9 @@ def _escape_md(text: str) -> str:
     return "".join("\\" + c if c in "\\`*_{}[]<>#|" else c for c in text)
 
 
-def _goal_heading(goal: Goal) -> str:
+def _goal_heading(goal: Goal, lang: str) -> str:
     if goal.competency and goal.competency.casefold() != goal.text.casefold():
-        return f"{goal.text} ({goal.competency})"
+        return f"{goal.text} ({competency_name(lang, goal.competency)})"
     return goal.text
 
 
@@ -51,7 +52,7 @@ def plan_markdown(plan: DevelopmentPlan, name: str, lang: str) -> bytes:
             lines += [f"**{_escape_md(question)}**", "", _escape_md(answer), ""]
     lines += [f"## {_text(lang, 'development.export.goals')}", ""]
     for number, goal in enumerate(plan.goals, start=1):
-        lines += [f"### {number}. {_escape_md(_goal_heading(goal))}", ""]
+        lines += [f"### {number}. {_escape_md(_goal_heading(goal, lang))}", ""]
         lines += [f"- {_escape_md(_action(a, lang))}" for a in goal.actions]
         lines.append("")
     return "\n".join(lines).encode("utf-8")
@@ -69,7 +70,7 @@ def plan_html(plan: DevelopmentPlan, name: str, lang: str) -> bytes:
         parts.append("</dl>")
     parts.append(f"<h2>{html.escape(_text(lang, 'development.export.goals'))}</h2>")
     for number, goal in enumerate(plan.goals, start=1):
-        parts.append(f"<h3>{number}. {html.escape(_goal_heading(goal))}</h3>\n<ul>")
+        parts.append(f"<h3>{number}. {html.escape(_goal_heading(goal, lang))}</h3>\n<ul>")
         parts += [f"<li>{html.escape(_action(a, lang))}</li>" for a in goal.actions]
         parts.append("</ul>")
     parts.append("</body>\n</html>\n")
