@@ -158,6 +158,22 @@ async def test_shared_pop_reaches_her_manager_who_makes_it_a_path(runtime) -> No
     out = await anna.press("unshare")
     assert "niet meer gedeeld" in out
     assert "nog geen POP met je gedeeld" in await mia.say("gedeelde pop")
+    await anna.say("mijn pop")
+    out = await anna.press("share")
+    assert "mia krijgt je POP te zien, net als HR. Delen?" in out
+    assert "Niet gedeeld" in await anna.press("no")
+    assert "nog geen POP met je gedeeld" in await mia.say("gedeelde pop")
+    await anna.say("mijn pop")
+    await anna.press("share")
+    assert "mia kan hem nu zien" in await anna.press("yes")
+    assert "Wiens POP" in await mia.say("gedeelde pop")
+    await mia.say("stop")
+    await anna.say("mijn gegevens")  # she erases her data: the POP goes, for everyone
+    await anna.press("delete")
+    await anna.press("yes")
+    async with Workspace(runtime) as ws:
+        assert await ws.development.plan("anna") is None
+    assert "nog geen POP met je gedeeld" in await mia.say("gedeelde pop")
 
 
 async def test_employees_cannot_open_shared_pops_or_the_demand(runtime) -> None:  # type: ignore[no-untyped-def]
@@ -241,3 +257,22 @@ async def test_pop_in_english(runtime) -> None:  # type: ignore[no-untyped-def]
     async with Workspace(runtime) as ws:
         plan = await ws.development.plan("anna")
     assert plan is not None and plan.goals[0].competency == "Feedback geven en ontvangen"
+
+
+async def test_a_pop_holds_five_goals_and_says_so(runtime) -> None:  # type: ignore[no-untyped-def]
+    anna = User(runtime.conductor, name="anna")
+    await anna.say("ontwikkelgesprek")
+    for _ in range(4):
+        await anna.say("sla over")
+    for number, goal in enumerate(["excel", "presenteren", "feedback geven", "notuleren",
+                                   "leidinggeven"], start=1):
+        if number > 1:
+            await anna.press("another")
+        await anna.say(goal)
+        await anna.say("4")  # talk to a colleague
+        out = await anna.say("over 2 maanden")
+    assert "al 5 doelen" in out and "Nog een doel" not in out
+    await anna.press("done")
+    assert "met 5 doelen" in await anna.press("save")
+    out = await anna.say("mijn pop")
+    assert "Een doel toevoegen" not in out
