@@ -276,3 +276,23 @@ async def test_a_pop_holds_five_goals_and_says_so(runtime) -> None:  # type: ign
     assert "met 5 doelen" in await anna.press("save")
     out = await anna.say("mijn pop")
     assert "Een doel toevoegen" not in out
+
+
+async def test_a_pop_without_trainings_offers_no_leerlijn(runtime) -> None:  # type: ignore[no-untyped-def]
+    await team_with_lead(runtime)
+    anna = User(runtime.conductor, name="anna")
+    await anna.say("ontwikkelgesprek")
+    for _ in range(4):
+        await anna.say("sla over")
+    out = await anna.say("zqxv wvbn")  # nothing matches: her own words are kept
+    assert "geen competentie uit de lijst" in out and "Training:" not in out
+    await anna.say("2")
+    await anna.say("over een maand")
+    await anna.press("done")
+    await anna.press("share")
+    mia = User(runtime.conductor, name="mia")
+    await mia.say("gedeelde pop")
+    out = await mia.say("1")
+    assert "zqxv wvbn" in out and "leerlijn" not in out.lower()
+    await mia.press("markdown")
+    assert "zqxv wvbn" in mia.files()[0].data.decode()

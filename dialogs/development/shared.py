@@ -32,6 +32,7 @@ from engine.paths import ChosenTraining, PathSpec, TargetGroup
 class SharedState(BaseModel):
     people: list[tuple[str, str]] = []  # (user, name) whose shared POP this viewer may see
     owner: str | None = None
+    trainings: bool = False  # her POP holds trainings (so a leerlijn can be made of it)
     action: str | None = None  # path | markdown | done
 
 
@@ -41,16 +42,20 @@ async def start(turn: Turn, text: str) -> SharedState:
         if await may_see(turn, plan):
             member = await turn.people.member(plan.user)
             people.append((plan.user, (member.name if member else "") or plan.user))
-    owner = turn.argument if turn.argument in dict(people) else None
-    return SharedState(people=people, owner=owner)
+    state = SharedState(people=people)
+    if turn.argument in dict(people):
+        return await pick_person(turn, state, turn.argument or "")
+    return state
 
 
 def people_choices(turn: Turn, state: SharedState) -> list[Choice]:
     return [Choice(value=u, label=user(name)) for u, name in state.people]
 
 
-def pick_person(turn: Turn, state: SharedState, value: str) -> SharedState:
-    return state.model_copy(update={"owner": value})
+async def pick_person(turn: Turn, state: SharedState, value: str) -> SharedState:
+    plan = await turn.development.plan(value)
+    return state.model_copy(update={"owner": value,
+                                    "trainings": plan is not None and bool(_trainings(plan))})
 
 
 async def _plan(turn: Turn, state: SharedState) -> DevelopmentPlan | None:
@@ -74,10 +79,12 @@ async def plan_prompt(turn: Turn, state: SharedState) -> list[Block]:
 
 
 def plan_choices(turn: Turn, state: SharedState) -> list[Choice]:
-    return [Choice(value="path", label=say(turn.lang, "development.manager.path"),
-                   style="primary"),
-            Choice(value="markdown", label=say(turn.lang, "development.what.markdown")),
-            Choice(value="done", label=say(turn.lang, "development.what.done"))]
+    choices = [Choice(value="markdown", label=say(turn.lang, "development.what.markdown")),
+               Choice(value="done", label=say(turn.lang, "development.what.done"))]
+    if state.trainings:
+        choices.insert(0, Choice(value="path", label=say(turn.lang, "development.manager.path"),
+                                 style="primary"))
+    return choices
 
 
 def pick_action(turn: Turn, state: SharedState, value: str) -> Flow[SharedState]:
