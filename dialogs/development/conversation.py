@@ -170,6 +170,7 @@ DIALOG = Dialog(
     ],
     phrases=["ontwikkelgesprek", "ontwikkelgesprek voorbereiden", "pop maken",
              "persoonlijk ontwikkelplan maken", "mijn ontwikkeling plannen",
-             "functioneringsgesprek voorbereiden", "development conversation",
+             "functioneringsgesprek voorbereiden", "ik heb binnenkort een ontwikkelgesprek",
+             "ik heb een functioneringsgesprek", "development conversation",
              "prepare my development conversation", "make a development plan"],
 )

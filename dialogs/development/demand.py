@@ -44,6 +44,7 @@ async def finish(turn: Turn, state: DemandState) -> list[Block]:
 DIALOG = Dialog(
     id="competency_demand", title="development.demand_title", state=DemandState,
     finish=finish, roles=ADMINS, menu=185, help="development.help_demand", steps=[],
-    phrases=["vraag naar competenties", "leervraag per competentie", "welke competenties willen "
-             "mensen leren", "vraag en aanbod", "competency demand", "learning demand"],
+    phrases=["vraag naar competenties", "leervraag per competentie",
+             "welke competenties willen mensen leren", "welke competenties zijn gevraagd",
+             "vraag en aanbod", "competency demand", "learning demand"],
 )

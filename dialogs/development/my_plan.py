@@ -221,7 +221,7 @@ DIALOG = Dialog(
         Confirm("zeker", prompt=confirm_prompt, handle=confirm,
                 skip=_doing("share", "remove", "delete")),
     ],
-    phrases=["mijn pop", "mijn ontwikkelplan", "pop bekijken", "mijn pop aanpassen",
-             "pop exporteren", "pop delen", "my development plan", "my pdp",
-             "show my development plan"],
+    phrases=["mijn pop", "pop", "ontwikkelplan", "mijn ontwikkelplan",
+             "persoonlijk ontwikkelplan", "pop bekijken", "mijn pop aanpassen", "pop exporteren",
+             "pop delen", "my development plan", "my pdp", "show my development plan"],
 )
