@@ -216,7 +216,22 @@ async def test_learning_wishes_and_pop_goals_show_in_the_profile(runtime) -> Non
         await ws.learning_wishes.save_wish("anna", "ik wil beter worden in excel", ["Excel"], {})
     anna = User(runtime.conductor, name="anna")
     out = await anna.say("mijn profiel")
-    assert "Mijn leerwensen" in out and "Excel" in out
+    assert "Mijn leerwensen" in out and "ik wil beter worden in excel (Excel)" in out
+    for answer in ("plannen", "-", "-", "-"):
+        await anna.say(answer)
+    await anna.press("yes")
+    await anna.say("ontwikkelgesprek")
+    for _ in range(4):
+        await anna.say("sla over")
+    await anna.say("beter presenteren")
+    await anna.say("4")
+    await anna.say("over 2 maanden")
+    await anna.press("done")
+    await anna.press("save")
+    out = await anna.say("mijn profiel")  # her saved profile, with both wishes
+    assert "Hier ben ik goed in: plannen" in out
+    assert "Mijn leerwensen: ik wil beter worden in excel (Excel); " \
+           "beter presenteren (Presentatievaardigheden)" in out
 
 
 async def test_pop_on_the_web_chat_with_forms(runtime) -> None:  # type: ignore[no-untyped-def]
