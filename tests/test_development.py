@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from dialogs.profile.port import Profile
 from tests.conversation import WEB, User, Workspace, deliver
 
 
@@ -49,8 +50,13 @@ async def prepare(anna: User) -> str:
 
 async def test_employee_prepares_keeps_changes_and_exports_her_pop(runtime) -> None:  # type: ignore[no-untyped-def]
     await team_with_lead(runtime)
+    async with Workspace(runtime) as ws:  # a colleague whose profile names presenting
+        await ws.join("piet", "Piet")
+        await ws.profiles.save_profile("piet", Profile(good_at="presenteren",
+                                                       competencies=["Presentatievaardigheden"]))
     anna = User(runtime.conductor, name="anna")
-    await prepare(anna)
+    out = await prepare(anna)
+    assert "Op het werk: een gesprek van 20 minuten met Piet" in out
     await anna.press("another")
     out = await anna.say("rst houden als het druk is")  # a typo: still understood
     assert "werkdruk" in out.lower() or "Bedoel je" in out
