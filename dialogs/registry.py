@@ -13,6 +13,7 @@ from dialogs import (
     actions,
     buddies,
     checkins,
+    development,
     evaluation,
     experts,
     forum,
@@ -53,6 +54,7 @@ FEATURES: tuple[ModuleType, ...] = (
     my_data,
     people,
     my_path,
+    development,
 )
 APP_TEXTS = AppTexts(hello="leerbot.hello", greeting="leerbot.greeting", help="leerbot.help",
                      not_allowed="leerbot.not_allowed")

@@ -427,3 +427,35 @@ async def test_my_path_on_every_channel(tmp_path: Path, case_catalogue: Path,
             await client.app[CHANNELS].deliveries.drain()  # type: ignore[union-attr]
 
         await my_path(driver, runtime, deliver)
+
+
+async def pop(driver: Driver) -> None:
+    """An employee prepares her development conversation and shares her POP."""
+    await driver.say("ontwikkelgesprek voorbereiden")
+    await driver.say("Ik kan goed plannen")
+    for _ in range(3):
+        await driver.choose("__skip__")
+    await driver.say("beter presenteren")
+    assert "Presentatievaardigheden" in driver.text()
+    await driver.say("1, 4")
+    await driver.fill({"due0": "eind maart", "due1": "over een half jaar"})
+    await driver.choose("done")
+    await driver.choose("share")
+    assert "bewaard" in driver.text()
+
+
+@pytest.mark.parametrize("index", [0, 1, 2, 3], ids=["console", "web", "slack", "msteams"])
+async def test_pop_on_every_channel(tmp_path: Path, case_catalogue: Path, index: int) -> None:
+    async with drivers(tmp_path, case_catalogue) as channel_drivers:
+        driver = channel_drivers[index]
+        await pop(driver)
+        runtime: Runtime = channel_drivers[0].runtime  # type: ignore[attr-defined]
+        async with Workspace(runtime, driver.workspace) as ws:
+            plan = await ws.development.plan(driver.user)
+        assert plan is not None and plan.shared
+        (goal,) = plan.goals
+        assert goal.competency == "Presentatievaardigheden"
+        assert [a.kind for a in goal.actions] == ["training", "informal"]
+        assert all(a.due is not None for a in goal.actions)
+        assert goal.actions[0].due.month == 3  # type: ignore[union-attr]
+        assert list(plan.answers.values()) == ["Ik kan goed plannen"]
