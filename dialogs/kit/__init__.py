@@ -19,7 +19,7 @@ from dialogs.kit.output import (
     TextBlock,
 )
 from dialogs.kit.problems import InputError
-from dialogs.kit.rich import Rich, join, link, plain, say, user
+from dialogs.kit.rich import Rich, join, link, local_date, plain, say, user
 from dialogs.kit.session import Conflict, Session, SessionKey, SessionStore
 from dialogs.kit.steps import Answer, Ask, Call, Choose, Confirm, Flow, Form, Step, yes_no
 from dialogs.kit.texts import TEXTS
@@ -30,5 +30,6 @@ __all__ = [
     "ChoicesBlock", "Choose", "Conductor", "Confirm", "Conflict", "Dialog", "Fact", "FileBlock",
     "Flow", "Form", "FormBlock", "FormField", "ImageBlock", "Incoming", "InputError", "Member",
     "Message", "Ports", "Prompt", "Rich", "Session", "SessionKey", "SessionStore", "Step",
-    "TextBlock", "Turn", "Unit", "UnitFactory", "join", "link", "plain", "say", "user", "yes_no",
+    "TextBlock", "Turn", "Unit", "UnitFactory", "join", "link", "local_date", "plain", "say",
+    "user", "yes_no",
 ]

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any, Literal
 
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal
 from pydantic import BaseModel
 
@@ -100,6 +100,17 @@ def say(lang: str | None, key: str, **params: Any) -> Rich:
             inserted = [Segment(kind="user", text=_formatted(value, spec, conversion, language))]
         segments.extend(_emphasised(s) if bold else s for s in inserted)
     return Rich(segments=_merge(segments))
+
+
+def local_date(value: date, lang: str | None, *, year: bool = True) -> str:
+    """A date as the language writes it: "31 mei 2027" / "May 31, 2027"; without the year
+    "31 mei" / "May 31". Parsed back by the date fields (never a fixed "%d-%m-%Y")."""
+    language = TEXTS.normalise(lang)
+    if isinstance(value, datetime):
+        value = value.date()
+    if year:
+        return format_date(value, format="long", locale=language)
+    return format_skeleton("MMMMd", value, locale=language)
 
 
 def _formatted(value: Any, spec: str | None, conversion: str | None, lang: str) -> str:

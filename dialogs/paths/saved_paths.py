@@ -25,6 +25,7 @@ from dialogs.kit import (
     TextBlock,
     Turn,
     join,
+    local_date,
     plain,
     say,
     user,
@@ -141,7 +142,7 @@ async def on_action(turn: Turn, state: SavedPathsState,
 
 
 def _deadline_default(turn: Turn, months: int) -> str:
-    return (turn.today + timedelta(days=round(months * 30.44))).strftime("%d-%m-%Y")
+    return local_date(turn.today + timedelta(days=round(months * 30.44)), turn.lang)
 
 
 def people_fields(turn: Turn, state: SavedPathsState) -> list[FormField]:
@@ -165,7 +166,7 @@ async def assign(turn: Turn, state: SavedPathsState,
     names = dict(state.members)
     done = say(turn.lang, "saved_paths.assigned", count=len(people),
                people=", ".join(names.get(p, p) for p in people),
-               deadline=deadline.strftime("%d-%m-%Y"))
+               deadline=deadline)
     return Flow(state=state, goto="open", say=[TextBlock(text=done)])
 
 
