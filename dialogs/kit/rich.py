@@ -57,6 +57,39 @@ def _ours(text: str) -> list[Segment]:
     return segments
 
 
+def is_bold(segment: Segment) -> bool:
+    return segment.kind == "bold" or segment.strong
+
+
+def bold_runs(rich: Rich) -> list[tuple[bool, list[Segment]]]:
+    """The segments in runs of the same emphasis: "**Vraag {n} van {total}**" is one bold run
+    of four segments, so a channel opens and closes its bold markup once (``*Vraag 1 van
+    27*``), never around each piece (``*Vraag **1** van **27*`` would show the asterisks)."""
+    runs: list[tuple[bool, list[Segment]]] = []
+    for segment in rich.segments:
+        bold = is_bold(segment)
+        if runs and runs[-1][0] == bold:
+            runs[-1][1].append(segment)
+        else:
+            runs.append((bold, [segment]))
+    return runs
+
+
+def wrap_bold(text: str, marker: str) -> str:
+    """``text`` between bold markers, with its outer spaces outside them (markup with a space
+    just inside the marker is not read as bold); nothing to mark stays as it is."""
+    core = text.strip()
+    if not core:
+        return text
+    start = text.index(core)
+    return f"{text[:start]}{marker}{core}{marker}{text[start + len(core):]}"
+
+
+def strong(rich: Rich) -> Rich:
+    """The whole text emphasised (a card's title), user segments still escaped as such."""
+    return Rich(segments=[_emphasised(s) for s in rich.segments])
+
+
 def plain(text: str) -> Rich:
     """Our own text (trusted), with ``**bold**``."""
     return Rich(segments=_ours(text))
