@@ -218,7 +218,7 @@ async def finish(turn: Turn, state: ScanState) -> list[Block]:
 
 DIALOG = Dialog(
     id="scan", title="scan.title", state=ScanState, roles=MANAGERS, menu=80,
-    start=start, finish=finish, help="scan.help",
+    start=start, finish=finish, help="scan.help", keep_on_stop=True,
     steps=[
         Ask("team", prompt="scan.ask_team", handle=set_team, suggestions=team_suggestions),
         Choose("vraag", prompt=question_prompt, options=scale, handle=answer,
