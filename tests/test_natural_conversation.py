@@ -45,6 +45,26 @@ async def test_a_mistyped_request_during_a_checkin_is_asked_about(runtime, chann
 
 
 @CHANNELS
+async def test_the_question_about_a_request_is_answered_in_words(runtime, channel) -> None:  # type: ignore[no-untyped-def]
+    """Typed at "Bedoel je ...?": another request is asked about in its own right (never read
+    as "Het is mijn antwoord" because both say "mijn"), "ja" starts it, "nee" keeps the text as
+    the answer."""
+    bob = await checkin_waiting(runtime, channel)
+    await bob.say("leerljn maken")
+    out = await bob.say("mijn profeil")
+    assert "Bedoel je dat je Mijn profiel wilt starten" in out
+    out = await bob.say("ja")
+    assert "opzij" in out and "Hier ben ik goed in" in out
+    await bob.say("stop")
+    assert "Vraag 1 van 2" in await bob.say("verder")
+    await bob.say("mijn profeil")
+    assert "Vraag 2 van 2" in await bob.say("nee")
+    await bob.say("iets")
+    await bob.press("no")
+    assert [r.text for r in await stored(runtime, "checkin")] == ["mijn profeil", "iets"]
+
+
+@CHANNELS
 async def test_another_dialog_pauses_the_checkin_until_verder(runtime, channel) -> None:  # type: ignore[no-untyped-def]
     bob = await checkin_waiting(runtime, channel)
     await bob.say("leerljn maken")
