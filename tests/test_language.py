@@ -189,3 +189,18 @@ def test_a_bold_sentence_with_values_is_marked_once() -> None:
                           Segment(kind="bold", text=" van 27 ")]) + user(" *x*")
     assert slack_render.mrkdwn(text) == "*Vraag 1 van 27*  *x*"
     assert msteams_render.markdown(text) == "**Vraag 1 van 27**  \\*x\\*"
+
+
+async def test_english_mode_names_competencies_and_dates_in_english(runtime) -> None:  # type: ignore[no-untyped-def]
+    anna = User(runtime.conductor, name="anna", channel=CONSOLE, locale="en")
+    await anna.say("my profile")
+    await anna.say("agenda beheren, assertief zijn")
+    for answer in ("-", "-", "-"):
+        out = await anna.say(answer)
+    assert "Calendar management" in out and "Assertiveness" in out
+    assert "Agendabeheer" not in out
+    await anna.press("yes")
+    bob = User(runtime.conductor, name="bob", channel=CONSOLE, locale="en")
+    out = await bob.say("who can help with calendar management")
+    assert "Calendar management" in out and "Agendabeheer" not in out
+    assert "helped once" not in out  # nobody has helped yet: no count at all
