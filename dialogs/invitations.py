@@ -5,6 +5,7 @@ start the dialog that takes the answer; typing an answer works too (the dialog c
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from dialogs.kit import Choice, ChoicesBlock, Message, Rich, TextBlock, join, say, user
@@ -79,9 +80,10 @@ def digest(lang: str, details: dict[str, Any]) -> list[Message]:
 
 
 def deadline(lang: str, details: dict[str, Any]) -> list[Message]:
+    when = details["deadline"]  # an ISO date: said as the language writes a date
     return [Message(blocks=[TextBlock(text=say(lang, "together.followup.deadline",
                                                path=details["path"],
-                                               deadline=details["deadline"]))])]
+                                               deadline=date.fromisoformat(when[:10])))])]
 
 
 def evaluation(lang: str, details: dict[str, Any]) -> list[Message]:

@@ -204,3 +204,12 @@ async def test_english_mode_names_competencies_and_dates_in_english(runtime) -> 
     out = await bob.say("who can help with calendar management")
     assert "Calendar management" in out and "Agendabeheer" not in out
     assert "helped once" not in out  # nobody has helped yet: no count at all
+
+
+def test_a_deadline_reminder_says_the_date_as_the_language_writes_it() -> None:
+    from dialogs.invitations import deadline
+
+    details = {"path": "Excel", "deadline": "2027-05-31"}
+    assert "(31 mei 2027)" in deadline("nl", details)[0].plain
+    assert "(May 31, 2027)" in deadline("en", details)[0].plain
+    assert "2027-05-31" not in deadline("nl", details)[0].plain
