@@ -58,6 +58,18 @@ def test_no_bracket_plurals_in_the_catalogues(lang: str) -> None:
     assert found == []
 
 
+@pytest.mark.parametrize("lang", TEXTS.languages)
+def test_sentences_start_with_a_capital(lang: str) -> None:
+    """A whole sentence (it ends in . ? or !) starts with a capital; fragments said inside
+    another sentence ("vandaag om {at}") do not end in a full stop. Catalogue import problems
+    follow "regel 3: " and so start in lower case."""
+    found = [f"{key}: {form}" for key, template in TEXTS.catalogue(lang).items()
+             for form in _forms(template)
+             if re.search(r"[.?!]$", form.strip()) and re.match(r"[a-z]", form.strip())
+             and not key.startswith((*OTHERS, "import."))]
+    assert found == []
+
+
 @pytest.mark.parametrize(("key", "params", "one", "many"), [
     ("team.ask_action", {}, "Je beheert 1 team.", "Je beheert 3 teams."),
     ("runs.retried", {}, "1 bericht staat weer", "3 berichten staan weer"),
