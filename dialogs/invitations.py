@@ -84,7 +84,7 @@ def deadline(lang: str, details: dict[str, Any]) -> list[Message]:
     if "open" not in details:  # planned by an earlier version
         return [Message(blocks=[TextBlock(text=say(lang, "together.followup.deadline",
                                                    path=details["path"],
-                                                   deadline=details["deadline"]))])]
+                                                   deadline=date.fromisoformat(details["deadline"][:10])))])]
     lines = [say(lang, "my_path.reminder.deadline", path=details["path"],
                  deadline=date.fromisoformat(details["deadline"]))]
     if details["open"]:

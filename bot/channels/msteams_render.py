@@ -25,7 +25,10 @@ from dialogs.kit import (
     Message,
     Prompt,
     Rich,
+    Segment,
     TextBlock,
+    bold_runs,
+    wrap_bold,
 )
 
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -42,15 +45,18 @@ def escape(text: str) -> str:
     return "".join("\\" + c if c in _MARKDOWN else c for c in text)
 
 
+def _piece(segment: Segment) -> str:
+    if segment.kind == "link" and segment.url and segment.url.startswith("https://"):
+        return f"[{escape(segment.text)}]({segment.url})"
+    return escape(segment.text)
+
+
 def markdown(rich: Rich) -> str:
+    """Bold runs are marked once (``**Vraag 1 van 27**``), never piece by piece."""
     parts = []
-    for segment in rich.segments:
-        if segment.kind == "bold" or segment.strong:
-            parts.append(f"**{escape(segment.text)}**")
-        elif segment.kind == "link" and segment.url and segment.url.startswith("https://"):
-            parts.append(f"[{escape(segment.text)}]({segment.url})")
-        else:
-            parts.append(escape(segment.text))
+    for bold, segments in bold_runs(rich):
+        text = "".join(_piece(s) for s in segments)
+        parts.append(wrap_bold(text, "**") if bold else text)
     return "".join(parts)
 
 

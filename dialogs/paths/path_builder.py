@@ -87,9 +87,9 @@ class SentenceForm(Form):
     read: Callable[[Turn, str], dict[str, str]] = lambda turn, text: {}
 
     async def _one_field(self, turn: Turn, state: Any, fields: list[FormField], answer: Answer,
-                         filled: dict[str, str]) -> Any:
+                         filled: dict[str, str], earlier: dict[str, str]) -> Any:
         if filled or answer.value is not None or not answer.text:
-            return await super()._one_field(turn, state, fields, answer, filled)
+            return await super()._one_field(turn, state, fields, answer, filled, earlier)
         names = {f.name: f for f in fields}
         found = {name: text for name, text in self.read(turn, answer.text).items()
                  if name in names}
@@ -99,7 +99,7 @@ class SentenceForm(Form):
         except InputError:
             found = {}
         if len(found) < 2:
-            return await super()._one_field(turn, state, fields, answer, filled)
+            return await super()._one_field(turn, state, fields, answer, filled, earlier)
         if len(found) < len(fields):
             return Stay(scratch={"filled": found})
         try:

@@ -31,6 +31,7 @@ from dialogs.kit import (
     TextBlock,
     Turn,
     join,
+    local_date,
     plain,
     say,
     user,
@@ -170,7 +171,7 @@ async def on_action(turn: Turn, state: SavedPathsState, value: str) -> Flow[Save
 
 
 def _deadline_default(turn: Turn, months: int) -> str:
-    return (turn.today + timedelta(days=round(months * 30.44))).strftime("%d-%m-%Y")
+    return local_date(turn.today + timedelta(days=round(months * 30.44)), turn.lang)
 
 
 def people_fields(turn: Turn, state: SavedPathsState) -> list[FormField]:

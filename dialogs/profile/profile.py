@@ -25,7 +25,7 @@ from dialogs.kit import (
     user,
 )
 from dialogs.profile.port import Profile
-from engine.competencies import competencies_in
+from engine.competencies import competencies_in, labels
 
 STYLES = ("doing", "colleagues", "online", "classroom", "reading", "video", "coaching")
 TEXTS = ("good_at", "can_help_with", "wants_to_grow")
@@ -72,7 +72,7 @@ def card(turn: Turn, profile: Profile, wishes: list[str] | None = None) -> CardB
                           value=user(style_names(turn, profile.learns_best))))
     if profile.competencies:
         facts.append(Fact(label=say(turn.lang, "profile.field.competencies"),
-                          value=user(", ".join(profile.competencies))))
+                          value=user(labels(profile.competencies, turn.lang))))
     if wishes:
         facts.append(Fact(label=say(turn.lang, "profile.field.wishes"),
                           value=user("; ".join(wishes))))
@@ -137,7 +137,7 @@ def review(turn: Turn, state: ProfileState) -> list[Block]:
     assert state.draft is not None
     if state.draft.competencies:
         note = say(turn.lang, "profile.recognised",
-                   competencies=", ".join(state.draft.competencies))
+                   competencies=labels(state.draft.competencies, turn.lang))
     else:
         note = say(turn.lang, "profile.none_recognised")
     return [card(turn, state.draft, state.wishes),

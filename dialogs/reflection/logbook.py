@@ -7,6 +7,7 @@ import csv
 import io
 import re
 from collections import Counter, defaultdict
+from datetime import date
 
 from pydantic import BaseModel, Field
 
@@ -44,7 +45,7 @@ ACTIONS = ("recent", "search", "themes", "markdown", "csv")
 
 class Round(BaseModel):
     run_id: int
-    day: str
+    day: date
     entries: list[tuple[str, str, str]]  # (who, question, text)
     lessons: list[tuple[str, str]]  # (who, lesson)
 
@@ -107,7 +108,7 @@ async def rounds_of(turn: Turn, team_id: int) -> list[Round]:
     grouped: dict[int, list[StoredAnswer]] = defaultdict(list)
     for answer in answers:
         grouped[answer.run_id or 0].append(answer)
-    return [Round(run_id=run_id, day=min(a.created_at for a in items).date().isoformat(),
+    return [Round(run_id=run_id, day=min(a.created_at for a in items).date(),
                   entries=[(names.get(a.user, a.user), a.question, a.text) for a in items
                            if a.question != LESSON],
                   lessons=[(names.get(a.user, a.user), a.text) for a in items

@@ -26,7 +26,11 @@ from dialogs.kit import (
     Message,
     Prompt,
     Rich,
+    Segment,
     TextBlock,
+    bold_runs,
+    strong,
+    wrap_bold,
 )
 
 MAX_BLOCKS = 50
@@ -55,15 +59,18 @@ def escape(text: str) -> str:
     return _MENTION.sub(lambda m: "@\u200b" + m.group(1), text)
 
 
+def _piece(segment: Segment) -> str:
+    if segment.kind == "link" and segment.url and segment.url.startswith("https://"):
+        return f"<{escape(segment.url)}|{escape(segment.text).replace('|', '¦')}>"
+    return escape(segment.text)
+
+
 def mrkdwn(rich: Rich) -> str:
+    """Bold runs are marked once (``*Vraag 1 van 27*``), never piece by piece."""
     parts = []
-    for segment in rich.segments:
-        if segment.kind == "bold" or segment.strong:
-            parts.append(f"*{escape(segment.text)}*")
-        elif segment.kind == "link" and segment.url and segment.url.startswith("https://"):
-            parts.append(f"<{escape(segment.url)}|{escape(segment.text).replace('|', '¦')}>")
-        else:
-            parts.append(escape(segment.text))
+    for bold, segments in bold_runs(rich):
+        text = "".join(_piece(s) for s in segments)
+        parts.append(wrap_bold(text, "*") if bold else text)
     return "".join(parts)
 
 
@@ -161,10 +168,10 @@ def _sections(text: str) -> list[dict[str, Any]]:
 
 
 def _card(block: CardBlock) -> list[dict[str, Any]]:
-    blocks = _sections(f"*{mrkdwn(block.title)}*")
+    blocks = _sections(mrkdwn(strong(block.title)))
     if block.text:
         blocks += _sections(mrkdwn(block.text))
-    fields = [f"*{mrkdwn(f.label)}*\n{mrkdwn(f.value)}" for f in block.facts]
+    fields = [f"{mrkdwn(strong(f.label))}\n{mrkdwn(f.value)}" for f in block.facts]
     for start in range(0, len(fields), MAX_FIELDS):
         chunk = fields[start:start + MAX_FIELDS]
         if all(len(f) <= MAX_FIELD_TEXT for f in chunk):
@@ -226,7 +233,7 @@ def render(messages: list[Message], form_button: str = "Formulier invullen") -> 
                 texts.append(block.title.plain)
             elif isinstance(block, FormBlock):
                 output.forms.append((message.prompt, block))
-                blocks += _sections(f"*{mrkdwn(block.title)}*")
+                blocks += _sections(mrkdwn(strong(block.title)))
                 blocks.append({"type": "actions", "elements": [{
                     "type": "button", "style": "primary",
                     "text": {"type": "plain_text", "text": form_button},
