@@ -210,13 +210,31 @@ async def test_forms_open_as_modals(bot: TestClient, slack: FakeSlack) -> None:
 
 
 async def test_user_text_cannot_ping_or_inject_links(bot: TestClient, slack: FakeSlack) -> None:
+    """In the blocks and in the plain-text fallback (notifications show it, Slack parses it)."""
     await post_event(bot, event("leerhulp", "Ev7"))
     await settle(bot)
-    await post_event(bot, event("<!channel> @here <https://evil.example|klik> zqxv", "Ev8"))
+    await post_event(bot, event("<!channel> @here <https://evil.example|klik hier> zqxv", "Ev8"))
     await settle(bot)
-    text = json.dumps([p["blocks"] for p in slack.posts("DU1")])
-    assert "<!channel>" not in text and "<https://evil" not in text
-    assert "&lt;!channel&gt;" in text
+    posts = slack.posts("DU1")
+    for said in (json.dumps([p["blocks"] for p in posts]), json.dumps([p["text"] for p in posts])):
+        assert "<!channel>" not in said and "<https://evil" not in said, said
+        assert not re.search(r"@(here|channel)\b", said), said
+        assert "&lt;!channel&gt;" in said
+
+
+async def test_the_fallback_text_of_every_post_is_escaped() -> None:
+    """Proactive posts, replies and our own one-line messages build their text in one place."""
+    from bot.channels.slack import render
+    from dialogs.kit import Message, TextBlock
+    from dialogs.kit.rich import user
+
+    hostile = "<!channel> @here <https://evil.example|klik hier> & " + "x" * 3000
+    message = Message(blocks=[TextBlock(text=user(hostile))])
+    payloads = [*render.payloads("C1", [message]), *render.reply_payloads("D1", [message]),
+                render.text_payload("D1", hostile)]
+    for payload in payloads:
+        assert payload["text"].startswith("&lt;!channel&gt; @\u200bhere &lt;https://evil")
+        assert len(payload["text"]) <= render.MAX_TEXT
 
 
 async def test_app_home_and_slash_command(bot: TestClient, slack: FakeSlack) -> None:
