@@ -13,10 +13,11 @@ from typing import Any
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.slack import events, install, modals
+from bot.channels.slack import events, install, modals, verify
 from bot.channels.slack.events import SlackInbox
 from bot.channels.slack.install import DatabaseInstallationStore
 from bot.channels.slack.web import SlackWeb
@@ -92,9 +93,26 @@ class Listeners:
         await self.inbox.store(f"shortcut:{body.get('trigger_id')}", events.from_shortcut(body))
 
 
-async def handle_events(app: AsyncApp, request: web.Request) -> web.Response:
-    """The /slack/events endpoint (events, interactivity, slash command)."""
-    bolt_response = await app.async_dispatch(await to_bolt_request(request))
+async def handle_events(app: AsyncApp, request: web.Request, secret: str,
+                        refusals: verify.Refusals) -> web.Response:
+    """The /slack/events endpoint (events, interactivity, slash command): the signature is
+    checked on the raw body before anything parses it, and a body in no shape Slack sends is
+    refused (``verify``); only then does Bolt see the request (and check it once more)."""
+    body = await request.read()
+    try:
+        try:
+            verify.check_signature(secret, request.headers, body)
+        except verify.Refused:
+            if verify.is_ssl_check(body):
+                return web.Response(status=200)
+            raise
+        text, _ = verify.parse(body, request.content_type)
+    except verify.Refused as refused:
+        refusals.refused(refused.reason, refused.status)
+        return web.Response(status=refused.status, text=refused.reason)
+    bolt_request = AsyncBoltRequest(body=text, query=request.query_string,
+                                    headers=request.headers)  # type: ignore[arg-type]
+    bolt_response = await app.async_dispatch(bolt_request)
     return await to_aiohttp_response(bolt_response)
 
 
