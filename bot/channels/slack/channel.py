@@ -45,6 +45,7 @@ class SlackChannel:
         assert settings.slack_signing_secret is not None
         self.secret = settings.slack_signing_secret.get_secret_value()
         self.refusals = Refusals()
+        bolt.handle_errors(self.app, self.refusals)
         bolt.Listeners(self.inbox).register(self.app)
 
     async def handle(self, request: web.Request) -> web.Response:
