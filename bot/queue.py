@@ -343,7 +343,8 @@ async def retry_later(session: AsyncSession, table: type[Any], row_id: int, atte
                       owner: str | None = None) -> None:
     """Put a row back for another try, or fail it for good after MAX_ATTEMPTS."""
     if attempts >= MAX_ATTEMPTS:
-        values: dict[str, Any] = {"status": "failed", "last_error": error[:500]}
+        values: dict[str, Any] = {"status": "failed", "last_error": error[:500],
+                                  **_forgotten(table)}
     else:
         values = {"status": "pending", "last_error": error[:500],
                   "available_at": now() + backoff(attempts, retry_after)}
@@ -353,7 +354,13 @@ async def retry_later(session: AsyncSession, table: type[Any], row_id: int, atte
 async def mark_failed(session: AsyncSession, table: type[Any], row_id: int, error: str,
                       owner: str | None = None) -> None:
     await session.execute(update(table).where(*_claimed(table, row_id, owner)).values(
-        status="failed", last_error=error[:500]))
+        status="failed", last_error=error[:500], **_forgotten(table)))
+
+
+def _forgotten(table: type[Any]) -> dict[str, Any]:
+    """An inbox event given up for good keeps, like a handled one, neither what the person
+    sent nor who they are (nothing tries it again)."""
+    return {"payload": {}, "conversation_key": HANDLED} if table is InboxRow else {}
 
 
 async def update_deliveries(session: AsyncSession, changes: list[dict[str, Any]]) -> None:

@@ -418,3 +418,20 @@ async def test_an_anonymous_question_on_slack_leaves_no_link_to_the_asker(
                             headers={"X-Slack-Retry-Num": "1"}) == 200
     await settle(bot)
     assert len(slack.posts("DU5")) == replies
+
+
+async def test_an_event_given_up_for_good_keeps_no_trace_of_its_sender(
+        bot: TestClient, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.workers import PermanentError
+
+    async def unprocessable(row: InboxRow) -> None:
+        raise PermanentError("Leerbot is not installed in workspace T1")
+
+    channels = bot.channels  # type: ignore[attr-defined]
+    monkeypatch.setitem(channels.inbox.processors, "slack", unprocessable)
+    assert await post_event(bot, event("mijn geheime vraag", "Ev-gone", user="U6")) == 200
+    await settle(bot)
+    async with bot.runtime.sessions() as db:  # type: ignore[attr-defined]
+        row = (await db.execute(select(InboxRow))).scalar_one()
+    assert (row.status, row.payload, row.conversation_key) == ("failed", {}, "handled")
+    assert row.event_key == "Ev-gone"  # a retry is still recognised
