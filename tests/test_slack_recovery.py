@@ -139,3 +139,30 @@ async def test_a_payload_without_channel_or_an_answer_without_one_breaks_nothing
     assert posted(slack, "k-open") == 1
     assert not [r for r in caplog.records if "KeyError" in r.getMessage()
                 or (r.exc_info and r.exc_info[0] is KeyError)]
+
+
+async def test_answers_are_threaded_under_a_question_whose_post_keeps_where_it_is(
+        bot: TestClient, slack: FakeSlack) -> None:  # noqa: F811
+    """A sent delivery forgets Slack's answer, except a forum question's post in its team
+    channel: answers weeks later still go to its thread. A reply in a DM keeps nothing."""
+    from bot.outbound import queue_to_room
+    from dialogs.kit import Message, TextBlock
+    from dialogs.kit.rich import plain
+
+    def said(text: str) -> list[Message]:
+        return [Message(blocks=[TextBlock(text=plain(text))])]
+
+    async with bot.runtime.sessions.begin() as db:  # type: ignore[attr-defined]
+        await queue_to_room(db, "T1", "slack:C42", said("Vraag"), "forum:q:7")
+        await queue_to_room(db, "T1", "slack:C42", said("Ander bericht"), "digest:1")
+    await bot.channels.deliveries.drain()  # type: ignore[attr-defined]
+    async with bot.runtime.sessions.begin() as db:  # type: ignore[attr-defined]
+        await queue_to_room(db, "T1", "slack:C42", said("Antwoord"), "forum:a:1",
+                            thread_of="forum:q:7")
+    await bot.channels.deliveries.drain()  # type: ignore[attr-defined]
+    question, _, answer = slack.posts("C42")
+    assert answer["thread_ts"] == question["_ts"]
+    async with bot.runtime.sessions() as db:  # type: ignore[attr-defined]
+        kept = dict((await db.execute(select(DeliveryRow.key, DeliveryRow.result))).all())
+    assert kept == {"forum:q:7": {"channel": "C42", "ts": question["_ts"]},
+                    "digest:1": None, "forum:a:1": None}
