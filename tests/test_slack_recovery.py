@@ -166,3 +166,20 @@ async def test_answers_are_threaded_under_a_question_whose_post_keeps_where_it_i
         kept = dict((await db.execute(select(DeliveryRow.key, DeliveryRow.result))).all())
     assert kept == {"forum:q:7": {"channel": "C42", "ts": question["_ts"]},
                     "digest:1": None, "forum:a:1": None}
+
+
+async def test_a_history_call_that_fails_on_slacks_side_is_asked_again_later(
+        bot: TestClient, slack: FakeSlack) -> None:  # noqa: F811
+    started = await interrupted(bot, "k-500")
+    slack.failing.add("conversations.history")
+    assert (await outcome(bot, "k-500"))[0] == "pending"  # not guessed, not sent
+    assert posted(slack, "k-500") == 0
+    slack.failing.clear()
+    arrived(slack, "k-500", started + timedelta(seconds=1))
+    async with bot.runtime.sessions.begin() as db:  # type: ignore[attr-defined]
+        row = (await db.execute(select(DeliveryRow).where(
+            DeliveryRow.key == "k-500"))).scalar_one()
+        assert row.sending_at is not None  # the next try asks first
+        row.available_at = datetime.now(UTC)
+    assert (await outcome(bot, "k-500"))[0] == "sent"
+    assert posted(slack, "k-500") == 1
