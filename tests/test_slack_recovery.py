@@ -122,10 +122,14 @@ async def test_a_rate_limited_history_is_unknown_not_resent(
 
 async def test_a_payload_without_channel_or_an_answer_without_one_breaks_nothing(
         bot: TestClient, slack: FakeSlack, caplog: pytest.LogCaptureFixture) -> None:  # noqa: F811
-    """The delivered() race: a row whose payload says no channel (e.g. already marked sent by
-    the worker that lost it), or a DM lookup Slack answers without the channel."""
-    await interrupted(bot, "k-nochannel", payload={"op": "post", "sent": True})
+    """The delivered() race: a worker that lost its row marks it sent (its message dropped
+    from the payload) after another took it over; or the payload was removed; or a DM lookup
+    Slack answers without the channel."""
+    await interrupted(bot, "k-marked", payload={"op": "post", "sent": True})
+    assert (await outcome(bot, "k-marked"))[0] == "sent"
+    await interrupted(bot, "k-nochannel", payload={"op": "post"})
     assert (await outcome(bot, "k-nochannel"))[0] == "unknown"
+    assert posted(slack, "k-marked") == posted(slack, "k-nochannel") == 0
     slack.open_without_channel = True
     await interrupted(bot, "k-open", channel="U7")  # a post to a user: their DM is looked up
     status, error = await outcome(bot, "k-open")

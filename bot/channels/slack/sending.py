@@ -102,6 +102,8 @@ class SlackSender:
         op = payload.get("op")
         if op in IDEMPOTENT:
             return False  # doing it again is harmless
+        if payload.get("sent"):  # marked sent (``sent_payload``) by a worker that had lost
+            return True  # the row: its mark came after the takeover, the post arrived
         channel = payload.get("channel")
         if op != "post" or not isinstance(channel, str) or not channel:
             return None
