@@ -78,6 +78,13 @@ class FakeSlack:
         self.org_teams: list[str] = []
         #: what oauth.v2.access answers to an install (None: a plain workspace install)
         self.install_answer: dict[str, Any] | None = None
+        #: conversations.history as Slack gives it to apps outside the Marketplace (2025):
+        #: at most 15 messages per call, and (when set) this many calls a minute
+        self.history_limit = 15
+        self.history_per_minute: int | None = None
+        self._history_calls: list[float] = []
+        #: conversations.open answers without the channel (a malformed answer)
+        self.open_without_channel = False
 
     @property
     def url(self) -> str:
@@ -129,6 +136,14 @@ class FakeSlack:
                 return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
                                          headers={"Retry-After": "1"})
             self.last_post[channel] = now
+        if method == "conversations.history" and self.history_per_minute is not None:
+            moment = time.monotonic()
+            self._history_calls = [t for t in self._history_calls if moment - t < 60]
+            if len(self._history_calls) >= self.history_per_minute:
+                self.rate_limited += 1
+                return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
+                                         headers={"Retry-After": "60"})
+            self._history_calls.append(moment)
         args["_token"] = request.headers.get("Authorization", "")
         self.calls.append((method, args))
         return web.json_response(self.answer(method, args))
@@ -142,6 +157,8 @@ class FakeSlack:
             return {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1",
                     "user": "leerbot", "team": "Acme", "url": "https://acme.slack.com/"}
         if method == "conversations.open":
+            if self.open_without_channel:
+                return {"ok": True}
             return {"ok": True, "channel": {"id": f"D{args.get('users', 'X')}"}}
         if method == "users.info":
             return {"ok": True, "user": {"id": args.get("user"), "locale": "nl-NL",
@@ -176,20 +193,32 @@ class FakeSlack:
             channel = str(args.get("channel", ""))
             if channel.startswith("U"):  # a DM by user id lands in the app's DM with them
                 channel = f"D{channel}"
-            return {"ok": True, "channel": channel, "ts": f"{time.time():.6f}"}
+            args.setdefault("_ts", f"{time.time():.6f}")
+            return {"ok": True, "channel": channel, "ts": args["_ts"]}
         if method == "conversations.history":
-            wanted = args.get("channel")
-            messages = []
-            for name, posted in self.calls:
-                target = str(posted.get("channel", ""))
-                if name == "chat.postMessage" and wanted in (target, f"D{target}"):
-                    metadata = posted.get("metadata")
-                    if isinstance(metadata, str):
-                        metadata = json.loads(metadata)
-                    messages.append({"type": "message", "text": posted.get("text"),
-                                     "metadata": metadata or {}})
-            return {"ok": True, "messages": messages[::-1], "has_more": False}
+            return self.history(args)
         return {"ok": True}
+
+    def history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The channel's posts, newest first, within oldest..latest (inclusive), at most
+        ``limit`` (capped at ``history_limit``) with ``has_more`` when there were more."""
+        wanted = args.get("channel")
+        oldest = float(args.get("oldest") or 0)
+        latest = float(args.get("latest") or time.time() + 3600)
+        messages = []
+        for name, posted in self.calls:
+            target = str(posted.get("channel", ""))
+            stamp = float(posted.get("_ts") or 0)
+            if name == "chat.postMessage" and wanted in (target, f"D{target}") \
+                    and oldest <= stamp <= latest:
+                metadata = posted.get("metadata")
+                if isinstance(metadata, str):
+                    metadata = json.loads(metadata)
+                messages.append({"type": "message", "text": posted.get("text"),
+                                 "ts": posted.get("_ts"), "metadata": metadata or {}})
+        messages.sort(key=lambda m: float(m["ts"] or 0), reverse=True)
+        limit = min(int(args.get("limit") or 100), self.history_limit)
+        return {"ok": True, "messages": messages[:limit], "has_more": len(messages) > limit}
 
     async def upload(self, request: web.Request) -> web.Response:
         self.calls.append(("upload", {"size": len(await request.read())}))

@@ -4,7 +4,9 @@ content is split over several blocks or messages, never cut off silently.
 
 User text is escaped for mrkdwn: ``&``, ``<`` and ``>`` become entities (no ``<!channel>``, no
 ``<@U..>``, no ``<url|disguised link>``) and ``@channel``/``@here``/``@everyone`` get a
-zero-width space so they can never notify anyone.
+zero-width space so they can never notify anyone. This holds for the blocks and for a post's
+plain-text fallback (``fallback``: notifications show it, and Slack parses it too); every post
+gets its text from ``post``, so no other path builds one.
 """
 
 from __future__ import annotations
@@ -65,6 +67,26 @@ def _piece(segment: Segment) -> str:
     return escape(segment.text)
 
 
+def fallback(plain: str, limit: int = MAX_TEXT) -> str:
+    """A post's plain-text ``text`` (notifications, screen readers): escaped like the blocks,
+    cut to Slack's limit without breaking an entity in two."""
+    text = escape(plain.strip()) or "Leerbot"
+    if len(text) > limit:
+        text = text[:limit - 1]
+        amp = text.rfind("&")
+        if amp > limit - 8 and ";" not in text[amp:]:
+            text = text[:amp]
+        text += "…"
+    return text
+
+
+def post(channel: str, blocks: list[dict[str, Any]], plain: str,
+         **extra: Any) -> dict[str, Any]:
+    """A chat.postMessage payload: the blocks and their escaped fallback text."""
+    return {"op": "post", "channel": channel, "text": fallback(plain), "blocks": blocks,
+            **extra}
+
+
 def mrkdwn(rich: Rich) -> str:
     """Bold runs are marked once (``*Vraag 1 van 27*``), never piece by piece."""
     parts = []
@@ -115,8 +137,8 @@ def parse_action_id(value: str) -> tuple[Prompt | None, str]:
 
 @dataclass
 class SlackMessage:
-    """One chat.postMessage: blocks plus a plain-text fallback, and the images of its native
-    charts (posted instead if Slack refuses the chart blocks)."""
+    """One chat.postMessage: blocks plus the plain text they say (``fallback`` escapes it),
+    and the images of its native charts (posted instead if Slack refuses the chart blocks)."""
 
     blocks: list[dict[str, Any]]
     text: str
@@ -243,10 +265,9 @@ def render(messages: list[Message], form_button: str = "Formulier invullen") -> 
                 _chart(block, blocks, output, charts)
             elif isinstance(block, ImageBlock | FileBlock):
                 output.uploads.append(block)
-        fallback = " ".join(texts)[:MAX_TEXT] or "Leerbot"
         for start in range(0, len(blocks), MAX_BLOCKS):
             part = blocks[start:start + MAX_BLOCKS]
-            output.messages.append(SlackMessage(blocks=part, text=fallback, chart_images=[
+            output.messages.append(SlackMessage(blocks=part, text=" ".join(texts), chart_images=[
                 image for chart, image in charts
                 if image is not None and any(b is chart for b in part)]))
     return output
@@ -338,8 +359,8 @@ def payloads(address: str, messages: list[Message], reference: dict[str, Any] | 
              thread_of: str | None = None) -> list[dict[str, Any]]:
     """Proactive messages as chat.postMessage payloads to a user (their DM) or a channel,
     optionally in the thread of an earlier post (its delivery key)."""
-    return [{"op": "post", "channel": address, "text": m.text, "blocks": m.blocks,
-             **({"thread_of": thread_of} if thread_of else {}), **_chart_images(m)}
+    return [post(address, m.blocks, m.text, **({"thread_of": thread_of} if thread_of else {}),
+                 **_chart_images(m))
             for m in render(messages).messages]
 
 
@@ -356,9 +377,8 @@ def reply_payloads(channel: str, messages: list[Message],
                    thread_ts: str | None = None) -> list[dict[str, Any]]:
     """A turn's reply as delivery payloads: the posts, then the files to upload."""
     output = render(messages, form_button=FORM_BUTTON)
-    posts: list[dict[str, Any]] = [
-        {"op": "post", "channel": channel, "blocks": m.blocks, "text": m.text,
-         "thread_ts": thread_ts, **_chart_images(m)} for m in output.messages]
+    posts = [post(channel, m.blocks, m.text, thread_ts=thread_ts, **_chart_images(m))
+             for m in output.messages]
     uploads: list[dict[str, Any]] = [
         {"op": "upload", "channel": channel, "filename": upload.name,
          "content": base64.b64encode(upload.png if isinstance(upload, ImageBlock)
@@ -369,5 +389,5 @@ def reply_payloads(channel: str, messages: list[Message],
 
 def text_payload(channel: str, text: str) -> dict[str, Any]:
     """One plain message (our own text, escaped all the same)."""
-    return {"op": "post", "channel": channel, "text": text,
-            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": escape(text)}}]}
+    return post(channel, [{"type": "section", "text": {"type": "mrkdwn", "text": escape(text)}}],
+                text)

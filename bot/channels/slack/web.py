@@ -144,7 +144,9 @@ class SlackWeb:
             response = await (await self.client_for(team)).conversations_open(users=user)
         except SlackApiError as exc:
             raise failure("conversations.open", exc) from None
-        channel = str(response["channel"]["id"])
+        channel = (response.get("channel") or {}).get("id")
+        if not isinstance(channel, str) or not channel:  # an answer without the channel
+            raise RetryableError("conversations.open answered without a channel")
         self.caches.keep_dm(team, user, channel)
         return channel
 
