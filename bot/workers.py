@@ -42,7 +42,7 @@ from bot.queue import (
     release_claims,
     renew_claims,
     retry_later,
-    sent_payload,
+    sent_values,
     update_deliveries,
 )
 from bot.ratelimit import Limiter, limiter_for, wait_until
@@ -560,8 +560,7 @@ class DeliveryWorker(Worker):
                         "it arrived, so it is not sent again (retry it from the runs view)"))
                     return
                 if verdict:
-                    await self._mark(row, status="sent", sent_at=now(), last_error=None,
-                                     payload=sent_payload(row.payload))
+                    await self._mark(row, **sent_values(row.key, row.payload))
                     return
             await self._mark(row, sending_at=now())
             if not self.leases.holds(row.id):
@@ -590,9 +589,7 @@ class DeliveryWorker(Worker):
             await self._retry(row, row.attempts, type(exc).__name__, None,
                               uncertain=attempted or row.sending_at is not None)
             return
-        await self._mark(row, status="sent", sent_at=now(), last_error=None,
-                         payload=sent_payload(row.payload),
-                         result=result or None)
+        await self._mark(row, **sent_values(row.key, row.payload, result))
 
     async def _retry(self, row: DeliveryRow, attempts: int, error: str,
                      retry_after: float | None, uncertain: bool = False) -> None:
