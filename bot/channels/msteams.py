@@ -257,13 +257,14 @@ class MsTeamsCards:
         self.base = (settings.public_url or "").rstrip("/")
         self.sessions = sessions
 
-    async def render(self, workspace: str, messages: list[Message]) -> list[Card]:
+    async def render(self, key: SessionKey, messages: list[Message]) -> list[Card]:
+        """Cards for the person of ``key``; the files linked are stored as theirs."""
         files = [b for m in messages for b in m.blocks if isinstance(b, ImageBlock | FileBlock)]
         links: dict[int, str] = {}
         if self.base and files:
             async with self.sessions.begin() as db:
                 for block in files:
-                    token = await self._store(db, workspace, block)
+                    token = await self._store(db, key, block)
                     links[id(block)] = f"{self.base}/files/{token}"
 
         def file_url(block: ImageBlock | FileBlock) -> str:
@@ -272,10 +273,12 @@ class MsTeamsCards:
         return msteams_render.render(messages, file_url)
 
     @staticmethod
-    async def _store(db: AsyncSession, workspace: str, block: ImageBlock | FileBlock) -> str:
+    async def _store(db: AsyncSession, key: SessionKey, block: ImageBlock | FileBlock) -> str:
         if isinstance(block, ImageBlock):
-            return await store_file(db, workspace, block.name, "image/png", block.png)
-        return await store_file(db, workspace, block.name, block.media_type, block.data)
+            return await store_file(db, key.workspace, block.name, "image/png", block.png,
+                                    key.user)
+        return await store_file(db, key.workspace, block.name, block.media_type, block.data,
+                                key.user)
 
 
 class MsTeamsSender:
@@ -369,7 +372,7 @@ class MsTeamsReplies:
         return incoming
 
     async def render(self, received: TurnContext, messages: list[Message]) -> list[Card]:
-        return await self.cards.render(tenant_of(received.activity), messages)
+        return await self.cards.render(incoming_from(received.activity).key, messages)
 
     async def send(self, received: TurnContext, rendered: list[Card],
                    turn: Transaction | None) -> None:
@@ -413,7 +416,7 @@ class MsTeamsMessageAction:
                         locale=received.locale, name=received.name)
 
     async def render(self, received: AskFromMessage, messages: list[Message]) -> list[Card]:
-        return await self.cards.render(received.key.workspace, messages)
+        return await self.cards.render(received.key, messages)
 
     async def send(self, received: AskFromMessage, rendered: list[Card],
                    turn: Transaction | None) -> None:
