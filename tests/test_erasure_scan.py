@@ -37,10 +37,10 @@ class Person:
 
 
 @pytest.fixture
-async def served(tmp_path: Path) -> AsyncIterator[tuple[TestClient, Runtime, list[Person]]]:
+async def served(database_url: str,
+                 tmp_path: Path) -> AsyncIterator[tuple[TestClient, Runtime, list[Person]]]:
     async with FakeSlack() as slack, FakeConnector() as connector:
-        settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'wipe.db'}",
-                            data_dir=tmp_path, SLACK_SIGNING_SECRET=SECRET,
+        settings = Settings(database_url=database_url, data_dir=tmp_path, SLACK_SIGNING_SECRET=SECRET,
                             SLACK_BOT_TOKEN="xoxb-wipe", SLACK_API_URL=slack.url,
                             LEERBOT_TEAMS_EMULATOR=True, LEERBOT_PUBLIC_URL=PUBLIC)
         runtime = await Runtime.start(settings)
