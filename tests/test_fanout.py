@@ -105,7 +105,7 @@ def environment(url: str, slack: FakeSlack, lease: float | None = None) -> dict[
 
 def settings_from(env: dict[str, str]) -> Settings:
     keys = ("LEERBOT_DATABASE_URL", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL",
-            "LEERBOT_SLACK_RATE", "LEERBOT_TEAMS_RATE", "LEERBOT_LEASE")
+            "LEERBOT_SLACK_RATE", "LEERBOT_TEAMS_RATE", "LEERBOT_LEASE", "LEERBOT_TEAMS_EMULATOR")
     return Settings.model_validate({k: env[k] for k in keys if k in env})
 
 
