@@ -40,9 +40,10 @@ class Person:
 async def served(database_url: str,
                  tmp_path: Path) -> AsyncIterator[tuple[TestClient, Runtime, list[Person]]]:
     async with FakeSlack() as slack, FakeConnector() as connector:
-        settings = Settings(database_url=database_url, data_dir=tmp_path, SLACK_SIGNING_SECRET=SECRET,
-                            SLACK_BOT_TOKEN="xoxb-wipe", SLACK_API_URL=slack.url,
-                            LEERBOT_TEAMS_EMULATOR=True, LEERBOT_PUBLIC_URL=PUBLIC)
+        settings = Settings(database_url=database_url, data_dir=tmp_path,
+                            SLACK_SIGNING_SECRET=SECRET, SLACK_BOT_TOKEN="xoxb-wipe",
+                            SLACK_API_URL=slack.url, LEERBOT_TEAMS_EMULATOR=True,
+                            LEERBOT_PUBLIC_URL=PUBLIC)
         runtime = await Runtime.start(settings)
         app = build_app(runtime, webchat_enabled=False, workers=False)
         async with TestClient(TestServer(app, host="127.0.0.1")) as client:
@@ -143,3 +144,21 @@ async def test_alles_wissen_leaves_no_column_naming_the_person(
         assert (await client.get(f"/files/{link}")).status == 404
     # the colleague's own data stays
     assert rows_naming(after, ["Bob Baas"])
+
+
+async def test_the_opening_words_say_what_to_do_with_my_data(runtime) -> None:  # type: ignore[no-untyped-def]
+    from tests.conversation import User
+
+    anna = User(runtime.conductor, name="anna")
+    await anna.say("hallo")
+    await anna.say("exporteer mijn gegevens")  # straight to the file
+    (file,) = anna.files()
+    assert json.loads(file.data)["user"] == "anna"
+    out = await anna.say("wis al mijn gegevns")  # straight to the question, typo and all
+    assert "Weet je het zeker?" in out and not anna.files()
+    assert "niets gewist" in await anna.say("nee")
+    await anna.say("verwijder mijn gegevens")
+    out = await anna.say("ja")
+    assert "Gewist: alles wat ik over je bewaarde (" in out and "onderde" in out
+    await anna.say("mijn gegevens")  # the plain phrase asks
+    assert [value for value, _ in anna.choices()] == ["export", "delete", "nothing"]
