@@ -228,3 +228,46 @@ async def test_malformed_bodies_get_4xx(bot: TestClient, connector: FakeConnecto
                               headers={"Content-Type": "application/json"})
     assert response.status in {400, 403}  # not an activity; an activity with no serviceUrl
     assert connector.activities == [] and await traces(bot) == (0, 0)
+
+
+async def test_unreachable_or_hanging_key_server_gets_503_and_the_server_keeps_serving(
+        tmp_path: Path, openid: FakeOpenId, connector: FakeConnector,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Microsoft's keys cannot be fetched: 503 (the Bot Framework retries), not 401 or 500;
+    a key server that never answers blocks neither the event loop nor the request for long."""
+    import asyncio
+    import socket
+
+    from bot.channels import msteams
+
+    monkeypatch.setattr(msteams, "KEYS_TIMEOUT", 1.0)
+    silent = socket.socket()  # accepts connections, never answers
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    closed_port = socket.socket()
+    closed_port.bind(("127.0.0.1", 0))  # bound, not listening: connection refused
+    try:
+        for name, port in (("refused", closed_port.getsockname()[1]),
+                           ("silent", silent.getsockname()[1])):
+            url = f"http://127.0.0.1:{port}/{name}"
+            client = await make_client(tmp_path / name,
+                                       MICROSOFT_APP_ID=APP_ID,
+                                       MICROSOFT_APP_PASSWORD="secret",
+                                       LEERBOT_TEAMS_OPENID_URL=url)
+            try:
+                body = activity(connector, "menu")
+                header = {"Authorization": "Bearer " + openid.token(body["serviceUrl"])}
+                started = time.monotonic()
+                answer = asyncio.ensure_future(send(client, body, header))
+                health = await client.get("/healthz")  # served while the keys are fetched
+                assert health.status == 200
+                if "silent" in url:
+                    assert not answer.done()
+                assert await answer == 503
+                assert time.monotonic() - started < 10
+                assert connector.activities == [] and await traces(client) == (0, 0)
+            finally:
+                await closed(client)
+    finally:
+        silent.close()
+        closed_port.close()

@@ -21,6 +21,7 @@ botbuilder-dialogs). Moving to the Microsoft 365 Agents SDK is a change of this 
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import logging
@@ -54,7 +55,11 @@ from botbuilder.schema.teams import (
     MessagingExtensionActionResponse,
     TaskModuleMessageResponse,
 )
-from botframework.connector.auth import AuthenticationConstants
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    AuthenticationConstants,
+    jwt_token_extractor,
+)
 from msrest.universal_http.requests import ClientRetryPolicy
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -93,6 +98,21 @@ Card = dict[str, Any]
 # 500-element list: ~5 ms of CPU per client, most of a proactive send. The same codes as a
 # set give the same list at once. (Only affects this computation; remove with botbuilder.)
 ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)  # type: ignore[assignment]
+
+#: seconds to fetch Microsoft's token signing keys (botbuilder fetches them, at most once an
+#: hour, with blocking ``requests`` and no timeout: that runs off the event loop, bounded)
+KEYS_TIMEOUT = 10.0
+
+
+class _KeyFetch:
+    """``requests`` for botbuilder's key fetch, with a timeout."""
+
+    @staticmethod
+    def get(url: str, **options: Any) -> requests.Response:
+        return requests.get(url, timeout=KEYS_TIMEOUT, **options)
+
+
+jwt_token_extractor.requests = _KeyFetch  # type: ignore[assignment]
 
 
 class _Config:
@@ -496,9 +516,9 @@ class MsTeamsChannel:
             self.refusals.warn("msteams: refused a request that is not an activity")
             return web.Response(status=400, text="not a Bot Framework activity")
         try:
-            authenticated = await self.adapter.bot_framework_authentication.authenticate_request(
-                activity, request.headers.get("Authorization", ""))
-        except requests.RequestException as exc:  # Microsoft's key server, not the sender
+            authenticated = await self._authenticate(activity,
+                                                     request.headers.get("Authorization", ""))
+        except (requests.RequestException, TimeoutError) as exc:  # Microsoft's key server
             log.warning("msteams: could not fetch the token signing keys: %s",
                         type(exc).__name__)
             return web.Response(status=503, text="token keys unavailable")
@@ -514,6 +534,16 @@ class MsTeamsChannel:
         if invoke:
             return web.json_response(data=serializer_helper(invoke.body), status=invoke.status)
         return web.Response(status=201)
+
+    async def _authenticate(self, activity: Activity, header: str) -> AuthenticateRequestResult:
+        """botbuilder's token check. With a token it may fetch Microsoft's signing keys with
+        blocking calls, so it runs in a thread of its own (the event loop keeps serving)."""
+        authentication = self.adapter.bot_framework_authentication
+        if not header:
+            return await authentication.authenticate_request(activity, header)
+        check = authentication.authenticate_request(activity, header)
+        return await asyncio.wait_for(asyncio.to_thread(asyncio.run, check),
+                                      timeout=2 * KEYS_TIMEOUT + 1)
 
     def _refused(self, request: web.Request) -> web.Response | None:
         """Unauthenticated traffic (no app id) only in emulator mode, from loopback, and not
