@@ -271,3 +271,32 @@ async def test_unreachable_or_hanging_key_server_gets_503_and_the_server_keeps_s
     finally:
         silent.close()
         closed_port.close()
+
+
+def _items(body: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for item in body:
+        yield item
+        yield from _items(item.get("items") or [])
+
+
+async def test_a_name_with_markdown_is_shown_as_text_in_a_card(
+        bot: TestClient, connector: FakeConnector) -> None:
+    """A fact's title is markdown in Teams, like its value: a person's name in it is escaped
+    (a name that is a link stays text; Teams would otherwise render a link to anywhere)."""
+    from dialogs.profile.port import Profile
+    from tests.conversation import Workspace
+
+    name = "[klik hier](https://evil.example) **Eva**"
+    body = activity(connector, "hallo", user="29:eva", conversation="a:eva")
+    body["from"]["name"] = name
+    await send(bot, body)
+    await send(bot, activity(connector, "hallo"))
+    async with Workspace(bot.runtime, "tenant-1") as ws:  # type: ignore[attr-defined]
+        await ws.profiles.save_profile("aad-29:eva", Profile(good_at="Excel",
+                                                             competencies=["Excel"]))
+    await send(bot, activity(connector, "wie kan helpen met Excel"))
+    facts = [fact for card in connector.cards() for item in _items(card["body"])
+             if item.get("type") == "FactSet" for fact in item["facts"]]
+    titles = [fact["title"] for fact in facts]
+    assert titles and all("](https://evil.example)" not in t for t in titles), titles
+    assert r"\[klik hier\]\(https://evil\.example\) \*\*Eva\*\*" in titles
