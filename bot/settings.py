@@ -89,10 +89,10 @@ class Settings(BaseSettings):
     microsoft_app_type: str = Field("MultiTenant", validation_alias="MICROSOFT_APP_TYPE")
     msteams_emulator: bool = Field(
         False, validation_alias=AliasChoices("LEERBOT_TEAMS_EMULATOR", "msteams_emulator"),
-        description="accept unauthenticated /api/messages traffic for the Bot Framework "
-                    "Emulator: only without MICROSOFT_APP_ID, only from 127.0.0.1 and never "
-                    "through a proxy or tunnel (off: without an app id every request is "
-                    "refused)")
+        description="the Bot Framework Emulator: its loopback serviceUrl is allowed, and "
+                    "without MICROSOFT_APP_ID unauthenticated /api/messages traffic is "
+                    "accepted, only from 127.0.0.1 and never through a proxy or tunnel (off: "
+                    "without an app id every request is refused)")
     msteams_service_hosts: str = Field(
         "smba.trafficmanager.net,*.botframework.com,*.teams.microsoft.com,"
         "*.teams.microsoft.us",

@@ -174,7 +174,8 @@ async def secured(tmp_path: Path, openid: FakeOpenId):  # type: ignore[no-untype
     """Teams with an app id, tokens signed by the fake OpenID server's key."""
     client = await make_client(tmp_path, MICROSOFT_APP_ID=APP_ID,
                                MICROSOFT_APP_PASSWORD="secret",
-                               LEERBOT_TEAMS_OPENID_URL=openid.url)
+                               LEERBOT_TEAMS_OPENID_URL=openid.url,
+                               LEERBOT_TEAMS_EMULATOR=False)  # loopback is no serviceUrl
     yield client
     await closed(client)
 
@@ -253,7 +254,8 @@ async def test_unreachable_or_hanging_key_server_gets_503_and_the_server_keeps_s
             client = await make_client(tmp_path / name,
                                        MICROSOFT_APP_ID=APP_ID,
                                        MICROSOFT_APP_PASSWORD="secret",
-                                       LEERBOT_TEAMS_OPENID_URL=url)
+                                       LEERBOT_TEAMS_OPENID_URL=url,
+                                       LEERBOT_TEAMS_EMULATOR=False)
             try:
                 body = activity(connector, "menu")
                 header = {"Authorization": "Bearer " + openid.token(body["serviceUrl"])}

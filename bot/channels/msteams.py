@@ -570,7 +570,9 @@ class MsTeamsChannel:
 
     @property
     def emulator(self) -> bool:
-        return self.settings.msteams_emulator and not self.settings.microsoft_app_id
+        """Emulator mode: the Emulator's loopback serviceUrl is allowed (with an app id too,
+        when the Emulator signs in with it)."""
+        return self.settings.msteams_emulator
 
     async def ask_from_message(
             self, activity: Activity,
