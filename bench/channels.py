@@ -296,7 +296,8 @@ def start_servers(fake: str, folder: str, acks_db: str, full_db: str) -> Servers
     python = sys.executable
     leerbot = str(Path(python).parent / "leerbot")
     env = {"LEERBOT_DATA_DIR": folder, "SLACK_SIGNING_SECRET": SECRET,
-           "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_API_URL": f"{fake}/api/"}
+           "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_API_URL": f"{fake}/api/",
+           "LEERBOT_TEAMS_EMULATOR": "1"}
     ports = {name: free_port() for name in ("acks", "full", "bolt", "echo", "msteams")}
     processes = {
         # a receiving replica only (workers elsewhere): the ack path

@@ -262,7 +262,8 @@ async def drivers(tmp_path: Path, case_catalogue: Path) -> AsyncIterator[list[Dr
     async with FakeSlack() as slack, FakeConnector() as connector:
         settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'suite.db'}",
                             data_dir=tmp_path, SLACK_SIGNING_SECRET=SECRET,
-                            SLACK_BOT_TOKEN="xoxb-suite", SLACK_API_URL=slack.url)
+                            SLACK_BOT_TOKEN="xoxb-suite", SLACK_API_URL=slack.url,
+                            LEERBOT_TEAMS_EMULATOR=True)
         runtime = await Runtime.start(settings)
         app = build_app(runtime, webchat_enabled=True, workers=False)
         async with TestClient(TestServer(app, host="127.0.0.1")) as client:

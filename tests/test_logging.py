@@ -37,7 +37,7 @@ async def test_debug_log_holds_no_text_token_or_query(database_url: str,
         env = {**os.environ, "LEERBOT_DATABASE_URL": database_url, "LEERBOT_LOG_LEVEL": "DEBUG",
                "LEERBOT_ACCESS_LOG": "true", "SLACK_BOT_TOKEN": TOKEN,
                "SLACK_SIGNING_SECRET": SIGNING, "SLACK_API_URL": slack.url,
-               "PYTHONUNBUFFERED": "1"}
+               "LEERBOT_TEAMS_EMULATOR": "1", "PYTHONUNBUFFERED": "1"}
         server = Served(env, tmp_path / "serve.log")
         try:
             await server.ready()

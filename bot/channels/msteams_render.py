@@ -151,7 +151,7 @@ def _block(block: object, prompt: Prompt | None,
             container.append(_text(block.text))
         if block.facts:
             container.append({"type": "FactSet", "facts": [
-                {"title": f.label.plain, "value": markdown(f.value)} for f in block.facts]})
+                {"title": markdown(f.label), "value": markdown(f.value)} for f in block.facts]})
         return [{"type": "Container", "style": "emphasis", "items": container}], []
     if isinstance(block, ChoicesBlock):
         if len(block.choices) <= MAX_BUTTONS:

@@ -175,7 +175,7 @@ async def _read(request: web.Request, model: type[Request]) -> Request:
         raise web.HTTPForbidden(text="cross-site request refused")
     try:
         return model.model_validate(await request.json())
-    except (ValidationError, ValueError):
+    except (ValidationError, ValueError, RecursionError):  # RecursionError: nested too deep
         raise web.HTTPBadRequest(text="malformed request") from None
 
 

@@ -1,5 +1,7 @@
 """The competency matrix of a team as an XLSX file (actions 6.1 and 6.5): a row per member, a
 column per competency, the level in each cell, and who is the contact point for what.
+Names and competencies are people's own words: they are written as string cells, never as
+formulas (``dialogs.spreadsheets``).
 
 Levels, from what Leerbot knows about a person and a competency:
 
@@ -21,6 +23,8 @@ from collections.abc import Callable, Iterable
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from pydantic import BaseModel, Field
+
+from dialogs.spreadsheets import append_row
 
 LEVELS = ("basis", "gebruiker", "expert")
 FILLS = {"basis": "FFF2CC", "gebruiker": "DDEBF7", "expert": "C6EFCE"}
@@ -66,9 +70,9 @@ def workbook(team: str, people: list[Evidence], headers: dict[str, str],
     book = Workbook()
     sheet = book.active
     sheet.title = "Matrix"[:31]
-    sheet.append([f"{headers['title']}: {team}"])
+    append_row(sheet, [f"{headers['title']}: {team}"])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([headers["name"], *map(named, columns), headers["contact"]])
+    append_row(sheet, [headers["name"], *map(named, columns), headers["contact"]])
     for cell in sheet[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(text_rotation=60 if cell.column > 1 else 0)
@@ -76,7 +80,7 @@ def workbook(team: str, people: list[Evidence], headers: dict[str, str],
         levels = [level(person, c) for c in columns]
         contact = ", ".join(named(c) for c, lv in zip(columns, levels, strict=True)
                             if lv == "expert") if person.contact else ""
-        sheet.append([person.name, *[lv or "" for lv in levels], contact])
+        append_row(sheet, [person.name, *[lv or "" for lv in levels], contact])
         for cell, lv in zip(sheet[sheet.max_row][1:], levels, strict=False):
             if lv:
                 cell.fill = PatternFill("solid", fgColor=FILLS[lv])

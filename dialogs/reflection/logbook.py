@@ -3,8 +3,6 @@ search (``logboek excel``), recurring themes, and export as Markdown or CSV."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import Counter, defaultdict
 from datetime import date
@@ -31,6 +29,7 @@ from dialogs.policy import MANAGERS
 from dialogs.reflection.reflection import KIND, LESSON
 from dialogs.rounds.port import StoredAnswer
 from dialogs.rounds.team_choice import TeamRef, team_ref, team_step
+from dialogs.spreadsheets import Cell, csv_bytes
 from engine.text import fold, stem, tokens
 
 THEMES = 5
@@ -177,23 +176,16 @@ def markdown(lang: str, team: str, rounds: list[Round]) -> str:
     return "\n".join(lines)
 
 
-def _cell(text: str) -> str:
-    """No formula injection when the CSV is opened in a spreadsheet."""
-    return "'" + text if text[:1] in {"=", "+", "-", "@"} else text
-
-
-def as_csv(lang: str, rounds: list[Round]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([say(lang, f"logbook.col.{c}").plain
-                     for c in ("day", "who", "question", "answer")])
+def as_csv(lang: str, rounds: list[Round]) -> bytes:
+    """The logbook for a spreadsheet; names, questions and answers are neutralised so none
+    runs as a formula (``dialogs.spreadsheets``)."""
+    header = [say(lang, f"logbook.col.{c}").plain for c in ("day", "who", "question", "answer")]
     lesson = say(lang, "reflection.lesson").plain
+    rows: list[list[Cell]] = []
     for item in rounds:
-        for who, question, text in item.entries:
-            writer.writerow([item.day, _cell(who), _cell(question), _cell(text)])
-        for who, text in item.lessons:
-            writer.writerow([item.day, _cell(who), lesson, _cell(text)])
-    return out.getvalue()
+        rows += [[item.day, who, question, text] for who, question, text in item.entries]
+        rows += [[item.day, who, lesson, text] for who, text in item.lessons]
+    return csv_bytes(header, rows)
 
 
 def slug(name: str) -> str:
@@ -206,7 +198,7 @@ def export(turn: Turn, team: str, rounds: list[Round], form: str) -> list[Block]
                          data=markdown(turn.lang, team, rounds).encode())
     else:
         file = FileBlock(name=f"logboek-{slug(team)}.csv", media_type="text/csv",
-                         data=as_csv(turn.lang, rounds).encode("utf-8-sig"))
+                         data=as_csv(turn.lang, rounds))
     return [file, TextBlock(text=say(turn.lang, "logbook.exported"))]
 
 
