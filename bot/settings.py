@@ -100,6 +100,11 @@ class Settings(BaseSettings):
         from bot.clock import moment
 
         return moment(value) if isinstance(value, str) and value.strip() else value or None
+    msteams_sdk: Literal["botbuilder", "agents"] = Field(
+        "botbuilder", validation_alias=AliasChoices("LEERBOT_TEAMS_SDK", "msteams_sdk"),
+        description="the Microsoft SDK that serves Teams: botbuilder (the Bot Framework SDK, "
+                    "default) or agents (the Microsoft 365 Agents SDK); the same settings, "
+                    "tests and stored conversation references on both")
     msteams_emulator: bool = Field(
         False, validation_alias=AliasChoices("LEERBOT_TEAMS_EMULATOR", "msteams_emulator"),
         description="the Bot Framework Emulator: its loopback serviceUrl is allowed, and "

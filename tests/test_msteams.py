@@ -1,6 +1,7 @@
 """Microsoft Teams end to end: Bot Framework activities POSTed to /api/messages, replies to a
 local fake connector (the activity's serviceUrl), cards validated, proactive sends via stored
-references."""
+references. Every test runs on both transports (botbuilder and the Microsoft 365 Agents SDK,
+``LEERBOT_TEAMS_SDK``)."""
 
 from __future__ import annotations
 
@@ -33,8 +34,19 @@ async def connector(shared: Path):  # type: ignore[no-untyped-def]
             assert not errors, (errors[0].message, card)
 
 
-async def make_client(tmp_path: Path, **settings: Any):  # type: ignore[no-untyped-def]
-    settings = {"LEERBOT_TEAMS_EMULATOR": True, **settings}  # the fake connector: loopback
+SDKS = ("botbuilder", "agents")
+
+
+@pytest.fixture(params=SDKS)
+def teams_sdk(request: pytest.FixtureRequest) -> str:
+    """The transport under test (LEERBOT_TEAMS_SDK)."""
+    return str(request.param)
+
+
+async def make_client(tmp_path: Path, sdk: str = "botbuilder",
+                      **settings: Any):  # type: ignore[no-untyped-def]
+    settings = {"LEERBOT_TEAMS_EMULATOR": True, "LEERBOT_TEAMS_SDK": sdk,
+                **settings}  # the fake connector: loopback
     config = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'teams.db'}",
                       data_dir=tmp_path, **settings)
     runtime = await Runtime.start(config)
@@ -47,8 +59,8 @@ async def make_client(tmp_path: Path, **settings: Any):  # type: ignore[no-untyp
 
 
 @pytest.fixture
-async def bot(tmp_path: Path):  # type: ignore[no-untyped-def]
-    client = await make_client(tmp_path)
+async def bot(tmp_path: Path, teams_sdk: str):  # type: ignore[no-untyped-def]
+    client = await make_client(tmp_path, teams_sdk)
     yield client
     await client.close()
     await client.runtime.close()  # type: ignore[attr-defined]
@@ -149,18 +161,18 @@ async def test_proactive_message_through_a_stored_reference(bot: TestClient,
 
 
 def test_tenant_from_conversation_when_channel_data_lacks_it() -> None:
-    from botbuilder.schema import Activity
-
     from bot.channels.msteams import tenant_of
 
-    activity = Activity().deserialize({"type": "message", "conversation": {
-        "id": "a:1", "conversationType": "personal", "tenantId": "tenant-9"}})
+    activity = {"type": "message", "conversation": {
+        "id": "a:1", "conversationType": "personal", "tenantId": "tenant-9"}}
     assert tenant_of(activity) == "tenant-9"
+    assert tenant_of({**activity, "conversation": {"id": "a:1", "tenantID": "t-8"}}) == "t-8"
+    assert tenant_of({"type": "message"}) == "teams"  # the Emulator names none
 
 
-async def test_with_an_app_id_unauthenticated_traffic_is_refused(tmp_path: Path,
-                                                                 connector: FakeConnector) -> None:
-    client = await make_client(tmp_path, MICROSOFT_APP_ID="00000000-0000-0000-0000-000000000001",
+async def test_with_an_app_id_unauthenticated_traffic_is_refused(
+        tmp_path: Path, connector: FakeConnector, teams_sdk: str) -> None:
+    client = await make_client(tmp_path, teams_sdk, MICROSOFT_APP_ID="00000000-0000-0000-0000-000000000001",
                                MICROSOFT_APP_PASSWORD="secret")
     try:
         assert await send(client, activity(connector, "menu")) == 401
@@ -190,8 +202,9 @@ class _Transport:
 
 
 async def test_exports_are_linked_from_the_public_url(tmp_path: Path,
-                                                      connector: FakeConnector) -> None:
-    client = await make_client(tmp_path, LEERBOT_PUBLIC_URL="https://bot.acme.nl")
+                                                      connector: FakeConnector,
+                                                      teams_sdk: str) -> None:
+    client = await make_client(tmp_path, teams_sdk, LEERBOT_PUBLIC_URL="https://bot.acme.nl")
     try:
         await send(client, activity(connector, "mijn gegevens"))
         export = next(a for a in connector.cards()[-1]["actions"]

@@ -1,0 +1,248 @@
+"""Microsoft Teams through the Microsoft 365 Agents SDK (``LEERBOT_TEAMS_SDK=agents``), beside
+botbuilder: the same shared code, settings and stored conversation references.
+
+* The settings become one Agents SDK connection (``SERVICE_CONNECTION``): MICROSOFT_APP_ID is
+  its client id, MICROSOFT_APP_PASSWORD its client secret, MICROSOFT_APP_TENANT_ID its tenant
+  (a MultiTenant app signs in at ``botframework.com``), MICROSOFT_APP_TYPE=UserAssignedMSI a
+  user-assigned managed identity. MSAL gets the outgoing tokens.
+* Tokens are validated with the SDK's ``JwtTokenValidator`` (signature, expiry, audience = the
+  app id); the signing keys are fetched off the event loop within ``KEYS_TIMEOUT``. Like
+  botbuilder, a Bot Framework token must name the activity's serviceUrl; a token from another
+  issuer (the Emulator signing in with the app) is accepted in emulator mode only.
+* Without an app id (emulator mode, loopback only) activities run with the SDK's anonymous
+  identity and replies carry no token.
+* Invokes (the message extension's submitAction) are answered on the core ActivityHandler by
+  their name; ``microsoft-agents-hosting-msteams`` is not needed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+import urllib.request
+from http import HTTPStatus
+from typing import Any
+
+from jwt import PyJWK, PyJWKClient
+from jwt.exceptions import PyJWKClientConnectionError
+from microsoft_agents.activity import (
+    Activity,
+    ChannelAccount,
+    ConversationReference,
+    InvokeResponse,
+)
+from microsoft_agents.authentication.msal import MsalConnectionManager
+from microsoft_agents.hosting.aiohttp import CloudAdapter
+from microsoft_agents.hosting.core import (
+    ActivityHandler,
+    AgentAuthConfiguration,
+    AuthenticationConstants,
+    AuthTypes,
+    CardFactory,
+    ClaimsIdentity,
+    JwtTokenValidator,
+    MessageFactory,
+    TurnContext,
+)
+
+from bot.channels.msteams import common
+from bot.channels.msteams.common import (
+    SUBMIT_ACTION,
+    Card,
+    Gate,
+    KeysUnavailable,
+    MsTeamsTurns,
+    Received,
+    ServiceUrlRefused,
+    log,
+)
+from bot.settings import Settings
+
+#: the issuers of Bot Framework channel tokens (public cloud, US government)
+BOT_FRAMEWORK_ISSUERS = {"https://api.botframework.com", "https://api.botframework.us"}
+#: seconds the OpenID metadata's key URL is kept
+METADATA_LIFESPAN = 3600.0
+
+
+def configuration(settings: Settings) -> AgentAuthConfiguration:
+    """Our botbuilder-style settings as the Agents SDK's connection settings."""
+    app_type = (settings.microsoft_app_type or "MultiTenant").casefold()
+    secret = (settings.microsoft_app_password.get_secret_value()
+              if settings.microsoft_app_password else None)
+    tenant = settings.microsoft_app_tenant_id or (
+        "botframework.com" if app_type == "multitenant" else None)
+    auth_type = AuthTypes.user_managed_identity if app_type == "userassignedmsi" \
+        else AuthTypes.client_secret
+    return AgentAuthConfiguration(
+        auth_type=auth_type, client_id=settings.microsoft_app_id or None, tenant_id=tenant,
+        client_secret=secret, connection_name="SERVICE_CONNECTION",
+        anonymous_allowed=not settings.microsoft_app_id and settings.msteams_emulator)
+
+
+def as_dict(activity: Activity) -> dict[str, Any]:
+    """The activity in the wire format the shared code reads."""
+    return activity.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+class SigningKeys:
+    """The token validator's key source: Microsoft's keys (or, with LEERBOT_TEAMS_OPENID_URL,
+    those its OpenID metadata names), fetched in a thread within ``KEYS_TIMEOUT``."""
+
+    def __init__(self, openid_url: str | None) -> None:
+        self.openid_url = openid_url
+        self.clients: dict[str, PyJWKClient] = {}
+        self.lock = threading.Lock()
+        self.metadata: tuple[float, str] | None = None
+
+    async def get_signing_key(self, jwks_uri: str, header: dict[str, Any]) -> PyJWK:
+        return await asyncio.to_thread(self._key, jwks_uri, header)
+
+    def _key(self, jwks_uri: str, header: dict[str, Any]) -> PyJWK:
+        with self.lock:
+            uri = self._configured_keys() if self.openid_url else jwks_uri
+            if uri not in self.clients:
+                self.clients[uri] = PyJWKClient(uri, timeout=common.KEYS_TIMEOUT,
+                                                lifespan=int(METADATA_LIFESPAN))
+            try:
+                return self.clients[uri].get_signing_key(header["kid"])
+            except PyJWKClientConnectionError as exc:
+                raise KeysUnavailable(type(exc).__name__) from None
+
+    def _configured_keys(self) -> str:
+        assert self.openid_url is not None
+        if self.metadata and time.monotonic() - self.metadata[0] < METADATA_LIFESPAN:
+            return self.metadata[1]
+        try:
+            with urllib.request.urlopen(self.openid_url,
+                                        timeout=common.KEYS_TIMEOUT) as response:
+                uri = str(json.loads(response.read())["jwks_uri"])
+        except (OSError, ValueError, KeyError) as exc:
+            raise KeysUnavailable(type(exc).__name__) from None
+        self.metadata = (time.monotonic(), uri)
+        return uri
+
+
+def _received(turn_context: TurnContext) -> Received:
+    async def reply(cards: list[Card]) -> None:
+        for card in cards:
+            await turn_context.send_activity(
+                MessageFactory.attachment(CardFactory.adaptive_card(card)))
+
+    return Received(activity=as_dict(turn_context.activity), reply=reply)
+
+
+class AgentsBot(ActivityHandler):
+    def __init__(self, turns: MsTeamsTurns) -> None:
+        self.turns = turns
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:  # type: ignore[override]
+        await self.turns.message(_received(turn_context))
+
+    async def on_members_added_activity(  # type: ignore[override]
+            self, members_added: list[ChannelAccount], turn_context: TurnContext) -> None:
+        welcome = await self.turns.members_added(as_dict(turn_context.activity))
+        if welcome:
+            await turn_context.send_activity(MessageFactory.text(welcome))
+
+    async def on_invoke_activity(  # type: ignore[override]
+            self, turn_context: TurnContext) -> InvokeResponse | None:
+        if turn_context.activity.name == SUBMIT_ACTION:
+            text = await self.turns.submit_action(as_dict(turn_context.activity))
+            return InvokeResponse(status=int(HTTPStatus.OK),
+                                  body={"task": {"type": "message", "value": text}})
+        return await super().on_invoke_activity(turn_context)
+
+
+class AgentsTransport:
+    """``common.Transport`` on the Microsoft 365 Agents SDK."""
+
+    def __init__(self, settings: Settings, gate: Gate) -> None:
+        self.settings = settings
+        self.gate = gate
+        self.config = configuration(settings)
+        self.adapter = CloudAdapter(connection_manager=MsalConnectionManager(
+            connections_configurations={"SERVICE_CONNECTION": self.config}))
+        self.adapter.on_turn_error = self._on_error
+        self.validator = JwtTokenValidator(self.config)
+        # the SDK fetches keys with no bound but its 30 s default; ours has the timeout
+        self.validator._jwk_client_manager = SigningKeys(  # type: ignore[assignment]
+            settings.msteams_openid_url)
+        self.bot: AgentsBot | None = None
+
+    def bind(self, turns: MsTeamsTurns) -> None:
+        self.bot = AgentsBot(turns)
+        self.turns = turns
+
+    async def _on_error(self, turn_context: TurnContext, error: Exception) -> None:
+        log.error("msteams turn failed: %s", type(error).__name__)
+        try:
+            await turn_context.send_activity(self.turns.error_text(as_dict(turn_context.activity)))
+        except Exception:  # the connector itself may be down
+            log.warning("could not tell the user about the failure")
+
+    def parse(self, body: dict[str, Any]) -> Activity | None:
+        try:
+            activity = Activity.model_validate(body)
+        except Exception:  # pydantic's ValidationError, or a value no model accepts
+            return None
+        return activity if isinstance(activity.type, str) and activity.type else None
+
+    async def authenticate(self, activity: Activity, header: str) -> ClaimsIdentity:
+        if not self.settings.microsoft_app_id:  # emulator mode (the gate checked it)
+            return ClaimsIdentity()
+        scheme, _, token = header.partition(" ")
+        if scheme.casefold() != "bearer" or not token.strip():
+            raise PermissionError("no bearer token")
+        identity = await self.validator.validate_token(token.strip())
+        issuer = identity.get_claim_value(AuthenticationConstants.ISSUER_CLAIM)
+        if issuer in BOT_FRAMEWORK_ISSUERS:
+            if identity.get_claim_value("serviceurl") != activity.service_url:
+                raise PermissionError("the token names another serviceUrl")
+        elif not self.settings.msteams_emulator:
+            raise PermissionError("not a Bot Framework token")
+        return identity
+
+    async def process(self, identity: ClaimsIdentity,
+                      activity: Activity) -> tuple[int, Any] | None:
+        assert self.bot is not None
+        invoke = await self.adapter.process_activity(identity, activity, self.bot.on_turn)
+        if activity.type == "invoke":
+            if invoke is None:
+                return int(HTTPStatus.NOT_IMPLEMENTED), None
+            return int(invoke.status or HTTPStatus.NOT_IMPLEMENTED), invoke.body
+        return None
+
+    async def continue_conversation(self, reference: dict[str, Any], text: str | None,
+                                    cards: list[Card]) -> list[str]:
+        if not self.gate.service_url_allowed(reference.get("serviceUrl")):
+            raise ServiceUrlRefused("the stored serviceUrl is not allowed")
+        activities = [MessageFactory.text(text)] if text else []
+        activities += [MessageFactory.attachment(CardFactory.adaptive_card(card))
+                       for card in cards]
+        sent: list[str] = []
+        failures: list[Exception] = []
+
+        async def callback(turn_context: TurnContext) -> None:
+            # errors are kept here: the adapter's turn-error handler must not swallow them
+            # (nor answer "something went wrong" to someone who never wrote)
+            try:
+                for activity in activities:
+                    response = await turn_context.send_activity(activity)
+                    sent.append(getattr(response, "id", "") or "")
+            except Exception as exc:
+                failures.append(exc)
+
+        continuation = ConversationReference.model_validate(reference) \
+            .get_continuation_activity()
+        if self.settings.microsoft_app_id:
+            await self.adapter.continue_conversation(self.settings.microsoft_app_id,
+                                                     continuation, callback)
+        else:
+            await self.adapter.continue_conversation_with_claims(
+                ClaimsIdentity(), continuation, callback,
+                AuthenticationConstants.AGENTS_SDK_SCOPE)
+        if failures:
+            raise failures[0]
+        return sent
