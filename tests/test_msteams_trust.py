@@ -26,9 +26,9 @@ from bot.net import service_url_allowed
 from bot.storage.models import ConversationRefRow, DialogSessionRow
 from bot.workers import PermanentError
 from tests.fakes import FakeConnector
-from tests.test_msteams import activity, bot, connector, make_client, send
+from tests.test_msteams import activity, bot, connector, make_client, send, teams_sdk
 
-__all__ = ["bot", "connector"]  # fixtures, imported for this module's tests
+__all__ = ["bot", "connector", "teams_sdk"]  # fixtures, imported for this module's tests
 
 APP_ID = "00000000-0000-0000-0000-000000000001"
 ISSUER = "https://api.botframework.com"
@@ -101,8 +101,9 @@ async def traces(client: TestClient) -> tuple[int, int]:
 
 
 async def test_without_app_id_and_emulator_mode_everything_is_refused(
-        tmp_path: Path, connector: FakeConnector, caplog: pytest.LogCaptureFixture) -> None:
-    client = await make_client(tmp_path, LEERBOT_TEAMS_EMULATOR=False)
+        tmp_path: Path, connector: FakeConnector, caplog: pytest.LogCaptureFixture,
+        teams_sdk: str) -> None:
+    client = await make_client(tmp_path, teams_sdk, LEERBOT_TEAMS_EMULATOR=False)
     try:
         with caplog.at_level(logging.WARNING, logger="bot.channels.msteams"):
             assert await send(client, activity(connector, "menu")) == 401
@@ -170,9 +171,10 @@ def test_the_allow_list() -> None:
 
 
 @pytest.fixture
-async def secured(tmp_path: Path, openid: FakeOpenId):  # type: ignore[no-untyped-def]
+async def secured(tmp_path: Path, openid: FakeOpenId,
+                  teams_sdk: str):  # type: ignore[no-untyped-def]
     """Teams with an app id, tokens signed by the fake OpenID server's key."""
-    client = await make_client(tmp_path, MICROSOFT_APP_ID=APP_ID,
+    client = await make_client(tmp_path, teams_sdk, MICROSOFT_APP_ID=APP_ID,
                                MICROSOFT_APP_PASSWORD="secret",
                                LEERBOT_TEAMS_OPENID_URL=openid.url,
                                LEERBOT_TEAMS_EMULATOR=False)  # loopback is no serviceUrl
@@ -184,6 +186,9 @@ def bad_tokens(openid: FakeOpenId, url: str) -> dict[str, str]:
     other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     return {
         "garbage": "Bearer abc.def.ghi",
+        "unsigned": "Bearer " + jwt.encode(
+            jwt.decode(openid.token(url), options={"verify_signature": False}), None,
+            algorithm="none"),
         "not a jwt": "Bearer x",
         "no scheme": openid.token(url),
         "bad signature": "Bearer " + openid.token(url, key=other),
@@ -233,15 +238,15 @@ async def test_malformed_bodies_get_4xx(bot: TestClient, connector: FakeConnecto
 
 async def test_unreachable_or_hanging_key_server_gets_503_and_the_server_keeps_serving(
         tmp_path: Path, openid: FakeOpenId, connector: FakeConnector,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch, teams_sdk: str) -> None:
     """Microsoft's keys cannot be fetched: 503 (the Bot Framework retries), not 401 or 500;
     a key server that never answers blocks neither the event loop nor the request for long."""
     import asyncio
     import socket
 
-    from bot.channels import msteams
+    from bot.channels.msteams import common
 
-    monkeypatch.setattr(msteams, "KEYS_TIMEOUT", 1.0)
+    monkeypatch.setattr(common, "KEYS_TIMEOUT", 1.0)
     silent = socket.socket()  # accepts connections, never answers
     silent.bind(("127.0.0.1", 0))
     silent.listen(8)
@@ -251,7 +256,7 @@ async def test_unreachable_or_hanging_key_server_gets_503_and_the_server_keeps_s
         for name, port in (("refused", closed_port.getsockname()[1]),
                            ("silent", silent.getsockname()[1])):
             url = f"http://127.0.0.1:{port}/{name}"
-            client = await make_client(tmp_path / name,
+            client = await make_client(tmp_path / name, teams_sdk,
                                        MICROSOFT_APP_ID=APP_ID,
                                        MICROSOFT_APP_PASSWORD="secret",
                                        LEERBOT_TEAMS_OPENID_URL=url,
