@@ -258,12 +258,16 @@ class MsTeamsDriver(Driver):
 
 
 @asynccontextmanager
-async def drivers(tmp_path: Path, case_catalogue: Path) -> AsyncIterator[list[Driver]]:
+async def drivers(tmp_path: Path, case_catalogue: Path,
+                  index: int = 0) -> AsyncIterator[list[Driver]]:
+    """The four channels' drivers; index 4 (``msteams-agents``) is Teams on the Microsoft 365
+    Agents SDK (its driver then stands fourth, where botbuilder's would)."""
     async with FakeSlack() as slack, FakeConnector() as connector:
         settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'suite.db'}",
                             data_dir=tmp_path, SLACK_SIGNING_SECRET=SECRET,
                             SLACK_BOT_TOKEN="xoxb-suite", SLACK_API_URL=slack.url,
-                            LEERBOT_TEAMS_EMULATOR=True)
+                            LEERBOT_TEAMS_EMULATOR=True,
+                            LEERBOT_TEAMS_SDK="agents" if index == 4 else "botbuilder")
         runtime = await Runtime.start(settings)
         app = build_app(runtime, webchat_enabled=True, workers=False)
         async with TestClient(TestServer(app, host="127.0.0.1")) as client:
@@ -276,6 +280,15 @@ async def drivers(tmp_path: Path, case_catalogue: Path) -> AsyncIterator[list[Dr
             client.runtime = runtime  # type: ignore[attr-defined]
             yield all_drivers
         await runtime.close()
+
+
+#: the channels, Microsoft Teams on both transports (botbuilder, the Agents SDK)
+EVERY_CHANNEL = pytest.mark.parametrize(
+    "index", [0, 1, 2, 3, 4], ids=["console", "web", "slack", "msteams", "msteams-agents"])
+
+
+def pick(channel_drivers: list[Driver], index: int) -> Driver:
+    return channel_drivers[min(index, 3)]
 
 
 GROUP = {"size": "3", "age": "40-55", "experience": "5-30", "education": "mbo"}
@@ -316,11 +329,11 @@ async def learning_help(driver: Driver) -> None:
     await driver.choose("save")
 
 
-@pytest.mark.parametrize("index", [0, 1, 2, 3], ids=["console", "web", "slack", "msteams"])
+@EVERY_CHANNEL
 async def test_same_dialogs_same_outcome_on_every_channel(tmp_path: Path, case_catalogue: Path,
                                                           index: int) -> None:
-    async with drivers(tmp_path, case_catalogue) as channel_drivers:
-        driver = channel_drivers[index]
+    async with drivers(tmp_path, case_catalogue, index) as channel_drivers:
+        driver = pick(channel_drivers, index)
         await wizard(driver)
         await scan(driver)
         await learning_help(driver)
@@ -356,11 +369,11 @@ async def together(driver: Driver, runtime: Runtime, deliver: Any) -> None:
     assert "teamkanaal" in driver.text()
 
 
-@pytest.mark.parametrize("index", [0, 1, 2, 3], ids=["console", "web", "slack", "msteams"])
+@EVERY_CHANNEL
 async def test_learning_together_on_every_channel(tmp_path: Path, case_catalogue: Path,
                                                   index: int) -> None:
-    async with drivers(tmp_path, case_catalogue) as channel_drivers:
-        driver = channel_drivers[index]
+    async with drivers(tmp_path, case_catalogue, index) as channel_drivers:
+        driver = pick(channel_drivers, index)
         runtime: Runtime = channel_drivers[0].runtime  # type: ignore[attr-defined]
         client = next(d for d in channel_drivers if isinstance(d, WebDriver)).client
 
@@ -416,11 +429,11 @@ async def my_path(driver: Driver, runtime: Runtime, deliver: Any) -> None:
         ("started", None), ("done", "Eerst luisteren, dan antwoorden"), ("todo", None)]
 
 
-@pytest.mark.parametrize("index", [0, 1, 2, 3], ids=["console", "web", "slack", "msteams"])
+@EVERY_CHANNEL
 async def test_my_path_on_every_channel(tmp_path: Path, case_catalogue: Path,
                                         index: int) -> None:
-    async with drivers(tmp_path, case_catalogue) as channel_drivers:
-        driver = channel_drivers[index]
+    async with drivers(tmp_path, case_catalogue, index) as channel_drivers:
+        driver = pick(channel_drivers, index)
         runtime: Runtime = channel_drivers[0].runtime  # type: ignore[attr-defined]
         client = next(d for d in channel_drivers if isinstance(d, WebDriver)).client
 
@@ -445,10 +458,10 @@ async def pop(driver: Driver) -> None:
     assert "bewaard" in driver.text()
 
 
-@pytest.mark.parametrize("index", [0, 1, 2, 3], ids=["console", "web", "slack", "msteams"])
+@EVERY_CHANNEL
 async def test_pop_on_every_channel(tmp_path: Path, case_catalogue: Path, index: int) -> None:
-    async with drivers(tmp_path, case_catalogue) as channel_drivers:
-        driver = channel_drivers[index]
+    async with drivers(tmp_path, case_catalogue, index) as channel_drivers:
+        driver = pick(channel_drivers, index)
         await pop(driver)
         runtime: Runtime = channel_drivers[0].runtime  # type: ignore[attr-defined]
         async with Workspace(runtime, driver.workspace) as ws:
