@@ -520,6 +520,9 @@ LIBRARY_LOGGERS = {
     "slack_bolt": logging.INFO,  # DEBUG: request bodies, listener arguments
     "botbuilder": logging.INFO,
     "botframework": logging.INFO,  # the connector client (through msrest)
+    # the Microsoft 365 Agents SDK: INFO logs every send with its conversation id, and the
+    # user-token client's request bodies
+    "microsoft_agents": logging.WARNING,
     "msrest": logging.INFO,  # msrest.http_logger DEBUG: request and answer bodies, headers
     "msal": logging.INFO,  # DEBUG: token requests
     "azure": logging.WARNING,  # azure.core's http_logging_policy INFO: URLs and headers

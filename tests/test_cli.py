@@ -199,7 +199,8 @@ def test_serve_logging_debugs_our_code_but_not_the_libraries() -> None:
     try:
         configure_logging(Settings(LEERBOT_LOG_LEVEL="debug"))  # any case is accepted
         assert logging.getLogger("bot.workers").isEnabledFor(logging.DEBUG)
-        for library in ("slack_sdk", "botbuilder", "sqlalchemy.engine", "aiohttp.access"):
+        for library in ("slack_sdk", "botbuilder", "microsoft_agents", "sqlalchemy.engine",
+                        "aiohttp.access"):
             assert not logging.getLogger(library).isEnabledFor(logging.DEBUG), library
         assert not logging.getLogger("sqlalchemy.engine").isEnabledFor(logging.INFO)  # values
         configure_logging(Settings(LEERBOT_LOG_LEVEL="WARNING"))

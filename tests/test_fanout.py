@@ -17,7 +17,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
+import pytest
 from sqlalchemy import func, select
 
 from bot.channels import MSTEAMS, SLACK
@@ -39,12 +39,12 @@ QUESTION = "Waarvoor mag men jou bellen?"
 
 
 def reference(service_url: str, user: str) -> dict[str, Any]:
-    return ConversationReference(
-        channel_id="msteams", service_url=service_url,
-        conversation=ConversationAccount(id=f"a:{user}", conversation_type="personal",
-                                         tenant_id=TENANT),
-        user=ChannelAccount(id=f"29:{user}", aad_object_id=user),
-        bot=ChannelAccount(id="28:leerbot", name="Leerbot")).serialize()
+    """A stored conversation reference (botbuilder's serialised format, on both transports)."""
+    return {"channelId": "msteams", "serviceUrl": service_url,
+            "conversation": {"id": f"a:{user}", "conversationType": "personal",
+                             "tenantID": TENANT},
+            "user": {"id": f"29:{user}", "aadObjectId": user},
+            "bot": {"id": "28:leerbot", "name": "Leerbot"}}
 
 
 async def populate(url: str, connector_url: str, count: int = RECIPIENTS) -> None:
@@ -91,13 +91,14 @@ TAKEOVER_SLACK = 4.0
 LEASE = 6.0  # LEERBOT_LEASE's default
 
 
-def environment(url: str, slack: FakeSlack, lease: float | None = None) -> dict[str, str]:
+def environment(url: str, slack: FakeSlack, lease: float | None = None,
+                teams_sdk: str = "botbuilder") -> dict[str, str]:
     """The environment of a `leerbot serve` for the fan-out (the default lease unless given)."""
     env = {**os.environ, "LEERBOT_DATABASE_URL": url, "SLACK_BOT_TOKEN": "xoxb-fanout",
            "SLACK_SIGNING_SECRET": "fanout-secret", "SLACK_API_URL": slack.url,
            "LEERBOT_SLACK_RATE": str(RATE), "LEERBOT_TEAMS_RATE": str(RATE),
            "LEERBOT_TEAMS_EMULATOR": "1",  # the fake connector listens on 127.0.0.1
-           "PYTHONUNBUFFERED": "1"}
+           "LEERBOT_TEAMS_SDK": teams_sdk, "PYTHONUNBUFFERED": "1"}
     if lease is not None:
         env["LEERBOT_LEASE"] = str(lease)
     return env
@@ -105,7 +106,8 @@ def environment(url: str, slack: FakeSlack, lease: float | None = None) -> dict[
 
 def settings_from(env: dict[str, str]) -> Settings:
     keys = ("LEERBOT_DATABASE_URL", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL",
-            "LEERBOT_SLACK_RATE", "LEERBOT_TEAMS_RATE", "LEERBOT_LEASE", "LEERBOT_TEAMS_EMULATOR")
+            "LEERBOT_SLACK_RATE", "LEERBOT_TEAMS_RATE", "LEERBOT_LEASE", "LEERBOT_TEAMS_EMULATOR",
+            "LEERBOT_TEAMS_SDK")
     return Settings.model_validate({k: env[k] for k in keys if k in env})
 
 
@@ -158,12 +160,14 @@ def assert_exactly_once(slack: FakeSlack, connector: FakeConnector, found: dict[
     assert found.get("failed", 0) == 0 and found["runs"] == 2
 
 
-async def test_fan_out_in_one_process(tmp_path: Path) -> None:
+@pytest.mark.parametrize("teams_sdk", ["botbuilder", "agents"])
+async def test_fan_out_in_one_process(tmp_path: Path, teams_sdk: str) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'fanout.db'}"
     async with FakeSlack(fail_rate=0.05, per_workspace_per_second=RATE) as slack, \
             FakeConnector(fail_rate=0.05, per_second=RATE) as connector:
         await populate(url, connector.url)
-        runtime = await Runtime.start(settings_from(environment(url, slack)))
+        runtime = await Runtime.start(settings_from(environment(url, slack,
+                                                                teams_sdk=teams_sdk)))
         channels = Channels(runtime)
         await channels.start()
         try:

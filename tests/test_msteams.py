@@ -172,7 +172,8 @@ def test_tenant_from_conversation_when_channel_data_lacks_it() -> None:
 
 async def test_with_an_app_id_unauthenticated_traffic_is_refused(
         tmp_path: Path, connector: FakeConnector, teams_sdk: str) -> None:
-    client = await make_client(tmp_path, teams_sdk, MICROSOFT_APP_ID="00000000-0000-0000-0000-000000000001",
+    client = await make_client(tmp_path, teams_sdk,
+                               MICROSOFT_APP_ID="00000000-0000-0000-0000-000000000001",
                                MICROSOFT_APP_PASSWORD="secret")
     try:
         assert await send(client, activity(connector, "menu")) == 401
@@ -321,3 +322,98 @@ async def test_message_action_asks_the_message_in_the_personal_chat(
                    data=json.dumps(invoke("29:user-6", "<p>Wie kan helpen met Excel?</p>")))
     last = connector.activities[-1]
     assert last["_conversation"] == "a:p-6" and "anoniem" in json.dumps(last)
+
+
+def test_no_code_outside_the_teams_package_imports_a_microsoft_sdk() -> None:
+    import ast
+
+    root = Path(__file__).resolve().parent.parent
+    sdks = ("botbuilder", "botframework", "msrest", "microsoft_agents")
+    found = []
+    for package in ("bot", "dialogs", "engine", "knowledge", "bench"):
+        for path in (root / package).rglob("*.py"):
+            if path.is_relative_to(root / "bot" / "channels" / "msteams"):
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                    [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+                found += [f"{path.relative_to(root)}: {n}" for n in names
+                          if n.split(".")[0] in sdks]
+    # the bench's bare echo servers are the SDKs on their own, for comparison
+    assert [f for f in found if not f.startswith("bench/bare_servers.py")] == []
+
+
+TEAMS_ACTIVITIES = [
+    {"type": "message", "id": "m1", "serviceUrl": "https://smba.trafficmanager.net/emea/",
+     "channelId": "msteams", "locale": "nl-NL", "text": "hallo",
+     "from": {"id": "29:u", "name": "Anna", "aadObjectId": "aad-u"},
+     "conversation": {"id": "a:p", "conversationType": "personal", "tenantId": "t-1"},
+     "recipient": {"id": "28:leerbot", "name": "Leerbot"},
+     "channelData": {"tenant": {"id": "t-1"}}},
+    {"type": "conversationUpdate", "serviceUrl": "https://smba.trafficmanager.net/emea/",
+     "channelId": "msteams", "from": {"id": "29:u"},
+     "conversation": {"id": "19:abc@thread.tacv2", "conversationType": "channel",
+                      "isGroup": True, "name": "Algemeen", "tenantId": "t-1"},
+     "recipient": {"id": "28:leerbot"}, "membersAdded": [{"id": "28:leerbot"}]},
+    {"type": "message", "id": "m2", "serviceUrl": "http://127.0.0.1:3978/",
+     "channelId": "emulator", "from": {"id": "u", "role": "user"},
+     "conversation": {"id": "c"}, "recipient": {"id": "b", "role": "bot"}, "text": "x"},
+]
+
+
+@pytest.mark.parametrize("body", TEAMS_ACTIVITIES, ids=["personal", "channel", "emulator"])
+def test_both_transports_store_botbuilders_conversation_references(
+        body: dict[str, Any]) -> None:
+    """A reference stored by either transport is the one botbuilder stored before: switching
+    LEERBOT_TEAMS_SDK loses no one's proactive messages."""
+    from botbuilder.core import TurnContext
+    from botbuilder.schema import Activity
+
+    from bot.channels.msteams import reference_of
+    from bot.channels.msteams.transport_agents import AgentsTransport, as_dict
+    from bot.channels.msteams.transport_botbuilder import BotbuilderTransport
+
+    before = TurnContext.get_conversation_reference(Activity().deserialize(body)).serialize()
+    for transport in (BotbuilderTransport, AgentsTransport):
+        parsed = transport.parse(None, body)  # type: ignore[arg-type]
+        wire = parsed.serialize() if transport is BotbuilderTransport else as_dict(parsed)
+        assert reference_of(wire) == before, transport.__name__
+
+
+async def test_a_reference_stored_on_one_transport_serves_the_other(
+        tmp_path: Path, connector: FakeConnector) -> None:
+    first = await make_client(tmp_path, "botbuilder")
+    try:
+        await send(first, activity(connector, "hallo", user="29:user-4", conversation="a:p-4"))
+    finally:
+        await first.close()
+        await first.runtime.close()  # type: ignore[attr-defined]
+    second = await make_client(tmp_path, "agents")  # the same database
+    try:
+        msteams = second.channels.msteams  # type: ignore[attr-defined]
+        (reference,) = await msteams.references("tenant-1", "aad-29:user-4")
+        await msteams.sender.send("tenant-1", {"reference": reference, "text": "Hoi Anna"})
+        assert connector.activities[-1]["text"] == "Hoi Anna"
+        assert connector.activities[-1]["_conversation"] == "a:p-4"
+    finally:
+        await second.close()
+        await second.runtime.close()  # type: ignore[attr-defined]
+
+
+async def test_a_mention_of_leerbot_in_a_channel_is_not_part_of_the_text(
+        bot: TestClient, connector: FakeConnector) -> None:
+    body = activity(connector, "<at>Leerbot</at> taal", conversation="19:abc@thread.tacv2",
+                    kind="channel")
+    body["entities"] = [{"type": "mention", "text": "<at>Leerbot</at>",
+                         "mentioned": {"id": "28:leerbot", "name": "Leerbot"}}]
+    await send(bot, body)
+    assert "English" in json.dumps(connector.cards()[-1])  # the language dialog's choices
+
+
+async def test_an_unknown_invoke_gets_not_implemented(bot: TestClient,
+                                                      connector: FakeConnector) -> None:
+    body = activity(connector)
+    body.update({"type": "invoke", "name": "composeExtension/query", "value": {}})
+    response = await bot.post("/api/messages", data=json.dumps(body),
+                              headers={"Content-Type": "application/json"})
+    assert response.status == 501 and connector.activities == []
