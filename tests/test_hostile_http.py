@@ -64,6 +64,16 @@ class Server:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    yield from serve(tmp_path_factory, "botbuilder")
+
+
+@pytest.fixture(scope="module")
+def agents_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The same, with Microsoft Teams on the Microsoft 365 Agents SDK."""
+    yield from serve(tmp_path_factory, "agents")
+
+
+def serve(tmp_path_factory: pytest.TempPathFactory, teams_sdk: str) -> Iterator[Server]:
     base = tmp_path_factory.mktemp("hostile")
     openid = FakeOpenId()
     openid.thread.start()
@@ -71,7 +81,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("LEERBOT_")},
            "LEERBOT_DATA_DIR": str(base), "LEERBOT_DATABASE_URL": f"sqlite+aiosqlite:///{database}",
            "MICROSOFT_APP_ID": APP_ID, "MICROSOFT_APP_PASSWORD": "secret",
-           "LEERBOT_TEAMS_OPENID_URL": openid.url, "PYTHONUNBUFFERED": "1"}
+           "LEERBOT_TEAMS_OPENID_URL": openid.url, "LEERBOT_TEAMS_SDK": teams_sdk,
+           "PYTHONUNBUFFERED": "1"}
     served = Served(env, base / "serve.log")
     try:
         asyncio.run(served.ready())
@@ -170,6 +181,18 @@ def headers(draw: st.DrawFn, *, web: bool = False) -> dict[str, str]:
 @example(body=b"[" * 5000 + b"]" * 5000, sent={"Content-Type": "application/json"})
 def test_random_requests_to_api_messages(server: Server, body: bytes,
                                          sent: dict[str, str]) -> None:
+    hostile_activity(server, body, sent)
+
+
+@PROPERTY
+@given(body=BODIES, sent=headers())
+@example(body=b"[" * 5000 + b"]" * 5000, sent={"Content-Type": "application/json"})
+def test_random_requests_to_api_messages_on_the_agents_sdk(agents_server: Server, body: bytes,
+                                                           sent: dict[str, str]) -> None:
+    hostile_activity(agents_server, body, sent)
+
+
+def hostile_activity(server: Server, body: bytes, sent: dict[str, str]) -> None:
     before = server.counts()
     status, _, _ = server.request("POST", "/api/messages", body, sent)
     assert status < 500, (status, body[:200], sent)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
 import time
 import urllib.request
@@ -64,6 +65,17 @@ from bot.settings import Settings
 BOT_FRAMEWORK_ISSUERS = {"https://api.botframework.com", "https://api.botframework.us"}
 #: seconds the OpenID metadata's key URL is kept
 METADATA_LIFESPAN = 3600.0
+
+
+class _NoActivityDumps(logging.Filter):
+    """The SDK logs every body it cannot read as an activity at ERROR, with the values sent
+    (what a person wrote) and a traceback. Such a request gets a 400 and our own warning."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Validation error for Activity")
+
+
+logging.getLogger("microsoft_agents.activity.activity").addFilter(_NoActivityDumps())
 
 
 def configuration(settings: Settings) -> AgentAuthConfiguration:
