@@ -1,6 +1,7 @@
 """Baselines for bench/channels.py: a bare Bolt app that only acks, a bare Bolt echo that acks
-and posts a reply (a whole turn), and a bare botbuilder echo bot, each on aiohttp.
-Run: python bench/bare_servers.py bolt|bolt-echo|msteams PORT API_URL"""
+and posts a reply (a whole turn), a bare botbuilder echo bot and a bare Microsoft 365 Agents
+SDK echo agent, each on aiohttp.
+Run: python bench/bare_servers.py bolt|bolt-echo|msteams|agents PORT API_URL"""
 
 from __future__ import annotations
 
@@ -65,8 +66,38 @@ def msteams_app() -> web.Application:
     return app
 
 
+def agents_app() -> web.Application:
+    """The Agents SDK's echo as its samples build it: the CloudAdapter behind the SDK's JWT
+    middleware, with no app id (anonymous, as our emulator mode)."""
+    from microsoft_agents.authentication.msal import MsalConnectionManager
+    from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_middleware
+    from microsoft_agents.hosting.core import (
+        ActivityHandler,
+        AgentAuthConfiguration,
+        MessageFactory,
+        TurnContext,
+    )
+
+    class Echo(ActivityHandler):
+        async def on_message_activity(self, turn_context: TurnContext) -> None:  # type: ignore[override]
+            await turn_context.send_activity(MessageFactory.text(turn_context.activity.text))
+
+    config = AgentAuthConfiguration(anonymous_allowed=True)
+    adapter = CloudAdapter(connection_manager=MsalConnectionManager(
+        connections_configurations={"SERVICE_CONNECTION": config}))
+    agent = Echo()
+
+    async def handle(request: web.Request) -> web.Response:
+        return await adapter.process(request, agent) or web.Response(status=200)
+
+    app = web.Application(middlewares=[jwt_authorization_middleware])
+    app["agent_configuration"] = config
+    app.router.add_post("/api/messages", handle)
+    return app
+
+
 if __name__ == "__main__":
     kind, port = sys.argv[1], int(sys.argv[2])
     application = (bolt_app(sys.argv[3], echo=kind == "bolt-echo") if kind.startswith("bolt")
-                   else msteams_app())
+                   else agents_app() if kind == "agents" else msteams_app())
     web.run_app(application, host="127.0.0.1", port=port, print=None)

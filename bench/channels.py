@@ -1,6 +1,8 @@
 """Slack and Microsoft Teams endpoints under load: requests per second, ack latency and server
-CPU per request of a dialog turn, next to a bare Bolt app (ack only) and a bare botbuilder echo
-bot measured in the same run, each server in its own process, the platforms faked on 127.0.0.1.
+CPU per request of a dialog turn, next to a bare Bolt app (ack only), a bare botbuilder echo
+bot and a bare Microsoft 365 Agents SDK echo agent measured in the same run, each server in its
+own process, the platforms faked on 127.0.0.1. A Teams turn is measured on both transports
+(LEERBOT_TEAMS_SDK=botbuilder and agents), each against its own SDK's bare echo.
 
 Whole Slack turns (event received, dialog run, reply posted to the fake Web API) are measured
 against a bare Bolt echo that acks and posts a reply: throughput at saturation, then the turn's
@@ -95,8 +97,8 @@ async def wait_ready(url: str) -> None:
         for _ in range(600):  # a minute: a busy machine starts four servers at once
             try:
                 async with session.post(url, data=b"{}") as response:
-                    if response.status < 500:
-                        return
+                    await response.read()  # any answer: it listens (the bare Agents SDK
+                    return                 # echo answers an empty body with a 500)
             except aiohttp.ClientError:
                 pass
             await asyncio.sleep(0.1)
@@ -254,23 +256,25 @@ def arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-BENCH_DATABASES = ["leerbot_bench_acks", "leerbot_bench_full"]
+BENCH_DATABASES = ["leerbot_bench_acks", "leerbot_bench_full", "leerbot_bench_agents"]
 
 
-async def databases(args: argparse.Namespace, folder: str) -> tuple[str, str]:
-    """The URLs of the ack-only replica's and the full server's databases: each server its
-    own, or the one with workers would work the ack-only replica's inbox."""
+async def databases(args: argparse.Namespace, folder: str) -> tuple[str, str, str]:
+    """The URLs of the ack-only replica's, the full server's and the full server on the Agents
+    SDK's databases: each server its own, or one with workers would work another's inbox."""
     if not args.database:
-        return f"sqlite+aiosqlite:///{folder}/acks.db", f"sqlite+aiosqlite:///{folder}/full.db"
+        return (f"sqlite+aiosqlite:///{folder}/acks.db", f"sqlite+aiosqlite:///{folder}/full.db",
+                f"sqlite+aiosqlite:///{folder}/agents.db")
     await on_postgres_server(args.database, dropping(BENCH_DATABASES) + [
         f'CREATE DATABASE "{name}"' for name in BENCH_DATABASES])
     base = args.database.rsplit("/", 1)[0]
-    return f"{base}/{BENCH_DATABASES[0]}", f"{base}/{BENCH_DATABASES[1]}"
+    acks, full, agents = (f"{base}/{name}" for name in BENCH_DATABASES)
+    return acks, full, agents
 
 
 @dataclass
 class Servers:
-    """The four servers under test, each in its own process, and their endpoints."""
+    """The servers under test, each in its own process, and their endpoints."""
 
     processes: dict[str, subprocess.Popen[bytes]]
     ports: dict[str, int]
@@ -292,13 +296,15 @@ class Servers:
             process.wait(timeout=10)
 
 
-def start_servers(fake: str, folder: str, acks_db: str, full_db: str) -> Servers:
+def start_servers(fake: str, folder: str, acks_db: str, full_db: str,
+                  agents_db: str) -> Servers:
     python = sys.executable
     leerbot = str(Path(python).parent / "leerbot")
     env = {"LEERBOT_DATA_DIR": folder, "SLACK_SIGNING_SECRET": SECRET,
            "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_API_URL": f"{fake}/api/",
            "LEERBOT_TEAMS_EMULATOR": "1"}
-    ports = {name: free_port() for name in ("acks", "full", "bolt", "echo", "msteams")}
+    ports = {name: free_port() for name in ("acks", "full", "bolt", "echo", "msteams",
+                                            "full-agents", "agents")}
     processes = {
         # a receiving replica only (workers elsewhere): the ack path
         "acks": start([leerbot, "serve", "--port", str(ports["acks"]), "--no-workers"], {
@@ -312,13 +318,18 @@ def start_servers(fake: str, folder: str, acks_db: str, full_db: str) -> Servers
                        f"{fake}/api/"], {}),
         "msteams": start([python, "bench/bare_servers.py", "msteams", str(ports["msteams"])],
                          {}),
+        # the same as "full", Teams on the Microsoft 365 Agents SDK
+        "full-agents": start([leerbot, "serve", "--port", str(ports["full-agents"])], {
+            **env, "LEERBOT_DATABASE_URL": agents_db, "LEERBOT_TEAMS_SDK": "agents"}),
+        "agents": start([python, "bench/bare_servers.py", "agents", str(ports["agents"])], {}),
     }
     return Servers(processes, ports, fake)
 
 
 async def warm_up(servers: Servers, args: argparse.Namespace) -> None:
     slack_urls = [servers.url(name, "/slack/events") for name in ("bolt", "acks", "echo")]
-    msteams_urls = [servers.url(name, "/api/messages") for name in ("msteams", "full")]
+    msteams_urls = [servers.url(name, "/api/messages")
+                    for name in ("msteams", "full", "agents", "full-agents")]
     for url in [*slack_urls, servers.url("full", "/slack/events"), *msteams_urls]:
         await wait_ready(url)
     for url in slack_urls:
@@ -372,13 +383,17 @@ async def measure_turns(servers: Servers,
     rows = {}
     rows["slack message: leerbot, turns in same process"], turns_per_second = \
         await saturated_turns(servers.url("full", "/slack/events"), servers.pid("full"), args)
-    rows["msteams: bare botbuilder echo"] = await load(
-        servers.url("msteams", "/api/messages"), servers.msteams_turn, args.requests,
-        args.concurrency, servers.pid("msteams"))
-    rows["msteams: leerbot (turn + card reply)"] = await load(
-        servers.url("full", "/api/messages"), servers.msteams_turn, args.requests,
-        args.concurrency, servers.pid("full"))
+    for name, label in TEAMS_ROWS.items():
+        rows[label] = await load(servers.url(name, "/api/messages"), servers.msteams_turn,
+                                 args.requests, args.concurrency, servers.pid(name))
     return rows, turns_per_second
+
+
+#: the Teams servers measured, and their rows
+TEAMS_ROWS = {"msteams": "msteams: bare botbuilder echo",
+              "full": "msteams: leerbot on botbuilder (turn + card)",
+              "agents": "msteams: bare Agents SDK echo",
+              "full-agents": "msteams: leerbot on the Agents SDK (turn + card)"}
 
 
 def report_full_turns(full: dict[str, dict[str, float]]) -> None:
@@ -399,7 +414,7 @@ def report(rows: dict[str, dict[str, float]], turns_per_second: float,
           f"each server in its own process; Slack acks: median of {args.rounds} alternating "
           "rounds")
     for name, row in rows.items():
-        print(f"  {name:<44} {row['rps']:7.0f} req/s  p50 {row['p50']:6.1f} ms  "
+        print(f"  {name:<50} {row['rps']:7.0f} req/s  p50 {row['p50']:6.1f} ms  "
               f"p99 {row['p99']:6.1f} ms  cpu {row['cpu_ms']:5.3f} ms/req  "
               f"errors {row['errors']:.0f}")
     print(f"  slack: full turns answered (received, run, posted): {turns_per_second:.0f} turns/s")
@@ -409,19 +424,20 @@ def report(rows: dict[str, dict[str, float]], turns_per_second: float,
         print(f"  cost per ack, slack {kind}: {bare['rps'] / ours['rps']:.2f}x the bare Bolt "
               f"ack in throughput, {ours['cpu_ms'] / bare['cpu_ms']:.2f}x in server CPU per "
               "request")
-    bare, ours = (rows["msteams: bare botbuilder echo"],
-                  rows["msteams: leerbot (turn + card reply)"])
-    print(f"  cost per turn, msteams: {bare['rps'] / ours['rps']:.2f}x the bare "
-          f"botbuilder echo in throughput, {ours['cpu_ms'] / bare['cpu_ms']:.2f}x "
-          "in server CPU per request")
+    for sdk, (bare_name, ours_name) in {"botbuilder": ("msteams", "full"),
+                                        "Agents SDK": ("agents", "full-agents")}.items():
+        bare, ours = rows[TEAMS_ROWS[bare_name]], rows[TEAMS_ROWS[ours_name]]
+        print(f"  cost per turn, msteams on {sdk}: {bare['rps'] / ours['rps']:.2f}x the bare "
+              f"{sdk} echo in throughput, {ours['cpu_ms'] / bare['cpu_ms']:.2f}x in server "
+              "CPU per request (target <= 1x)")
 
 
 async def main() -> None:
     args = arguments()
     runner, fake = await fake_platforms()
     folder = tempfile.mkdtemp()
-    acks_db, full_db = await databases(args, folder)
-    servers = start_servers(fake, folder, acks_db, full_db)
+    acks_db, full_db, agents_db = await databases(args, folder)
+    servers = start_servers(fake, folder, acks_db, full_db, agents_db)
     try:
         await warm_up(servers, args)
         rows = await measure_slack_acks(servers, args)
