@@ -67,15 +67,21 @@ BOT_FRAMEWORK_ISSUERS = {"https://api.botframework.com", "https://api.botframewo
 METADATA_LIFESPAN = 3600.0
 
 
-class _NoActivityDumps(logging.Filter):
-    """The SDK logs every body it cannot read as an activity at ERROR, with the values sent
-    (what a person wrote) and a traceback. Such a request gets a 400 and our own warning."""
+class _Quiet(logging.Filter):
+    """Lines of the SDK that Leerbot's log does without: every body it cannot read as an
+    activity, logged at ERROR with the values sent (what a person wrote) and a traceback (such
+    a request gets a 400 and our own warning); and, in emulator mode (no app id), a warning on
+    every turn that there is no app id."""
+
+    LINES = ("Validation error for Activity", "App ID is not provided")
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith("Validation error for Activity")
+        return not str(record.msg).startswith(self.LINES)
 
 
-logging.getLogger("microsoft_agents.activity.activity").addFilter(_NoActivityDumps())
+for _name in ("microsoft_agents.activity.activity",
+              "microsoft_agents.hosting.core.connector.client.user_token_client"):
+    logging.getLogger(_name).addFilter(_Quiet())
 
 
 def configuration(settings: Settings) -> AgentAuthConfiguration:
