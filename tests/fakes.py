@@ -284,6 +284,7 @@ class FakeConnector:
                if element.get("type", "").startswith("Chart.")):
             return web.json_response({"error": {"code": "BadArgument"}}, status=400)
         body["_conversation"] = request.match_info["conversation"]
+        body["_authorization"] = request.headers.get("Authorization")
         self.activities.append(body)
         return web.json_response({"id": f"a{len(self.activities)}"})
 

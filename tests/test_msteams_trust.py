@@ -307,3 +307,64 @@ async def test_a_name_with_markdown_is_shown_as_text_in_a_card(
     titles = [fact["title"] for fact in facts]
     assert titles and all("](https://evil.example)" not in t for t in titles), titles
     assert r"\[klik hier\]\(https://evil\.example\) \*\*Eva\*\*" in titles
+
+
+@pytest.mark.parametrize(("app_type", "tenant", "expected"), [
+    ("MultiTenant", None, ("ClientSecret", "botframework.com")),
+    ("SingleTenant", "tenant-guid", ("ClientSecret", "tenant-guid")),
+    ("UserAssignedMSI", "tenant-guid", ("UserManagedIdentity", "tenant-guid")),
+])
+def test_agents_sdk_connection_settings_from_ours(app_type: str, tenant: str | None,
+                                                  expected: tuple[str, str]) -> None:
+    from bot.channels.msteams.transport_agents import configuration
+    from bot.settings import Settings
+
+    config = configuration(Settings(MICROSOFT_APP_ID=APP_ID, MICROSOFT_APP_PASSWORD="pw",
+                                    MICROSOFT_APP_TYPE=app_type,
+                                    MICROSOFT_APP_TENANT_ID=tenant))
+    assert (getattr(config.AUTH_TYPE, "value", config.AUTH_TYPE), config.TENANT_ID) == expected
+    assert config.CLIENT_ID == APP_ID and config.CLIENT_SECRET == "pw"
+    assert not config.ANONYMOUS_ALLOWED  # an app id: every request needs a token
+    emulator = configuration(Settings(LEERBOT_TEAMS_EMULATOR=True))
+    assert emulator.ANONYMOUS_ALLOWED and emulator.CLIENT_ID is None
+    assert not configuration(Settings()).ANONYMOUS_ALLOWED
+
+
+class _Tokens:
+    """Stands in for MSAL (which would ask Microsoft's login service for a token)."""
+
+    async def get_access_token(self, resource_url: str, scopes: list[str],
+                               force_refresh: bool = False) -> str:
+        return "token-from-msal"
+
+
+async def test_agents_sdk_with_an_app_id_a_signed_activity_is_answered_with_a_token(
+        tmp_path: Path, openid: FakeOpenId, connector: FakeConnector,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The whole authenticated path on the Agents SDK: the token is validated, the turn runs,
+    the reply and a later proactive message carry the app's own token (MSAL's, faked)."""
+    from microsoft_agents.hosting.core import ConnectionManager
+
+    monkeypatch.setattr(ConnectionManager, "get_token_provider",
+                        lambda self, identity, url: _Tokens())
+    client = await make_client(tmp_path, "agents", MICROSOFT_APP_ID=APP_ID,
+                               MICROSOFT_APP_PASSWORD="secret",
+                               MICROSOFT_APP_TYPE="SingleTenant",
+                               MICROSOFT_APP_TENANT_ID="tenant-1",
+                               LEERBOT_TEAMS_OPENID_URL=openid.url,
+                               LEERBOT_TEAMS_EMULATOR=False,
+                               LEERBOT_TEAMS_SERVICE_HOSTS="127.0.0.1")
+    try:
+        body = activity(connector, "menu", user="29:user-3", conversation="a:p-3")
+        header = {"Authorization": "Bearer " + openid.token(body["serviceUrl"])}
+        assert await send(client, body, header) in {200, 201}
+        assert "Waarmee kan ik je helpen" in json.dumps(connector.cards()[-1])
+        assert connector.activities[-1]["_authorization"] == "Bearer token-from-msal"
+        assert await send(client, body) == 401  # the same activity without its token
+        msteams = client.channels.msteams  # type: ignore[attr-defined]
+        (reference,) = await msteams.references("tenant-1", "aad-29:user-3")
+        await msteams.sender.send("tenant-1", {"reference": reference, "text": "Hoi"})
+        assert connector.activities[-1]["text"] == "Hoi"
+        assert connector.activities[-1]["_authorization"] == "Bearer token-from-msal"
+    finally:
+        await closed(client)
