@@ -417,3 +417,20 @@ async def test_an_unknown_invoke_gets_not_implemented(bot: TestClient,
     response = await bot.post("/api/messages", data=json.dumps(body),
                               headers={"Content-Type": "application/json"})
     assert response.status == 501 and connector.activities == []
+
+
+async def test_a_failed_turn_is_told_to_the_user_and_logged_without_a_traceback(
+        bot: TestClient, connector: FakeConnector, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from bot.channels.msteams.common import MsTeamsTurns
+
+    async def broken(self: MsTeamsTurns, received: object) -> None:
+        raise RuntimeError("Anna's secret question")
+
+    monkeypatch.setattr(MsTeamsTurns, "message", broken)
+    with caplog.at_level(logging.INFO):
+        assert await send(bot, activity(connector, "menu")) in {200, 201}
+    assert "daar ging bij mij iets mis" in connector.activities[-1]["text"]
+    assert not any("secret" in r.getMessage() or r.exc_info for r in caplog.records)

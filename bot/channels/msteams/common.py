@@ -114,7 +114,7 @@ def incoming_from(activity: Activity) -> Incoming:
     if isinstance(data, dict) and "kind" in data:
         return _submitted(key, data, **common)
     text = str(activity.get("text") or "")
-    if _dict(activity.get("conversation")).get("conversationType") not in {None, "personal"}:
+    if _dict(activity.get("conversation")).get("conversationType") != "personal":
         text = without_mention(activity) or text
     return Incoming(key=key, text=text.strip(), **common)
 
