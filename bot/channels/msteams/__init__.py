@@ -45,7 +45,7 @@ __all__ = ["CHANNEL", "MsTeamsChannel", "MsTeamsMessageAction", "MsTeamsReplies"
            "incoming_from", "message_text", "reference_of", "tenant_of", "transport_for"]
 
 
-def transport_for(settings: Settings, gate: common.Gate) -> Any:
+def transport_for(settings: Settings, gate: common.Gate) -> Transport:
     """The SDK named by ``LEERBOT_TEAMS_SDK`` (imported only when chosen)."""
     if settings.msteams_sdk == "agents":
         from bot.channels.msteams.transport_agents import AgentsTransport
@@ -68,7 +68,7 @@ class MsTeamsChannel:
         self.refusals = self.gate.refusals
         self.transport: Transport = transport_for(settings, self.gate)
         self.turns = common.MsTeamsTurns(settings, conductor, sessions, self.transport)
-        self.transport.bind(self.turns)  # type: ignore[attr-defined]
+        self.transport.bind(self.turns)
         self.sender = self.turns.sender
         self.replies = self.turns.replies
         self.message_action = self.turns.message_action

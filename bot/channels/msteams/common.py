@@ -190,6 +190,10 @@ class Received:
 class Transport(Protocol):
     """One Microsoft SDK (botbuilder or the Microsoft 365 Agents SDK) behind the channel."""
 
+    def bind(self, turns: MsTeamsTurns) -> None:
+        """The turns its SDK handler runs (set once, after both are made)."""
+        ...
+
     def parse(self, body: dict[str, Any]) -> Any | None:
         """The SDK's activity for a JSON object, or None when it is not one."""
         ...
