@@ -1,5 +1,6 @@
-"""Baselines for bench/channels.py: a bare Bolt app that only acks, and a bare botbuilder echo
-bot, each on aiohttp. Run: python bench/bare_servers.py bolt|msteams PORT API_URL"""
+"""Baselines for bench/channels.py: a bare Bolt app that only acks, a bare Bolt echo that acks
+and posts a reply (a whole turn), and a bare botbuilder echo bot, each on aiohttp.
+Run: python bench/bare_servers.py bolt|bolt-echo|msteams PORT API_URL"""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import sys
 from aiohttp import web
 
 
-def bolt_app(api_url: str) -> web.Application:
+def bolt_app(api_url: str, echo: bool = False) -> web.Application:
     from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
     from slack_bolt.async_app import AsyncApp
     from slack_sdk.web.async_client import AsyncWebClient
@@ -19,8 +20,10 @@ def bolt_app(api_url: str) -> web.Application:
                     process_before_response=True)
 
     @bolt.event("message")
-    async def message(ack) -> None:  # type: ignore[no-untyped-def]
+    async def message(ack, event, client) -> None:  # type: ignore[no-untyped-def]
         await ack()
+        if echo:  # the whole turn: the reply posted before Slack gets its answer
+            await client.chat_postMessage(channel=event["channel"], text=event.get("text", ""))
 
     @bolt.action(re.compile(".*"))
     async def action(ack) -> None:  # type: ignore[no-untyped-def]
@@ -64,5 +67,6 @@ def msteams_app() -> web.Application:
 
 if __name__ == "__main__":
     kind, port = sys.argv[1], int(sys.argv[2])
-    application = bolt_app(sys.argv[3]) if kind == "bolt" else msteams_app()
+    application = (bolt_app(sys.argv[3], echo=kind == "bolt-echo") if kind.startswith("bolt")
+                   else msteams_app())
     web.run_app(application, host="127.0.0.1", port=port, print=None)

@@ -2,11 +2,16 @@
 CPU per request of a dialog turn, next to a bare Bolt app (ack only) and a bare botbuilder echo
 bot measured in the same run, each server in its own process, the platforms faked on 127.0.0.1.
 
+Whole Slack turns (event received, dialog run, reply posted to the fake Web API) are measured
+against a bare Bolt echo that acks and posts a reply: throughput at saturation, then the turn's
+latency (request sent to reply posted) at half of that rate, open loop.
+
     .venv/bin/python bench/channels.py [--requests 2000] [--concurrency 16] [--rounds 5]
                                        [--database URL]
 
-Target (issue 4): our cost per turn at most 2x the bare framework's, including our state
-persistence (the Slack event is stored before the ack; the Teams turn is run and answered).
+Targets: our cost per turn at most 2x the bare framework's, including our state persistence
+(the Slack event is stored before the ack; the Teams turn is run and answered); a whole Slack
+turn at least half the bare echo's throughput, p99 under 100 ms at half of saturation.
 Every server is warmed up first; the two Slack acks are measured in alternating rounds and the
 median is reported, so a change in the machine's load hits both alike.
 """
@@ -26,6 +31,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import defaultdict, deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +51,9 @@ def free_port() -> int:
 
 
 POSTS = {"count": 0}
+#: when each Slack turn in flight was sent, per DM channel (FIFO): its reply ends the turn
+SENT: dict[str, deque[float]] = defaultdict(deque)
+TURNS: list[float] = []  # whole-turn latencies, ms
 
 
 async def fake_platforms() -> tuple[web.AppRunner, str]:
@@ -53,6 +62,11 @@ async def fake_platforms() -> tuple[web.AppRunner, str]:
         method = request.match_info["method"]
         if method == "chat.postMessage":
             POSTS["count"] += 1
+            arguments = await request.post() if request.content_type != "application/json" \
+                else await request.json()
+            waiting = SENT.get(str(arguments.get("channel", "")))
+            if waiting:
+                TURNS.append((time.perf_counter() - waiting.popleft()) * 1000)
         if method == "conversations.open":
             return web.json_response({"ok": True, "channel": {"id": "DBENCH"}})
         if method == "auth.test":
@@ -168,6 +182,32 @@ async def load(url: str, make: Any, requests: int, concurrency: int,
             "errors": errors, "cpu_ms": cpu}
 
 
+async def turns_at_rate(url: str, rate: float, requests: int) -> dict[str, float]:
+    """Open loop: one Slack message every 1/rate s, to 200 users in turn; the latency of each
+    whole turn, from sending the event until its reply is posted."""
+    TURNS.clear()
+    SENT.clear()
+    started = time.perf_counter()
+
+    async def one(number: int, session: aiohttp.ClientSession) -> None:
+        await asyncio.sleep(max(0.0, started + number / rate - time.perf_counter()))
+        body, headers = slack_event(number % 200)
+        SENT[f"D{number % 200}"].append(time.perf_counter())
+        async with session.post(url, data=body, headers=headers) as response:
+            await response.read()
+
+    async with aiohttp.ClientSession() as session:
+        await asyncio.gather(*(one(number, session) for number in range(requests)))
+    deadline = time.perf_counter() + 60
+    while len(TURNS) < requests and time.perf_counter() < deadline:
+        await asyncio.sleep(0.05)
+    done = sorted(TURNS)
+    if not done:
+        return {"rate": rate, "p50": float("nan"), "p99": float("nan"), "answered": 0}
+    return {"rate": rate, "p50": done[len(done) // 2], "p99": done[int(len(done) * 0.99)],
+            "answered": len(done)}
+
+
 async def on_postgres_server(url: str, statements: list[str]) -> None:
     """Run administrative statements (CREATE / DROP DATABASE) on the server of ``url``."""
     import asyncpg
@@ -256,8 +296,9 @@ def start_servers(fake: str, folder: str, acks_db: str, full_db: str) -> Servers
     python = sys.executable
     leerbot = str(Path(python).parent / "leerbot")
     env = {"LEERBOT_DATA_DIR": folder, "SLACK_SIGNING_SECRET": SECRET,
-           "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_API_URL": f"{fake}/api/"}
-    ports = {name: free_port() for name in ("acks", "full", "bolt", "msteams")}
+           "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_API_URL": f"{fake}/api/",
+           "LEERBOT_TEAMS_EMULATOR": "1"}
+    ports = {name: free_port() for name in ("acks", "full", "bolt", "echo", "msteams")}
     processes = {
         # a receiving replica only (workers elsewhere): the ack path
         "acks": start([leerbot, "serve", "--port", str(ports["acks"]), "--no-workers"], {
@@ -267,6 +308,8 @@ def start_servers(fake: str, folder: str, acks_db: str, full_db: str) -> Servers
             **env, "LEERBOT_DATABASE_URL": full_db}),
         "bolt": start([python, "bench/bare_servers.py", "bolt", str(ports["bolt"]),
                        f"{fake}/api/"], {}),
+        "echo": start([python, "bench/bare_servers.py", "bolt-echo", str(ports["echo"]),
+                       f"{fake}/api/"], {}),
         "msteams": start([python, "bench/bare_servers.py", "msteams", str(ports["msteams"])],
                          {}),
     }
@@ -274,7 +317,7 @@ def start_servers(fake: str, folder: str, acks_db: str, full_db: str) -> Servers
 
 
 async def warm_up(servers: Servers, args: argparse.Namespace) -> None:
-    slack_urls = [servers.url(name, "/slack/events") for name in ("bolt", "acks")]
+    slack_urls = [servers.url(name, "/slack/events") for name in ("bolt", "acks", "echo")]
     msteams_urls = [servers.url(name, "/api/messages") for name in ("msteams", "full")]
     for url in [*slack_urls, servers.url("full", "/slack/events"), *msteams_urls]:
         await wait_ready(url)
@@ -301,17 +344,34 @@ async def measure_slack_acks(servers: Servers,
     return rows
 
 
+async def saturated_turns(url: str, pid: int, args: argparse.Namespace
+                          ) -> tuple[dict[str, float], float]:
+    """Whole Slack turns as fast as they go (closed loop), until every answer is posted."""
+    before = POSTS["count"]
+    started = time.perf_counter()
+    row = await load(url, slack_event, args.requests, args.concurrency, pid)
+    await drained(before + args.requests)
+    return row, args.requests / (time.perf_counter() - started)
+
+
+async def measure_full_slack_turns(servers: Servers, args: argparse.Namespace
+                                   ) -> dict[str, dict[str, float]]:
+    """Whole turns of the bare Bolt echo and of Leerbot: saturation, then half of it."""
+    rows = {}
+    for name, label in (("echo", "bare Bolt echo (ack + post)"), ("full", "leerbot")):
+        url = servers.url(name, "/slack/events")
+        _, saturation = await saturated_turns(url, servers.pid(name), args)
+        half = await turns_at_rate(url, saturation / 2, args.requests // 2)
+        rows[label] = {"turns_per_second": saturation, **half}
+    return rows
+
+
 async def measure_turns(servers: Servers,
                         args: argparse.Namespace) -> tuple[dict[str, dict[str, float]], float]:
     """Whole Slack turns in one process (until every answer is posted), and Teams turns."""
     rows = {}
-    before = POSTS["count"]
-    started = time.perf_counter()
-    rows["slack message: leerbot, turns in same process"] = await load(
-        servers.url("full", "/slack/events"), slack_event, args.requests, args.concurrency,
-        servers.pid("full"))
-    await drained(before + args.requests)
-    turns_per_second = args.requests / (time.perf_counter() - started)
+    rows["slack message: leerbot, turns in same process"], turns_per_second = \
+        await saturated_turns(servers.url("full", "/slack/events"), servers.pid("full"), args)
     rows["msteams: bare botbuilder echo"] = await load(
         servers.url("msteams", "/api/messages"), servers.msteams_turn, args.requests,
         args.concurrency, servers.pid("msteams"))
@@ -319,6 +379,18 @@ async def measure_turns(servers: Servers,
         servers.url("full", "/api/messages"), servers.msteams_turn, args.requests,
         args.concurrency, servers.pid("full"))
     return rows, turns_per_second
+
+
+def report_full_turns(full: dict[str, dict[str, float]]) -> None:
+    print("  whole slack turns (event in, dialog run, reply posted):")
+    for label, row in full.items():
+        print(f"    {label:<30} {row['turns_per_second']:6.0f} turns/s at saturation; at "
+              f"{row['rate']:.0f}/s: p50 {row['p50']:6.1f} ms, p99 {row['p99']:6.1f} ms "
+              f"({row['answered']:.0f} answered)")
+    bare, ours = full["bare Bolt echo (ack + post)"], full["leerbot"]
+    print(f"    leerbot: {ours['turns_per_second'] / bare['turns_per_second']:.2f}x the bare "
+          f"echo's throughput (target >= 0.5), p99 {ours['p99']:.1f} ms at half of "
+          "saturation (target < 100 ms)")
 
 
 def report(rows: dict[str, dict[str, float]], turns_per_second: float,
@@ -354,6 +426,7 @@ async def main() -> None:
         await warm_up(servers, args)
         rows = await measure_slack_acks(servers, args)
         turns, turns_per_second = await measure_turns(servers, args)
+        full = await measure_full_slack_turns(servers, args)
     finally:
         servers.stop()
         await runner.cleanup()
@@ -361,6 +434,7 @@ async def main() -> None:
             await on_postgres_server(args.database, dropping(BENCH_DATABASES))
     database = "PostgreSQL" if acks_db.startswith("postgresql") else "SQLite"
     report({**rows, **turns}, turns_per_second, args, database)
+    report_full_turns(full)
 
 
 if __name__ == "__main__":

@@ -45,9 +45,9 @@ SCRIPT = ["menu", "acties", "6", "1", "2", "3", "stop",
 # for the form again.
 PATH_WORKSPACE = "bench-paths"
 GOALS = [f"Vaardigheid {number}" for number in range(10)]
-BUILDER = ["leerlijn maken", "functie", "Bench", "10", "30", "50", "2", "10", "hbo",
-           "competencies", ", ".join(GOALS)]
-CONSTRAINTS = ["20", "20", "6", "online"]
+BUILDER = ["leerlijn maken", "functie", "Bench", "10 mensen", "tussen 30 en 50", "2 tot 10 jaar",
+           "hbo", "competencies", ", ".join(GOALS)]
+CONSTRAINTS = ["max 20", "hooguit 20 uur", "een half jaar", "online"]
 
 
 def percentile(samples: list[float], share: float) -> float:

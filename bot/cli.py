@@ -20,6 +20,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -477,14 +478,24 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot.channels.console import chat
     from bot.runtime import LocalDelivery, Runtime
 
+    if args.clock:
+        from bot.clock import moment
+
+        try:
+            settings = settings.model_copy(update={"clock": moment(args.clock)})
+        except ValueError:
+            raise CliError(t(args.lang, "cli.runs_bad_moment", value=args.clock)) from None
+
     async def run() -> None:
         runtime = await Runtime.start(settings)
         # scheduled messages (check-ins, kennisrondjes, ...) for console users are planned and
         # put in their mailbox by this process too; they show at the next message
         local = LocalDelivery(runtime)
+        await local.tick()  # what waits is in the mailbox before the first screen
         local.start()
         try:
-            await chat(runtime.conductor, settings.data_dir / "exports", args.lang)
+            await chat(runtime.conductor, settings.data_dir / "exports", args.lang,
+                       clock=runtime.clock, moved=local.tick)
         finally:
             await local.stop()
             await runtime.close()
@@ -593,8 +604,9 @@ def cmd_manifest(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         if args.platform == "slack":
-            print(yaml.safe_dump(slack_manifest(args.url), sort_keys=False, allow_unicode=True),
-                  end="")
+            manifest = slack_manifest(args.url, token_rotation=args.token_rotation,
+                                      org_wide=args.org_wide)
+            print(yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True), end="")
             return EXIT_OK
         if not args.app_id:
             raise CliError(t(args.lang, "cli.app_id_required"))
@@ -616,8 +628,39 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_runs_due(args: argparse.Namespace, settings: Settings) -> int:
+    """Time travel: run what is due at ``--at`` now; console and web chat messages go to the
+    mailbox (they show at the person's next message), Slack and Teams ones to a running
+    ``leerbot serve``."""
+    from bot.channels.mailbox import SENDER, MailboxSender
+    from bot.clock import moment
+    from bot.scheduler import run_due
+    from bot.workers import DeliveryWorker
+
+    try:
+        at = moment(args.at) if args.at else datetime.now(UTC)
+        since = moment(args.since) if args.since else None
+    except ValueError:
+        raise CliError(t(args.lang, "cli.runs_bad_moment",
+                         value=f"{args.at or ''} {args.since or ''}".strip())) from None
+
+    async def work(sessions: Any) -> tuple[int, int]:
+        planned, moved = await run_due(sessions, at, since)
+        worker = DeliveryWorker(sessions, {SENDER: MailboxSender(sessions)})
+        await worker.drain()
+        await worker.marks.close()
+        return planned, moved
+
+    planned, moved = asyncio.run(_with_database(settings, work))
+    print(t(args.lang, "cli.runs_due", moment=at.strftime("%Y-%m-%d %H:%M"),
+            planned=planned, moved=moved))
+    return EXIT_OK
+
+
 def cmd_runs(args: argparse.Namespace, settings: Settings) -> int:
     """Scheduled and fan-out runs of the workspace: sent, waiting, failed, unknown."""
+    if args.action == "due":
+        return cmd_runs_due(args, settings)
     from bot.storage.ports import Shared, Store
     from bot.storage.runs import SqlRuns
 
@@ -671,6 +714,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _runtime_commands(commands: Any) -> None:
     """Running Leerbot: chat, serve, runs, db."""
     chat = commands.add_parser("chat", help="talk to Leerbot in this terminal")
+    chat.add_argument("--clock", metavar="MOMENT",
+                      help="try things at another moment, e.g. 2027-06-01 (LEERBOT_CLOCK)")
     chat.set_defaults(handler=cmd_chat)
 
     serve = commands.add_parser("serve", help="run the HTTP server (web chat, Slack, Teams)")
@@ -680,7 +725,13 @@ def _runtime_commands(commands: Any) -> None:
                        help="only receive; leave queued turns and messages to other replicas")
     serve.set_defaults(handler=cmd_serve)
 
-    runs = commands.add_parser("runs", help="scheduled messages: sent, waiting, failed")
+    runs = commands.add_parser("runs", help="scheduled messages: sent, waiting, failed; "
+                                            "'runs due --at 2027-06-01' runs what is due then")
+    runs.add_argument("action", nargs="?", choices=["list", "due"], default="list")
+    runs.add_argument("--at", metavar="MOMENT",
+                      help="with 'due': the moment, e.g. 2027-06-01 or 2027-06-01T09:00")
+    runs.add_argument("--since", metavar="MOMENT",
+                      help="with 'due': also the follow-ups of the days since then")
     runs.add_argument("--limit", type=int, default=10)
     runs.add_argument("--retry", type=int, metavar="RUN", help="send failed/unknown again")
     runs.add_argument("--json", action="store_true")
@@ -733,6 +784,11 @@ def _data_commands(commands: Any) -> None:
     manifest.add_argument("--schema", default="1.29", choices=["1.17", "1.29"],
                           help="Teams manifest schema version (default 1.29)")
     manifest.add_argument("--output", default="leerbot-teams.zip", help="Teams: zip to write")
+    manifest.add_argument("--token-rotation", action="store_true",
+                          help="Slack, installed through OAuth: bot tokens that expire and are "
+                               "refreshed")
+    manifest.add_argument("--org-wide", action="store_true",
+                          help="Slack Enterprise Grid: install once for the whole organisation")
     manifest.set_defaults(handler=cmd_manifest)
 
 

@@ -1,5 +1,6 @@
 """Files that chats link to (charts and exports on Teams): kept a day, fetched by an
-unguessable token at /files/<token>."""
+unguessable token at /files/<token>. Each names the person it was made for: erasing their
+data deletes it at once (``bot.storage.stored_files``)."""
 
 from __future__ import annotations
 
@@ -16,12 +17,12 @@ LIFETIME = timedelta(hours=24)
 
 
 async def store_file(db: AsyncSession, workspace: str, name: str, media_type: str,
-                     data: bytes) -> str:
+                     data: bytes, user: str | None) -> str:
     token = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
     await db.execute(delete(StoredFileRow).where(StoredFileRow.expires_at < now))
     db.add(StoredFileRow(token=token, name=name[:255], media_type=media_type[:100], data=data,
-                         workspace=workspace, expires_at=now + LIFETIME))
+                         workspace=workspace, user_id=user, expires_at=now + LIFETIME))
     return token
 
 

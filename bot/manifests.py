@@ -29,11 +29,17 @@ def _base_url(url: str) -> str:
     return url.rstrip("/")
 
 
-def slack_manifest(url: str) -> dict[str, Any]:
-    """The Slack manifest with every request URL pointing at ``url``."""
+def slack_manifest(url: str, *, token_rotation: bool = False,
+                   org_wide: bool = False) -> dict[str, Any]:
+    """The Slack manifest with every request URL pointing at ``url``; for installs through
+    OAuth, optionally with token rotation (bot tokens expire after 12 hours and are refreshed)
+    and org-wide deployment on Enterprise Grid."""
     base = _base_url(url)
     text = (MANIFESTS / "slack" / "manifest.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text.replace(EXAMPLE_URL, base))
+    manifest: dict[str, Any] = yaml.safe_load(text.replace(EXAMPLE_URL, base))
+    manifest["settings"]["token_rotation_enabled"] = token_rotation
+    manifest["settings"]["org_deploy_enabled"] = org_wide
+    return manifest
 
 
 def msteams_manifest(app_id: str, url: str, schema: str = "1.29") -> dict[str, Any]:

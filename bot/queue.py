@@ -194,8 +194,9 @@ async def ready_groups(session: AsyncSession) -> list[tuple[str, str]]:
 
 
 async def finish_inbox(session: AsyncSession, row_id: int) -> None:
-    """The event was handled: only its key stays (to recognise a retry); what the person
-    wrote is not kept (an anonymous question must not stay linked to its asker).
+    """The event was handled: only its key stays (to recognise a retry); neither what the
+    person wrote nor who they are is kept (``HANDLED`` replaces the conversation, which names
+    them), so an anonymous question is not linked to its asker by the events that led to it.
 
     Inside a worker's task (``CURRENT_CLAIM``) this succeeds only while the worker's claim
     holds; otherwise it raises ``ClaimLost``, so the turn's transaction is rolled back and the
@@ -207,11 +208,16 @@ async def finish_inbox(session: AsyncSession, row_id: int) -> None:
         assert claim is not None
         conditions.append(InboxRow.claimed_by == claim[1])
     result = await session.execute(update(InboxRow).where(*conditions).values(
-        status="done", payload={}))
+        status="done", payload={}, conversation_key=HANDLED))
     if fenced and not result.rowcount:  # type: ignore[attr-defined]
         raise ClaimLost(f"inbox {row_id} was taken over by another worker")
 
 
+#: the conversation key of a handled event: who sent it is no longer needed (only open events
+#: keep their order per conversation), so it is not kept
+HANDLED = "handled"
+#: the ordering key of a sent delivery (only open deliveries keep their order per conversation)
+SENT = "sent"
 #: what the retention purge removes: handled events, finished deliveries
 INBOX_FINISHED = ("done", "failed")
 DELIVERIES_FINISHED = ("sent", "cancelled", "failed", "unknown")
@@ -302,6 +308,23 @@ def sent_payload(payload: dict[str, Any]) -> dict[str, Any]:
     return {"op": payload.get("op", "post"), "sent": True}
 
 
+def is_thread_root(key: str) -> bool:
+    """Whether later messages may be threaded under this delivery's post (``THREAD_ROOTS``)."""
+    return key.startswith(THREAD_ROOTS[:-1]) and ":" not in key[len(THREAD_ROOTS) - 1:]
+
+
+def sent_values(key: str, payload: dict[str, Any],
+                result: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The changes that mark a delivery sent. It keeps no trace of where it went: neither the
+    message, nor the conversation it was ordered in (a DM names its person), nor the platform's
+    answer (which names the channel), unless later posts are threaded under it (a forum
+    question's post in its team's channel). So a reply in the asker's DM, queued in the same
+    transaction as an anonymous question, does not tie the two together once it is sent."""
+    return {"status": "sent", "sent_at": now(), "last_error": None,
+            "payload": sent_payload(payload), "ordering_key": SENT,
+            "result": (result or None) if is_thread_root(key) else None}
+
+
 def backoff(attempt: int, retry_after: float | None = None) -> timedelta:
     """Retry-After when the platform gives one, else exponential with jitter from half a
     second up to 5 minutes."""
@@ -320,22 +343,24 @@ async def retry_later(session: AsyncSession, table: type[Any], row_id: int, atte
                       owner: str | None = None) -> None:
     """Put a row back for another try, or fail it for good after MAX_ATTEMPTS."""
     if attempts >= MAX_ATTEMPTS:
-        values: dict[str, Any] = {"status": "failed", "last_error": error[:500]}
+        values: dict[str, Any] = {"status": "failed", "last_error": error[:500],
+                                  **_forgotten(table)}
     else:
         values = {"status": "pending", "last_error": error[:500],
                   "available_at": now() + backoff(attempts, retry_after)}
     await session.execute(update(table).where(*_claimed(table, row_id, owner)).values(**values))
 
 
-async def mark_sent(session: AsyncSession, row_id: int) -> None:
-    await session.execute(update(DeliveryRow).where(DeliveryRow.id == row_id).values(
-        status="sent", sent_at=now(), last_error=None))
-
-
 async def mark_failed(session: AsyncSession, table: type[Any], row_id: int, error: str,
                       owner: str | None = None) -> None:
     await session.execute(update(table).where(*_claimed(table, row_id, owner)).values(
-        status="failed", last_error=error[:500]))
+        status="failed", last_error=error[:500], **_forgotten(table)))
+
+
+def _forgotten(table: type[Any]) -> dict[str, Any]:
+    """An inbox event given up for good keeps, like a handled one, neither what the person
+    sent nor who they are (nothing tries it again)."""
+    return {"payload": {}, "conversation_key": HANDLED} if table is InboxRow else {}
 
 
 async def update_deliveries(session: AsyncSession, changes: list[dict[str, Any]]) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.clock import Clock
 from bot.settings import Settings
 from bot.storage.db import create_engine, sessionmaker, upgrade
 from bot.units import Units
@@ -22,14 +23,17 @@ class Runtime:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     conductor: Conductor
+    #: the time the dialogs and the scheduler take as now (moved with LEERBOT_CLOCK)
+    clock: Clock = field(default_factory=Clock)
 
     @classmethod
     async def start(cls, settings: Settings) -> Runtime:
         engine = create_engine(settings.effective_database_url)
         await upgrade(engine)
         sessions = sessionmaker(engine)
-        conductor = build_conductor(Units(sessions))
-        return cls(settings, engine, sessions, conductor)
+        clock = Clock(settings.clock)
+        conductor = build_conductor(Units(sessions), clock=clock)
+        return cls(settings, engine, sessions, conductor, clock)
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -49,8 +53,13 @@ class LocalDelivery:
                                      {SENDER: MailboxSender(runtime.sessions)},
                                      lease=timedelta(seconds=settings.lease),
                                      retention=timedelta(days=settings.retention_days))
-        self.planner = Planner(runtime.sessions)
+        self.planner = Planner(runtime.sessions, clock=runtime.clock)
         self._task: asyncio.Task[None] | None = None
+
+    async def tick(self) -> None:
+        """Plan what is due now (after the clock was moved) and send it to the mailboxes."""
+        await self.planner.tick()
+        await self.worker.drain()
 
     def start(self) -> None:
         self.worker.start()

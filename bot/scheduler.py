@@ -31,6 +31,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels import channel_name, split_room
+from bot.clock import bring_forward
 from bot.outbound import (
     BY_REFERENCE,
     Unreachable,
@@ -43,10 +44,12 @@ from bot.queue import _insert, now
 from bot.storage import conversations
 from bot.storage.forum import ForumQuestionRow
 from bot.storage.models import DeliveryRow, RunRow, ScheduleRow
+from bot.storage.my_path import statuses, trainings_of
 from bot.storage.paths import AssignmentRow, PathRow
 from bot.storage.people import MemberRow
 from bot.storage.team import TeamMemberRow, TeamRow
 from dialogs import invitations
+from dialogs.my_path.port import TrainingProgress
 from engine.recurrence import Recurrence, due_occurrence, local_moment, zone
 from knowledge.messages import normalise_lang
 
@@ -193,6 +196,9 @@ class Planner:
                  clock: Callable[[], datetime] = now) -> None:
         self.sessions = sessions
         self.clock = clock
+        #: the moment of the previous tick: follow-ups of the days in between are planned too
+        #: (after midnight, or after the clock was moved ahead to try things)
+        self.last: datetime | None = None
 
     async def tick(self) -> int:
         """Plan every run that is due; the number of runs planned by this call."""
@@ -206,7 +212,10 @@ class Planner:
             occurrence = due_occurrence(rule, moment, schedule.last_date)
             if occurrence is not None:
                 planned += await self.plan_occurrence(schedule.id, occurrence)
-        planned += await self.plan_follow_ups(moment)
+        planned += await self.plan_follow_ups(moment, self._after(moment))
+        self.last = moment
+        if getattr(self.clock, "moved", False):  # time travel: what is due by then, now
+            await bring_forward(self.sessions, moment)
         return planned
 
     # ---------------------------------------------------------------- schedules
@@ -237,18 +246,27 @@ class Planner:
 
     # ---------------------------------------------------------------- follow-ups
 
-    async def plan_follow_ups(self, moment: datetime) -> int:
+    def _after(self, moment: datetime) -> date:
+        """Follow-ups are due for the days after this one, up to today."""
+        yesterday = moment.date() - timedelta(days=1)
+        if self.last is None or self.last > moment:
+            return yesterday
+        return min(self.last.date() - timedelta(days=1), yesterday)
+
+    async def plan_follow_ups(self, moment: datetime, after: date | None = None) -> int:
         """Deadline reminders (a week before) and the 3/6/9-month evaluations that are due
-        today. Checked on every tick, so an assignment made today is not missed; each message
-        has its own key, so planning again never sends twice."""
+        today (or on a day since ``after``). Checked on every tick, so an assignment made
+        today is not missed; each message has its own key, so planning again never sends
+        twice."""
         today = moment.date()
+        after = after if after is not None else today - timedelta(days=1)
         planned = 0
         async with self.sessions() as db:
             workspaces = list((await db.execute(
                 select(AssignmentRow.workspace).distinct())).scalars())
         for workspace in workspaces:
             async with self.sessions.begin() as db:
-                due = await self._due_follow_ups(db, workspace, today)
+                due = await self._due_follow_ups(db, workspace, after, today)
                 if not due:
                     continue
                 key = f"followup:{workspace}:{today}"
@@ -270,22 +288,24 @@ class Planner:
                     planned += 1
         return planned
 
-    async def _due_follow_ups(self, db: AsyncSession, workspace: str, today: date
-                              ) -> list[tuple[Recipient, str, dict[str, Any], str]]:
-        rows = (await db.execute(select(AssignmentRow, PathRow.name).join(
+    async def _due_follow_ups(self, db: AsyncSession, workspace: str, after: date,
+                              today: date) -> list[tuple[Recipient, str, dict[str, Any], str]]:
+        rows = (await db.execute(select(AssignmentRow, PathRow).join(
             PathRow, PathRow.id == AssignmentRow.path_id).where(
             AssignmentRow.workspace == workspace))).all()
+        progress = await statuses(db, [assignment.id for assignment, _ in rows])
         due: list[tuple[Recipient, str, dict[str, Any], str]] = []
-        for assignment, path_name in rows:
-            deadline = assignment.deadline.date()
-            found: list[tuple[str, dict[str, Any]]] = []
-            if deadline - timedelta(days=DEADLINE_NOTICE_DAYS) == today:
-                found.append(("deadline", {"path": path_name,
-                                           "deadline": deadline.isoformat()}))
-            for months in EVALUATION_MONTHS:
-                if add_months(deadline, months) == today:
-                    found.append(("evaluation", {"path": path_name, "months": months,
-                                                 "assignment": assignment.id}))
+        for assignment, path in rows:
+            trainings = trainings_of(path, progress.get(assignment.id, {}))
+            found = follow_ups(assignment, path.name, trainings, after, today)
+            keys = {f"{kind}:{assignment.id}:{details.get('months', 0)}:{assignment.user_id}"
+                    for kind, details in found}
+            if keys:  # planned on an earlier day (or tick): not again
+                keys -= set((await db.execute(select(DeliveryRow.key).where(
+                    DeliveryRow.key.in_(keys)))).scalars())
+            found = [(kind, details) for kind, details in found
+                     if f"{kind}:{assignment.id}:{details.get('months', 0)}:"
+                        f"{assignment.user_id}" in keys]
             if not found:
                 continue
             people = await recipients(db, workspace, [assignment.user_id])
@@ -306,6 +326,38 @@ class Planner:
             except Exception:  # a database hiccup must not stop the scheduler
                 log.exception("scheduler tick failed")
             await asyncio.sleep(TICK_SECONDS)
+
+
+async def run_due(sessions: async_sessionmaker[AsyncSession], at: datetime,
+                  since: datetime | None = None) -> tuple[int, int]:
+    """Time travel: plan what is due at ``at`` (a moment ahead, or back) as if it were then
+    (the follow-ups of the days from ``since`` too), and make every message waiting for a
+    moment up to ``at`` due now. The runs planned and the messages brought forward."""
+    planner = Planner(sessions, clock=lambda: at)
+    planner.last = since
+    planned = await planner.tick()
+    return planned, await bring_forward(sessions, at)
+
+
+def follow_ups(assignment: AssignmentRow, path_name: str, trainings: list[TrainingProgress],
+               after: date, today: date) -> list[tuple[str, dict[str, Any]]]:
+    """What is due for one assignment on a day after ``after`` up to ``today``: the deadline
+    reminder (only while a training is open and the deadline lies ahead) and the
+    evaluations, each saying what was done."""
+    deadline = assignment.deadline.date()
+    done = [t.title for t in trainings if t.status == "done"]
+    still = [t.title for t in trainings if t.status != "done"]
+    found: list[tuple[str, dict[str, Any]]] = []
+    notice = deadline - timedelta(days=DEADLINE_NOTICE_DAYS)
+    if after < notice <= today <= deadline and (still or not trainings):
+        found.append(("deadline", {"path": path_name, "deadline": deadline.isoformat(),
+                                   "open": still, "done": len(done)}))
+    for months in EVALUATION_MONTHS:
+        if after < add_months(deadline, months) <= today:
+            found.append(("evaluation", {"path": path_name, "months": months,
+                                         "assignment": assignment.id, "done": done,
+                                         "total": len(trainings)}))
+    return found
 
 
 def add_months(day: date, months: int) -> date:

@@ -49,7 +49,7 @@ class Channels:
         lease = timedelta(seconds=settings.lease)
         self.deliveries = DeliveryWorker(runtime.sessions, senders, lease=lease,
                                          retention=timedelta(days=settings.retention_days))
-        self.planner = Planner(runtime.sessions)
+        self.planner = Planner(runtime.sessions, clock=runtime.clock)
         self._planning: asyncio.Task[None] | None = None
         self.inbox = InboxWorker(runtime.sessions, {}, lease=lease)
         self.slack: SlackChannel | None = None

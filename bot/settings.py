@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -87,11 +88,46 @@ class Settings(BaseSettings):
                                                      validation_alias="MICROSOFT_APP_PASSWORD")
     microsoft_app_tenant_id: str | None = Field(None, validation_alias="MICROSOFT_APP_TENANT_ID")
     microsoft_app_type: str = Field("MultiTenant", validation_alias="MICROSOFT_APP_TYPE")
+    clock: datetime | None = Field(
+        None, validation_alias=AliasChoices("LEERBOT_CLOCK", "clock"),
+        description="time travel for trying things locally: the moment the dialogs and the "
+                    "scheduler take as now, e.g. 2027-06-01 (noon UTC) or 2027-06-01T09:00; it "
+                    "runs on from there")
+
+    @field_validator("clock", mode="before")
+    @classmethod
+    def _clock_moment(cls, value: object) -> object:
+        from bot.clock import moment
+
+        return moment(value) if isinstance(value, str) and value.strip() else value or None
+    msteams_emulator: bool = Field(
+        False, validation_alias=AliasChoices("LEERBOT_TEAMS_EMULATOR", "msteams_emulator"),
+        description="the Bot Framework Emulator: its loopback serviceUrl is allowed, and "
+                    "without MICROSOFT_APP_ID unauthenticated /api/messages traffic is "
+                    "accepted, only from 127.0.0.1 and never through a proxy or tunnel (off: "
+                    "without an app id every request is refused)")
+    msteams_service_hosts: str = Field(
+        "smba.trafficmanager.net,*.botframework.com,*.teams.microsoft.com,"
+        "*.teams.microsoft.us",
+        validation_alias=AliasChoices("LEERBOT_TEAMS_SERVICE_HOSTS", "msteams_service_hosts"),
+        description="comma-separated hosts (``*.`` for any subdomain) an activity's serviceUrl "
+                    "may name: Leerbot posts replies there, over https only; loopback is "
+                    "added in emulator mode")
+    msteams_openid_url: str | None = Field(
+        None, validation_alias=AliasChoices("LEERBOT_TEAMS_OPENID_URL", "msteams_openid_url"),
+        description="OpenID metadata that signs Bot Framework tokens (default: Microsoft's; "
+                    "tests point it at a fake)")
 
     @field_validator("log_level", mode="before")
     @classmethod
     def _level_in_capitals(cls, value: object) -> object:
         return value.strip().upper() if isinstance(value, str) else value
+
+    @property
+    def msteams_hosts(self) -> tuple[str, ...]:
+        """The serviceUrl hosts Leerbot may post to (the Emulator's loopback not included)."""
+        return tuple(h.strip().casefold() for h in self.msteams_service_hosts.split(",")
+                     if h.strip())
 
     @property
     def delivery_lease(self) -> float:

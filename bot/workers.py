@@ -42,7 +42,7 @@ from bot.queue import (
     release_claims,
     renew_claims,
     retry_later,
-    sent_payload,
+    sent_values,
     update_deliveries,
 )
 from bot.ratelimit import Limiter, limiter_for, wait_until
@@ -287,6 +287,8 @@ class Worker:
 
     async def _loop(self) -> None:
         while True:
+            # cleared before looking, so a wake-up that arrives while we look is not lost
+            self.wake.clear()
             try:
                 handled = await self.run_once()
             except Exception:  # a database hiccup must not kill the worker
@@ -294,7 +296,6 @@ class Worker:
                 handled = 0
             if handled:
                 continue
-            self.wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), POLL_SECONDS)
 
@@ -427,6 +428,7 @@ class DeliveryWorker(Worker):
     async def _loop(self) -> None:
         while True:
             pause = POLL_SECONDS
+            self.wake.clear()  # before looking: a wake-up while we look is not lost
             try:
                 await self._start_groups()
                 async with self.sessions() as session:
@@ -435,7 +437,6 @@ class DeliveryWorker(Worker):
                     pause = min(pause, max((due - now()).total_seconds(), 0.05))
             except Exception:  # a database hiccup must not kill the worker
                 log.exception("deliveries: looking for work failed")
-            self.wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), pause)
 
@@ -449,6 +450,8 @@ class DeliveryWorker(Worker):
             if group not in self._groups or self._groups[group].done():
                 task = asyncio.create_task(self._drain_group(*group),
                                            name=f"leerbot-deliveries-{group[0]}-{group[1]}")
+                # rows that arrived while it was finishing: look again once it is done
+                task.add_done_callback(lambda _: self.wake.set())
                 self._groups[group] = task
                 started.append(task)
         return started
@@ -560,8 +563,7 @@ class DeliveryWorker(Worker):
                         "it arrived, so it is not sent again (retry it from the runs view)"))
                     return
                 if verdict:
-                    await self._mark(row, status="sent", sent_at=now(), last_error=None,
-                                     payload=sent_payload(row.payload))
+                    await self._mark(row, **sent_values(row.key, row.payload))
                     return
             await self._mark(row, sending_at=now())
             if not self.leases.holds(row.id):
@@ -590,9 +592,7 @@ class DeliveryWorker(Worker):
             await self._retry(row, row.attempts, type(exc).__name__, None,
                               uncertain=attempted or row.sending_at is not None)
             return
-        await self._mark(row, status="sent", sent_at=now(), last_error=None,
-                         payload=sent_payload(row.payload),
-                         result=result or None)
+        await self._mark(row, **sent_values(row.key, row.payload, result))
 
     async def _retry(self, row: DeliveryRow, attempts: int, error: str,
                      retry_after: float | None, uncertain: bool = False) -> None:

@@ -5,6 +5,7 @@ start the dialog that takes the answer; typing an answer works too (the dialog c
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from dialogs.kit import Choice, ChoicesBlock, Message, Rich, TextBlock, join, say, user
@@ -79,16 +80,39 @@ def digest(lang: str, details: dict[str, Any]) -> list[Message]:
 
 
 def deadline(lang: str, details: dict[str, Any]) -> list[Message]:
-    return [Message(blocks=[TextBlock(text=say(lang, "together.followup.deadline",
-                                               path=details["path"],
-                                               deadline=details["deadline"]))])]
+    """A week before the deadline, with what is still open (sent only while something is)."""
+    if "open" not in details:  # planned by an earlier version
+        return [Message(blocks=[TextBlock(text=say(lang, "together.followup.deadline",
+                                                   path=details["path"],
+                                                   deadline=date.fromisoformat(details["deadline"][:10])))])]
+    lines = [say(lang, "my_path.reminder.deadline", path=details["path"],
+                 deadline=date.fromisoformat(details["deadline"]))]
+    if details["open"]:
+        lines.append(say(lang, "my_path.reminder.open", count=len(details["open"]),
+                         trainings=", ".join(details["open"])))
+    if details.get("done"):
+        lines.append(say(lang, "my_path.reminder.done", count=details["done"]))
+    lines.append(say(lang, "my_path.reminder.view"))
+    return [Message(blocks=[TextBlock(text=join(lines)), ChoicesBlock(choices=[
+        Choice(value=go("my_path", "view"), label=say(lang, "my_path.notice.view"),
+               style="primary")])])]
+
+
+def _evaluation_text(lang: str, details: dict[str, Any]) -> Rich:
+    text = say(lang, "together.followup.evaluation", path=details["path"],
+               months=details["months"])
+    if details.get("done"):
+        return join([text, say(lang, "my_path.evaluation.done", count=len(details["done"]),
+                               trainings=", ".join(details["done"]))])
+    if details.get("total"):
+        return join([text, say(lang, "my_path.evaluation.none_done")])
+    return text
 
 
 def evaluation(lang: str, details: dict[str, Any]) -> list[Message]:
     argument = f"{details['assignment']}:{details['months']}"
     return [Message(blocks=[
-        TextBlock(text=say(lang, "together.followup.evaluation", path=details["path"],
-                           months=details["months"])),
+        TextBlock(text=_evaluation_text(lang, details)),
         ChoicesBlock(choices=[Choice(value=go("evaluation", argument),
                                      label=say(lang, "together.answer"), style="primary")])])]
 

@@ -13,12 +13,14 @@ from dialogs import (
     actions,
     buddies,
     checkins,
+    development,
     evaluation,
     experts,
     forum,
     knowledge_round,
     learning_help,
     my_data,
+    my_path,
     paths,
     people,
     profile,
@@ -51,6 +53,8 @@ FEATURES: tuple[ModuleType, ...] = (
     runs,
     my_data,
     people,
+    my_path,
+    development,
 )
 APP_TEXTS = AppTexts(hello="leerbot.hello", greeting="leerbot.greeting", help="leerbot.help",
                      not_allowed="leerbot.not_allowed")

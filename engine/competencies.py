@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 
 from engine.matching import CompetencyMatcher
@@ -36,3 +37,21 @@ def competencies_in(text: str, limit: int = 8) -> list[str]:
                 if half.strip():
                     recognise(half)
     return list(found)[:limit]
+
+
+@cache
+def _labels(lang: str) -> dict[str, str]:
+    return {c.label.nl.casefold(): c.label.get(lang) for c in load_taxonomy().competencies}
+
+
+def label(competency: str, lang: str | None) -> str:
+    """A competency (stored by its Dutch taxonomy label) in the reader's language: the
+    taxonomy's English label for English ("Agendabeheer" -> "Calendar management"). A name
+    the taxonomy does not know (a catalogue's own competency) stays as it is."""
+    short = (lang or "nl").replace("_", "-").split("-")[0].casefold()
+    return _labels(short).get(competency.casefold(), competency)
+
+
+def labels(competencies: Iterable[str], lang: str | None, separator: str = ", ") -> str:
+    """Several competencies in the reader's language, joined ("Agendabeheer, Plannen")."""
+    return separator.join(label(c, lang) for c in competencies)

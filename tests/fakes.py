@@ -16,6 +16,8 @@ from urllib.parse import parse_qsl
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from tests.platform_rules import slack_message_errors, teams_chart_errors
+
 
 def sign(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
     """Headers of a correctly signed Slack request."""
@@ -69,6 +71,20 @@ class FakeSlack:
         self.hold: set[str] = set()
         self.released = asyncio.Event()
         self.waiting = 0
+        #: a workspace whose clients cannot draw native charts refuses their blocks
+        self.refuse_charts = False
+        #: token rotation: refreshed tokens handed out; an organisation's workspaces
+        self.refreshed = 0
+        self.org_teams: list[str] = []
+        #: what oauth.v2.access answers to an install (None: a plain workspace install)
+        self.install_answer: dict[str, Any] | None = None
+        #: conversations.history as Slack gives it to apps outside the Marketplace (2025):
+        #: at most 15 messages per call, and (when set) this many calls a minute
+        self.history_limit = 15
+        self.history_per_minute: int | None = None
+        self._history_calls: list[float] = []
+        #: conversations.open answers without the channel (a malformed answer)
+        self.open_without_channel = False
 
     @property
     def url(self) -> str:
@@ -102,6 +118,8 @@ class FakeSlack:
                 args[key] = json.loads(args[key])
         if method in self.failing or (self.fail_rate and self.random.random() < self.fail_rate):
             return web.json_response({"ok": False, "error": "internal_error"}, status=500)
+        if method == "chat.postMessage" and self._invalid_blocks(args.get("blocks") or []):
+            return web.json_response({"ok": False, "error": "invalid_blocks"})
         if method == "chat.postMessage" and self.workspace_rate:
             workspace = self.workspace_of(str(args.get("channel", "")))
             bucket = self.buckets.setdefault(workspace, Bucket(self.workspace_rate))
@@ -118,15 +136,29 @@ class FakeSlack:
                 return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
                                          headers={"Retry-After": "1"})
             self.last_post[channel] = now
+        if method == "conversations.history" and self.history_per_minute is not None:
+            moment = time.monotonic()
+            self._history_calls = [t for t in self._history_calls if moment - t < 60]
+            if len(self._history_calls) >= self.history_per_minute:
+                self.rate_limited += 1
+                return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
+                                         headers={"Retry-After": "60"})
+            self._history_calls.append(moment)
         args["_token"] = request.headers.get("Authorization", "")
         self.calls.append((method, args))
         return web.json_response(self.answer(method, args))
+
+    def _invalid_blocks(self, blocks: list[dict[str, Any]]) -> bool:
+        charts = any(b.get("type") == "data_visualization" for b in blocks)
+        return bool(slack_message_errors(blocks)) or (charts and self.refuse_charts)
 
     def answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
             return {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1",
                     "user": "leerbot", "team": "Acme", "url": "https://acme.slack.com/"}
         if method == "conversations.open":
+            if self.open_without_channel:
+                return {"ok": True}
             return {"ok": True, "channel": {"id": f"D{args.get('users', 'X')}"}}
         if method == "users.info":
             return {"ok": True, "user": {"id": args.get("user"), "locale": "nl-NL",
@@ -142,6 +174,15 @@ class FakeSlack:
                     "file_id": "F1"}
         if method == "files.completeUploadExternal":
             return {"ok": True, "files": [{"id": "F1", "title": "file"}]}
+        if method == "oauth.v2.access" and args.get("grant_type") == "refresh_token":
+            self.refreshed += 1
+            return {"ok": True, "token_type": "bot", "access_token": f"xoxe.xoxb-{self.refreshed}",
+                    "refresh_token": f"xoxe-1-refresh-{self.refreshed}", "expires_in": 43200}
+        if method == "auth.teams.list":
+            return {"ok": True, "teams": [{"id": t, "name": t} for t in self.org_teams],
+                    "response_metadata": {"next_cursor": ""}}
+        if method == "oauth.v2.access" and self.install_answer is not None:
+            return self.install_answer
         if method == "oauth.v2.access":
             return {"ok": True, "app_id": "A1", "access_token": "xoxb-installed-T9",
                     "token_type": "bot", "scope": "chat:write,commands", "bot_user_id": "UBOT9",
@@ -152,20 +193,32 @@ class FakeSlack:
             channel = str(args.get("channel", ""))
             if channel.startswith("U"):  # a DM by user id lands in the app's DM with them
                 channel = f"D{channel}"
-            return {"ok": True, "channel": channel, "ts": f"{time.time():.6f}"}
+            args.setdefault("_ts", f"{time.time():.6f}")
+            return {"ok": True, "channel": channel, "ts": args["_ts"]}
         if method == "conversations.history":
-            wanted = args.get("channel")
-            messages = []
-            for name, posted in self.calls:
-                target = str(posted.get("channel", ""))
-                if name == "chat.postMessage" and wanted in (target, f"D{target}"):
-                    metadata = posted.get("metadata")
-                    if isinstance(metadata, str):
-                        metadata = json.loads(metadata)
-                    messages.append({"type": "message", "text": posted.get("text"),
-                                     "metadata": metadata or {}})
-            return {"ok": True, "messages": messages[::-1], "has_more": False}
+            return self.history(args)
         return {"ok": True}
+
+    def history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The channel's posts, newest first, within oldest..latest (inclusive), at most
+        ``limit`` (capped at ``history_limit``) with ``has_more`` when there were more."""
+        wanted = args.get("channel")
+        oldest = float(args.get("oldest") or 0)
+        latest = float(args.get("latest") or time.time() + 3600)
+        messages = []
+        for name, posted in self.calls:
+            target = str(posted.get("channel", ""))
+            stamp = float(posted.get("_ts") or 0)
+            if name == "chat.postMessage" and wanted in (target, f"D{target}") \
+                    and oldest <= stamp <= latest:
+                metadata = posted.get("metadata")
+                if isinstance(metadata, str):
+                    metadata = json.loads(metadata)
+                messages.append({"type": "message", "text": posted.get("text"),
+                                 "ts": posted.get("_ts"), "metadata": metadata or {}})
+        messages.sort(key=lambda m: float(m["ts"] or 0), reverse=True)
+        limit = min(int(args.get("limit") or 100), self.history_limit)
+        return {"ok": True, "messages": messages[:limit], "has_more": len(messages) > limit}
 
     async def upload(self, request: web.Request) -> web.Response:
         self.calls.append(("upload", {"size": len(await request.read())}))
@@ -183,6 +236,11 @@ class FakeSlack:
     async def __aexit__(self, *exc: object) -> None:
         assert self.server is not None
         await self.server.close()
+
+
+def _cards(activity: dict[str, Any]) -> list[dict[str, Any]]:
+    return [a["content"] for a in activity.get("attachments") or []
+            if a.get("contentType") == "application/vnd.microsoft.card.adaptive"]
 
 
 class FakeConnector:
@@ -221,13 +279,16 @@ class FakeConnector:
                 self.rate_limited += 1
                 return web.Response(status=429, headers={"Retry-After": f"{wait:.2f}"})
         body = await request.json()
+        if any(teams_chart_errors(element) for card in _cards(body)
+               for element in card.get("body") or []
+               if element.get("type", "").startswith("Chart.")):
+            return web.json_response({"error": {"code": "BadArgument"}}, status=400)
         body["_conversation"] = request.match_info["conversation"]
         self.activities.append(body)
         return web.json_response({"id": f"a{len(self.activities)}"})
 
     def cards(self) -> list[dict[str, Any]]:
-        return [a["content"] for act in self.activities for a in act.get("attachments") or []
-                if a.get("contentType") == "application/vnd.microsoft.card.adaptive"]
+        return [card for activity in self.activities for card in _cards(activity)]
 
     async def __aenter__(self) -> FakeConnector:
         app = web.Application()

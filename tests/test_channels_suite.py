@@ -104,7 +104,12 @@ class WebDriver(Driver):
                     if any(b["type"] == kind for b in m["blocks"]))
 
     async def choose(self, value: str) -> None:
-        await self._post(value=value, prompt=self._prompted("choices")["prompt"])
+        # the button's own message (a mailbox message has no question), as the page sends it
+        owner = next((m for m in reversed(self.last) for b in m["blocks"]
+                      if b["type"] == "choices" and any(c["value"] == value
+                                                        for c in b["choices"])), None)
+        prompt = owner["prompt"] if owner is not None else self._prompted("choices")["prompt"]
+        await self._post(value=value, prompt=prompt)
 
     async def fill(self, values: dict[str, str]) -> None:
         await self._post(form=values, prompt=self._prompted("form")["prompt"])
@@ -257,7 +262,8 @@ async def drivers(tmp_path: Path, case_catalogue: Path) -> AsyncIterator[list[Dr
     async with FakeSlack() as slack, FakeConnector() as connector:
         settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'suite.db'}",
                             data_dir=tmp_path, SLACK_SIGNING_SECRET=SECRET,
-                            SLACK_BOT_TOKEN="xoxb-suite", SLACK_API_URL=slack.url)
+                            SLACK_BOT_TOKEN="xoxb-suite", SLACK_API_URL=slack.url,
+                            LEERBOT_TEAMS_EMULATOR=True)
         runtime = await Runtime.start(settings)
         app = build_app(runtime, webchat_enabled=True, workers=False)
         async with TestClient(TestServer(app, host="127.0.0.1")) as client:
@@ -272,8 +278,7 @@ async def drivers(tmp_path: Path, case_catalogue: Path) -> AsyncIterator[list[Dr
         await runtime.close()
 
 
-GROUP = {"size": "3", "age_low": "40", "age_high": "55", "years_low": "5", "years_high": "30",
-         "education": "mbo"}
+GROUP = {"size": "3", "age": "40-55", "experience": "5-30", "education": "mbo"}
 LIMITS = {"max_interventions": "4", "max_hours": "5", "deadline_months": "6",
           "formats": "online"}
 
@@ -301,7 +306,19 @@ async def scan(driver: Driver) -> None:
         barrier = statement.challenge == 8
         await driver.choose(str((1 if statement.reverse else 5) if barrier else 3))
     await driver.fill({"priorities": "8"})
-    await driver.choose("done")
+    assert "bewaard" in driver.text()
+    native_chart_shown(driver)
+
+
+def native_chart_shown(driver: Driver) -> None:
+    """Slack and Teams draw the scan's chart themselves (the fakes check the platforms'
+    chart rules); the console and the web chat show its image."""
+    if isinstance(driver, SlackDriver):
+        blocks = [b for post in driver.slack.posts() for b in post.get("blocks") or []]
+        assert any(b["type"] == "data_visualization" for b in blocks)
+    elif isinstance(driver, MsTeamsDriver):
+        elements = [e for card in driver.connector.cards() for e in card.get("body") or []]
+        assert any(e.get("type", "").startswith("Chart.") for e in elements)
 
 
 async def learning_help(driver: Driver) -> None:
@@ -371,3 +388,87 @@ async def test_learning_together_on_every_channel(tmp_path: Path, case_catalogue
         async with Workspace(runtime, driver.workspace) as ws:
             (question,) = await ws.forum.questions()
             assert question.asker == driver.user and question.status == "open"
+
+
+async def my_path(driver: Driver, runtime: Runtime, deliver: Any) -> None:
+    """A leerlijn is assigned (the assignment message arrives), a training is started by its
+    button, another marked done in words with a reflection, and the progress is shown."""
+    from dialogs.paths.port import PathDraft
+    from tests.test_my_path import TRAININGS, training
+
+    async with Workspace(runtime, driver.workspace) as ws:
+        path = await ws.paths.save_path(PathDraft(
+            name="Secretaresses", level="functie", spec={"competencies": ["Plannen"]},
+            trainings=[training(i, t) for i, t in enumerate(TRAININGS, start=1)],
+            total_minutes=180), created_by=driver.user)
+    await driver.say("leerlijnen")
+    await driver.choose(str(path.id))
+    await driver.choose("assign")
+    await driver.fill({"people": driver.user, "deadline": "31-12-2029"})
+    assert "Toegewezen aan" in driver.text()
+    await deliver()
+    if isinstance(driver, ConsoleDriver | WebDriver):
+        await driver.say("menu")  # the mailbox is shown now
+    assert "aan je toegewezen" in driver.text()
+    async with Workspace(runtime, driver.workspace) as ws:
+        (assignment,) = await ws.paths.assignments(user=driver.user)
+    await driver.choose(f"go:my_path:started:{assignment.id}:T1")
+    assert "begonnen met" in driver.text() and "Prioriteiten stellen" in driver.text()
+    await driver.say("ik heb klantvriendelijkhied afgerond")  # a typo
+    assert "Wat neem je mee" in driver.text()
+    await driver.say("Eerst luisteren, dan antwoorden")
+    assert "is afgerond" in driver.text()
+    await driver.say("mijn voortgang")
+    text = driver.text()
+    assert "trainingen afgerond" in text and "bezig" in text
+    await driver.choose("close")
+    async with Workspace(runtime, driver.workspace) as ws:
+        (mine,) = await ws.my_path.my_paths(driver.user)
+    assert [(t.status, t.reflection) for t in mine.trainings] == [
+        ("started", None), ("done", "Eerst luisteren, dan antwoorden"), ("todo", None)]
+
+
+@pytest.mark.parametrize("index", [0, 1, 2, 3], ids=["console", "web", "slack", "msteams"])
+async def test_my_path_on_every_channel(tmp_path: Path, case_catalogue: Path,
+                                        index: int) -> None:
+    async with drivers(tmp_path, case_catalogue) as channel_drivers:
+        driver = channel_drivers[index]
+        runtime: Runtime = channel_drivers[0].runtime  # type: ignore[attr-defined]
+        client = next(d for d in channel_drivers if isinstance(d, WebDriver)).client
+
+        async def deliver() -> None:
+            await client.app[CHANNELS].deliveries.drain()  # type: ignore[union-attr]
+
+        await my_path(driver, runtime, deliver)
+
+
+async def pop(driver: Driver) -> None:
+    """An employee prepares her development conversation and shares her POP."""
+    await driver.say("ontwikkelgesprek voorbereiden")
+    await driver.say("Ik kan goed plannen")
+    for _ in range(3):
+        await driver.choose("__skip__")
+    await driver.say("beter presenteren")
+    assert "Presentatievaardigheden" in driver.text()
+    await driver.say("1, 4")
+    await driver.fill({"due0": "eind maart", "due1": "over een half jaar"})
+    await driver.choose("done")
+    await driver.choose("share")
+    assert "bewaard" in driver.text()
+
+
+@pytest.mark.parametrize("index", [0, 1, 2, 3], ids=["console", "web", "slack", "msteams"])
+async def test_pop_on_every_channel(tmp_path: Path, case_catalogue: Path, index: int) -> None:
+    async with drivers(tmp_path, case_catalogue) as channel_drivers:
+        driver = channel_drivers[index]
+        await pop(driver)
+        runtime: Runtime = channel_drivers[0].runtime  # type: ignore[attr-defined]
+        async with Workspace(runtime, driver.workspace) as ws:
+            plan = await ws.development.plan(driver.user)
+        assert plan is not None and plan.shared
+        (goal,) = plan.goals
+        assert goal.competency == "Presentatievaardigheden"
+        assert [a.kind for a in goal.actions] == ["training", "informal"]
+        assert all(a.due is not None for a in goal.actions)
+        assert goal.actions[0].due.month == 3  # type: ignore[union-attr]
+        assert list(plan.answers.values()) == ["Ik kan goed plannen"]

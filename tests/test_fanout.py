@@ -96,6 +96,7 @@ def environment(url: str, slack: FakeSlack, lease: float | None = None) -> dict[
     env = {**os.environ, "LEERBOT_DATABASE_URL": url, "SLACK_BOT_TOKEN": "xoxb-fanout",
            "SLACK_SIGNING_SECRET": "fanout-secret", "SLACK_API_URL": slack.url,
            "LEERBOT_SLACK_RATE": str(RATE), "LEERBOT_TEAMS_RATE": str(RATE),
+           "LEERBOT_TEAMS_EMULATOR": "1",  # the fake connector listens on 127.0.0.1
            "PYTHONUNBUFFERED": "1"}
     if lease is not None:
         env["LEERBOT_LEASE"] = str(lease)
@@ -104,7 +105,7 @@ def environment(url: str, slack: FakeSlack, lease: float | None = None) -> dict[
 
 def settings_from(env: dict[str, str]) -> Settings:
     keys = ("LEERBOT_DATABASE_URL", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL",
-            "LEERBOT_SLACK_RATE", "LEERBOT_TEAMS_RATE", "LEERBOT_LEASE")
+            "LEERBOT_SLACK_RATE", "LEERBOT_TEAMS_RATE", "LEERBOT_LEASE", "LEERBOT_TEAMS_EMULATOR")
     return Settings.model_validate({k: env[k] for k in keys if k in env})
 
 

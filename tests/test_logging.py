@@ -11,6 +11,7 @@ import logging
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 from sqlalchemy import select
@@ -36,7 +37,7 @@ async def test_debug_log_holds_no_text_token_or_query(database_url: str,
         env = {**os.environ, "LEERBOT_DATABASE_URL": database_url, "LEERBOT_LOG_LEVEL": "DEBUG",
                "LEERBOT_ACCESS_LOG": "true", "SLACK_BOT_TOKEN": TOKEN,
                "SLACK_SIGNING_SECRET": SIGNING, "SLACK_API_URL": slack.url,
-               "PYTHONUNBUFFERED": "1"}
+               "LEERBOT_TEAMS_EMULATOR": "1", "PYTHONUNBUFFERED": "1"}
         server = Served(env, tmp_path / "serve.log")
         try:
             await server.ready()
@@ -95,3 +96,54 @@ def test_only_our_own_loggers_go_below_info() -> None:
         root.setLevel(level)
         for name in ("bot", "dialogs", "engine", "knowledge"):
             logging.getLogger(name).setLevel(logging.NOTSET)
+
+
+async def test_an_anonymous_question_over_slack_leaves_no_trace_in_the_debug_log(
+        database_url: str, tmp_path: Path) -> None:
+    """The database drivers and SQLAlchemy would print the question's INSERT and, moments
+    later, statements naming the asker: at DEBUG neither the question nor the asker shows."""
+    from urllib.parse import urlencode
+
+    from tests.fakes import sign
+    from tests.test_slack import block_action, buttons
+
+    question = f"Hoe zeg ik nee tegen overwerk zonder {SECRET}?"
+    async with FakeSlack() as slack:
+        env = {**os.environ, "LEERBOT_DATABASE_URL": database_url, "LEERBOT_LOG_LEVEL": "DEBUG",
+               "LEERBOT_ACCESS_LOG": "true", "SLACK_BOT_TOKEN": TOKEN,
+               "SLACK_SIGNING_SECRET": SIGNING, "SLACK_API_URL": slack.url,
+               "PYTHONUNBUFFERED": "1"}
+        server = Served(env, tmp_path / "anonymous.log")
+
+        async def answered(count: int) -> dict[str, Any]:
+            deadline = time.monotonic() + 60
+            while len(slack.posts("UASKER7") + slack.posts("DUASKER7")) < count:
+                assert time.monotonic() < deadline, server.output()[-3000:]
+                await asyncio.sleep(0.1)
+            return (slack.posts("UASKER7") + slack.posts("DUASKER7"))[-1]
+
+        async def press(post: dict[str, Any], value: str, trigger: str) -> None:
+            element = next(b for b in buttons(post) if b["value"] == value)
+            raw = urlencode({"payload": json.dumps(block_action(element, "UASKER7",
+                                                                trigger=trigger))})
+            async with aiohttp.ClientSession() as http, http.post(
+                    server.url + "/slack/events", data=raw, headers={
+                        "Content-Type": "application/x-www-form-urlencoded",
+                        **sign(SIGNING, raw)}) as response:
+                assert response.status == 200
+
+        try:
+            await server.ready()
+            assert await server.post_slack(event("hulpvraag stellen", "EvA1", "UASKER7"),
+                                           SIGNING) == 200
+            await answered(1)
+            assert await server.post_slack(event(question, "EvA2", "UASKER7"), SIGNING) == 200
+            await press(await answered(2), "yes", "T-a1")  # anonymous
+            await press(await answered(3), "yes", "T-a2")  # post it
+            assert "anoniem" in json.dumps(await answered(4), ensure_ascii=False)
+        finally:
+            server.stop()
+    log = server.output()
+    for trace in (SECRET, "UASKER7", "overwerk"):
+        assert trace not in log, _lines_with(log, trace)
+    assert "POST /slack/events 200" in log  # logging was on

@@ -32,6 +32,14 @@ def test_slack_manifest(shared: Path) -> None:
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
         "app_mention", "message.im", "app_home_opened", "member_joined_channel"}
     assert "example.com" not in json.dumps(manifest)
+    assert not manifest["settings"]["token_rotation_enabled"]
+
+
+def test_slack_manifest_for_large_customers(shared: Path) -> None:
+    manifest = slack_manifest("https://bot.acme.nl", token_rotation=True, org_wide=True)
+    assert list(schema(shared, "slack-manifest-v1.schema.json").iter_errors(manifest)) == []
+    assert manifest["settings"]["token_rotation_enabled"] is True
+    assert manifest["settings"]["org_deploy_enabled"] is True
 
 
 @pytest.mark.parametrize("version", ["1.17", "1.29"])

@@ -34,6 +34,7 @@ async def connector(shared: Path):  # type: ignore[no-untyped-def]
 
 
 async def make_client(tmp_path: Path, **settings: Any):  # type: ignore[no-untyped-def]
+    settings = {"LEERBOT_TEAMS_EMULATOR": True, **settings}  # the fake connector: loopback
     config = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'teams.db'}",
                       data_dir=tmp_path, **settings)
     runtime = await Runtime.start(config)

@@ -543,7 +543,7 @@ async def test_reflection_round_logbook_search_themes_and_export(runtime) -> Non
     await bob.press("CSV")
     (file,) = bob.files()
     assert file.name == "logboek-support.csv"
-    rows_csv = list(csv.reader(io.StringIO(file.data.decode("utf-8-sig"))))
+    rows_csv = list(csv.reader(io.StringIO(file.data.decode("utf-8-sig")), delimiter=";"))
     assert rows_csv[0] == ["datum", "wie", "vraag", "antwoord"] and len(rows_csv) == 9
     assert rows_csv[-1][1:3] in (["bob", "Les of actie"], ["cas", "Les of actie"])
     await bob.say("logboek")

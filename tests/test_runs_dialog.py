@@ -59,7 +59,7 @@ async def test_runs_view_shows_problems_and_retries_them(runtime) -> None:  # ty
     assert "Carla de Vries: onbekend (gestopt tijdens het versturen)" in out
     assert "Dirk" not in out
     out = await hr.press("Opnieuw proberen")
-    assert "2 bericht(en) staan weer in de wachtrij" in out
+    assert "2 berichten staan weer in de wachtrij" in out
     assert "0 verstuurd · 3 wacht · 0 mislukt · 0 onbekend" in out
     assert "Geen mislukte of onbekende berichten" in out
     async with runtime.sessions() as db:

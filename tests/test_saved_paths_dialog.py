@@ -14,12 +14,13 @@ import pytest
 from sqlalchemy import update
 
 from bot.storage.paths import PathRow
+from dialogs.paths.path_builder import NO_BASE
 from dialogs.paths.port import PathDraft
 from tests.conversation import User, Workspace
 from tests.test_dialogs import build_level, use_catalogue
 
 DEADLINE = datetime(2030, 6, 30, 23, 59, tzinfo=UTC)
-GROUP = ["3", "40", "55", "5", "30", "mbo"]
+GROUP = ["3", "40-55", "5-30", "mbo"]
 
 
 async def build(user: User, name: str, goals: str = "Informatie verwerken, Directie ondersteunen",
@@ -200,6 +201,7 @@ async def test_names_unique_whatever_their_case(runtime, case_catalogue: Path) -
     await build(hr, "Secretaresses")
     await hr.say("leerlijn maken")
     await hr.press("functie")
+    await hr.press(NO_BASE)  # other people than those of the saved leerlijn
     out = await hr.say("SECRETARESSES")
     assert "Er is al een leerlijn die 'SECRETARESSES' heet" in out
     assert "bijvoorbeeld 'SECRETARESSES (2)'" in out

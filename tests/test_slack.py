@@ -4,7 +4,9 @@ server, a local fake Web API on 127.0.0.1, the inbox and delivery workers in bet
 from __future__ import annotations
 
 import json
+import re
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -16,6 +18,7 @@ from sqlalchemy import func, select
 from bot.runtime import Runtime
 from bot.server import CHANNELS, build_app
 from bot.settings import Settings
+from bot.storage.forum import ForumQuestionRow
 from bot.storage.models import InboxRow
 from tests.fakes import FakeSlack, sign
 
@@ -207,13 +210,31 @@ async def test_forms_open_as_modals(bot: TestClient, slack: FakeSlack) -> None:
 
 
 async def test_user_text_cannot_ping_or_inject_links(bot: TestClient, slack: FakeSlack) -> None:
+    """In the blocks and in the plain-text fallback (notifications show it, Slack parses it)."""
     await post_event(bot, event("leerhulp", "Ev7"))
     await settle(bot)
-    await post_event(bot, event("<!channel> @here <https://evil.example|klik> zqxv", "Ev8"))
+    await post_event(bot, event("<!channel> @here <https://evil.example|klik hier> zqxv", "Ev8"))
     await settle(bot)
-    text = json.dumps([p["blocks"] for p in slack.posts("DU1")])
-    assert "<!channel>" not in text and "<https://evil" not in text
-    assert "&lt;!channel&gt;" in text
+    posts = slack.posts("DU1")
+    for said in (json.dumps([p["blocks"] for p in posts]), json.dumps([p["text"] for p in posts])):
+        assert "<!channel>" not in said and "<https://evil" not in said, said
+        assert not re.search(r"@(here|channel)\b", said), said
+        assert "&lt;!channel&gt;" in said
+
+
+async def test_the_fallback_text_of_every_post_is_escaped() -> None:
+    """Proactive posts, replies and our own one-line messages build their text in one place."""
+    from bot.channels.slack import render
+    from dialogs.kit import Message, TextBlock
+    from dialogs.kit.rich import user
+
+    hostile = "<!channel> @here <https://evil.example|klik hier> & " + "x" * 3000
+    message = Message(blocks=[TextBlock(text=user(hostile))])
+    payloads = [*render.payloads("C1", [message]), *render.reply_payloads("D1", [message]),
+                render.text_payload("D1", hostile)]
+    for payload in payloads:
+        assert payload["text"].startswith("&lt;!channel&gt; @\u200bhere &lt;https://evil")
+        assert len(payload["text"]) <= render.MAX_TEXT
 
 
 async def test_app_home_and_slash_command(bot: TestClient, slack: FakeSlack) -> None:
@@ -281,7 +302,6 @@ async def test_multi_workspace_install(slack: FakeSlack, tmp_path: Path) -> None
 
 async def test_a_scheduled_checkin_reaches_slack_and_is_answered_there(
         bot: TestClient, slack: FakeSlack) -> None:
-    from datetime import UTC, datetime
 
     from engine.recurrence import Recurrence
     from tests.conversation import Workspace, plan, rule_due_now
@@ -344,11 +364,39 @@ async def test_a_modal_that_cannot_open_gets_a_clear_message(bot: TestClient,
     assert "kon niet openen" in said and "verder" in said
 
 
-async def test_an_anonymous_question_on_slack_leaves_no_link_to_the_asker(
-        bot: TestClient, slack: FakeSlack) -> None:
+ASKER = ("U5", "DU5", "slack:T1:U5")
+
+
+def _moments(row: Any) -> list[datetime]:
+    """The row's timestamps, in UTC (SQLite gives them back without a zone)."""
+    return [v if v.tzinfo else v.replace(tzinfo=UTC) for v in row if isinstance(v, datetime)]
+
+
+async def linked_to_asker(runtime: Runtime, since: datetime) -> list[str]:
+    """Every row of every table that names the asker (user id, DM, conversation) and was
+    written or changed since ``since``: what ties the question to him by time."""
     from bot.storage.models import Base
 
+    found = []
+    async with runtime.sessions() as db:
+        for table in Base.metadata.sorted_tables:
+            for row in (await db.execute(select(table))).all():
+                blob = json.dumps([str(v) for v in row], ensure_ascii=False)
+                names = any(re.search(rf"(?<![A-Za-z0-9]){re.escape(i)}(?![A-Za-z0-9])", blob)
+                            for i in ASKER)
+                if names and any(moment >= since for moment in _moments(row)):
+                    found.append(f"{table.name}: {blob[:300]}")
+    return found
+
+
+async def test_an_anonymous_question_on_slack_leaves_no_link_to_the_asker(
+        bot: TestClient, slack: FakeSlack) -> None:
+    """Rows that name the asker and were written while he asked would tie him to the question
+    by their time: events, replies to his DM (ordering key, Slack's answer), sessions."""
     question = "Hoe vraag ik om minder werkdruk zonder gedoe?"
+    assert await post_event(bot, event("menu", "Ev-q0", user="U5")) == 200  # known before
+    await settle(bot)
+    since = datetime.now(UTC)
     assert await post_event(bot, event("hulpvraag stellen", "Ev-q1", user="U5")) == 200
     await settle(bot)
     assert await post_event(bot, event(question, "Ev-q2", user="U5")) == 200
@@ -361,10 +409,29 @@ async def test_an_anonymous_question_on_slack_leaves_no_link_to_the_asker(
     assert "anoniem" in json.dumps(slack.posts("DU5")[-1], ensure_ascii=False)
     runtime = bot.runtime  # type: ignore[attr-defined]
     async with runtime.sessions() as db:
-        linked = []
-        for table in Base.metadata.sorted_tables:
-            for row in (await db.execute(select(table))).all():
-                blob = json.dumps([str(v) for v in row], ensure_ascii=False)
-                if "werkdruk" in blob and "U5" in blob:
-                    linked.append(table.name)
-    assert linked == []
+        stored = (await db.execute(select(ForumQuestionRow))).scalar_one()
+    assert stored.text == question and stored.asker is None
+    assert await linked_to_asker(runtime, since) == []
+    # a retried event is still recognised (only its key is kept), and gets no second reply
+    replies = len(slack.posts("DU5"))
+    assert await post_event(bot, event(question, "Ev-q2", user="U5"),
+                            headers={"X-Slack-Retry-Num": "1"}) == 200
+    await settle(bot)
+    assert len(slack.posts("DU5")) == replies
+
+
+async def test_an_event_given_up_for_good_keeps_no_trace_of_its_sender(
+        bot: TestClient, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.workers import PermanentError
+
+    async def unprocessable(row: InboxRow) -> None:
+        raise PermanentError("Leerbot is not installed in workspace T1")
+
+    channels = bot.channels  # type: ignore[attr-defined]
+    monkeypatch.setitem(channels.inbox.processors, "slack", unprocessable)
+    assert await post_event(bot, event("mijn geheime vraag", "Ev-gone", user="U6")) == 200
+    await settle(bot)
+    async with bot.runtime.sessions() as db:  # type: ignore[attr-defined]
+        row = (await db.execute(select(InboxRow))).scalar_one()
+    assert (row.status, row.payload, row.conversation_key) == ("failed", {}, "handled")
+    assert row.event_key == "Ev-gone"  # a retry is still recognised

@@ -72,3 +72,38 @@ async def _handled(table: str, done: asyncio.Event, sessions: Any) -> None:
             if (await db.execute(select(func.count()).select_from(MailboxRow))).scalar():
                 return
         await asyncio.sleep(0.1)
+
+
+async def test_a_wake_up_while_the_worker_looks_is_not_lost(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The event is stored and the worker woken just after its claim looked: it must look
+    again at once, not at the next poll (two minutes here)."""
+    monkeypatch.setattr(workers, "POLL_SECONDS", 120.0)
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'race.db'}")
+    await upgrade(engine)
+    sessions = sessionmaker(engine)
+    done = asyncio.Event()
+
+    async def handled(row: InboxRow) -> None:
+        async with sessions.begin() as db:
+            await finish_inbox(db, row.id)
+        done.set()
+
+    class Racing(InboxWorker):
+        looked = 0
+
+        async def claim(self, session: Any) -> list[InboxRow]:
+            self.looked += 1
+            if self.looked == 1:  # the event arrives while we look, and wakes us
+                await _queue_event(sessions)
+                self.wake.set()
+                return []
+            return await super().claim(session)
+
+    worker = Racing(sessions, {"test": handled})
+    worker.start()
+    try:
+        await asyncio.wait_for(done.wait(), 10)
+    finally:
+        await worker.stop()
+        await engine.dispose()

@@ -161,3 +161,15 @@ async def test_new_user_starts_a_fresh_identity(client: TestClient) -> None:
     first = my_id(client)
     response = await client.post("/chat/api/identity", json={}, headers={"X-Leerbot": "1"})
     assert response.status == 200 and my_id(client) != first
+
+
+async def test_the_reply_says_which_language_the_page_speaks(client: TestClient) -> None:
+    """After "switch to english" the page's own texts follow (html lang, button, placeholder),
+    also on a fresh load of the page."""
+    reply = await post(client, text="menu", locale="nl-NL")
+    assert reply["lang"] == "nl" and reply["frame"]["send"] == "Stuur"
+    reply = await post(client, text="switch to english", locale="nl-NL")
+    assert reply["lang"] == "en" and reply["frame"]["send"] == "Send"
+    assert reply["frame"]["placeholder"].startswith("Type a message")
+    page = await (await client.get("/chat", headers={"Accept-Language": "nl-NL"})).text()
+    assert '<html lang="en">' in page and ">Send<" in page

@@ -1,5 +1,8 @@
 """The web chat in a real headless Chromium: the leerlijn wizard (the e-book case) and the scan,
-clicking buttons and filling forms, plus a check that nothing overflows the page."""
+clicking buttons and filling forms, plus a check that nothing overflows the page; the page in
+Dutch and English (html lang, placeholder, button, also after "switch to english"), and a form
+that keeps what was typed after a problem. Without Chromium these skip, saying why (and fail
+under LEERBOT_REQUIRE_SERVICES=1)."""
 
 from __future__ import annotations
 
@@ -77,8 +80,7 @@ async def test_wizard_in_the_browser(server, runtime, case_catalogue: Path,  # t
         await type_message(page, "leerlijn maken")
         await click(page, "Functie")
         await type_message(page, "Secretaresses")
-        await submit_form(page, {"size": "3", "age_low": "40", "age_high": "55",
-                                 "years_low": "5", "years_high": "30"},
+        await submit_form(page, {"size": "3", "age": "40 tot 55", "experience": "5-30"},
                           {"education": ["mbo"]})
         await click(page, "Competenties ontwikkelen")
         await type_message(page, "Informatie verwerken, Directie ondersteunen, "
@@ -119,3 +121,71 @@ async def test_scan_in_the_browser(server, tmp_path: Path) -> None:  # type: ign
         await click(page, "Toon alle acties")
         assert "Alle acties" in await page.locator("#log").text_content()
         await no_overflow(page)
+
+
+FRAME = """() => ({lang: document.documentElement.lang,
+                 send: document.getElementById('send').textContent,
+                 placeholder: document.getElementById('input').placeholder,
+                 name: document.getElementById('name-label').textContent})"""
+
+
+async def form_values(page) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """What the last form on the page holds: texts by name, and the ticked boxes."""
+    form = page.locator(".msg.bot").last.locator("form.card-form")
+    return await form.evaluate("""(form) => {
+      const values = {};
+      for (const box of form.querySelectorAll('textarea, input[type=text], select'))
+        values[box.name] = box.value;
+      values.ticked = Array.from(form.querySelectorAll('input[type=checkbox]:checked'),
+                                 (box) => box.value);
+      return values;
+    }""")
+
+
+@pytest.mark.parametrize(("locale", "words"), [
+    ("nl-NL", {"lang": "nl", "send": "Stuur", "command": "mijn profiel",
+               "field": "Hier ben ik goed in is verplicht", "saved": "bewaard"}),
+    ("en-GB", {"lang": "en", "send": "Send", "command": "my profile",
+               "field": "I am good at is required", "saved": "saved"}),
+])
+async def test_frame_language_and_a_form_that_keeps_its_values(server, locale: str,  # type: ignore[no-untyped-def]
+                                                               words: dict[str, str]) -> None:
+    """The page speaks the visitor's language (html lang, placeholder, button), and a form
+    sent with a problem comes back with everything that was typed, naming the field."""
+    async with browser_page(locale=locale) as page:
+        await page.goto(str(server.make_url("/chat")))
+        await idle(page)
+        frame = await page.evaluate(FRAME)
+        assert frame["lang"] == words["lang"] and frame["send"] == words["send"]
+        assert ("Type a message" if words["lang"] == "en" else "Typ een bericht") in \
+            frame["placeholder"]
+        await type_message(page, words["command"])
+        # "weet ik niet" fills the box (the browser lets it through) but answers nothing
+        await submit_form(page, {"good_at": "weet ik niet", "can_help_with": "draaitabellen",
+                                 "wants_to_grow": "presenteren voor een groep"},
+                          {"learns_best": ["online", "coaching"]})
+        said = await page.locator(".msg.bot").all_text_contents()
+        assert words["field"] in said[-2]  # the problem, then the form again
+        kept = await form_values(page)
+        assert kept["good_at"] == "weet ik niet"
+        assert kept["can_help_with"] == "draaitabellen"
+        assert kept["wants_to_grow"] == "presenteren voor een groep"
+        assert sorted(kept["ticked"]) == ["coaching", "online"]  # type: ignore[arg-type]
+        await submit_form(page, {"good_at": "Excel"}, {})
+        await click(page, "Ja" if words["lang"] == "nl" else "Yes")
+        assert words["saved"] in (await page.locator(".msg.bot").last.text_content()).lower()
+
+
+async def test_the_frame_follows_a_language_switch(server) -> None:  # type: ignore[no-untyped-def]
+    async with browser_page(locale="nl-NL") as page:
+        await page.goto(str(server.make_url("/chat")))
+        await idle(page)
+        assert (await page.evaluate(FRAME))["send"] == "Stuur"
+        await type_message(page, "switch to english")
+        frame = await page.evaluate(FRAME)
+        assert frame == {"lang": "en", "send": "Send", "name": "Name",
+                         "placeholder": frame["placeholder"]}
+        assert frame["placeholder"].startswith("Type a message")
+        await page.reload()
+        await idle(page)
+        assert (await page.evaluate(FRAME))["lang"] == "en"  # the choice is the member's

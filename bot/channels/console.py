@@ -6,15 +6,18 @@ import asyncio
 import getpass
 import re
 import sys
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from bot.channels import CONSOLE
 from bot.channels.contract import Transaction, run_turn
+from bot.clock import Clock, moment
 from dialogs.kit import (
     CardBlock,
     Channel,
+    ChartBlock,
     Choice,
     ChoicesBlock,
     Conductor,
@@ -28,6 +31,7 @@ from dialogs.kit import (
     SessionKey,
     TextBlock,
 )
+from knowledge.messages import t
 
 CHANNEL = Channel(mailbox=True, name=CONSOLE, forms=False)
 LEAVE = {"exit", "quit", "doei"}
@@ -80,6 +84,10 @@ def _block_lines(block: object, screen: Screen, prompt: Prompt | None) -> list[s
         return [text_of(block.title), *(f"  - {text_of(f.label)}" for f in block.fields)]
     if isinstance(block, ImageBlock):
         return [SavedFile(block.name, block.png, text_of(block.alt))]
+    if isinstance(block, ChartBlock):
+        image = block.image()
+        return [*block.text_lines(),
+                *([SavedFile(image.name, image.png, text_of(image.alt))] if image else [])]
     if isinstance(block, FileBlock):
         return [SavedFile(block.name, block.data, block.name)]
     return []
@@ -144,10 +152,27 @@ class ConsoleAdapter:
         self.shown = rendered
 
 
+async def move_clock(line: str, clock: Clock, lang: str | None,
+                     moved: Callable[[], Awaitable[None]] | None) -> str:
+    """"/klok 2027-08-31": time travel for trying scheduled moments (see ``bot.clock``)."""
+    wanted = line.split(maxsplit=1)[1].strip() if len(line.split()) > 1 else ""
+    if not wanted:
+        return t(lang, "cli.clock_now", moment=clock().strftime("%Y-%m-%d %H:%M"))
+    try:
+        clock.move_to(moment(wanted))
+    except ValueError:
+        return t(lang, "cli.runs_bad_moment", value=wanted)
+    if moved is not None:
+        await moved()
+    return t(lang, "cli.clock_moved", moment=clock().strftime("%Y-%m-%d %H:%M"))
+
+
 async def chat(conductor: Conductor, files: Path, lang: str | None,
                stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout,
-               user: str | None = None) -> None:
-    """Read lines until EOF or 'exit'/'quit'; show every answer."""
+               user: str | None = None, clock: Clock | None = None,
+               moved: Callable[[], Awaitable[None]] | None = None) -> None:
+    """Read lines until EOF or 'exit'/'quit'; show every answer. With ``clock``, a line
+    "/klok <moment>" (or "/clock") moves it and ``moved`` plans what is due then."""
     name = user or getpass.getuser()
     key = SessionKey(channel=CONSOLE, workspace="local", user=name, conversation="console")
     console = ConsoleAdapter(key, stdout, files, lang, name)
@@ -162,4 +187,7 @@ async def chat(conductor: Conductor, files: Path, lang: str | None,
             return
         if line.strip().casefold() in LEAVE:
             return
+        if clock is not None and line.strip().casefold().split()[:1] in (["/klok"], ["/clock"]):
+            stdout.write(await move_clock(line, clock, lang, moved) + "\n")
+            continue
         await run_turn(console, conductor, line)

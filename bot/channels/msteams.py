@@ -5,8 +5,13 @@ botbuilder-dialogs). Moving to the Microsoft 365 Agents SDK is a change of this 
 
 * CloudAdapter with configuration-based authentication (app id, password, tenant, app type);
   every activity's JWT is validated by the adapter.
-* With no app id configured (local testing with the Bot Framework Emulator) unauthenticated
-  activities are accepted, and only from 127.0.0.1; with an app id, never.
+* With no app id configured every request is refused, unless LEERBOT_TEAMS_EMULATOR is on
+  (local testing with the Bot Framework Emulator): then unauthenticated activities are
+  accepted from 127.0.0.1 only, and never through a proxy or tunnel (forwarding headers).
+* Leerbot posts only to serviceUrls on the allow-list (LEERBOT_TEAMS_SERVICE_HOSTS; loopback in
+  emulator mode), for replies and for proactive messages alike: a forged activity cannot make
+  it send requests elsewhere.
+* A malformed or unauthenticated request gets a 4xx and at most a warning line a minute.
 * Conversation references are stored on every contact, so the bot can message people
   proactively after a restart and from any replica.
 * Two channel adapters (``bot.channels.contract``): ``MsTeamsReplies`` answers a message within
@@ -16,25 +21,44 @@ botbuilder-dialogs). Moving to the Microsoft 365 Agents SDK is a change of this 
 
 from __future__ import annotations
 
+import asyncio
 import html
+import json
 import logging
 import re
 from datetime import datetime
 from http import HTTPStatus
 from typing import Any
 
+import requests
 from aiohttp import web
-from botbuilder.core import CardFactory, InvokeResponse, MessageFactory, TurnContext
+from botbuilder.core import (
+    CardFactory,
+    InvokeResponse,
+    MessageFactory,
+    TurnContext,
+    serializer_helper,
+)
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
 )
-from botbuilder.schema import Activity, ChannelAccount, ConversationReference
+from botbuilder.schema import (
+    Activity,
+    CallerIdConstants,
+    ChannelAccount,
+    ConversationReference,
+)
 from botbuilder.schema.teams import (
     MessagingExtensionAction,
     MessagingExtensionActionResponse,
     TaskModuleMessageResponse,
+)
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    AuthenticationConstants,
+    jwt_token_extractor,
 )
 from msrest.universal_http.requests import ClientRetryPolicy
 from pydantic import BaseModel
@@ -43,13 +67,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.channels import ASK_QUESTION, MSTEAMS, msteams_render
 from bot.channels.contract import Transaction, run_turn
 from bot.files import store_file
-from bot.net import is_loopback
+from bot.net import RefusalLog, forwarded, is_loopback, service_url_allowed
 from bot.queue import delivery_result
 from bot.settings import Settings
 from bot.storage import conversations
 from bot.workers import PermanentError, RetryableError
 from dialogs.kit import (
     Channel,
+    ChartBlock,
     Conductor,
     FileBlock,
     ImageBlock,
@@ -75,6 +100,21 @@ Card = dict[str, Any]
 # set give the same list at once. (Only affects this computation; remove with botbuilder.)
 ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)  # type: ignore[assignment]
 
+#: seconds to fetch Microsoft's token signing keys (botbuilder fetches them, at most once an
+#: hour, with blocking ``requests`` and no timeout: that runs off the event loop, bounded)
+KEYS_TIMEOUT = 10.0
+
+
+class _KeyFetch:
+    """``requests`` for botbuilder's key fetch, with a timeout."""
+
+    @staticmethod
+    def get(url: str, **options: Any) -> requests.Response:
+        return requests.get(url, timeout=KEYS_TIMEOUT, **options)
+
+
+jwt_token_extractor.requests = _KeyFetch  # type: ignore[assignment]
+
 
 class _Config:
     """The attribute names ConfigurationBotFrameworkAuthentication reads."""
@@ -85,6 +125,18 @@ class _Config:
                              if settings.microsoft_app_password else "")
         self.APP_TYPE = settings.microsoft_app_type
         self.APP_TENANTID = settings.microsoft_app_tenant_id or ""
+        if settings.msteams_openid_url:  # the public cloud's values, with these signing keys
+            self.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = settings.msteams_openid_url
+            self.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL = settings.msteams_openid_url
+            self.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER = \
+                AuthenticationConstants.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER
+            self.TO_CHANNEL_FROM_BOT_LOGIN_URL = (
+                AuthenticationConstants.TO_CHANNEL_FROM_BOT_LOGIN_URL_PREFIX
+                + AuthenticationConstants.DEFAULT_CHANNEL_AUTH_TENANT)
+            self.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE = \
+                AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE
+            self.OAUTH_URL = AuthenticationConstants.OAUTH_URL
+            self.CALLER_ID = CallerIdConstants.public_azure_channel
 
 
 def tenant_of(activity: Activity) -> str:
@@ -157,6 +209,26 @@ def _classified(exc: Exception) -> RetryableError | PermanentError:
     return PermanentError(f"{MSTEAMS} {status}")
 
 
+async def _activity(request: web.Request) -> Activity | None:
+    """The request's activity, or None for a body that is not one (not JSON, not UTF-8, not
+    an object, fields of the wrong kind, no type)."""
+    try:
+        body = json.loads(await request.read())
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(body, dict):
+        return None
+    try:
+        activity = Activity().deserialize(body)
+    except Exception:  # msrest raises several kinds for fields of the wrong type
+        return None
+    return activity if isinstance(activity.type, str) and activity.type else None
+
+
+class ServiceUrlRefused(Exception):
+    """A conversation reference names a serviceUrl outside the allow-list."""
+
+
 def _task_message(text: str) -> MessagingExtensionActionResponse:
     return MessagingExtensionActionResponse(task=TaskModuleMessageResponse(value=text))
 
@@ -172,8 +244,14 @@ class ProactiveCloudAdapter(CloudAdapter):
     _connectors: dict[tuple[str, str, str], Any]
     _token_clients: dict[str, Any]
 
+    def service_url_allowed(self, url: str | None) -> bool:
+        """Replaced by the channel's allow-list (``LEERBOT_TEAMS_SERVICE_HOSTS``)."""
+        return False
+
     async def process_proactive(self, claims_identity: Any, continuation_activity: Activity,
                                 audience: str, logic: Any) -> None:
+        if not self.service_url_allowed(continuation_activity.service_url):
+            raise ServiceUrlRefused("the stored serviceUrl is not allowed")
         if not hasattr(self, "_connectors"):
             self._connectors, self._token_clients = {}, {}
         app_id = str(getattr(claims_identity, "claims", {}).get("aud", ""))
@@ -200,25 +278,30 @@ class MsTeamsCards:
         self.base = (settings.public_url or "").rstrip("/")
         self.sessions = sessions
 
-    async def render(self, workspace: str, messages: list[Message]) -> list[Card]:
-        files = [b for m in messages for b in m.blocks if isinstance(b, ImageBlock | FileBlock)]
+    async def render(self, key: SessionKey, messages: list[Message]) -> list[Card]:
+        """Cards for the person of ``key``; the files linked are stored as theirs."""
+        files = [b for m in messages for b in m.blocks
+                 if isinstance(b, ImageBlock | FileBlock) or (isinstance(b, ChartBlock) and b.png)]
         links: dict[int, str] = {}
         if self.base and files:
             async with self.sessions.begin() as db:
                 for block in files:
-                    token = await self._store(db, workspace, block)
+                    token = await self._store(db, key, block)
                     links[id(block)] = f"{self.base}/files/{token}"
 
-        def file_url(block: ImageBlock | FileBlock) -> str:
+        def file_url(block: ImageBlock | FileBlock | ChartBlock) -> str:
             return links.get(id(block)) or msteams_render.data_url(block)
 
         return msteams_render.render(messages, file_url)
 
     @staticmethod
-    async def _store(db: AsyncSession, workspace: str, block: ImageBlock | FileBlock) -> str:
-        if isinstance(block, ImageBlock):
-            return await store_file(db, workspace, block.name, "image/png", block.png)
-        return await store_file(db, workspace, block.name, block.media_type, block.data)
+    async def _store(db: AsyncSession, key: SessionKey,
+                     block: ImageBlock | FileBlock | ChartBlock) -> str:
+        if isinstance(block, ImageBlock | ChartBlock):
+            return await store_file(db, key.workspace, block.name, "image/png", block.png or b"",
+                                    key.user)
+        return await store_file(db, key.workspace, block.name, block.media_type, block.data,
+                                key.user)
 
 
 class MsTeamsSender:
@@ -280,6 +363,8 @@ class MsTeamsSender:
                                                      self.settings.microsoft_app_id or "")
             if failures:
                 raise failures[0]
+        except ServiceUrlRefused:
+            raise PermanentError(f"{MSTEAMS} serviceUrl not allowed") from None
         except Exception as exc:
             raise _classified(exc) from None
         return sent
@@ -310,7 +395,7 @@ class MsTeamsReplies:
         return incoming
 
     async def render(self, received: TurnContext, messages: list[Message]) -> list[Card]:
-        return await self.cards.render(tenant_of(received.activity), messages)
+        return await self.cards.render(incoming_from(received.activity).key, messages)
 
     async def send(self, received: TurnContext, rendered: list[Card],
                    turn: Transaction | None) -> None:
@@ -354,7 +439,7 @@ class MsTeamsMessageAction:
                         locale=received.locale, name=received.name)
 
     async def render(self, received: AskFromMessage, messages: list[Message]) -> list[Card]:
-        return await self.cards.render(received.key.workspace, messages)
+        return await self.cards.render(received.key, messages)
 
     async def send(self, received: AskFromMessage, rendered: list[Card],
                    turn: Transaction | None) -> None:
@@ -404,6 +489,8 @@ class MsTeamsChannel:
         self.sessions = sessions
         self.adapter = ProactiveCloudAdapter(
             ConfigurationBotFrameworkAuthentication(_Config(settings)))
+        self.adapter.service_url_allowed = self.service_url_allowed  # type: ignore[method-assign]
+        self.refusals = RefusalLog(log)
         self.adapter.on_turn_error = self._on_error
         cards = MsTeamsCards(settings, sessions)
         self.sender = MsTeamsSender(settings, self.adapter, sessions)
@@ -420,13 +507,75 @@ class MsTeamsChannel:
             log.warning("could not tell the user about the failure")
 
     async def handle(self, request: web.Request) -> web.Response:
-        """The /api/messages endpoint."""
-        if not self.settings.microsoft_app_id and not is_loopback(request.remote or ""):
-            return web.Response(status=401, text="unauthenticated traffic only on 127.0.0.1")
+        """The /api/messages endpoint: every malformed or unauthenticated request gets a 4xx
+        and at most one warning line a minute, never a traceback."""
+        refused = self._refused(request)
+        if refused is not None:
+            return refused
         if "application/json" not in request.headers.get("Content-Type", ""):
             return web.Response(status=415)
-        response = await self.adapter.process(request, self.bot)
-        return response or web.Response(status=200)
+        activity = await _activity(request)
+        if activity is None:
+            self.refusals.warn("msteams: refused a request that is not an activity")
+            return web.Response(status=400, text="not a Bot Framework activity")
+        try:
+            authenticated = await self._authenticate(activity,
+                                                     request.headers.get("Authorization", ""))
+        except (requests.RequestException, TimeoutError) as exc:  # Microsoft's key server
+            log.warning("msteams: could not fetch the token signing keys: %s",
+                        type(exc).__name__)
+            return web.Response(status=503, text="token keys unavailable")
+        except Exception as exc:  # botbuilder raises many kinds for a bad token
+            self.refusals.warn("msteams: refused an unauthenticated request (%s)",
+                               type(exc).__name__)
+            return web.Response(status=401, text="unauthenticated")
+        if not self.service_url_allowed(activity.service_url):
+            self.refusals.warn("msteams: refused an activity whose serviceUrl is not allowed "
+                               "(LEERBOT_TEAMS_SERVICE_HOSTS)")
+            return web.Response(status=403, text="serviceUrl not allowed")
+        invoke = await self.adapter.process_activity(authenticated, activity, self.bot.on_turn)
+        if invoke:
+            return web.json_response(data=serializer_helper(invoke.body), status=invoke.status)
+        return web.Response(status=201)
+
+    async def _authenticate(self, activity: Activity, header: str) -> AuthenticateRequestResult:
+        """botbuilder's token check. With a token it may fetch Microsoft's signing keys with
+        blocking calls, so it runs in a thread of its own (the event loop keeps serving)."""
+        authentication = self.adapter.bot_framework_authentication
+        if not header:
+            return await authentication.authenticate_request(activity, header)
+        check = authentication.authenticate_request(activity, header)
+        return await asyncio.wait_for(asyncio.to_thread(asyncio.run, check),
+                                      timeout=2 * KEYS_TIMEOUT + 1)
+
+    def _refused(self, request: web.Request) -> web.Response | None:
+        """Unauthenticated traffic (no app id) only in emulator mode, from loopback, and not
+        through a proxy or tunnel."""
+        if self.settings.microsoft_app_id:
+            return None
+        if not self.settings.msteams_emulator:
+            self.refusals.warn("msteams: refused /api/messages: MICROSOFT_APP_ID is not set "
+                               "(set LEERBOT_TEAMS_EMULATOR=1 to test with the Bot Framework "
+                               "Emulator on this machine)")
+            return web.Response(status=401, text="Microsoft Teams is not configured")
+        if not is_loopback(request.remote or ""):
+            self.refusals.warn("msteams: emulator mode refused a request from another machine")
+            return web.Response(status=401, text="unauthenticated traffic only on 127.0.0.1")
+        if forwarded(request.headers):
+            self.refusals.warn("msteams: emulator mode refused a request that came through a "
+                               "proxy or tunnel")
+            return web.Response(status=403, text="emulator mode accepts no forwarded requests")
+        return None
+
+    def service_url_allowed(self, url: str | None) -> bool:
+        return service_url_allowed(url, self.settings.msteams_hosts,
+                                   loopback=self.emulator)
+
+    @property
+    def emulator(self) -> bool:
+        """Emulator mode: the Emulator's loopback serviceUrl is allowed (with an app id too,
+        when the Emulator signs in with it)."""
+        return self.settings.msteams_emulator
 
     async def ask_from_message(
             self, activity: Activity,

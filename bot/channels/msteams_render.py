@@ -16,6 +16,7 @@ from typing import Any
 from bot.channels.contract import Unreachable
 from dialogs.kit import (
     CardBlock,
+    ChartBlock,
     ChoicesBlock,
     FileBlock,
     FormBlock,
@@ -24,7 +25,10 @@ from dialogs.kit import (
     Message,
     Prompt,
     Rich,
+    Segment,
     TextBlock,
+    bold_runs,
+    wrap_bold,
 )
 
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -33,22 +37,26 @@ MAX_BUTTONS = 5  # Teams shows at most 6 actions; keep one free
 MAX_CARD_BYTES = 20_000  # Teams refuses messages over ~28 KB
 _MARKDOWN = set("\\`*_{}[]()#+-.!<>|~")
 
-FileUrl = Callable[[ImageBlock | FileBlock], str]
+#: the address of an image, a file or a chart's image ("" when a chart's image has none)
+FileUrl = Callable[[ImageBlock | FileBlock | ChartBlock], str]
 
 
 def escape(text: str) -> str:
     return "".join("\\" + c if c in _MARKDOWN else c for c in text)
 
 
+def _piece(segment: Segment) -> str:
+    if segment.kind == "link" and segment.url and segment.url.startswith("https://"):
+        return f"[{escape(segment.text)}]({segment.url})"
+    return escape(segment.text)
+
+
 def markdown(rich: Rich) -> str:
+    """Bold runs are marked once (``**Vraag 1 van 27**``), never piece by piece."""
     parts = []
-    for segment in rich.segments:
-        if segment.kind == "bold" or segment.strong:
-            parts.append(f"**{escape(segment.text)}**")
-        elif segment.kind == "link" and segment.url and segment.url.startswith("https://"):
-            parts.append(f"[{escape(segment.text)}]({segment.url})")
-        else:
-            parts.append(escape(segment.text))
+    for bold, segments in bold_runs(rich):
+        text = "".join(_piece(s) for s in segments)
+        parts.append(wrap_bold(text, "**") if bold else text)
     return "".join(parts)
 
 
@@ -103,7 +111,9 @@ def _card(body: list[dict[str, Any]], actions: list[dict[str, Any]]) -> dict[str
     return card
 
 
-def data_url(block: ImageBlock | FileBlock) -> str:
+def data_url(block: ImageBlock | FileBlock | ChartBlock) -> str:
+    if isinstance(block, ChartBlock):
+        return ""  # a chart's image inline would make the card too large: its text instead
     data = block.png if isinstance(block, ImageBlock) else block.data
     kind = "image/png" if isinstance(block, ImageBlock) else block.media_type
     return f"data:{kind};base64," + base64.b64encode(data).decode()
@@ -141,7 +151,7 @@ def _block(block: object, prompt: Prompt | None,
             container.append(_text(block.text))
         if block.facts:
             container.append({"type": "FactSet", "facts": [
-                {"title": f.label.plain, "value": markdown(f.value)} for f in block.facts]})
+                {"title": markdown(f.label), "value": markdown(f.value)} for f in block.facts]})
         return [{"type": "Container", "style": "emphasis", "items": container}], []
     if isinstance(block, ChoicesBlock):
         if len(block.choices) <= MAX_BUTTONS:
@@ -167,10 +177,37 @@ def _block(block: object, prompt: Prompt | None,
                         "data": _data(prompt, "form")}]
     if isinstance(block, ImageBlock):
         return [{"type": "Image", "url": file_url(block), "altText": block.alt.plain}], []
+    if isinstance(block, ChartBlock):
+        return [native_chart(block, file_url(block) if block.png else "")], []
     if isinstance(block, FileBlock):
         return [{"type": "TextBlock", "wrap": True,
                  "text": f"[{escape(block.name)}]({file_url(block)})"}], []
     raise TypeError(type(block))
+
+
+def native_chart(block: ChartBlock, image_url: str = "") -> dict[str, Any]:
+    """An Adaptive Card chart (bars, grouped bars for several series, or lines); a client that
+    cannot draw it shows the chart's image (at ``image_url``), or its figures as text."""
+    fallback: dict[str, Any] = (
+        {"type": "Image", "url": image_url, "altText": block.alt.plain} if image_url
+        else {"type": "TextBlock", "wrap": True, "fontType": "Monospace",
+              "text": escape("\n".join(block.text_lines()))})
+    chart: dict[str, Any] = {"title": block.title, "fallback": fallback}
+    if block.axis:
+        chart["yAxisTitle"] = block.axis
+    if block.maximum is not None:
+        chart["max"] = block.maximum
+    points = [[{"x": c, "y": v} for c, v in zip(block.categories, s.values, strict=True)]
+              for s in block.series]
+    if block.kind == "line":
+        return {"type": "Chart.Line", **chart,
+                "data": [{"legend": s.name, "values": p}
+                         for s, p in zip(block.series, points, strict=True)]}
+    if len(block.series) == 1:
+        return {"type": "Chart.VerticalBar", **chart, "showBarValues": True, "data": points[0]}
+    return {"type": "Chart.VerticalBar.Grouped", **chart, "showBarValues": True,
+            "data": [{"legend": s.name, "values": p}
+                     for s, p in zip(block.series, points, strict=True)]}
 
 
 def card_attachment(card: dict[str, Any]) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from dialogs.kit import (
     TEXTS,
     CardBlock,
     Channel,
+    ChartBlock,
     ChoicesBlock,
     Conductor,
     FileBlock,
@@ -38,6 +39,7 @@ from dialogs.kit import (
     Rich,
     SessionKey,
     TextBlock,
+    plain,
 )
 from knowledge.messages import t
 
@@ -105,6 +107,11 @@ def block_json(block: object) -> dict[str, Any]:
     if isinstance(block, ImageBlock):
         return {"type": "image", "alt": rich_json(block.alt),
                 "src": "data:image/png;base64," + base64.b64encode(block.png).decode()}
+    if isinstance(block, ChartBlock):
+        image = block.image()
+        if image is not None:
+            return block_json(image)
+        return {"type": "text", "text": rich_json(plain("\n".join(block.text_lines())))}
     if isinstance(block, FileBlock):
         return {"type": "file", "name": block.name,
                 "href": f"data:{block.media_type};base64," + base64.b64encode(block.data).decode()}
@@ -168,7 +175,7 @@ async def _read(request: web.Request, model: type[Request]) -> Request:
         raise web.HTTPForbidden(text="cross-site request refused")
     try:
         return model.model_validate(await request.json())
-    except (ValidationError, ValueError):
+    except (ValidationError, ValueError, RecursionError):  # RecursionError: nested too deep
         raise web.HTTPBadRequest(text="malformed request") from None
 
 
@@ -184,12 +191,16 @@ def _page_headers(nonce: str) -> dict[str, str]:
     }
 
 
+def frame_texts(lang: str) -> dict[str, str]:
+    """The page's own texts (placeholder, button, labels) in a language."""
+    return {name: t(lang, f"web.{name}") for name in FRAME_TEXTS}
+
+
 def _frame(page: str, lang: str, nonce: str) -> str:
     """The page in the member's language (our own texts, escaped all the same)."""
     body = page.replace("{{NONCE}}", nonce).replace("{{LANG}}", lang)
-    for name in FRAME_TEXTS:
-        body = body.replace("{{" + name.upper() + "}}",
-                            html.escape(t(lang, f"web.{name}"), quote=True))
+    for name, text in frame_texts(lang).items():
+        body = body.replace("{{" + name.upper() + "}}", html.escape(text, quote=True))
     return body
 
 
@@ -219,14 +230,14 @@ class WebChat:
         response.set_cookie(COOKIE, value, httponly=True, samesite="Strict", path="/chat",
                             secure=request.secure, max_age=400 * 24 * 3600)
 
-    async def _language(self, ident: str | None, request: web.Request) -> str:
+    async def _language(self, ident: str | None, locale: str | None) -> str:
+        """The member's chosen language, else the browser's."""
         if ident is not None:
             async with self.conductor.units() as unit:
                 member = await unit.identify(_key(ident), "", CHANNEL.name, None)
             if member.lang:
                 return TEXTS.normalise(member.lang)
-        accepted = request.headers.get("Accept-Language", "").split(",")[0].split(";")[0]
-        return TEXTS.normalise(accepted.strip() or None)
+        return TEXTS.normalise(locale)
 
     async def index(self, request: web.Request) -> web.Response:
         self._served(request)
@@ -235,7 +246,8 @@ class WebChat:
         if ident is None:
             ident, cookie = self.identity.issue()
         nonce = secrets.token_urlsafe(16)
-        body = _frame(self.page, await self._language(ident, request), nonce)
+        accepted = request.headers.get("Accept-Language", "").split(",")[0].split(";")[0]
+        body = _frame(self.page, await self._language(ident, accepted.strip() or None), nonce)
         response = web.Response(text=body, content_type="text/html",
                                 headers=_page_headers(nonce))
         if cookie is not None:
@@ -255,7 +267,10 @@ class WebChat:
         ident = self._caller(request)
         data = await _read(request, WebRequest)
         reply = await run_turn(self.adapter, self.conductor, WebTurn(ident=ident, request=data))
-        return web.json_response({"messages": reply or []})
+        # the language may have changed in this turn ("switch to english"): the page follows
+        lang = await self._language(ident, data.locale)
+        return web.json_response({"messages": reply or [], "lang": lang,
+                                  "frame": frame_texts(lang)})
 
     async def mailbox(self, request: web.Request) -> web.Response:
         """Proactive messages waiting for this web chat user (polled by the page)."""

@@ -30,6 +30,26 @@ async def latest_installation(db: AsyncSession, enterprise: str, team: str,
                              .limit(1))).scalar_one_or_none()
 
 
+async def team_installation(db: AsyncSession, team: str) -> str | None:
+    """The newest sealed installation in a workspace, whatever its organisation (a workspace
+    of an Enterprise Grid organisation keeps the organisation's id with it)."""
+    return (await db.execute(
+        select(SlackInstallationRow.installation).where(SlackInstallationRow.team_id == team)
+        .order_by(SlackInstallationRow.id.desc()).limit(1))).scalar_one_or_none()
+
+
+async def org_installations(db: AsyncSession) -> list[str]:
+    """The newest sealed org-wide installation of each Enterprise Grid organisation."""
+    rows = (await db.execute(
+        select(SlackInstallationRow.enterprise_id, SlackInstallationRow.installation)
+        .where(SlackInstallationRow.team_id == "", SlackInstallationRow.enterprise_id != "")
+        .order_by(SlackInstallationRow.id.desc()))).all()
+    newest: dict[str, str] = {}
+    for enterprise, sealed in rows:
+        newest.setdefault(enterprise, sealed)
+    return list(newest.values())
+
+
 async def delete_installations(db: AsyncSession, enterprise: str, team: str,
                                user: str | None = None) -> None:
     statement = delete(SlackInstallationRow).where(

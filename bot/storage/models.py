@@ -188,9 +188,11 @@ class SlackOAuthStateRow(Base):
 
 
 class StoredFileRow(Base):
-    """A file (chart, export) a chat links to; fetched by its unguessable token."""
+    """A file (chart, export) a chat links to; fetched by its unguessable token. ``user_id``:
+    whom it was made for (erasing their data deletes it at once)."""
 
     __tablename__ = "stored_files"
+    __table_args__ = (Index("ix_stored_files_owner", "workspace", "user_id"),)
 
     token: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
@@ -198,6 +200,7 @@ class StoredFileRow(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     workspace: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    user_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
 
 
 class ScheduleRow(Base):

@@ -65,7 +65,8 @@ def start(turn: Turn, text: str) -> BrowseState:
 
 def challenges(turn: Turn, state: BrowseState) -> list[Choice]:
     library = load_action_library()
-    choices = [Choice(value=str(c.number), label=plain(f"{c.number}. {c.title.get(turn.lang)}"))
+    # the channel numbers the list (1-9, in the library's order): no number in the label
+    choices = [Choice(value=str(c.number), label=plain(c.title.get(turn.lang)))
                for c in library.challenges]
     choices.append(Choice(value=SEARCH, label=say(turn.lang, "actions.search")))
     return choices

@@ -8,8 +8,10 @@ from knowledge.actions import Action, load_action_library
 
 
 def action_label(action: Action, lang: str) -> Rich:
+    """The action as a choice: its title first (channels number their lists themselves, so a
+    leading "1.2" would read as a second number), its id after it."""
     star = " ★" if action.highlight else ""
-    return plain(f"{action.id} {action.title.get(lang)}{star}")
+    return plain(f"{action.title.get(lang)}{star} ({action.id})")
 
 
 def action_card(turn: Turn, action: Action) -> list[Block]:

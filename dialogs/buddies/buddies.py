@@ -169,7 +169,7 @@ def show_proposal(turn: Turn, state: BuddiesState) -> list[Block]:
     assert state.proposal is not None
     proposal, lang = state.proposal, turn.lang
     people = sum(len(g.members) for g in proposal.groups) + len(proposal.unmatched)
-    notes = [say(lang, "buddies.proposal_note", pairs=len(proposal.groups), people=people)]
+    notes = [say(lang, "buddies.proposal_note", count=len(proposal.groups), people=people)]
     if proposal.opted_out:
         notes.append(say(lang, "buddies.opted_out_count", count=proposal.opted_out))
     if proposal.reset:
@@ -246,7 +246,7 @@ async def start_round(turn: Turn, state: BuddiesState) -> list[Block]:
                 member, notice(lang, state.team_name, state.names, member, group, round_number),
                 key=f"buddies:{state.team_id}:{round_number}:{member}")
     return [TextBlock(text=say(turn.lang, "buddies.sent", round=round_number,
-                               team=state.team_name, groups=len(groups)))]
+                               team=state.team_name, count=len(groups)))]
 
 
 async def save_exclusion(turn: Turn, state: BuddiesState) -> list[Block]:

@@ -4,7 +4,6 @@ participant gets (their buddies, what to talk about, a tip from actions 8.1 and 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cache
 
 from dialogs.buddies.proposal import Group
 from dialogs.invitations import go
@@ -20,22 +19,16 @@ from dialogs.kit import (
     say,
     user,
 )
+from engine.competencies import labels
 from knowledge.actions import PracticePoint, load_action_library
-from knowledge.taxonomy import load_taxonomy
 
 #: the practice points of these actions give the tips sent with a round
 TIP_ACTIONS = ("8.1", "4.2")
 
 
-@cache
-def _labels(lang: str) -> dict[str, str]:
-    return {c.label.nl: c.label.get(lang) for c in load_taxonomy().competencies}
-
-
 def topics_in(lang: str, topics: Iterable[str]) -> str:
     """Competencies (stored by their Dutch label) in the reader's language."""
-    labels = _labels(TEXTS.normalise(lang))
-    return ", ".join(labels.get(t, t) for t in topics)
+    return labels(topics, TEXTS.normalise(lang))
 
 
 def name_of(names: dict[str, str], uid: str) -> str:

@@ -22,6 +22,7 @@ from dialogs.kit import (
     Rich,
     TextBlock,
     Turn,
+    local_date,
     say,
 )
 from dialogs.kit.choices import pick_choice
@@ -159,7 +160,8 @@ async def set_snooze(turn: Turn, state: CheckinState, text: str) -> Flow[Checkin
 
 
 def when_text(turn: Turn, until: datetime, tz: ZoneInfo) -> Rich:
-    """"today at 15:30", "tomorrow at 09:00" or "on 24-11 at 09:00", in the member's zone."""
+    """"today at 15:30", "tomorrow at 09:00" or "on 24 November at 09:00", in the member's
+    zone."""
     local = until.astimezone(tz)
     today = turn.now.astimezone(tz).date()
     at = local.strftime("%H:%M")
@@ -167,7 +169,8 @@ def when_text(turn: Turn, until: datetime, tz: ZoneInfo) -> Rich:
         return say(turn.lang, "checkin.when_today", at=at)
     if local.date() == today + timedelta(days=1):
         return say(turn.lang, "checkin.when_tomorrow", at=at)
-    return say(turn.lang, "checkin.when_day", day=local.strftime("%d-%m"), at=at)
+    return say(turn.lang, "checkin.when_day", day=local_date(local, turn.lang, year=False),
+               at=at)
 
 
 async def snooze(turn: Turn, state: CheckinState) -> list[Block]:

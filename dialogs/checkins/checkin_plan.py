@@ -160,7 +160,7 @@ async def run_card(turn: Turn, run: Run, names: dict[str, str]) -> CardBlock:
     facts = [Fact(label=user(names.get(a.user, a.user)),
                   value=join([user(a.question), ": ", user(a.text)], ""))
              for a in shared[:SHARED_SHOWN]]
-    day = (run.occurrence or run.created_at.date()).isoformat()
+    day = run.occurrence or run.created_at.date()  # said as the language writes a date
     return CardBlock(title=say(turn.lang, "checkin_plan.run_title", day=day),
                      text=participation(turn, run, answered), facts=facts)
 

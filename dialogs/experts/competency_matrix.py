@@ -9,7 +9,7 @@ from dialogs.experts.matrix_workbook import Evidence, workbook
 from dialogs.experts.port import MemberKnowledge
 from dialogs.kit import Block, Choice, Choose, Dialog, FileBlock, TextBlock, Turn, say, user
 from dialogs.policy import MANAGERS
-from engine.competencies import competencies_in
+from engine.competencies import competencies_in, label
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_TEXTS = ("title", "name", "contact")
@@ -55,7 +55,7 @@ async def finish(turn: Turn, state: MatrixState) -> list[Block]:
     people = [evidence(known) for known in await turn.experts.knowledge(team.members)]
     headers = {key: say(turn.lang, f"competency_matrix.sheet.{key}").plain
                for key in SHEET_TEXTS}
-    data = workbook(team.name, people, headers)
+    data = workbook(team.name, people, headers, lambda c: label(c, turn.lang))
     return [FileBlock(name=f"competentiematrix-{team.name}.xlsx", media_type=XLSX, data=data),
             TextBlock(text=say(turn.lang, "competency_matrix.ready", count=len(people)))]
 

@@ -26,7 +26,7 @@ from dialogs.kit import (
     say,
     user,
 )
-from engine.competencies import competencies_in
+from engine.competencies import competencies_in, label, labels
 
 SHOWN = 5
 MAX_TOPICS = 3
@@ -89,7 +89,7 @@ async def take_topic(turn: Turn, state: ExpertsState, text: str) -> ExpertsState
 
 
 def guesses(turn: Turn, state: ExpertsState) -> list[Choice]:
-    return [*[Choice(value=o, label=user(o)) for o in state.options],
+    return [*[Choice(value=o, label=user(label(o, turn.lang))) for o in state.options],
             Choice(value=NONE_OF_THESE, label=say(turn.lang, "experts.none_of_these"))]
 
 
@@ -104,7 +104,7 @@ def pick_guess(turn: Turn, state: ExpertsState,
 def why(turn: Turn, expert: Expertise) -> Rich:
     """The competencies a colleague covers, where that shows, and how often they helped."""
     sources = ", ".join(say(turn.lang, f"experts.source.{s}").plain for s in expert.sources)
-    reason = say(turn.lang, "experts.why", competencies=", ".join(expert.competencies),
+    reason = say(turn.lang, "experts.why", competencies=labels(expert.competencies, turn.lang),
                  sources=sources)
     if expert.helped:
         reason = join([reason, say(turn.lang, "experts.helped", count=expert.helped)], " ")
@@ -113,7 +113,7 @@ def why(turn: Turn, expert: Expertise) -> Rich:
 
 async def finish(turn: Turn, state: ExpertsState) -> list[Block]:
     experts = await turn.experts.experts(state.competencies, exclude={turn.member.user})
-    topics = ", ".join(state.competencies)
+    topics = labels(state.competencies, turn.lang)
     if not experts:
         return [TextBlock(text=join([say(turn.lang, "experts.none", topics=topics),
                                      say(turn.lang, "experts.ask_forum")]))]

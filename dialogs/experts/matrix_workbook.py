@@ -1,5 +1,7 @@
 """The competency matrix of a team as an XLSX file (actions 6.1 and 6.5): a row per member, a
 column per competency, the level in each cell, and who is the contact point for what.
+Names and competencies are people's own words: they are written as string cells, never as
+formulas (``dialogs.spreadsheets``).
 
 Levels, from what Leerbot knows about a person and a competency:
 
@@ -16,11 +18,13 @@ is listed as nobody's contact point.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from pydantic import BaseModel, Field
+
+from dialogs.spreadsheets import append_row
 
 LEVELS = ("basis", "gebruiker", "expert")
 FILLS = {"basis": "FFF2CC", "gebruiker": "DDEBF7", "expert": "C6EFCE"}
@@ -57,24 +61,26 @@ def competencies(people: Iterable[Evidence]) -> list[str]:
     return sorted(found, key=str.casefold)
 
 
-def workbook(team: str, people: list[Evidence], headers: dict[str, str]) -> bytes:
+def workbook(team: str, people: list[Evidence], headers: dict[str, str],
+             named: Callable[[str], str] = str) -> bytes:
     """The matrix as XLSX bytes; ``headers`` holds the translated column titles ("name",
-    "contact") and the title ("title")."""
+    "contact") and the title ("title"); ``named`` gives a competency in the reader's
+    language."""
     columns = competencies(people)
     book = Workbook()
     sheet = book.active
     sheet.title = "Matrix"[:31]
-    sheet.append([f"{headers['title']}: {team}"])
+    append_row(sheet, [f"{headers['title']}: {team}"])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([headers["name"], *columns, headers["contact"]])
+    append_row(sheet, [headers["name"], *map(named, columns), headers["contact"]])
     for cell in sheet[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(text_rotation=60 if cell.column > 1 else 0)
     for person in sorted(people, key=lambda p: p.name.casefold()):
         levels = [level(person, c) for c in columns]
-        contact = ", ".join(c for c, lv in zip(columns, levels, strict=True)
+        contact = ", ".join(named(c) for c, lv in zip(columns, levels, strict=True)
                             if lv == "expert") if person.contact else ""
-        sheet.append([person.name, *[lv or "" for lv in levels], contact])
+        append_row(sheet, [person.name, *[lv or "" for lv in levels], contact])
         for cell, lv in zip(sheet[sheet.max_row][1:], levels, strict=False):
             if lv:
                 cell.fill = PatternFill("solid", fgColor=FILLS[lv])

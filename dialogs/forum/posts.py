@@ -8,6 +8,7 @@ from __future__ import annotations
 from dialogs.forum.port import ForumQuestion
 from dialogs.invitations import go
 from dialogs.kit import Choice, ChoicesBlock, Message, Rich, TextBlock, join, say, user
+from engine.competencies import labels
 
 ANSWER_DIALOG = "answer_question"
 ACCEPT_DIALOG = "accept_answer"
@@ -26,7 +27,7 @@ def question_post(lang: str, question: ForumQuestion) -> Message:
     """The question, its topics and an "I can help" button."""
     lines: list[Rich] = [say(lang, "forum.post_intro"), user(question.text)]
     if question.competencies:
-        lines.append(say(lang, "forum.post_topics", topics=", ".join(question.competencies)))
+        lines.append(say(lang, "forum.post_topics", topics=labels(question.competencies, lang)))
     return Message(blocks=[TextBlock(text=join(lines)), ChoicesBlock(choices=[
         Choice(value=go(ANSWER_DIALOG, str(question.id)), label=say(lang, "forum.i_can_help"),
                style="primary")])])

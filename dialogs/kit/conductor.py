@@ -39,6 +39,7 @@ from dialogs.kit.session import (
 from dialogs.kit.steps import Answer, Flow, Stay, call
 from dialogs.kit.texts import TEXTS
 from dialogs.kit.turn import Member, Ports, Turn
+from engine import parsing
 from engine.text import fold
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,8 @@ MAX_ATTEMPTS = 3
 #: the menu shows this many dialogs, the rest behind "meer"
 MENU_SIZE = 6
 MORE = "kit:more"
+#: a reply to the kit's own question that is a new request (asked about in its own right)
+AGAIN = "kit:again"
 #: a returning member sees this many waiting messages per turn, and how many more wait
 MAILBOX_BATCH = 2
 #: value prefix of buttons in proactive messages: "go:<dialog>:<argument>"
@@ -299,6 +302,11 @@ class Conductor:
     async def _typed(self, turn: Turn, session: Session, text: str) -> Outcome:
         """Typed text while a question waits: a mistyped command or a request for another
         dialog is asked about instead of being taken as the answer."""
+        dialog = self.dialogs[session.dialog]
+        step = dialog.step(session.step)
+        if step.hears is not None and step.hears(
+                turn, dialog.state.model_validate(session.state), text):
+            return await self._answer(turn, session, Answer(text=text))
         command = near_command(text, COMMANDS)
         if command is not None:
             return await self._offer(turn, session,
@@ -312,6 +320,30 @@ class Conductor:
             if route.score >= LOOSE_ROUTE:
                 return await self._answer(turn, session, Answer(text=text), instead=switch)
         return await self._answer(turn, session, Answer(text=text))
+
+    def _typed_choice(self, text: str, pending: Pending, options: list[Choice]) -> str | None:
+        """What a typed reply to the kit's own question means: the same request again in
+        other words, or "ja", starts it; "nee" keeps the text as the answer; a new request is
+        asked about in its own right (``AGAIN``), never read as one of the options ("mijn
+        profiel" is not "Het is mijn antwoord"); else the option it names, or None."""
+        route = self.router.route(text)
+        if pending.kind == "switch" and route is not None and route.dialog == pending.target \
+                and route.score >= LOOSE_ROUTE:
+            return "kit:switch"
+        if near_command(text, COMMANDS) is not None or (
+                route is not None and wants_switch(text, route.score, route.phrase)):
+            return AGAIN
+        try:
+            return pick_choice(text, options).value
+        except InputError:
+            pass
+        try:
+            yes = parsing.parse_yes_no(text)
+        except parsing.ParseError:
+            return None
+        if pending.kind == "stop":
+            return "kit:keep" if yes else "kit:drop"
+        return "kit:switch" if yes else "kit:answer"
 
     async def _offer(self, turn: Turn, session: Session, pending: Pending) -> Outcome:
         asked = session.model_copy(update={"pending": pending, "turn": session.turn + 1})
@@ -344,10 +376,9 @@ class Conductor:
             return [self._note(turn, "common.stale")], session, False
         choice = incoming.value
         if choice is None and incoming.text and command_of(incoming.text) is None:
-            try:
-                choice = pick_choice(incoming.text, options).value
-            except InputError:
-                choice = None
+            choice = self._typed_choice(incoming.text, pending, options)
+            if choice == AGAIN:  # something else now: asked about in its own right
+                return await self._typed(turn, cleared, incoming.text)
         if choice == "kit:answer":
             return await self._answer(turn, cleared, Answer(text=pending.text))
         if choice == "kit:switch" and pending.kind == "command":

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from dialogs.kit.rich import Rich
 
@@ -82,6 +82,62 @@ class ImageBlock(BaseModel):
     name: str = "image.png"
 
 
+class DataSeries(BaseModel):
+    """One named row of a chart's figures, one value per category."""
+
+    name: str
+    values: list[float]
+
+
+class ChartBlock(BaseModel):
+    """A chart as data: channels that can draw charts (Slack, Teams) draw it natively, the others
+    show ``png`` (the same chart as an image) or, without one, the figures as text. ``alt``
+    describes the chart and its figures in words, for screen readers and notifications."""
+
+    type: Literal["chart"] = "chart"
+    kind: Literal["bar", "line"] = "bar"
+    title: str
+    categories: list[str] = Field(min_length=1)
+    series: list[DataSeries] = Field(min_length=1)
+    axis: str = Field("", description="what the values measure (the value axis)")
+    maximum: float | None = Field(None, description="the top of the value axis, if fixed")
+    alt: Rich
+    png: bytes | None = Field(None, repr=False)
+    name: str = "chart.png"
+    lang: str = Field("nl", description="for the numbers in the text version")
+
+    @model_validator(mode="after")
+    def _one_value_per_category(self) -> ChartBlock:
+        for series in self.series:
+            if len(series.values) != len(self.categories):
+                raise ValueError(f"series {series.name!r}: one value per category")
+        return self
+
+    def image(self) -> ImageBlock | None:
+        """The fallback image, for channels that cannot draw the chart."""
+        return None if self.png is None else ImageBlock(png=self.png, alt=self.alt, name=self.name)
+
+    def number(self, value: float) -> str:
+        shown = str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+        return shown.replace(".", ",") if self.lang == "nl" else shown
+
+    def text_lines(self, width: int = 20) -> list[str]:
+        """The chart as text: a bar per category for the first series, the other series'
+        values after it."""
+        top = self.maximum or max((v for s in self.series for v in s.values), default=0) or 1
+        label_width = max(len(c) for c in self.categories)
+        lines = [self.title]
+        for index, category in enumerate(self.categories):
+            first = self.series[0].values[index]
+            filled = round(width * max(0.0, min(first, top)) / top)
+            bar = "█" * filled + "░" * (width - filled)
+            others = ", ".join(f"{s.name} {self.number(s.values[index])}"
+                               for s in self.series[1:])
+            line = f"  {category.ljust(label_width)}  {bar} {self.number(first)}"
+            lines.append(f"{line}  ({others})" if others else line)
+        return lines
+
+
 class FileBlock(BaseModel):
     """A downloadable file (exports)."""
 
@@ -91,8 +147,8 @@ class FileBlock(BaseModel):
     data: bytes = Field(repr=False)
 
 
-Block = Annotated[TextBlock | ChoicesBlock | FormBlock | CardBlock | ImageBlock | FileBlock,
-                  Field(discriminator="type")]
+Block = Annotated[TextBlock | ChoicesBlock | FormBlock | CardBlock | ImageBlock | ChartBlock
+                  | FileBlock, Field(discriminator="type")]
 
 
 class Prompt(BaseModel):
@@ -124,7 +180,7 @@ class Message(BaseModel):
                 if block.text:
                     parts.append(block.text.plain)
                 parts.extend(f"{f.label.plain}: {f.value.plain}" for f in block.facts)
-            elif isinstance(block, ImageBlock):
+            elif isinstance(block, ImageBlock | ChartBlock):
                 parts.append(f"[{block.alt.plain}]")
             elif isinstance(block, FileBlock):
                 parts.append(f"[{block.name}]")

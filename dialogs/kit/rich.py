@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any, Literal
 
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal
 from pydantic import BaseModel
 
@@ -55,6 +55,39 @@ def _ours(text: str) -> list[Segment]:
     if position < len(text):
         segments.append(Segment(kind="plain", text=text[position:]))
     return segments
+
+
+def is_bold(segment: Segment) -> bool:
+    return segment.kind == "bold" or segment.strong
+
+
+def bold_runs(rich: Rich) -> list[tuple[bool, list[Segment]]]:
+    """The segments in runs of the same emphasis: "**Vraag {n} van {total}**" is one bold run
+    of four segments, so a channel opens and closes its bold markup once (``*Vraag 1 van
+    27*``), never around each piece (``*Vraag **1** van **27*`` would show the asterisks)."""
+    runs: list[tuple[bool, list[Segment]]] = []
+    for segment in rich.segments:
+        bold = is_bold(segment)
+        if runs and runs[-1][0] == bold:
+            runs[-1][1].append(segment)
+        else:
+            runs.append((bold, [segment]))
+    return runs
+
+
+def wrap_bold(text: str, marker: str) -> str:
+    """``text`` between bold markers, with its outer spaces outside them (markup with a space
+    just inside the marker is not read as bold); nothing to mark stays as it is."""
+    core = text.strip()
+    if not core:
+        return text
+    start = text.index(core)
+    return f"{text[:start]}{marker}{core}{marker}{text[start + len(core):]}"
+
+
+def strong(rich: Rich) -> Rich:
+    """The whole text emphasised (a card's title), user segments still escaped as such."""
+    return Rich(segments=[_emphasised(s) for s in rich.segments])
 
 
 def plain(text: str) -> Rich:
@@ -100,6 +133,17 @@ def say(lang: str | None, key: str, **params: Any) -> Rich:
             inserted = [Segment(kind="user", text=_formatted(value, spec, conversion, language))]
         segments.extend(_emphasised(s) if bold else s for s in inserted)
     return Rich(segments=_merge(segments))
+
+
+def local_date(value: date, lang: str | None, *, year: bool = True) -> str:
+    """A date as the language writes it: "31 mei 2027" / "May 31, 2027"; without the year
+    "31 mei" / "May 31". Parsed back by the date fields (never a fixed "%d-%m-%Y")."""
+    language = TEXTS.normalise(lang)
+    if isinstance(value, datetime):
+        value = value.date()
+    if year:
+        return format_date(value, format="long", locale=language)
+    return format_skeleton("MMMMd", value, locale=language)
 
 
 def _formatted(value: Any, spec: str | None, conversion: str | None, lang: str) -> str:

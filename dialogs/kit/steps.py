@@ -99,6 +99,9 @@ class Step:
     prompt: Wording
     help: str | None = None
     skip: Predicate | None = None
+    #: typed text this step takes as its answer even when it sounds like a request for
+    #: another dialog ("waarom deze training" while a proposal is shown)
+    hears: Callable[[Turn, Any, str], bool] | None = None
 
     async def enter(self, turn: Turn, state: Any) -> Push | None:
         """Called when the dialog arrives at this step; a sub-flow step starts its dialog."""
@@ -207,7 +210,8 @@ class Form(Step):
     handle: Handler = lambda turn, state, values: state
 
     # scratch: {"filled": {name: text}} one field at a time, {"typed": {name: text}} a form
-    # sent with a problem (shown again with what was typed)
+    # sent with a problem (shown again with what was typed), {"earlier": {name: text}} the
+    # answers "terug" took back (suggested again, Enter keeps them)
 
     async def ask(self, turn: Turn, state: Any, scratch: dict[str, Any]) -> list[Block]:
         fields = self.fields(turn, state)
@@ -219,11 +223,13 @@ class Form(Step):
             blocks.append(FormBlock(title=self.title(turn, state), fields=shown,
                                     submit=say(turn.lang, "common.submit")))
             return blocks
-        return await self._field_question(turn, state, fields, scratch.get("filled") or {})
+        return await self._field_question(turn, state, fields, scratch.get("filled") or {},
+                                          scratch.get("earlier") or {})
 
     async def _field_question(self, turn: Turn, state: Any, fields: list[FormField],
-                              filled: dict[str, str]) -> list[Block]:
+                              filled: dict[str, str], earlier: dict[str, str]) -> list[Block]:
         field_ = next((f for f in fields if f.name not in filled), fields[-1])
+        suggested = _earlier(earlier, field_.name) or field_.default
         blocks: list[Block] = []
         if not filled:
             blocks = await super().ask(turn, state, {})
@@ -232,9 +238,9 @@ class Form(Step):
                        total=len(fields), label=field_.label)
         if not field_.required:
             question = question + say(turn.lang, "common.field_optional")
-        if field_.default:
+        if suggested:
             question = question + say(turn.lang, "common.field_default",
-                                      value=_shown(field_, field_.default))
+                                      value=_shown(field_, suggested))
         blocks.append(TextBlock(text=question))
         if field_.kind in {"choice", "multichoice"}:
             blocks.append(ChoicesBlock(choices=field_.choices))
@@ -245,7 +251,8 @@ class Form(Step):
         fields = self.fields(turn, state)
         if answer.form is not None:
             return await self._submitted(turn, state, fields, answer.form)
-        return await self._one_field(turn, state, fields, answer, scratch.get("filled") or {})
+        return await self._one_field(turn, state, fields, answer, scratch.get("filled") or {},
+                                     scratch.get("earlier") or {})
 
     async def _submitted(self, turn: Turn, state: Any, fields: list[FormField],
                          raw: dict[str, str]) -> Any:
@@ -257,33 +264,41 @@ class Form(Step):
             return Stay(scratch={"typed": typed}, problem=problem)
 
     async def _one_field(self, turn: Turn, state: Any, fields: list[FormField], answer: Answer,
-                         filled: dict[str, str]) -> Any:
+                         filled: dict[str, str], earlier: dict[str, str]) -> Any:
         field_ = next((f for f in fields if f.name not in filled), None)
         if field_ is None:  # nothing pending (an old session): start again
             filled, field_ = {}, fields[0]
         text = answer.value if answer.value is not None else (answer.text or "")
-        if not text.strip() and field_.default is not None:  # Enter takes the suggestion
-            text = field_.default
+        suggested = _earlier(earlier, field_.name) or field_.default
+        if not text.strip() and suggested is not None:  # Enter takes the suggestion
+            text = suggested
         if answer.value is not None and field_.kind == "choice":
             text = choice_by_value(answer.value, field_.choices).value
         parse_field(field_, text, turn.today, turn.lang)  # the problem, if any, is said at once
         filled = {**filled, field_.name: text.strip()}
         if len(filled) < len(fields):
-            return Stay(scratch={"filled": filled})
+            return Stay(scratch={"filled": filled, "earlier": earlier})
         try:
             values = parse_fields(fields, filled, turn.today, turn.lang)
             return await call(self.handle, turn, state, values)
         except InputError as problem:
             redo = problem.at if problem.at in filled else field_.name
             kept = {name: text for name, text in filled.items() if name != redo}
-            return Stay(scratch={"filled": kept}, problem=problem)
+            return Stay(scratch={"filled": kept, "earlier": earlier}, problem=problem)
 
     def back(self, scratch: dict[str, Any]) -> dict[str, Any] | None:
         filled = dict(scratch.get("filled") or {})
         if not filled:
             return None
-        filled.pop(list(filled)[-1])
-        return {"filled": filled}
+        name = list(filled)[-1]
+        earlier = {**(scratch.get("earlier") or {}), name: filled.pop(name)}
+        return {"filled": filled, "earlier": earlier}
+
+
+def _earlier(earlier: dict[str, str], name: str) -> str | None:
+    """What was typed in a field before "terug" (an empty answer, "-", suggests nothing)."""
+    text = earlier.get(name, "").strip()
+    return text if text not in {"", "-"} else None
 
 
 def _shown(field_: FormField, value: str) -> str:

@@ -29,6 +29,7 @@ from dialogs.kit import (
     say,
     user,
 )
+from engine.competencies import label, labels
 from engine.paths import TargetGroup, fit_score
 from knowledge.actions import load_action_library
 from knowledge.catalogue import Training
@@ -94,7 +95,7 @@ def did_you_mean(turn: Turn, state: HelpState) -> Rich:
 
 
 def candidate_choices(turn: Turn, state: HelpState) -> list[Choice]:
-    return [*(Choice(value=c, label=user(c)) for c in state.candidates),
+    return [*(Choice(value=c, label=user(label(c, turn.lang))) for c in state.candidates),
             Choice(value=OTHER, label=say(turn.lang, "learning_help.something_else"))]
 
 
@@ -108,7 +109,7 @@ def pick_candidate(turn: Turn, state: HelpState, value: str) -> HelpState | Flow
 
 
 def searching_in(turn: Turn, state: HelpState) -> Rich:
-    return say(turn.lang, "learning_help.found", topic=", ".join(state.competencies))
+    return say(turn.lang, "learning_help.found", topic=labels(state.competencies, turn.lang))
 
 
 def preference_fields(turn: Turn, state: HelpState) -> list[FormField]:
@@ -136,9 +137,9 @@ async def _trainings(turn: Turn, state: HelpState) -> tuple[list[Training], bool
     """Trainings for the competencies, best fit first; False when none meets the formats."""
     matcher = await turn.catalogue.matcher()
     found: dict[str, Training] = {}
-    for label in state.competencies:
-        if label in matcher.labels:
-            for training in matcher.trainings(label):
+    for name in state.competencies:
+        if name in matcher.labels:
+            for training in matcher.trainings(name):
                 found.setdefault(training.id, training)
     group = TargetGroup(education=[] if state.level == "unknown" else [state.level])
     allowed = [t for t in found.values() if not state.formats or t.format in state.formats]
@@ -157,7 +158,7 @@ def _training_fact(turn: Turn, training: Training) -> Fact:
 
 async def _trainings_block(turn: Turn, state: HelpState) -> Block:
     trainings, fits = await _trainings(turn, state)
-    topic = ", ".join(state.competencies)
+    topic = labels(state.competencies, turn.lang)
     if not trainings:
         return TextBlock(text=say(turn.lang, "learning_help.no_trainings", topic=topic))
     note = None if fits else say(turn.lang, "learning_help.no_format_fit")
@@ -239,7 +240,7 @@ async def finish(turn: Turn, state: HelpState) -> list[Block]:
     await turn.learning_wishes.save_wish(turn.member.user, state.text, state.competencies,
                                          state.reflection)
     return [TextBlock(text=say(turn.lang, "learning_help.saved",
-                               topic=", ".join(state.competencies)))]
+                               topic=labels(state.competencies, turn.lang)))]
 
 
 DIALOG = Dialog(

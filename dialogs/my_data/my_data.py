@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from pydantic import BaseModel
 
@@ -18,11 +19,27 @@ from dialogs.kit import (
     Turn,
     say,
 )
+from engine.text import fold
+
+#: words in the opening message that already say what to do ("wis mijn gegevens")
+DELETE_WORDS = re.compile(r"\b(wis|wiss?en|verwijder\w*|vergeet|delete|erase|remove|forget)\b")
+EXPORT_WORDS = re.compile(r"\b(export\w*|download\w*|exporteer|downloaden|inzien|bekijk\w*)\b")
 
 
 class MyDataState(BaseModel):
     action: str | None = None
     confirmed: bool = False
+
+
+def start(turn: Turn, text: str) -> MyDataState:
+    """"Wis mijn gegevens" goes straight to the confirmation, "exporteer mijn gegevens" to the
+    file; "mijn gegevens" asks."""
+    words = fold(text)
+    if DELETE_WORDS.search(words):
+        return MyDataState(action="delete")
+    if EXPORT_WORDS.search(words):
+        return MyDataState(action="export")
+    return MyDataState()
 
 
 def options(turn: Turn, state: MyDataState) -> list[Choice]:
@@ -57,11 +74,14 @@ async def finish(turn: Turn, state: MyDataState) -> list[Block]:
 
 
 DIALOG = Dialog(
-    id="my_data", title="my_data.title", state=MyDataState, finish=finish, help="my_data.help",
+    id="my_data", title="my_data.title", state=MyDataState, start=start, finish=finish,
+    help="my_data.help",
     menu=150, aliases=["gegevens"],
     steps=[
-        Choose("kies", prompt="my_data.ask", options=options, handle=choose),
-        Confirm("zeker", prompt="my_data.confirm_delete", handle=confirm),
+        Choose("kies", prompt="my_data.ask", options=options, handle=choose,
+               skip=lambda turn, state: state.action is not None),
+        Confirm("zeker", prompt="my_data.confirm_delete", handle=confirm,
+                skip=lambda turn, state: state.action != "delete"),
     ],
     phrases=["mijn gegevens", "gegevens", "privacy", "gegevens exporteren",
              "exporteer mijn data", "verwijder mijn gegevens", "wis mijn gegevens", "my data",

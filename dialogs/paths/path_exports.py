@@ -4,12 +4,11 @@ this package)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from dialogs.kit import TEXTS
 from dialogs.paths.port import SavedPath
+from dialogs.spreadsheets import Cell, csv_bytes
 from engine.notes import Note
 
 #: the target group's columns, after the trainings' own in a CSV export
@@ -62,18 +61,19 @@ def _reason(item: dict[str, Any], lang: str) -> str:
 
 
 def path_csv(path: SavedPath, lang: str) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_text(lang, f"export.col.{c}") for c in (
+    """The leerlijn for an LMS or Excel; its name, titles and reasons are neutralised so none
+    runs as a formula (``dialogs.spreadsheets``)."""
+    header = [_text(lang, f"export.col.{c}") for c in (
         "path", "level", "order", "id", "title", "minutes", "format", "education",
-        "competencies", "reason")] + [_text(lang, f"paths.col.{c}") for c in GROUP_COLUMNS])
+        "competencies", "reason")] + [_text(lang, f"paths.col.{c}") for c in GROUP_COLUMNS]
     parts = target_parts(path.spec, lang)
     group = [parts.get(c, "") for c in GROUP_COLUMNS]
-    for order, item in enumerate(path.trainings, start=1):
-        writer.writerow([path.name, _text(lang, f"paths.level.{path.level}"), order, item["id"],
-                         item["title"], item["minutes"], item["format"], item.get("level") or "",
-                         " | ".join(item.get("competencies", [])), _reason(item, lang), *group])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
+    rows: list[list[Cell]] = [
+        [path.name, _text(lang, f"paths.level.{path.level}"), order, item["id"], item["title"],
+         item["minutes"], item["format"], item.get("level") or "",
+         " | ".join(item.get("competencies", [])), _reason(item, lang), *group]
+        for order, item in enumerate(path.trainings, start=1)]
+    return csv_bytes(header, rows)
 
 
 def _escape_md(text: str) -> str:

@@ -31,10 +31,12 @@ from dialogs.kit import (
     TextBlock,
     Turn,
     join,
+    local_date,
     plain,
     say,
     user,
 )
+from dialogs.my_path.notices import notify_assigned
 from dialogs.paths import path_editing as editing
 from dialogs.paths.path_exports import path_csv, path_markdown, target_text
 from dialogs.paths.port import Assignment, SavedPath
@@ -169,7 +171,7 @@ async def on_action(turn: Turn, state: SavedPathsState, value: str) -> Flow[Save
 
 
 def _deadline_default(turn: Turn, months: int) -> str:
-    return (turn.today + timedelta(days=round(months * 30.44))).strftime("%d-%m-%Y")
+    return local_date(turn.today + timedelta(days=round(months * 30.44)), turn.lang)
 
 
 def people_fields(turn: Turn, state: SavedPathsState) -> list[FormField]:
@@ -235,7 +237,9 @@ async def _assign_all(turn: Turn, state: SavedPathsState,
     """The assignment itself: each person gets the leerlijn with the deadline."""
     when = datetime.combine(pending.deadline, time(23, 59), tzinfo=UTC)
     for person in pending.people:
-        await turn.paths.assign(state.path or 0, person, when, assigned_by=turn.member.user)
+        assignment = await turn.paths.assign(state.path or 0, person, when,
+                                             assigned_by=turn.member.user)
+        await notify_assigned(turn, assignment)
     names = dict(state.members)
     done = say(turn.lang, "saved_paths.assigned", count=len(pending.people),
                people=", ".join(names.get(p, p) for p in pending.people),
@@ -290,7 +294,7 @@ DIALOG = Dialog(
                options=editing.copy_level_options, handle=editing.copy_as,
                skip=lambda turn, state: state.action != "copy" or state.copy_name is None),
     ],
-    phrases=["leerlijnen", "mijn leerlijnen", "opgeslagen leerlijnen", "leerlijnen bekijken",
-             "leerlijn toewijzen", "leerlijn exporteren", "learning paths", "my learning paths",
+    phrases=["leerlijnen", "opgeslagen leerlijnen", "leerlijnen bekijken",
+             "leerlijn toewijzen", "leerlijn exporteren", "learning paths",
              "saved learning paths", "assign a learning path"],
 )

@@ -47,7 +47,7 @@ async def finish(turn: Turn, state: RolesState) -> list[Block]:
     if changed is None:
         return [TextBlock(text=say(turn.lang, "roles.gone", name=state.name))]
     return [TextBlock(text=say(turn.lang, "roles.done", name=state.name,
-                               role=say(turn.lang, f"roles.name.{state.role}")))]
+                               role=say(turn.lang, f"roles.role.{state.role}")))]
 
 
 DIALOG = Dialog(

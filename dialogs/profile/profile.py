@@ -25,7 +25,7 @@ from dialogs.kit import (
     user,
 )
 from dialogs.profile.port import Profile
-from engine.competencies import competencies_in
+from engine.competencies import competencies_in, labels
 
 STYLES = ("doing", "colleagues", "online", "classroom", "reading", "video", "coaching")
 TEXTS = ("good_at", "can_help_with", "wants_to_grow")
@@ -34,13 +34,26 @@ MAX_TEXT = 500
 
 class ProfileState(BaseModel):
     existing: Profile | None = None
+    wishes: list[str] = []  # her learning wishes and POP goals, as she reads them
     mode: str | None = None  # edit | keep | delete
     draft: Profile | None = None
     confirmed: bool = False
 
 
+async def learning_wishes(turn: Turn) -> list[str]:
+    """What she wants to learn: her saved learning wishes and the goals of her POP."""
+    me = turn.member.user
+    wishes = [f"{w.text} ({', '.join(w.competencies)})" if w.competencies else w.text
+              for w in await turn.learning_wishes.wishes(me)]
+    plan = await turn.development.plan(me)
+    for goal in plan.goals if plan is not None else []:
+        wishes.append(f"{goal.text} ({goal.competency})" if goal.competency else goal.text)
+    return list(dict.fromkeys(wishes))
+
+
 async def start(turn: Turn, text: str) -> ProfileState:
-    return ProfileState(existing=await turn.profiles.profile(turn.member.user))
+    return ProfileState(existing=await turn.profiles.profile(turn.member.user),
+                        wishes=await learning_wishes(turn))
 
 
 def styles(turn: Turn) -> list[Choice]:
@@ -51,7 +64,7 @@ def style_names(turn: Turn, values: str) -> str:
     return ", ".join(say(turn.lang, f"profile.style.{v}").plain for v in values.split(",") if v)
 
 
-def card(turn: Turn, profile: Profile) -> CardBlock:
+def card(turn: Turn, profile: Profile, wishes: list[str] | None = None) -> CardBlock:
     facts = [Fact(label=say(turn.lang, f"profile.field.{name}"), value=user(value))
              for name in TEXTS if (value := getattr(profile, name))]
     if profile.learns_best:
@@ -59,14 +72,27 @@ def card(turn: Turn, profile: Profile) -> CardBlock:
                           value=user(style_names(turn, profile.learns_best))))
     if profile.competencies:
         facts.append(Fact(label=say(turn.lang, "profile.field.competencies"),
-                          value=user(", ".join(profile.competencies))))
+                          value=user(labels(profile.competencies, turn.lang))))
+    if wishes:
+        facts.append(Fact(label=say(turn.lang, "profile.field.wishes"),
+                          value=user("; ".join(wishes))))
     return CardBlock(title=say(turn.lang, "profile.card_title", name=turn.member.name or ""),
                      facts=facts)
 
 
 def intro(turn: Turn, state: ProfileState) -> list[Block]:
     assert state.existing is not None
-    return [card(turn, state.existing), TextBlock(text=say(turn.lang, "profile.ask_mode"))]
+    return [card(turn, state.existing, state.wishes),
+            TextBlock(text=say(turn.lang, "profile.ask_mode"))]
+
+
+def form_intro(turn: Turn, state: ProfileState) -> list[Block]:
+    """A new profile starts here; her learning wishes are shown first when she has any."""
+    intro = TextBlock(text=say(turn.lang, "profile.intro"))
+    if not state.wishes or (state.existing is not None and state.existing.good_at):
+        return [intro]
+    return [CardBlock(title=say(turn.lang, "profile.field.wishes"),
+                      text=user("; ".join(state.wishes))), intro]
 
 
 def modes(turn: Turn, state: ProfileState) -> list[Choice]:
@@ -111,10 +137,10 @@ def review(turn: Turn, state: ProfileState) -> list[Block]:
     assert state.draft is not None
     if state.draft.competencies:
         note = say(turn.lang, "profile.recognised",
-                   competencies=", ".join(state.draft.competencies))
+                   competencies=labels(state.draft.competencies, turn.lang))
     else:
         note = say(turn.lang, "profile.none_recognised")
-    return [card(turn, state.draft),
+    return [card(turn, state.draft, state.wishes),
             TextBlock(text=join([note, say(turn.lang, "profile.ask_save")]))]
 
 
@@ -141,7 +167,7 @@ DIALOG = Dialog(
         Choose("bestaand", prompt=intro, options=modes, handle=pick_mode,
                skip=lambda turn, state: state.existing is None
                or not state.existing.good_at),
-        Form("invullen", prompt="profile.intro",
+        Form("invullen", prompt=form_intro,
              title=lambda turn, state: say(turn.lang, "profile.form_title"),
              fields=fields, handle=submit, help="profile.help_form"),
         Confirm("bewaren", prompt=review, handle=confirm),

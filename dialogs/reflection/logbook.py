@@ -3,10 +3,9 @@ search (``logboek excel``), recurring themes, and export as Markdown or CSV."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import Counter, defaultdict
+from datetime import date
 
 from pydantic import BaseModel, Field
 
@@ -30,6 +29,7 @@ from dialogs.policy import MANAGERS
 from dialogs.reflection.reflection import KIND, LESSON
 from dialogs.rounds.port import StoredAnswer
 from dialogs.rounds.team_choice import TeamRef, team_ref, team_step
+from dialogs.spreadsheets import Cell, csv_bytes
 from engine.text import fold, stem, tokens
 
 THEMES = 5
@@ -44,7 +44,7 @@ ACTIONS = ("recent", "search", "themes", "markdown", "csv")
 
 class Round(BaseModel):
     run_id: int
-    day: str
+    day: date
     entries: list[tuple[str, str, str]]  # (who, question, text)
     lessons: list[tuple[str, str]]  # (who, lesson)
 
@@ -107,7 +107,7 @@ async def rounds_of(turn: Turn, team_id: int) -> list[Round]:
     grouped: dict[int, list[StoredAnswer]] = defaultdict(list)
     for answer in answers:
         grouped[answer.run_id or 0].append(answer)
-    return [Round(run_id=run_id, day=min(a.created_at for a in items).date().isoformat(),
+    return [Round(run_id=run_id, day=min(a.created_at for a in items).date(),
                   entries=[(names.get(a.user, a.user), a.question, a.text) for a in items
                            if a.question != LESSON],
                   lessons=[(names.get(a.user, a.user), a.text) for a in items
@@ -176,23 +176,16 @@ def markdown(lang: str, team: str, rounds: list[Round]) -> str:
     return "\n".join(lines)
 
 
-def _cell(text: str) -> str:
-    """No formula injection when the CSV is opened in a spreadsheet."""
-    return "'" + text if text[:1] in {"=", "+", "-", "@"} else text
-
-
-def as_csv(lang: str, rounds: list[Round]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([say(lang, f"logbook.col.{c}").plain
-                     for c in ("day", "who", "question", "answer")])
+def as_csv(lang: str, rounds: list[Round]) -> bytes:
+    """The logbook for a spreadsheet; names, questions and answers are neutralised so none
+    runs as a formula (``dialogs.spreadsheets``)."""
+    header = [say(lang, f"logbook.col.{c}").plain for c in ("day", "who", "question", "answer")]
     lesson = say(lang, "reflection.lesson").plain
+    rows: list[list[Cell]] = []
     for item in rounds:
-        for who, question, text in item.entries:
-            writer.writerow([item.day, _cell(who), _cell(question), _cell(text)])
-        for who, text in item.lessons:
-            writer.writerow([item.day, _cell(who), lesson, _cell(text)])
-    return out.getvalue()
+        rows += [[item.day, who, question, text] for who, question, text in item.entries]
+        rows += [[item.day, who, lesson, text] for who, text in item.lessons]
+    return csv_bytes(header, rows)
 
 
 def slug(name: str) -> str:
@@ -205,7 +198,7 @@ def export(turn: Turn, team: str, rounds: list[Round], form: str) -> list[Block]
                          data=markdown(turn.lang, team, rounds).encode())
     else:
         file = FileBlock(name=f"logboek-{slug(team)}.csv", media_type="text/csv",
-                         data=as_csv(turn.lang, rounds).encode("utf-8-sig"))
+                         data=as_csv(turn.lang, rounds))
     return [file, TextBlock(text=say(turn.lang, "logbook.exported"))]
 
 

@@ -3,6 +3,8 @@ waiting, failed or ended unknown; the problems of one run, and a retry of the fa
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import BaseModel
 
 from dialogs.kit import (
@@ -36,7 +38,7 @@ class RunLine(BaseModel):
     id: int
     kind: str
     team: str
-    day: str
+    day: date
     sent: int
     pending: int
     failed: int
@@ -53,7 +55,7 @@ def _line(summary: RunSummary, teams: dict[int, str]) -> RunLine:
     counts = summary.counts
     day = summary.occurrence or summary.created_at.date()
     team = teams.get(summary.team_id or 0) or str(summary.details.get("team") or "")
-    return RunLine(id=summary.id, kind=summary.kind, team=team, day=day.isoformat(),
+    return RunLine(id=summary.id, kind=summary.kind, team=team, day=day,
                    sent=counts.get("sent", 0),
                    pending=counts.get("pending", 0) + counts.get("processing", 0),
                    failed=counts.get("failed", 0), unknown=counts.get("unknown", 0),

@@ -2,6 +2,8 @@
 
 * ``channel``: ``SlackChannel``, which puts the parts together for the server;
 * ``app``: the Bolt app and its listeners, the HTTP endpoints (events, OAuth install);
+* ``verify``: a request's signature checked on the raw body, and its shape, before anything
+  parses it (4xx, one warning line for a flood);
 * ``events``: what a Slack request asks of us (``SlackEvent``), stored in the inbox before the
   request is acknowledged (a retried ``event_id`` is stored once, so it gets no second reply);
 * ``turns``: the inbox worker's side: a stored event's turn is run and its reply queued as

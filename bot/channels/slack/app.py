@@ -7,21 +7,27 @@ conversation privately. Forms open as modals from a button (``modals``).
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.slack import events, install, modals
+from bot.channels.slack import events, install, modals, verify
 from bot.channels.slack.events import SlackInbox
 from bot.channels.slack.install import DatabaseInstallationStore
 from bot.channels.slack.web import SlackWeb
 from bot.settings import Settings
 
+log = logging.getLogger(__name__)
+#: what a request in a shape nobody expected raises while it is read (Bolt, our listeners)
+UNREADABLE = (AttributeError, TypeError, KeyError, ValueError, IndexError)
 #: the Events API events we listen to, in one listener
 EVENTS = re.compile(r"^(message|app_mention|app_home_opened|member_joined_channel)$")
 #: our action ids and view callback ids ("lb:<dialog>:<step>:<turn>:<kind>:<index>")
@@ -92,10 +98,47 @@ class Listeners:
         await self.inbox.store(f"shortcut:{body.get('trigger_id')}", events.from_shortcut(body))
 
 
-async def handle_events(app: AsyncApp, request: web.Request) -> web.Response:
-    """The /slack/events endpoint (events, interactivity, slash command)."""
-    bolt_response = await app.async_dispatch(await to_bolt_request(request))
+async def handle_events(app: AsyncApp, request: web.Request, secret: str,
+                        refusals: verify.Refusals) -> web.Response:
+    """The /slack/events endpoint (events, interactivity, slash command): the signature is
+    checked on the raw body before anything parses it, and a body in no shape Slack sends is
+    refused (``verify``); only then does Bolt see the request (and check it once more)."""
+    body = await request.read()
+    try:
+        try:
+            verify.check_signature(secret, request.headers, body)
+        except verify.Refused:
+            if verify.is_ssl_check(body):
+                return web.Response(status=200)
+            raise
+        text, _ = verify.parse(body, request.content_type)
+    except verify.Refused as refused:
+        refusals.refused(refused.reason, refused.status)
+        return web.Response(status=refused.status, text=refused.reason)
+    try:
+        bolt_response = await app.async_dispatch(AsyncBoltRequest(
+            body=text, query=request.query_string, headers=request.headers))  # type: ignore[arg-type]
+    except UNREADABLE as error:  # Slack's, but in a shape Bolt cannot read
+        refusals.refused(f"unreadable ({type(error).__name__})", 400)
+        return web.Response(status=400, text="unreadable")
     return await to_aiohttp_response(bolt_response)
+
+
+def handle_errors(app: AsyncApp, refusals: verify.Refusals) -> None:
+    """What a listener (or Bolt on its way to one) raises: a request in a shape it cannot read
+    is refused (400, counted with the other refusals); anything else, such as the inbox not
+    accepting the event, answers 500 so that Slack sends it again. One line each, no
+    traceback, never the request itself."""
+
+    async def on_error(error: Exception) -> BoltResponse:
+        if isinstance(error, UNREADABLE):
+            refusals.refused(f"unreadable ({type(error).__name__})", 400)
+            return BoltResponse(status=400, body="")
+        log.warning("slack: a request was not stored (%s); Slack sends it again",
+                    type(error).__name__)
+        return BoltResponse(status=500, body="")
+
+    app.error(on_error)
 
 
 async def handle_oauth(app: AsyncApp, request: web.Request) -> web.Response:

@@ -17,6 +17,7 @@ from bot.channels.slack.install import installation_store
 from bot.channels.slack.modals import ModalForms
 from bot.channels.slack.sending import SlackSender
 from bot.channels.slack.turns import Replies, SlackTurn, SlackTurns
+from bot.channels.slack.verify import Refusals
 from bot.channels.slack.web import SlackWeb
 from bot.channels.slack.welcome import Welcome
 from bot.group_commit import InboxWriter
@@ -41,10 +42,14 @@ class SlackChannel:
         self.welcome = Welcome(self.web, sessions, replies)
         self.sender = SlackSender(settings, self.web, sessions)
         self.app = bolt.build_app(settings, self.web, self.installations, sessions)
+        assert settings.slack_signing_secret is not None
+        self.secret = settings.slack_signing_secret.get_secret_value()
+        self.refusals = Refusals()
+        bolt.handle_errors(self.app, self.refusals)
         bolt.Listeners(self.inbox).register(self.app)
 
     async def handle(self, request: web.Request) -> web.Response:
-        return await bolt.handle_events(self.app, request)
+        return await bolt.handle_events(self.app, request, self.secret, self.refusals)
 
     async def handle_oauth(self, request: web.Request) -> web.Response:
         return await bolt.handle_oauth(self.app, request)

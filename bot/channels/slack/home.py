@@ -12,6 +12,8 @@ from bot.channels.slack.events import SlackEvent
 from bot.channels.slack.render import MAX_BLOCKS, action_id, escape
 from bot.channels.slack.turns import Replies
 from bot.storage.ports import BoundPorts, Shared, Store
+from dialogs.kit import local_date
+from engine.competencies import labels
 from knowledge.messages import normalise_lang, t
 
 
@@ -32,13 +34,13 @@ async def home_view(db: AsyncSession, team: str, user: str, lang: str) -> dict[s
     if assignments:
         for item in assignments[:20]:
             blocks.append(_section(t(lang, "slack.home_path", name=escape(item.path_name),
-                                     deadline=item.deadline.date().isoformat())))
+                                     deadline=local_date(item.deadline, lang))))
     else:
         blocks.append(_section(t(lang, "slack.home_no_paths")))
     blocks += [{"type": "divider"}, _section(f"*{t(lang, 'slack.home_wishes')}*")]
     if wishes:
         for wish in wishes[-10:]:
-            blocks.append(_section("• " + escape(", ".join(wish.competencies) or wish.text)))
+            blocks.append(_section("• " + escape(labels(wish.competencies, lang) or wish.text)))
     else:
         blocks.append(_section(t(lang, "slack.home_no_wishes")))
     blocks += [{"type": "divider"}, _section(f"*{t(lang, 'slack.home_checkins')}*")]

@@ -18,6 +18,8 @@ from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
+from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
@@ -28,6 +30,8 @@ STATE_TTL = timedelta(minutes=10)
 #: The bot scopes the app asks for; the same list as manifest/slack/manifest.yaml.
 BOT_SCOPES = ["app_mentions:read", "channels:read", "chat:write", "commands", "files:write",
               "groups:read", "im:history", "im:write", "users:read"]
+#: with token rotation, a bot token is refreshed when it expires within this many minutes
+ROTATE_BEFORE_MINUTES = 120
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 
@@ -56,16 +60,22 @@ class SecretBox:
 
 
 def _plain(value: Any) -> Any:
-    """Datetimes as POSIX timestamps (what slack_sdk's models accept back)."""
+    """Datetimes as ISO 8601 text, which slack_sdk's models read back both as a float
+    (installed_at) and as an int (a rotating token's expiry)."""
     if isinstance(value, datetime):
-        return value.timestamp()
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
     raise TypeError(type(value).__name__)
 
 
 class DatabaseInstallationStore(AsyncInstallationStore):
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], box: SecretBox) -> None:
+    """Bolt's installation store, plus what outgoing messages need: the installation that
+    serves a workspace (its own, or its Enterprise Grid organisation's) with a fresh token."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], box: SecretBox,
+                 rotator: AsyncTokenRotator | None = None) -> None:
         self.sessions = sessions
         self.box = box
+        self.rotator = rotator
 
     @property
     def logger(self) -> logging.Logger:
@@ -103,6 +113,31 @@ class DatabaseInstallationStore(AsyncInstallationStore):
         installation = await self._latest(enterprise_id,
                                           None if is_enterprise_install else team_id)
         return installation.to_bot() if installation and installation.bot_token else None
+
+    async def for_team(self, team: str) -> Installation | None:
+        """The workspace's own installation (also inside an Enterprise Grid organisation)."""
+        async with self.sessions() as db:
+            sealed = await stored.team_installation(db, team)
+        return Installation(**self.box.open(sealed)) if sealed is not None else None
+
+    async def org_wide(self) -> list[Installation]:
+        """The org-wide installations (Enterprise Grid), one per organisation."""
+        async with self.sessions() as db:
+            sealed = await stored.org_installations(db)
+        return [Installation(**self.box.open(one)) for one in sealed]
+
+    async def fresh(self, installation: Installation) -> Installation:
+        """The installation with a bot token that is not about to expire: with token rotation,
+        an expiring token is refreshed and the new one kept."""
+        if self.rotator is None or not installation.bot_refresh_token:
+            return installation
+        refreshed = await self.rotator.perform_token_rotation(
+            installation=installation, minutes_before_expiration=ROTATE_BEFORE_MINUTES)
+        if refreshed is None:
+            return installation
+        await self.async_save(refreshed)
+        log.info("refreshed the bot token of a Slack installation")
+        return refreshed
 
     async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         await self.async_delete_installation(enterprise_id=enterprise_id, team_id=team_id)
@@ -142,7 +177,11 @@ def installation_store(settings: Settings, sessions: async_sessionmaker[AsyncSes
     if settings.secret_key is None:
         raise ValueError("multi-workspace Slack needs LEERBOT_SECRET_KEY to encrypt "
                          "the installations' tokens")
-    return DatabaseInstallationStore(sessions, SecretBox(settings.secret_key.get_secret_value()))
+    client_secret = settings.slack_client_secret.get_secret_value()
+    rotator = AsyncTokenRotator(client_id=settings.slack_client_id, client_secret=client_secret,
+                                client=AsyncWebClient(base_url=settings.slack_api_url))
+    return DatabaseInstallationStore(sessions, SecretBox(settings.secret_key.get_secret_value()),
+                                     rotator)
 
 
 def oauth_settings(settings: Settings, sessions: async_sessionmaker[AsyncSession],
@@ -154,4 +193,5 @@ def oauth_settings(settings: Settings, sessions: async_sessionmaker[AsyncSession
         client_secret=settings.slack_client_secret.get_secret_value(),
         scopes=BOT_SCOPES, installation_store=installations,
         state_store=DatabaseStateStore(sessions),
-        install_path=INSTALL_PATH, redirect_uri_path=REDIRECT_PATH)
+        install_path=INSTALL_PATH, redirect_uri_path=REDIRECT_PATH,
+        token_rotation_expiration_minutes=ROTATE_BEFORE_MINUTES)

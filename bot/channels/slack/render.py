@@ -4,7 +4,9 @@ content is split over several blocks or messages, never cut off silently.
 
 User text is escaped for mrkdwn: ``&``, ``<`` and ``>`` become entities (no ``<!channel>``, no
 ``<@U..>``, no ``<url|disguised link>``) and ``@channel``/``@here``/``@everyone`` get a
-zero-width space so they can never notify anyone.
+zero-width space so they can never notify anyone. This holds for the blocks and for a post's
+plain-text fallback (``fallback``: notifications show it, and Slack parses it too); every post
+gets its text from ``post``, so no other path builds one.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 from dialogs.kit import (
     CardBlock,
+    ChartBlock,
     Choice,
     ChoicesBlock,
     FileBlock,
@@ -25,7 +28,11 @@ from dialogs.kit import (
     Message,
     Prompt,
     Rich,
+    Segment,
     TextBlock,
+    bold_runs,
+    strong,
+    wrap_bold,
 )
 
 MAX_BLOCKS = 50
@@ -36,6 +43,12 @@ MAX_BUTTONS = 5
 MAX_FIELDS = 10
 MAX_FIELD_TEXT = 2000
 MAX_OPTION_TEXT = 75
+#: Slack's data visualization block: two per message, six series, twenty categories
+MAX_CHARTS = 2
+MAX_SERIES = 6
+MAX_CATEGORIES = 20
+MAX_CHART_TITLE = 50
+MAX_CHART_LABEL = 20
 ACTION_PREFIX = "lb"
 #: the label of the button that opens a form in a modal (the language is not known here)
 FORM_BUTTON = "Formulier invullen / Fill in"
@@ -48,15 +61,38 @@ def escape(text: str) -> str:
     return _MENTION.sub(lambda m: "@\u200b" + m.group(1), text)
 
 
+def _piece(segment: Segment) -> str:
+    if segment.kind == "link" and segment.url and segment.url.startswith("https://"):
+        return f"<{escape(segment.url)}|{escape(segment.text).replace('|', '¦')}>"
+    return escape(segment.text)
+
+
+def fallback(plain: str, limit: int = MAX_TEXT) -> str:
+    """A post's plain-text ``text`` (notifications, screen readers): escaped like the blocks,
+    cut to Slack's limit without breaking an entity in two."""
+    text = escape(plain.strip()) or "Leerbot"
+    if len(text) > limit:
+        text = text[:limit - 1]
+        amp = text.rfind("&")
+        if amp > limit - 8 and ";" not in text[amp:]:
+            text = text[:amp]
+        text += "…"
+    return text
+
+
+def post(channel: str, blocks: list[dict[str, Any]], plain: str,
+         **extra: Any) -> dict[str, Any]:
+    """A chat.postMessage payload: the blocks and their escaped fallback text."""
+    return {"op": "post", "channel": channel, "text": fallback(plain), "blocks": blocks,
+            **extra}
+
+
 def mrkdwn(rich: Rich) -> str:
+    """Bold runs are marked once (``*Vraag 1 van 27*``), never piece by piece."""
     parts = []
-    for segment in rich.segments:
-        if segment.kind == "bold" or segment.strong:
-            parts.append(f"*{escape(segment.text)}*")
-        elif segment.kind == "link" and segment.url and segment.url.startswith("https://"):
-            parts.append(f"<{escape(segment.url)}|{escape(segment.text).replace('|', '¦')}>")
-        else:
-            parts.append(escape(segment.text))
+    for bold, segments in bold_runs(rich):
+        text = "".join(_piece(s) for s in segments)
+        parts.append(wrap_bold(text, "*") if bold else text)
     return "".join(parts)
 
 
@@ -101,10 +137,12 @@ def parse_action_id(value: str) -> tuple[Prompt | None, str]:
 
 @dataclass
 class SlackMessage:
-    """One chat.postMessage: blocks plus a plain-text fallback."""
+    """One chat.postMessage: blocks plus the plain text they say (``fallback`` escapes it),
+    and the images of its native charts (posted instead if Slack refuses the chart blocks)."""
 
     blocks: list[dict[str, Any]]
     text: str
+    chart_images: list[ImageBlock] = field(default_factory=list)
 
 
 @dataclass
@@ -152,10 +190,10 @@ def _sections(text: str) -> list[dict[str, Any]]:
 
 
 def _card(block: CardBlock) -> list[dict[str, Any]]:
-    blocks = _sections(f"*{mrkdwn(block.title)}*")
+    blocks = _sections(mrkdwn(strong(block.title)))
     if block.text:
         blocks += _sections(mrkdwn(block.text))
-    fields = [f"*{mrkdwn(f.label)}*\n{mrkdwn(f.value)}" for f in block.facts]
+    fields = [f"{mrkdwn(strong(f.label))}\n{mrkdwn(f.value)}" for f in block.facts]
     for start in range(0, len(fields), MAX_FIELDS):
         chunk = fields[start:start + MAX_FIELDS]
         if all(len(f) <= MAX_FIELD_TEXT for f in chunk):
@@ -167,11 +205,45 @@ def _card(block: CardBlock) -> list[dict[str, Any]]:
     return blocks
 
 
+def _chart_label(text: str, limit: int, taken: set[str]) -> str:
+    """A chart label within Slack's limit, unique, never a mention or markup."""
+    text = _MENTION.sub(lambda m: "@\u200b" + m.group(1), text.replace("<", "").replace(">", ""))
+    text = text.strip() or "-"
+    label = text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    number = 2
+    while label in taken:
+        suffix = f" {number}"
+        label = label[: limit - len(suffix)] + suffix
+        number += 1
+    taken.add(label)
+    return label
+
+
+def native_chart(block: ChartBlock) -> dict[str, Any] | None:
+    """A data visualization block, or None when the chart is beyond Slack's limits."""
+    if len(block.series) > MAX_SERIES or len(block.categories) > MAX_CATEGORIES:
+        return None
+    categories: set[str] = set()
+    labels = [_chart_label(c, MAX_CHART_LABEL, categories) for c in block.categories]
+    names: set[str] = set()
+    series = [{"name": _chart_label(s.name, MAX_CHART_LABEL, names),
+               "data": [{"label": label, "value": value}
+                        for label, value in zip(labels, s.values, strict=True)]}
+              for s in block.series]
+    axis: dict[str, Any] = {"categories": labels}
+    if block.axis:
+        axis["y_label"] = _chart_label(block.axis, MAX_CHART_TITLE, set())
+    return {"type": "data_visualization",
+            "title": _chart_label(block.title, MAX_CHART_TITLE, set()),
+            "chart": {"type": block.kind, "series": series, "axis_config": axis}}
+
+
 def render(messages: list[Message], form_button: str = "Formulier invullen") -> SlackOutput:
     output = SlackOutput()
     for message in messages:
         blocks: list[dict[str, Any]] = []
         texts: list[str] = []
+        charts: list[tuple[dict[str, Any], ImageBlock | None]] = []
         for block in message.blocks:
             if isinstance(block, TextBlock):
                 blocks += _sections(mrkdwn(block.text))
@@ -183,18 +255,36 @@ def render(messages: list[Message], form_button: str = "Formulier invullen") -> 
                 texts.append(block.title.plain)
             elif isinstance(block, FormBlock):
                 output.forms.append((message.prompt, block))
-                blocks += _sections(f"*{mrkdwn(block.title)}*")
+                blocks += _sections(mrkdwn(strong(block.title)))
                 blocks.append({"type": "actions", "elements": [{
                     "type": "button", "style": "primary",
                     "text": {"type": "plain_text", "text": form_button},
                     "action_id": action_id(message.prompt, "form", 0), "value": "open"}]})
+            elif isinstance(block, ChartBlock):
+                texts.append(block.alt.plain)
+                _chart(block, blocks, output, charts)
             elif isinstance(block, ImageBlock | FileBlock):
                 output.uploads.append(block)
-        fallback = " ".join(texts)[:MAX_TEXT] or "Leerbot"
         for start in range(0, len(blocks), MAX_BLOCKS):
-            output.messages.append(SlackMessage(blocks=blocks[start:start + MAX_BLOCKS],
-                                                text=fallback))
+            part = blocks[start:start + MAX_BLOCKS]
+            output.messages.append(SlackMessage(blocks=part, text=" ".join(texts), chart_images=[
+                image for chart, image in charts
+                if image is not None and any(b is chart for b in part)]))
     return output
+
+
+def _chart(block: ChartBlock, blocks: list[dict[str, Any]], output: SlackOutput,
+           charts: list[tuple[dict[str, Any], ImageBlock | None]]) -> None:
+    """A native chart (at most two per message), else its image, else its figures as text."""
+    native = native_chart(block) if len(charts) < MAX_CHARTS else None
+    image = block.image()
+    if native is not None:
+        blocks.append(native)
+        charts.append((native, image))
+    elif image is not None:
+        output.uploads.append(image)
+    else:
+        blocks += _sections("```" + escape("\n".join(block.text_lines())) + "```")
 
 
 def modal(prompt: Prompt | None, form: FormBlock, private_metadata: str) -> dict[str, Any]:
@@ -269,18 +359,26 @@ def payloads(address: str, messages: list[Message], reference: dict[str, Any] | 
              thread_of: str | None = None) -> list[dict[str, Any]]:
     """Proactive messages as chat.postMessage payloads to a user (their DM) or a channel,
     optionally in the thread of an earlier post (its delivery key)."""
-    return [{"op": "post", "channel": address, "text": m.text, "blocks": m.blocks,
-             **({"thread_of": thread_of} if thread_of else {})}
+    return [post(address, m.blocks, m.text, **({"thread_of": thread_of} if thread_of else {}),
+                 **_chart_images(m))
             for m in render(messages).messages]
+
+
+def _chart_images(message: SlackMessage) -> dict[str, Any]:
+    """What the sender posts instead of the native charts if Slack refuses them."""
+    if not message.chart_images:
+        return {}
+    return {"chart_images": [{"filename": image.name,
+                              "content": base64.b64encode(image.png).decode()}
+                             for image in message.chart_images]}
 
 
 def reply_payloads(channel: str, messages: list[Message],
                    thread_ts: str | None = None) -> list[dict[str, Any]]:
     """A turn's reply as delivery payloads: the posts, then the files to upload."""
     output = render(messages, form_button=FORM_BUTTON)
-    posts: list[dict[str, Any]] = [
-        {"op": "post", "channel": channel, "blocks": m.blocks, "text": m.text,
-         "thread_ts": thread_ts} for m in output.messages]
+    posts = [post(channel, m.blocks, m.text, thread_ts=thread_ts, **_chart_images(m))
+             for m in output.messages]
     uploads: list[dict[str, Any]] = [
         {"op": "upload", "channel": channel, "filename": upload.name,
          "content": base64.b64encode(upload.png if isinstance(upload, ImageBlock)
@@ -291,5 +389,5 @@ def reply_payloads(channel: str, messages: list[Message],
 
 def text_payload(channel: str, text: str) -> dict[str, Any]:
     """One plain message (our own text, escaped all the same)."""
-    return {"op": "post", "channel": channel, "text": text,
-            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": escape(text)}}]}
+    return post(channel, [{"type": "section", "text": {"type": "mrkdwn", "text": escape(text)}}],
+                text)

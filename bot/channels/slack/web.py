@@ -7,11 +7,12 @@ from __future__ import annotations
 import logging
 
 import aiohttp
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackTokenRotationError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.slack.caches import Person, SlackCaches
@@ -82,12 +83,42 @@ class SlackWeb:
             return self._pooled(self.client())
         token = self.caches.token(team)
         if token is None:
-            bot = await self.installations.async_find_bot(enterprise_id=None, team_id=team)
-            if bot is None:
+            installation = await self._installation(team)
+            if installation is None or not installation.bot_token:
                 raise PermanentError(f"Leerbot is not installed in workspace {team}")
-            token = bot.bot_token
+            token = installation.bot_token
             self.caches.keep_token(team, token)
         return self._pooled(self.client(token))
+
+    async def _installation(self, team: str) -> Installation | None:
+        """The workspace's own installation, else the org-wide installation of the Enterprise
+        Grid organisation it belongs to (auth.teams.list says which); tokens kept fresh."""
+        assert self.installations is not None
+        try:
+            own = await self.installations.for_team(team)
+            if own is not None:
+                return await self.installations.fresh(own)
+            for installation in await self.installations.org_wide():
+                installation = await self.installations.fresh(installation)
+                if team in await self._teams_of(installation):
+                    return installation
+        except SlackTokenRotationError as exc:
+            raise failure("oauth.v2.access", exc.api_error) from None
+        except SlackApiError as exc:
+            raise failure("auth.teams.list", exc) from None
+        return None
+
+    async def _teams_of(self, installation: Installation) -> set[str]:
+        """The workspaces an org-wide installation reaches."""
+        client = self._pooled(self.client(installation.bot_token))
+        teams: set[str] = set()
+        cursor = None
+        while True:
+            page = await client.auth_teams_list(limit=200, cursor=cursor)
+            teams |= {str(t.get("id")) for t in page.get("teams") or []}
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return teams
 
     async def person(self, team: str, user: str) -> Person:
         """The user's locale and timezone (users.info); unknown when Slack does not answer."""
@@ -113,7 +144,9 @@ class SlackWeb:
             response = await (await self.client_for(team)).conversations_open(users=user)
         except SlackApiError as exc:
             raise failure("conversations.open", exc) from None
-        channel = str(response["channel"]["id"])
+        channel = (response.get("channel") or {}).get("id")
+        if not isinstance(channel, str) or not channel:  # an answer without the channel
+            raise RetryableError("conversations.open answered without a channel")
         self.caches.keep_dm(team, user, channel)
         return channel
 

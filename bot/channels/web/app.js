@@ -136,6 +136,21 @@
     log.appendChild(box);
   }
 
+  // the page's own texts follow the conversation's language (e.g. after "switch to english")
+  function speak(lang, frame) {
+    if (!lang || !frame || document.documentElement.lang === lang) return;
+    document.documentElement.lang = lang;
+    input.placeholder = frame.placeholder;
+    input.setAttribute("aria-label", frame.placeholder);
+    document.getElementById("send").textContent = frame.send;
+    document.getElementById("tag").textContent = frame.tag;
+    document.getElementById("name-label").textContent = frame.name_label;
+    nameBox.placeholder = frame.name_placeholder;
+    document.getElementById("new-user").textContent = frame.new_user;
+    document.body.dataset.connectionError = frame.connection_error;
+    document.body.dataset.sessionError = frame.session_error;
+  }
+
   function failed(text) {
     const box = el("div", "msg bot error");
     box.appendChild(el("p", null, text));
@@ -156,6 +171,7 @@
       if (response.status === 401) { failed(document.body.dataset.sessionError); return; }
       if (!response.ok) throw new Error(await response.text());
       const data = await response.json();
+      speak(data.lang, data.frame);
       for (const m of data.messages) render(m);
     } catch (error) {
       failed(document.body.dataset.connectionError);

@@ -4,8 +4,8 @@ It was "teams", a word that also names groups of people: sessions, members, conv
 references, inbox, deliveries (their channel, ordering key and room recipient), team rooms
 "msteams:<conversation>" and rate buckets.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 """
 
 from alembic import op

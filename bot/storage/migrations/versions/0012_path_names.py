@@ -7,14 +7,14 @@ leerlijn is lost. No table is rebuilt (SQLite would cascade a rebuilt ``paths`` 
 assignments).
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0011
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0007"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,59 @@
+"""Reading a progress sentence: "ik heb prioriteiten stellen afgerond", "begonnen met
+klantvriendelijkheid", "finished time management". Which status it reports, and which of the
+person's trainings it names (typos allowed); when two are equally close, both, to ask."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Literal
+
+from rapidfuzz import fuzz
+
+from engine.text import fold
+
+Reported = Literal["started", "done"]
+
+#: words saying a training is finished, or begun (folded, as typed; a few common typos)
+DONE_WORDS = ("afgerond", "afgeond", "afgrond", "klaar", "gedaan", "voltooid", "gehaald",
+              "afgesloten", "af", "finished", "completed", "done", "complete")
+STARTED_WORDS = ("begonnen", "begonen", "gestart", "bezig", "start", "begin", "started",
+                 "begun", "starting")
+#: a title this close (0-100, partial match on the sentence) counts as named
+NAMED = 80
+#: a runner-up this close to the best is a reason to ask which one is meant
+TIE = 6
+
+
+def reported(text: str) -> Reported | None:
+    words = set(re.findall(r"[a-z]+", fold(text)))
+    if words & set(DONE_WORDS):
+        return "done"
+    if words & set(STARTED_WORDS):
+        return "started"
+    return None
+
+
+def _without_status(text: str) -> str:
+    noise = {*DONE_WORDS, *STARTED_WORDS, "ik", "heb", "ben", "met", "de", "het", "een",
+             "training", "cursus", "i", "have", "the", "with", "am", "en", "net", "zojuist"}
+    return " ".join(w for w in re.findall(r"[a-z0-9]+", fold(text)) if w not in noise)
+
+
+def named(text: str, titles: Sequence[str]) -> list[int]:
+    """The indexes of the titles the sentence names: one when sure, several (best first) when
+    some are about as close, none when nothing is close enough."""
+    rest = _without_status(text)
+    if not rest:
+        return []
+    scores = []
+    for index, title in enumerate(titles):
+        folded = fold(title)
+        score = max(fuzz.partial_ratio(rest, folded) if len(rest) >= 4 else 0,
+                    fuzz.token_set_ratio(rest, folded), fuzz.WRatio(rest, folded))
+        scores.append((score, index))
+    scores.sort(reverse=True)
+    if not scores or scores[0][0] < NAMED:
+        return []
+    best = scores[0][0]
+    return [index for score, index in scores if score >= NAMED and best - score < TIE]
