@@ -265,6 +265,12 @@ async def test_team_scan_hidden_with_four_shown_with_five(runtime) -> None:  # t
 async def test_a_second_round_is_compared_with_the_first(runtime) -> None:  # type: ignore[no-untyped-def]
     await team_with_members(runtime)
     hr = User(runtime.conductor, name="hr")
+    await hr.say("scan")  # the own scan offers the teams by name
+    assert [label for _, label in hr.choices()] == ["Hele organisatie", "Klein", "Zorg"]
+    await hr.press("Zorg")
+    assert "De scan voor Zorg heeft" in hr.text
+    await hr.say("stop")
+    await hr.press("Stop zonder bewaren")
     await send_round(hr)
     await deliver(runtime)
     for name in MEMBERS[:5]:
