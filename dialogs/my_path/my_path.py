@@ -113,8 +113,9 @@ STATUS_ORDER = ("started", "todo", "done")
 def path_card(turn: Turn, path: MyPath) -> CardBlock:
     facts = [Fact(label=user(t.title), value=say(turn.lang, f"my_path.status.{t.status}"))
              for t in path.trainings]
-    text = say(turn.lang, "my_path.card", deadline=path.deadline,
-               done=path.count("done"), count=len(path.trainings))
+    late = path.deadline.date() < turn.today and not path.finished
+    text = say(turn.lang, "my_path.card_late" if late else "my_path.card",
+               deadline=path.deadline, done=path.count("done"), count=len(path.trainings))
     if path.goals:
         text = join([text, say(turn.lang, "my_path.goals", goals=", ".join(path.goals))])
     return CardBlock(title=user(path.path_name), text=text, facts=facts)
