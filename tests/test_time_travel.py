@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -62,8 +65,16 @@ def test_runs_due_delivers_reminder_and_evaluation(capsys: pytest.CaptureFixture
         await engine.dispose()
 
     asyncio.run(arrange())
-    assert main(["runs", "due", "--at", "2027-06-23"]) == 0
-    assert "Rondes gepland: 1" in capsys.readouterr().out
+    # a process of its own, as typed: it knows the texts of the messages by itself
+    done = subprocess.run([sys.executable, "-c", "import sys; from bot.cli import main; "
+                           "sys.exit(main(['runs', 'due', '--at', '2027-06-25']))"],
+                          env={**os.environ, "LEERBOT_DATABASE_URL": url,
+                               "LEERBOT_DATA_DIR": str(tmp_path)},
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "Rondes gepland: 1" in done.stdout  # the reminder of 23 June, caught up
+    assert main(["runs", "due", "--at", "2027-06-25"]) == 0  # once only
+    assert "Rondes gepland: 0" in capsys.readouterr().out
     assert main(["runs", "due", "--at", "2027-09-30"]) == 0
     assert main(["runs", "due", "--at", "morgen"]) != 0  # a moment it cannot read
     assert "geen moment" in capsys.readouterr().err
