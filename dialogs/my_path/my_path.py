@@ -269,5 +269,6 @@ DIALOG = Dialog(
              "welke trainingen moet ik doen", "training afgerond", "ik heb een training afgerond",
              "ik ben begonnen met een training", "training gestart",
              "my learning path", "my learning paths", "my progress", "training finished",
+             "what is my learning path", "how far am i", "my trainings",
              "i finished a training", "i started a training"],
 )
