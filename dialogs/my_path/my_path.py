@@ -101,7 +101,11 @@ async def start(turn: Turn, text: str) -> MyPathState:
         return state.model_copy(update={"problem": "none"})
     if turn.argument:
         return _from_button(state, paths, turn.argument)
-    return read_sentence(state, paths, text) or state
+    found = read_sentence(state, paths, text)
+    action = reported(text)
+    if found is None and action is not None and open_for(paths, action):
+        return _chosen(state, action, open_for(paths, action))  # "training afgerond": which?
+    return found or state
 
 
 # ---------------------------------------------------------------- the overview
