@@ -83,6 +83,9 @@ async def test_assignment_message_progress_and_reflection(runtime) -> None:  # t
         ("done", "Eerst de belangrijkste taak, dan de mail"), ("done", None), ("todo", None)]
     out = await sam.say("ik heb prioriteiten stellen afgerond")  # already done
     assert "al op die stand" in out
+    assert "al op die stand" in await sam.send_value(f"go:my_path:started:{mine.assignment_id}:T1")
+    out = await sam.send_value(f"go:my_path:started:{mine.assignment_id + 1}:T1")
+    assert "niet (meer) bij een leerlijn van jou" in out  # not hers: nothing saved
 
 
 async def test_unsure_sentence_asks_which_and_back_works(runtime) -> None:  # type: ignore[no-untyped-def]

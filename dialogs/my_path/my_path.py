@@ -90,7 +90,9 @@ def _from_button(state: MyPathState, paths: list[MyPath], argument: str) -> MyPa
     targets = [t for t in open_for(paths, action)  # type: ignore[arg-type]
                if str(t.assignment) == assignment and t.key == key]
     if not targets:
-        return state.model_copy(update={"problem": "already", "action": action})
+        known = any(str(p.assignment_id) == assignment and key in {t.key for t in p.trainings}
+                    for p in paths)
+        return state.model_copy(update={"problem": "already" if known else "gone"})
     return _chosen(state, action, targets)  # type: ignore[arg-type]
 
 
@@ -109,9 +111,6 @@ async def start(turn: Turn, text: str) -> MyPathState:
 
 
 # ---------------------------------------------------------------- the overview
-
-
-STATUS_ORDER = ("started", "todo", "done")
 
 
 def path_card(turn: Turn, path: MyPath) -> CardBlock:
