@@ -7,11 +7,42 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from bot.storage.personal import HOOKS, Erasure
 from dialogs.paths.port import PathDraft
 from tests.conversation import WEB, User, Workspace, deliver, plan
 
 TRAININGS = ["Prioriteiten stellen", "Klantvriendelijkheid", "Vergadering notuleren"]
+
+#: (sentence, status it reports, the trainings it names) over HER_TRAININGS
+SENTENCES = [
+    ("ik heb prioriteiten stellen afgerond", "done", [0]),
+    ("prioritijten stelen af", "done", [0]),
+    ("begonnen met klantvriendelijkheid", "started", [1]),
+    ("begonen met klantvriendelijkhied", "started", [1]),
+    ("ik heb excel gedaan", "done", [2]),
+    ("time managment klaar", "done", [3]),
+    ("I finished time management", "done", [3]),
+    ("started with excel", "started", [2]),
+    ("plannen klaar", "done", [4, 0]),  # two are as close: ask which
+    ("ik heb hem afgerond", "done", []),
+    ("ik ben klaar", "done", []),
+    ("mijn leerlijn", None, []),
+    ("ik wil beter leren presenteren", None, []),
+]
+HER_TRAININGS = ["Prioriteiten stellen en plannen", "Klantvriendelijk telefoneren",
+                 "Excel voor beginners", "Timemanagement", "Plannen en organiseren"]
+
+
+@pytest.mark.parametrize(("sentence", "status", "trainings"), SENTENCES)
+def test_progress_sentences_are_read(sentence: str, status: str | None,
+                                     trainings: list[int]) -> None:
+    from engine.progress import named, reported
+
+    assert reported(sentence) == status
+    if status is not None:
+        assert named(sentence, HER_TRAININGS) == trainings
 
 
 def training(number: int, title: str) -> dict[str, Any]:
