@@ -30,6 +30,7 @@ SENTENCES = [
     ("ik ben klaar", "done", []),
     ("mijn leerlijn", None, []),
     ("ik wil beter leren presenteren", None, []),
+    ("ik doe af en toe iets met excel", None, []),
 ]
 HER_TRAININGS = ["Prioriteiten stellen en plannen", "Klantvriendelijk telefoneren",
                  "Excel voor beginners", "Timemanagement", "Plannen en organiseren"]
