@@ -255,7 +255,7 @@ def _chosen_or_done(turn: Turn, state: MyPathState) -> bool:
 
 DIALOG = Dialog(
     id="my_path", title="my_path.title", state=MyPathState, start=start, finish=finish,
-    menu=15, help="my_path.help", claims=claims,
+    menu=55, help="my_path.help", claims=claims,
     steps=[
         Ask("overzicht", prompt=overview, suggestions=actions, handle=on_action,
             skip=_chosen_or_done),
