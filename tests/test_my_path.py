@@ -7,11 +7,43 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from bot.storage.personal import HOOKS, Erasure
 from dialogs.paths.port import PathDraft
 from tests.conversation import WEB, User, Workspace, deliver, plan
 
 TRAININGS = ["Prioriteiten stellen", "Klantvriendelijkheid", "Vergadering notuleren"]
+
+#: (sentence, status it reports, the trainings it names) over HER_TRAININGS
+SENTENCES = [
+    ("ik heb prioriteiten stellen afgerond", "done", [0]),
+    ("prioritijten stelen af", "done", [0]),
+    ("begonnen met klantvriendelijkheid", "started", [1]),
+    ("begonen met klantvriendelijkhied", "started", [1]),
+    ("ik heb excel gedaan", "done", [2]),
+    ("time managment klaar", "done", [3]),
+    ("I finished time management", "done", [3]),
+    ("started with excel", "started", [2]),
+    ("plannen klaar", "done", [4, 0]),  # two are as close: ask which
+    ("ik heb hem afgerond", "done", []),
+    ("ik ben klaar", "done", []),
+    ("mijn leerlijn", None, []),
+    ("ik wil beter leren presenteren", None, []),
+    ("ik doe af en toe iets met excel", None, []),
+]
+HER_TRAININGS = ["Prioriteiten stellen en plannen", "Klantvriendelijk telefoneren",
+                 "Excel voor beginners", "Timemanagement", "Plannen en organiseren"]
+
+
+@pytest.mark.parametrize(("sentence", "status", "trainings"), SENTENCES)
+def test_progress_sentences_are_read(sentence: str, status: str | None,
+                                     trainings: list[int]) -> None:
+    from engine.progress import named, reported
+
+    assert reported(sentence) == status
+    if status is not None:
+        assert named(sentence, HER_TRAININGS) == trainings
 
 
 def training(number: int, title: str) -> dict[str, Any]:
@@ -70,8 +102,9 @@ async def test_assignment_message_progress_and_reflection(runtime) -> None:  # t
     out = await sam.say("Eerst de belangrijkste taak, dan de mail")
     assert "Prioriteiten stellen is afgerond" in out and "bewaard" in out
     assert "1 van 3 trainingen" in out
-    await sam.say("mijn voortgang")
-    await sam.press("Training afgerond")
+    out = await sam.say("ik heb een training afgerond")
+    assert "Welke training heb je afgerond?" in out
+    assert "Prioriteiten stellen" not in out  # done already
     out = await sam.press("Klantvriendelijkheid")
     assert "Wat neem je mee" in out
     out = await sam.press("Overslaan")
@@ -82,6 +115,9 @@ async def test_assignment_message_progress_and_reflection(runtime) -> None:  # t
         ("done", "Eerst de belangrijkste taak, dan de mail"), ("done", None), ("todo", None)]
     out = await sam.say("ik heb prioriteiten stellen afgerond")  # already done
     assert "al op die stand" in out
+    assert "al op die stand" in await sam.send_value(f"go:my_path:started:{mine.assignment_id}:T1")
+    out = await sam.send_value(f"go:my_path:started:{mine.assignment_id + 1}:T1")
+    assert "niet (meer) bij een leerlijn van jou" in out  # not hers: nothing saved
 
 
 async def test_unsure_sentence_asks_which_and_back_works(runtime) -> None:  # type: ignore[no-untyped-def]
