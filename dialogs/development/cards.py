@@ -22,10 +22,8 @@ def action_label(turn: Turn, action: PlanAction) -> Rich:
 
 
 def action_line(turn: Turn, action: PlanAction) -> Rich:
-    label = action_label(turn, action)
-    if action.due is None:
-        return plain("- ") + label
-    return plain("- ") + label + say(turn.lang, "development.due", due=action.due)
+    line = plain("- ") + action_label(turn, action)
+    return line if action.due is None else line + say(turn.lang, "development.due", due=action.due)
 
 
 def goal_title(turn: Turn, goal: Goal, number: int | None = None) -> Rich:
