@@ -204,6 +204,8 @@ async def test_reminder_and_evaluation_use_the_progress(runtime) -> None:  # typ
     out = await ben.say("hoi")
     assert "3 maanden na je leerlijn Secretaresses" in out
     assert "Je hebt er 3 trainingen van afgerond" in out
+    out = await ben.press("Beantwoorden")
+    assert "3 maanden later" in out and "Je rondde er 3 trainingen van af" in out
 
 
 async def test_progress_is_exported_and_erased(runtime) -> None:  # type: ignore[no-untyped-def]
