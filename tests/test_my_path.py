@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from bot.storage.personal import HOOKS, Erasure
+from dialogs.kit import ChartBlock
 from dialogs.paths.port import PathDraft
 from tests.conversation import WEB, User, Workspace, deliver, plan
 
@@ -166,6 +167,9 @@ async def test_manager_sees_people_hr_sees_totals_from_five(runtime) -> None:  #
     out = await mia.say("voortgang leerlijnen")
     assert "P1: 1 van 3 trainingen afgerond, 0 bezig" in out and "P2: 0 van 3" in out
     assert "P3" not in out and "te weinig" not in out
+    (chart,) = [b for m in mia.last for b in m.blocks if isinstance(b, ChartBlock)]
+    assert chart.categories == ["P1", "P2"] and chart.series[0].values == [1.0, 0.0]
+    assert "P1 1 van 3 afgerond" in chart.alt.plain  # the figures in words, for everyone
     out = await hr.say("voortgang leerlijnen")
     assert "Toegewezen aan 4 mensen: te weinig" in out and "P1" not in out
     async with Workspace(runtime) as ws:
