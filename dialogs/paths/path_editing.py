@@ -28,6 +28,7 @@ from dialogs.kit import (
 from dialogs.paths.path_exports import target_text
 from dialogs.paths.port import PathDraft, PathNameTaken, SavedPath
 from dialogs.paths.saved_state import SavedPathsState, may_change
+from engine.competencies import labels
 from engine.notes import Note
 from engine.paths import (
     LEVELS,
@@ -220,7 +221,7 @@ async def recheck(turn: Turn, path: SavedPath, include: list[str],
         PathRequest(paths=[spec], held=await _held(turn, path)), matcher)
     built = result.paths[0]
     warnings = [say(turn.lang, "saved_paths.uncovered",
-                    goals=", ".join(built.uncovered)).plain] if built.uncovered else []
+                    goals=labels(built.uncovered, turn.lang)).plain] if built.uncovered else []
     warnings += [w.text(turn.lang) for w in built.warnings if w.code not in NOT_SHOWN]
     repeats = [say(turn.lang, "saved_paths.repeats", title=o.title, path=o.path_name).plain
                for o in built.overlaps]
