@@ -632,9 +632,11 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_runs_due(args: argparse.Namespace, settings: Settings) -> int:
-    """Time travel: run what is due at ``--at`` now; console and web chat messages go to the
-    mailbox (they show at the person's next message), Slack and Teams ones to a running
+    """Time travel: run what is due at ``--at`` now (the follow-ups of the days from
+    ``--since``, default now, each once); console and web chat messages go to the mailbox
+    (they show at the person's next message), Slack and Teams ones to a running
     ``leerbot serve``."""
+    import dialogs.registry  # noqa: F401  (the texts of the messages)
     from bot.channels.mailbox import SENDER, MailboxSender
     from bot.clock import moment
     from bot.scheduler import run_due
@@ -642,7 +644,7 @@ def cmd_runs_due(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         at = moment(args.at) if args.at else datetime.now(UTC)
-        since = moment(args.since) if args.since else None
+        since = moment(args.since) if args.since else min(datetime.now(UTC), at)
     except ValueError:
         raise CliError(t(args.lang, "cli.runs_bad_moment",
                          value=f"{args.at or ''} {args.since or ''}".strip())) from None
@@ -734,7 +736,7 @@ def _runtime_commands(commands: Any) -> None:
     runs.add_argument("--at", metavar="MOMENT",
                       help="with 'due': the moment, e.g. 2027-06-01 or 2027-06-01T09:00")
     runs.add_argument("--since", metavar="MOMENT",
-                      help="with 'due': also the follow-ups of the days since then")
+                      help="with 'due': the follow-ups of the days since then (default: now)")
     runs.add_argument("--limit", type=int, default=10)
     runs.add_argument("--retry", type=int, metavar="RUN", help="send failed/unknown again")
     runs.add_argument("--json", action="store_true")

@@ -364,14 +364,20 @@ def _forgotten(table: type[Any]) -> dict[str, Any]:
 
 
 async def update_deliveries(session: AsyncSession, changes: list[dict[str, Any]]) -> None:
-    """Bulk UPDATE of delivery rows by primary key (each dict has ``id``)."""
+    """Bulk UPDATE of delivery rows by primary key (each dict has ``id``). A change with an
+    ``owner`` applies only while that worker still holds the row: a worker whose claim was
+    taken over never marks the new owner's row."""
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for change in changes:
         groups.setdefault(tuple(sorted(change)), []).append(change)
     table = DeliveryRow.__table__
     for columns, rows in groups.items():
-        statement = update(table).where(table.c.id == bindparam("row_id")).values(
-            {name: bindparam(f"new_{name}") for name in columns if name != "id"})
+        where = [table.c.id == bindparam("row_id")]
+        if "owner" in columns:
+            where.append(table.c.claimed_by == bindparam("row_owner"))
+        statement = update(table).where(*where).values(
+            {name: bindparam(f"new_{name}") for name in columns if name not in {"id", "owner"}})
         await session.execute(statement, [
-            {"row_id": row["id"], **{f"new_{k}": v for k, v in row.items() if k != "id"}}
+            {"row_id": row["id"], **({"row_owner": row["owner"]} if "owner" in row else {}),
+             **{f"new_{k}": v for k, v in row.items() if k not in {"id", "owner"}}}
             for row in rows])

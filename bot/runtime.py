@@ -54,12 +54,29 @@ class LocalDelivery:
                                      lease=timedelta(seconds=settings.lease),
                                      retention=timedelta(days=settings.retention_days))
         self.planner = Planner(runtime.sessions, clock=runtime.clock)
+        self.sessions = runtime.sessions
         self._task: asyncio.Task[None] | None = None
 
-    async def tick(self) -> None:
-        """Plan what is due now (after the clock was moved) and send it to the mailboxes."""
+    async def tick(self, patience: float = 5.0) -> None:
+        """Plan what is due now (after the clock was moved) and wait, a few seconds at most,
+        until it is in the mailboxes (the worker's own loop may be sending it)."""
+        from sqlalchemy import func, select
+
+        from bot.channels.mailbox import SENDER
+        from bot.queue import OPEN, now
+        from bot.storage.models import DeliveryRow
+
         await self.planner.tick()
-        await self.worker.drain()
+        deadline = asyncio.get_running_loop().time() + patience
+        while True:
+            await self.worker.drain()
+            async with self.sessions() as db:
+                waiting = (await db.execute(select(func.count()).select_from(DeliveryRow).where(
+                    DeliveryRow.channel == SENDER, DeliveryRow.status.in_(OPEN),
+                    DeliveryRow.available_at <= now()))).scalar_one()
+            if not waiting or asyncio.get_running_loop().time() > deadline:
+                return
+            await asyncio.sleep(0.05)
 
     def start(self) -> None:
         self.worker.start()

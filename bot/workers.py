@@ -531,7 +531,7 @@ class DeliveryWorker(Worker):
             self.leases.drop(row.id)
 
     async def _mark(self, row: DeliveryRow, **values: Any) -> None:
-        await self.marks.write({"id": row.id, **values})
+        await self.marks.write({"id": row.id, "owner": self.leases.owner, **values})
 
     async def _call(self, sender: Sender, row: DeliveryRow) -> dict[str, Any] | None:
         """The platform call, given up once the row may no longer be this worker's (its lease

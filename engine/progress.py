@@ -26,8 +26,9 @@ TIE = 6
 
 
 def reported(text: str) -> Reported | None:
-    words = set(re.findall(r"[a-z]+", fold(text)))
-    if words & set(DONE_WORDS):
+    found = re.findall(r"[a-z]+", fold(text))
+    words = set(found) - {"af"}
+    if words & set(DONE_WORDS) or found[-1:] == ["af"]:  # "af" only at the end: not "af en toe"
         return "done"
     if words & set(STARTED_WORDS):
         return "started"

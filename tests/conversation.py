@@ -13,6 +13,7 @@ from bot.workers import DeliveryWorker
 from dialogs.kit import (
     CardBlock,
     Channel,
+    ChartBlock,
     ChoicesBlock,
     Conductor,
     FileBlock,
@@ -98,7 +99,10 @@ class User:
         return [fact.label.plain for fact in self.cards()[-1].facts]
 
     def images(self) -> list[ImageBlock]:
-        return [b for m in self.last for b in m.blocks if isinstance(b, ImageBlock)]
+        """The images of the last answer, a chart's image among them."""
+        found = [b if isinstance(b, ImageBlock) else b.image() for m in self.last
+                 for b in m.blocks if isinstance(b, ImageBlock | ChartBlock)]
+        return [image for image in found if image is not None]
 
 
 async def deliver(runtime: Any) -> None:

@@ -320,6 +320,18 @@ async def scan(driver: Driver) -> None:
         await driver.choose(str((1 if statement.reverse else 5) if barrier else 3))
     await driver.fill({"priorities": "8"})
     assert "bewaard" in driver.text()
+    native_chart_shown(driver)
+
+
+def native_chart_shown(driver: Driver) -> None:
+    """Slack and Teams draw the scan's chart themselves (the fakes check the platforms'
+    chart rules); the console and the web chat show its image."""
+    if isinstance(driver, SlackDriver):
+        blocks = [b for post in driver.slack.posts() for b in post.get("blocks") or []]
+        assert any(b["type"] == "data_visualization" for b in blocks)
+    elif isinstance(driver, MsTeamsDriver):
+        elements = [e for card in driver.connector.cards() for e in card.get("body") or []]
+        assert any(e.get("type", "").startswith("Chart.") for e in elements)
 
 
 async def learning_help(driver: Driver) -> None:

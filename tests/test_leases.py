@@ -21,6 +21,7 @@ from bot.queue import (
     now,
     release_claims,
     renew_claims,
+    update_deliveries,
 )
 from bot.storage.models import DeliveryRow, InboxRow
 
@@ -121,3 +122,24 @@ async def test_only_the_holder_hands_a_delivery_back(sessions: Any) -> None:
         rows = (await db.execute(select(DeliveryRow.status, DeliveryRow.attempts,
                                         DeliveryRow.claimed_by).order_by(DeliveryRow.id))).all()
     assert [tuple(r) for r in rows] == [("pending", 0, None), ("processing", 1, "A")]
+
+
+async def test_a_worker_that_lost_its_delivery_cannot_mark_it(sessions: Any) -> None:
+    """A marks the row it held after B took it over: nothing changes; B's mark lands."""
+    async with sessions.begin() as db:
+        await enqueue_delivery(db, "k-lost", "slack", "T1", "slack:T1:D1",
+                               {"op": "post", "channel": "D1", "text": "hoi"})
+    async with sessions.begin() as db:
+        (row,) = await claim_deliveries(db, owner="A")
+    await _expire(sessions, DeliveryRow)
+    async with sessions.begin() as db:
+        (taken,) = await claim_deliveries(db, owner="B")
+    async with sessions.begin() as db:
+        await update_deliveries(db, [{"id": row.id, "owner": "A", "status": "sent"}])
+    async with sessions() as db:
+        stored = (await db.execute(select(DeliveryRow))).scalar_one()
+    assert stored.status != "sent" and stored.payload["channel"] == "D1"
+    async with sessions.begin() as db:
+        await update_deliveries(db, [{"id": taken.id, "owner": "B", "status": "sent"}])
+    async with sessions() as db:
+        assert (await db.execute(select(DeliveryRow))).scalar_one().status == "sent"

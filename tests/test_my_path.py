@@ -7,11 +7,44 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from bot.storage.personal import HOOKS, Erasure
+from dialogs.kit import ChartBlock
 from dialogs.paths.port import PathDraft
 from tests.conversation import WEB, User, Workspace, deliver, plan
 
 TRAININGS = ["Prioriteiten stellen", "Klantvriendelijkheid", "Vergadering notuleren"]
+
+#: (sentence, status it reports, the trainings it names) over HER_TRAININGS
+SENTENCES = [
+    ("ik heb prioriteiten stellen afgerond", "done", [0]),
+    ("prioritijten stelen af", "done", [0]),
+    ("begonnen met klantvriendelijkheid", "started", [1]),
+    ("begonen met klantvriendelijkhied", "started", [1]),
+    ("ik heb excel gedaan", "done", [2]),
+    ("time managment klaar", "done", [3]),
+    ("I finished time management", "done", [3]),
+    ("started with excel", "started", [2]),
+    ("plannen klaar", "done", [4, 0]),  # two are as close: ask which
+    ("ik heb hem afgerond", "done", []),
+    ("ik ben klaar", "done", []),
+    ("mijn leerlijn", None, []),
+    ("ik wil beter leren presenteren", None, []),
+    ("ik doe af en toe iets met excel", None, []),
+]
+HER_TRAININGS = ["Prioriteiten stellen en plannen", "Klantvriendelijk telefoneren",
+                 "Excel voor beginners", "Timemanagement", "Plannen en organiseren"]
+
+
+@pytest.mark.parametrize(("sentence", "status", "trainings"), SENTENCES)
+def test_progress_sentences_are_read(sentence: str, status: str | None,
+                                     trainings: list[int]) -> None:
+    from engine.progress import named, reported
+
+    assert reported(sentence) == status
+    if status is not None:
+        assert named(sentence, HER_TRAININGS) == trainings
 
 
 def training(number: int, title: str) -> dict[str, Any]:
@@ -70,8 +103,9 @@ async def test_assignment_message_progress_and_reflection(runtime) -> None:  # t
     out = await sam.say("Eerst de belangrijkste taak, dan de mail")
     assert "Prioriteiten stellen is afgerond" in out and "bewaard" in out
     assert "1 van 3 trainingen" in out
-    await sam.say("mijn voortgang")
-    await sam.press("Training afgerond")
+    out = await sam.say("ik heb een training afgerond")
+    assert "Welke training heb je afgerond?" in out
+    assert "Prioriteiten stellen" not in out  # done already
     out = await sam.press("Klantvriendelijkheid")
     assert "Wat neem je mee" in out
     out = await sam.press("Overslaan")
@@ -82,6 +116,9 @@ async def test_assignment_message_progress_and_reflection(runtime) -> None:  # t
         ("done", "Eerst de belangrijkste taak, dan de mail"), ("done", None), ("todo", None)]
     out = await sam.say("ik heb prioriteiten stellen afgerond")  # already done
     assert "al op die stand" in out
+    assert "al op die stand" in await sam.send_value(f"go:my_path:started:{mine.assignment_id}:T1")
+    out = await sam.send_value(f"go:my_path:started:{mine.assignment_id + 1}:T1")
+    assert "niet (meer) bij een leerlijn van jou" in out  # not hers: nothing saved
 
 
 async def test_unsure_sentence_asks_which_and_back_works(runtime) -> None:  # type: ignore[no-untyped-def]
@@ -130,6 +167,9 @@ async def test_manager_sees_people_hr_sees_totals_from_five(runtime) -> None:  #
     out = await mia.say("voortgang leerlijnen")
     assert "P1: 1 van 3 trainingen afgerond, 0 bezig" in out and "P2: 0 van 3" in out
     assert "P3" not in out and "te weinig" not in out
+    (chart,) = [b for m in mia.last for b in m.blocks if isinstance(b, ChartBlock)]
+    assert chart.categories == ["P1", "P2"] and chart.series[0].values == [1.0, 0.0]
+    assert "P1 1 van 3 afgerond" in chart.alt.plain  # the figures in words, for everyone
     out = await hr.say("voortgang leerlijnen")
     assert "Toegewezen aan 4 mensen: te weinig" in out and "P1" not in out
     async with Workspace(runtime) as ws:
@@ -168,6 +208,8 @@ async def test_reminder_and_evaluation_use_the_progress(runtime) -> None:  # typ
     out = await ben.say("hoi")
     assert "3 maanden na je leerlijn Secretaresses" in out
     assert "Je hebt er 3 trainingen van afgerond" in out
+    out = await ben.press("Beantwoorden")
+    assert "3 maanden later" in out and "Je rondde er 3 trainingen van af" in out
 
 
 async def test_progress_is_exported_and_erased(runtime) -> None:  # type: ignore[no-untyped-def]

@@ -5,6 +5,7 @@ constraints offered again, and only true warnings."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
@@ -139,12 +140,15 @@ async def test_a_later_path_for_the_same_people_avoids_or_repeats_knowingly(  # 
     await hr.press("ok")
     await hr.press("save")
     async with Workspace(runtime) as ws:
+        await ws.join("bea", "Bea")
         function = next(p for p in await ws.paths.paths() if p.name == "Secretaresses")
+        await ws.paths.assign(function.id, "bea", datetime(2027, 6, 1, tzinfo=UTC), "hr")
     held = [t["title"] for t in function.trainings]
     await hr.say("leerlijn maken")
     await hr.press("individueel")
     out = hr.text
     assert "Bouwt deze leerlijn voort op bestaande leerlijnen" in out
+    assert "Secretaresses (Functie, 4 trainingen), toegewezen aan Bea" in out
     await hr.press("Secretaresses (")
     await hr.say("Secretaresse Y")
     for answer in ("tussen 40 en 55", "> 5 jaar", "mbo"):

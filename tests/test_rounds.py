@@ -15,7 +15,7 @@ from bot.storage.models import DeliveryRow, RunRow, ScheduleRow
 from bot.storage.personal import DELETED_USER, HOOKS, Erasure
 from bot.storage.rounds import AnswerRow
 from bot.units import Units
-from dialogs.kit import Block, Call, Choice, Choose, Conductor, Dialog, TextBlock, plain
+from dialogs.kit import Block, Call, ChartBlock, Choice, Choose, Conductor, Dialog, TextBlock, plain
 from dialogs.paths.port import PathDraft
 from dialogs.registry import APP_TEXTS
 from dialogs.rounds import answer_round
@@ -213,6 +213,8 @@ async def test_participation_shown_from_five_and_typed_answer_is_claimed(runtime
     await lea.say("check-ins plannen")
     out = await lea.press("Deelname")
     assert "3 van de 5 teamleden" in out and "weekoverzicht" in out
+    (chart,) = [b for m in lea.last for b in m.blocks if isinstance(b, ChartBlock)]
+    assert chart.series[0].values == [60.0] and "3 van 5" in chart.alt.plain
 
 
 async def test_stop_while_answering_saves_nothing_and_the_checkin_stays_open(runtime) -> None:  # type: ignore[no-untyped-def]

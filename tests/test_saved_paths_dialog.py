@@ -11,7 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
+from bot.storage.paths import PathRow
 from dialogs.paths.path_builder import NO_BASE
 from dialogs.paths.port import PathDraft
 from tests.conversation import User, Workspace
@@ -278,6 +280,16 @@ async def test_only_the_maker_or_hr_changes_a_path(runtime, case_catalogue: Path
     await mia.say("Mia's secretaresses")
     out = await mia.press("functie")
     assert "Aanpassen kan alleen" not in out and "edit" in [v for v, _ in mia.choices()]
+    # what she may do is checked against what is stored, at every step
+    await mia.press("edit")
+    async with Workspace(runtime) as ws:
+        await ws.db.execute(update(PathRow).where(PathRow.name == "Mia's secretaresses")
+                            .values(created_by="hr"))
+    out = await mia.press("rename")
+    assert "Deze leerlijn kan alleen worden aangepast door wie hem maakte, of door HR." in out
+    async with Workspace(runtime) as ws:
+        await ws.db.execute(update(PathRow).where(PathRow.name == "Mia's secretaresses")
+                            .values(created_by="mia"))
     # HR changes anyone's
     await open_path(hr, "Mia's secretaresses")
     await hr.press("edit")

@@ -265,6 +265,12 @@ async def test_team_scan_hidden_with_four_shown_with_five(runtime) -> None:  # t
 async def test_a_second_round_is_compared_with_the_first(runtime) -> None:  # type: ignore[no-untyped-def]
     await team_with_members(runtime)
     hr = User(runtime.conductor, name="hr")
+    await hr.say("scan")  # the own scan offers the teams by name
+    assert [label for _, label in hr.choices()] == ["Hele organisatie", "Klein", "Zorg"]
+    await hr.press("Zorg")
+    assert "De scan voor Zorg heeft" in hr.text
+    await hr.say("stop")
+    await hr.press("Stop zonder bewaren")
     await send_round(hr)
     await deliver(runtime)
     for name in MEMBERS[:5]:
@@ -361,3 +367,33 @@ async def test_the_result_in_english(runtime) -> None:  # type: ignore[no-untype
     assert f"• challenge 7: {LIBRARY.challenge(7).title.en}" in out
     assert "Your top 3 actions" in out and "More details" in out
     assert_clean(out)
+
+
+@pytest.mark.parametrize("index", [0, 1, 2, 3], ids=["console", "web", "slack", "msteams"])
+async def test_a_team_scan_invitation_is_answered_on_every_channel(
+        tmp_path, case_catalogue, index: int) -> None:  # type: ignore[no-untyped-def]
+    from bot.server import CHANNELS
+    from dialogs.scan.team_result import target_label_in
+    from dialogs.scan.team_scan import invitation
+    from tests.test_channels_suite import WebDriver, drivers
+
+    async with drivers(tmp_path, case_catalogue) as channel_drivers:
+        driver = channel_drivers[index]
+        runtime = channel_drivers[0].runtime  # type: ignore[attr-defined]
+        client = next(d for d in channel_drivers if isinstance(d, WebDriver)).client
+        await driver.say("hallo")
+        async with Workspace(runtime, driver.workspace) as ws:  # as the dialog sends it
+            found = await ws.team_scans.start_round(None, "", [driver.user], "hr")
+            await ws.outbox.notify(driver.user, invitation(
+                "nl", target_label_in("nl", ""), found.id, "Hanna"), key=f"t:{found.id}")
+        await client.app[CHANNELS].deliveries.drain()  # type: ignore[union-attr]
+        await driver.say("menu")  # console and web chat: the mailbox is shown now
+        assert "vraagt je de scan" in driver.text()
+        await driver.choose(f"go:team_scan_answer:{found.id}")
+        for value in answers_for({6}):
+            await driver.choose(value)
+        assert "zonder je naam bewaard" in driver.text()
+        async with Workspace(runtime, driver.workspace) as ws:
+            assert await ws.team_scans.answered(found.id, driver.user)
+            assert await ws.team_scans.responses(found.id) == [
+                {n: 100 if n == 6 else 50 for n in range(1, 10)}]

@@ -11,9 +11,11 @@ from dialogs.kit import (
     Ask,
     Block,
     CardBlock,
+    ChartBlock,
     Choice,
     Choose,
     Confirm,
+    DataSeries,
     Dialog,
     Fact,
     Flow,
@@ -22,10 +24,12 @@ from dialogs.kit import (
     TextBlock,
     Turn,
     join,
+    local_date,
+    plain,
     say,
     user,
 )
-from dialogs.policy import MANAGERS
+from dialogs.policy import MANAGERS, MIN_GROUP
 from dialogs.rounds.answering import participation
 from dialogs.rounds.port import Run, Schedule
 from dialogs.rounds.questions import Choosing, questions_step, texts_of
@@ -151,11 +155,14 @@ def pick_toggle(turn: Turn, state: PlanState, value: str) -> Flow[PlanState]:
     return Flow(state=state.model_copy(update={"toggle_id": int(value)}), done=True)
 
 
-async def run_card(turn: Turn, run: Run, names: dict[str, str]) -> CardBlock:
+async def run_card(turn: Turn, run: Run, names: dict[str, str],
+                   shown: list[tuple[Run, int]]) -> CardBlock:
     """Participation of one check-in and the answers that were shared; answers kept private
-    are never read into the view."""
+    are never read into the view. A participation that may be shown goes into ``shown``."""
     answers = await turn.rounds.answers(KIND, run_id=run.id)
     answered = len({a.user for a in answers if a.status == "answered"})
+    if run.total >= MIN_GROUP:
+        shown.append((run, answered))
     shared = [a for a in answers if a.shared and a.status == "answered"]
     facts = [Fact(label=user(names.get(a.user, a.user)),
                   value=join([user(a.question), ": ", user(a.text)], ""))
@@ -172,8 +179,26 @@ async def overview(turn: Turn, state: PlanState) -> list[Block]:
     if not runs:
         return [TextBlock(text=say(turn.lang, "checkin_plan.no_runs"))]
     names = {m.user: m.name or m.user for m in await turn.people.members()}
-    cards: list[Block] = [await run_card(turn, run, names) for run in runs]
-    return [*cards, TextBlock(text=say(turn.lang, "checkin_plan.private_note"))]
+    shown: list[tuple[Run, int]] = []
+    cards: list[Block] = [await run_card(turn, run, names, shown) for run in runs]
+    chart = [participation_chart(turn, shown[::-1])] if shown else []
+    return [*chart, *cards, TextBlock(text=say(turn.lang, "checkin_plan.private_note"))]
+
+
+def participation_chart(turn: Turn, shown: list[tuple[Run, int]]) -> ChartBlock:
+    """The share of the team that answered each check-in (oldest first; only check-ins sent
+    to at least MIN_GROUP people), drawn natively on Slack and Teams."""
+    days = [local_date(run.occurrence or run.created_at.date(), turn.lang, year=False)
+            for run, _ in shown]
+    values = "; ".join(say(turn.lang, "checkin_plan.chart_value", day=day, answered=answered,
+                           total=run.total).plain
+                       for day, (run, answered) in zip(days, shown, strict=True))
+    return ChartBlock(
+        title=say(turn.lang, "checkin_plan.chart_title").plain, categories=days,
+        series=[DataSeries(name=say(turn.lang, "checkin_plan.chart_series").plain,
+                           values=[round(100 * answered / run.total) for run, answered in shown])],
+        maximum=100, alt=plain(say(turn.lang, "checkin_plan.chart_alt", values=values).plain),
+        name="deelname.png", lang=turn.lang)
 
 
 async def toggle(turn: Turn, state: PlanState) -> list[Block]:

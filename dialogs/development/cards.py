@@ -3,27 +3,12 @@ plan as one card per goal."""
 
 from __future__ import annotations
 
-from functools import cache
-
 from dialogs.development.port import Goal, PlanAction, PlanDraft
 from dialogs.kit import CardBlock, Fact, Rich, Turn, join, plain, say, user
+from engine.competencies import label
 from knowledge.prompts import load_prompts
-from knowledge.taxonomy import load_taxonomy
 
 FORMATS = ("online", "microlearning", "webinar", "blended", "klassikaal")
-
-
-@cache
-def _labels() -> dict[str, dict[str, str]]:
-    """Language -> Dutch label -> the label in that language (the taxonomy's)."""
-    competencies = load_taxonomy().competencies
-    return {"en": {c.label.nl: c.label.en for c in competencies if c.label.en}}
-
-
-def competency_name(lang: str, competency: str) -> str:
-    """A competency (stored by its Dutch label) as the user's language names it, where the
-    taxonomy has a label in that language."""
-    return _labels().get(lang, {}).get(competency, competency)
 
 
 def action_label(turn: Turn, action: PlanAction) -> Rich:
@@ -37,16 +22,14 @@ def action_label(turn: Turn, action: PlanAction) -> Rich:
 
 
 def action_line(turn: Turn, action: PlanAction) -> Rich:
-    label = action_label(turn, action)
-    if action.due is None:
-        return plain("- ") + label
-    return plain("- ") + label + say(turn.lang, "development.due", due=action.due)
+    line = plain("- ") + action_label(turn, action)
+    return line if action.due is None else line + say(turn.lang, "development.due", due=action.due)
 
 
 def goal_title(turn: Turn, goal: Goal, number: int | None = None) -> Rich:
     if goal.competency and goal.competency.casefold() != goal.text.casefold():
         title = say(turn.lang, "development.goal_with_competency", goal=goal.text,
-                    competency=competency_name(turn.lang, goal.competency))
+                    competency=label(goal.competency, turn.lang))
     else:
         title = user(goal.text)
     return title if number is None else plain(f"{number}. ") + title

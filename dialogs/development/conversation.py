@@ -159,7 +159,7 @@ async def finish(turn: Turn, state: DevelopmentState) -> list[Block]:
 
 DIALOG = Dialog(
     id="development", title="development.title", state=DevelopmentState, start=start,
-    finish=finish, help="development.help", menu=15, aliases=["ontwikkelgesprek"],
+    finish=finish, help="development.help", menu=55, aliases=["ontwikkelgesprek"],
     steps=[
         Ask("vraag", prompt=question_prompt, handle=answer_question, suggestions=skip_choice,
             help="development.help_question"),

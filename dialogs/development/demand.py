@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from dialogs.development.cards import competency_name
 from dialogs.kit import Block, CardBlock, Dialog, Fact, TextBlock, Turn, join, say, user
 from dialogs.policy import ADMINS, MIN_GROUP
+from engine.competencies import label
 
 
 class DemandState(BaseModel):
@@ -26,7 +26,7 @@ async def finish(turn: Turn, state: DemandState) -> list[Block]:
         supply = len(matcher.trainings(competency)) if competency in matcher.labels else 0
         offered = say(turn.lang, "development.demand_supply", count=supply) if supply \
             else say(turn.lang, "development.demand_no_supply")
-        facts.append(Fact(label=user(competency_name(turn.lang, competency)), value=join(
+        facts.append(Fact(label=user(label(competency, turn.lang)), value=join(
             [say(turn.lang, "development.demand_people", count=people), offered], " · ")))
     blocks: list[Block] = []
     if facts:

@@ -9,9 +9,9 @@ from typing import Any
 
 from babel.dates import format_date
 
-from dialogs.development.cards import competency_name
 from dialogs.development.port import DevelopmentPlan, Goal, PlanAction
 from dialogs.kit import TEXTS
+from engine.competencies import label
 from knowledge.prompts import load_prompts
 
 
@@ -25,7 +25,7 @@ def _escape_md(text: str) -> str:
 
 def _goal_heading(goal: Goal, lang: str) -> str:
     if goal.competency and goal.competency.casefold() != goal.text.casefold():
-        return f"{goal.text} ({competency_name(lang, goal.competency)})"
+        return f"{goal.text} ({label(goal.competency, lang)})"
     return goal.text
 
 

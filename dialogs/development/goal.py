@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from dialogs.development.cards import action_label, competency_name
+from dialogs.development.cards import action_label
 from dialogs.development.offers import offers_for
 from dialogs.development.port import MAX_TEXT, Goal, PlanAction
 from dialogs.kit import (
@@ -28,6 +28,7 @@ from dialogs.kit import (
     say,
     user,
 )
+from engine.competencies import label
 
 SUGGEST_FROM = 45.0  # below the confident score, offer "bedoel je ...?" from this score on
 OWN_WORDS = "__own__"
@@ -68,7 +69,7 @@ def did_you_mean(turn: Turn, state: GoalState) -> Rich:
 
 
 def candidate_choices(turn: Turn, state: GoalState) -> list[Choice]:
-    return [*(Choice(value=c, label=user(competency_name(turn.lang, c)))
+    return [*(Choice(value=c, label=user(label(c, turn.lang)))
               for c in state.candidates),
             Choice(value=OWN_WORDS, label=say(turn.lang, "development.own_words")),
             Choice(value=OTHER, label=say(turn.lang, "development.other_goal"))]
@@ -85,7 +86,7 @@ def offer_prompt(turn: Turn, state: GoalState) -> list[Block]:
         found = say(turn.lang, "development.offer_own_words", text=state.text)
     else:
         found = say(turn.lang, "development.offer",
-                    competency=competency_name(turn.lang, state.competency))
+                    competency=label(state.competency, turn.lang))
     if not any(o.kind == "training" for o in state.offers):
         found = join([found, say(turn.lang, "development.no_trainings")])
     return [TextBlock(text=join([found, say(turn.lang, "development.ask_pick")]))]

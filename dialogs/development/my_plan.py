@@ -206,7 +206,7 @@ def _doing(*actions: str) -> Any:
 
 DIALOG = Dialog(
     id="my_plan", title="development.my_plan_title", state=MyPlanState, start=start,
-    finish=finish, help="development.help_my_plan", menu=45, aliases=["mijn_pop"],
+    finish=finish, help="development.help_my_plan", menu=57, aliases=["mijn_pop"],
     steps=[
         Choose("wat", prompt=overview, options=what_choices, handle=pick_what,
                skip=lambda turn, state: state.plan is None),

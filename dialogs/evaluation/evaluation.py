@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from dialogs.kit import Block, Call, Dialog, Flow, TextBlock, Turn, say
+from dialogs.kit import Block, Call, Dialog, Flow, TextBlock, Turn, join, say
 from dialogs.rounds import answer_round
 from dialogs.rounds.answer_round import AnswerRoundState, RoundAnswers
 from dialogs.rounds.answering import Answering
@@ -25,6 +25,7 @@ class EvaluationState(BaseModel):
     months: int = 0
     problem: str | None = None  # not_yours | unknown | answered
     confirmed: bool = False
+    done: list[str] = []  # the trainings of the path she finished (mijn leerlijn)
 
 
 def months_marker(months: int) -> str:
@@ -55,8 +56,10 @@ async def start(turn: Turn, text: str) -> EvaluationState:
     if any(a.question.endswith(months_marker(months)) for a in earlier):
         return EvaluationState(problem="answered")
     questions = [p.text.get(turn.lang) for p in load_prompts().of(KIND)]
+    done = [t.title for p in await turn.my_path.my_paths(turn.member.user)
+            if p.assignment_id == assignment.id for t in p.trainings if t.status == "done"]
     return EvaluationState(answering=Answering(questions=questions), path_id=assignment.path_id,
-                           path=assignment.path_name, months=months)
+                           path=assignment.path_name, months=months, done=done)
 
 
 def current(state: EvaluationState) -> Answering:
@@ -66,6 +69,9 @@ def current(state: EvaluationState) -> Answering:
 
 def begin_answers(turn: Turn, state: EvaluationState) -> AnswerRoundState:
     intro = say(turn.lang, "evaluation.intro", path=state.path, months=state.months)
+    if state.done:  # what she finished, to look back on
+        intro = join([intro, say(turn.lang, "evaluation.done", count=len(state.done),
+                                 trainings=", ".join(state.done))])
     review = say(turn.lang, "evaluation.ask_save")
     return current(state).answer_round(intro=intro, review=review)
 

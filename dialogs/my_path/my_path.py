@@ -27,6 +27,7 @@ from dialogs.kit import (
 )
 from dialogs.kit.choices import pick_choice
 from dialogs.my_path.port import MyPath, Status
+from engine.competencies import labels
 from engine.progress import named, reported
 from engine.text import fold
 
@@ -90,7 +91,9 @@ def _from_button(state: MyPathState, paths: list[MyPath], argument: str) -> MyPa
     targets = [t for t in open_for(paths, action)  # type: ignore[arg-type]
                if str(t.assignment) == assignment and t.key == key]
     if not targets:
-        return state.model_copy(update={"problem": "already", "action": action})
+        known = any(str(p.assignment_id) == assignment and key in {t.key for t in p.trainings}
+                    for p in paths)
+        return state.model_copy(update={"problem": "already" if known else "gone"})
     return _chosen(state, action, targets)  # type: ignore[arg-type]
 
 
@@ -101,22 +104,24 @@ async def start(turn: Turn, text: str) -> MyPathState:
         return state.model_copy(update={"problem": "none"})
     if turn.argument:
         return _from_button(state, paths, turn.argument)
-    return read_sentence(state, paths, text) or state
+    found = read_sentence(state, paths, text)
+    action = reported(text)
+    if found is None and action is not None and open_for(paths, action):
+        return _chosen(state, action, open_for(paths, action))  # "training afgerond": which?
+    return found or state
 
 
 # ---------------------------------------------------------------- the overview
 
 
-STATUS_ORDER = ("started", "todo", "done")
-
-
 def path_card(turn: Turn, path: MyPath) -> CardBlock:
     facts = [Fact(label=user(t.title), value=say(turn.lang, f"my_path.status.{t.status}"))
              for t in path.trainings]
-    text = say(turn.lang, "my_path.card", deadline=path.deadline,
-               done=path.count("done"), count=len(path.trainings))
+    late = path.deadline.date() < turn.today and not path.finished
+    text = say(turn.lang, "my_path.card_late" if late else "my_path.card",
+               deadline=path.deadline, done=path.count("done"), count=len(path.trainings))
     if path.goals:
-        text = join([text, say(turn.lang, "my_path.goals", goals=", ".join(path.goals))])
+        text = join([text, say(turn.lang, "my_path.goals", goals=labels(path.goals, turn.lang))])
     return CardBlock(title=user(path.path_name), text=text, facts=facts)
 
 
@@ -251,7 +256,7 @@ def _chosen_or_done(turn: Turn, state: MyPathState) -> bool:
 
 DIALOG = Dialog(
     id="my_path", title="my_path.title", state=MyPathState, start=start, finish=finish,
-    menu=15, help="my_path.help", claims=claims,
+    menu=55, help="my_path.help", claims=claims,
     steps=[
         Ask("overzicht", prompt=overview, suggestions=actions, handle=on_action,
             skip=_chosen_or_done),
@@ -268,5 +273,6 @@ DIALOG = Dialog(
              "welke trainingen moet ik doen", "training afgerond", "ik heb een training afgerond",
              "ik ben begonnen met een training", "training gestart",
              "my learning path", "my learning paths", "my progress", "training finished",
+             "what is my learning path", "how far am i", "my trainings",
              "i finished a training", "i started a training"],
 )

@@ -9,6 +9,7 @@ from typing import Any
 from dialogs.kit import Choice, ChoicesBlock, Message, Rich, TextBlock, Turn, join, say, user
 from dialogs.my_path.port import training_key
 from dialogs.paths.port import Assignment
+from engine.competencies import labels
 from engine.notes import Note
 from knowledge.messages import normalise_lang
 
@@ -32,7 +33,7 @@ def assigned_message(lang: str, assignment: Assignment, by: str, goals: list[str
     lines: list[Rich] = [say(lang, "my_path.notice.assigned", path=assignment.path_name,
                              by=by, deadline=assignment.deadline, count=count)]
     if goals:
-        lines.append(say(lang, "my_path.notice.why", goals=", ".join(goals)))
+        lines.append(say(lang, "my_path.notice.why", goals=labels(goals, lang)))
     choices = []
     if first is not None and key is not None:
         lines.append(say(lang, "my_path.notice.first", training=str(first.get("title") or key)))

@@ -6,11 +6,27 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from dialogs.kit import Block, CardBlock, Dialog, Fact, Rich, TextBlock, Turn, join, say, user
+from dialogs.kit import (
+    Block,
+    CardBlock,
+    ChartBlock,
+    DataSeries,
+    Dialog,
+    Fact,
+    Rich,
+    TextBlock,
+    Turn,
+    join,
+    plain,
+    say,
+    user,
+)
 from dialogs.my_path.port import PersonProgress
 from dialogs.policy import ADMINS, MANAGERS, MIN_GROUP
 
 MAX_PATHS = 25
+#: people in one progress chart (more: the card's lines only)
+MAX_CHARTED = 20
 
 
 class PathProgressState(BaseModel):
@@ -35,6 +51,24 @@ def _totals(turn: Turn, people: list[PersonProgress]) -> Rich:
                percent=round(100 * done / trainings))
 
 
+def progress_chart(turn: Turn, path: str, people: list[PersonProgress]) -> ChartBlock:
+    """Each person's trainings done and in progress, drawn natively on Slack and Teams."""
+    lang = turn.lang
+    alt = say(lang, "path_progress.chart_alt", path=path, people="; ".join(
+        say(lang, "path_progress.chart_person", name=p.name, done=p.done, count=p.total,
+            started=p.started).plain for p in people))
+    return ChartBlock(
+        title=say(lang, "path_progress.chart_title", path=path).plain,
+        categories=[p.name or p.user for p in people],
+        series=[DataSeries(name=say(lang, "path_progress.chart_done").plain,
+                           values=[float(p.done) for p in people]),
+                DataSeries(name=say(lang, "path_progress.chart_started").plain,
+                           values=[float(p.started) for p in people])],
+        axis=say(lang, "path_progress.chart_axis").plain,
+        maximum=float(max(p.total for p in people) or 1), alt=plain(alt.plain),
+        name="voortgang.png", lang=lang)
+
+
 async def finish(turn: Turn, state: PathProgressState) -> list[Block]:
     me, hr = turn.member.user, turn.member.role in ADMINS
     cards: list[Block] = []
@@ -50,6 +84,8 @@ async def finish(turn: Turn, state: PathProgressState) -> list[Block]:
             parts.append(say(turn.lang, "path_progress.yours", count=len(mine)))
         cards.append(CardBlock(title=user(path.name), text=join(parts),
                                facts=[_person(turn, p) for p in mine]))
+        if 1 < len(mine) <= MAX_CHARTED:
+            cards.append(progress_chart(turn, path.name, mine))
     if not cards:
         return [TextBlock(text=say(turn.lang, "path_progress.none"))]
     return [TextBlock(text=say(turn.lang, "path_progress.intro")), *cards]

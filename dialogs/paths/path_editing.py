@@ -3,8 +3,8 @@ engine checks the changed leerlijn against its constraints again and says what n
 holds, and nothing is saved until the user says so), unassign a person, delete it with its
 assignments, copy it as a new leerlijn (another name, maybe another level) to edit further.
 
-Only the leerlijn's maker or HR changes it (``saved_state.may_edit``); every handler checks
-that again, whatever was typed."""
+Only the leerlijn's maker or HR changes it (``saved_state.may_change``); every handler checks
+that again against the stored leerlijn, whatever was typed or pressed."""
 
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ from dialogs.kit import (
 )
 from dialogs.paths.path_exports import target_text
 from dialogs.paths.port import PathDraft, PathNameTaken, SavedPath
-from dialogs.paths.saved_state import SavedPathsState, may_edit
+from dialogs.paths.saved_state import SavedPathsState, may_change
+from engine.competencies import labels
 from engine.notes import Note
 from engine.paths import (
     LEVELS,
@@ -87,12 +88,12 @@ async def opened(turn: Turn, paths: list[tuple[int, str]],
 
 
 async def _path(turn: Turn, state: SavedPathsState) -> SavedPath:
-    """The open leerlijn, when this user may change it."""
-    if not may_edit(turn, state):
-        raise InputError("saved_paths.not_yours")
+    """The open leerlijn as stored, when this user may change it (its maker as stored)."""
     path = await turn.paths.path(state.path or 0)
     if path is None:
         raise InputError("saved_paths.gone")
+    if not may_change(turn, path.created_by):
+        raise InputError("saved_paths.not_yours")
     return path
 
 
@@ -220,7 +221,7 @@ async def recheck(turn: Turn, path: SavedPath, include: list[str],
         PathRequest(paths=[spec], held=await _held(turn, path)), matcher)
     built = result.paths[0]
     warnings = [say(turn.lang, "saved_paths.uncovered",
-                    goals=", ".join(built.uncovered)).plain] if built.uncovered else []
+                    goals=labels(built.uncovered, turn.lang)).plain] if built.uncovered else []
     warnings += [w.text(turn.lang) for w in built.warnings if w.code not in NOT_SHOWN]
     repeats = [say(turn.lang, "saved_paths.repeats", title=o.title, path=o.path_name).plain
                for o in built.overlaps]

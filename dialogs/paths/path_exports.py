@@ -9,6 +9,7 @@ from typing import Any
 from dialogs.kit import TEXTS
 from dialogs.paths.port import SavedPath
 from dialogs.spreadsheets import Cell, csv_bytes
+from engine.competencies import labels
 from engine.notes import Note
 
 #: the target group's columns, after the trainings' own in a CSV export
@@ -71,7 +72,7 @@ def path_csv(path: SavedPath, lang: str) -> bytes:
     rows: list[list[Cell]] = [
         [path.name, _text(lang, f"paths.level.{path.level}"), order, item["id"], item["title"],
          item["minutes"], item["format"], item.get("level") or "",
-         " | ".join(item.get("competencies", [])), _reason(item, lang), *group]
+         labels(item.get("competencies", []), lang, " | "), _reason(item, lang), *group]
         for order, item in enumerate(path.trainings, start=1)]
     return csv_bytes(header, rows)
 
@@ -88,7 +89,7 @@ def _summary_lines(path: SavedPath, lang: str) -> list[str]:
                        hours=_whole(limits.get("max_hours")),
                        months=_whole(limits.get("deadline_months")),
                        formats=", ".join(limits.get("formats") or []) or "-")
-    goals = _escape_md(", ".join(spec.get("competencies", [])))
+    goals = _escape_md(labels(spec.get("competencies", []), lang))
     return [
         f"- {_text(lang, 'export.level')}: {_text(lang, f'paths.level.{path.level}')}",
         f"- {_text(lang, 'export.goals')}: {goals}",

@@ -48,6 +48,7 @@ from dialogs.paths.saved_state import (
     stopped,
 )
 from dialogs.policy import MANAGERS
+from engine.competencies import labels
 from engine.paths import duplicate_trainings
 
 MAX_EVALUATIONS = 15
@@ -79,7 +80,7 @@ async def pick_path(turn: Turn, state: SavedPathsState, value: str) -> SavedPath
 def _path_card(turn: Turn, path: SavedPath, assigned: list[Assignment]) -> CardBlock:
     text = join([
         say(turn.lang, "saved_paths.summary", level=say(turn.lang, f"paths.level.{path.level}"),
-            goals=", ".join(path.spec.get("competencies", [])), count=len(assigned)),
+            goals=labels(path.spec.get("competencies", []), turn.lang), count=len(assigned)),
         say(turn.lang, "saved_paths.target", target=target_text(path.spec, turn.lang)),
         editing.limits_text(turn, path.spec, len(path.trainings), path.total_minutes),
     ])

@@ -48,10 +48,15 @@ class SavedPathsState(BaseModel):
     changed: bool = False  # something was saved in this conversation (what "stop" says)
 
 
-def may_edit(turn: Turn, state: SavedPathsState) -> bool:
+def may_change(turn: Turn, owner: str) -> bool:
     """Least privilege: a manager changes the leerlijnen they made, HR (admin) all of them.
     Every manager may open, export, assign and copy any leerlijn of the workspace."""
-    return turn.member.role in ADMINS or (bool(state.owner) and state.owner == turn.member.user)
+    return turn.member.role in ADMINS or (bool(owner) and owner == turn.member.user)
+
+
+def may_edit(turn: Turn, state: SavedPathsState) -> bool:
+    """Whether the user may change the open leerlijn (what the buttons offer)."""
+    return may_change(turn, state.owner)
 
 
 def stopped(turn: Turn, state: SavedPathsState) -> str:

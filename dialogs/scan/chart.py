@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from dialogs.kit import ChartBlock, DataSeries, Rich, plain
 from engine.scan_chart import ScanChart, number_text
 from knowledge.base import Text
 
@@ -87,3 +88,16 @@ def _rounds(axes: Axes, chart: ScanChart, positions: list[int], lang: str,
 
 def _short(text: str, limit: int = 48) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def chart_block(chart: ScanChart, lang: str, png: bytes, *, alt: Rich | None = None,
+                name: str = "scan.png") -> ChartBlock:
+    """The chart for every channel: drawn natively where the platform can (Slack, Teams), the
+    PNG elsewhere; one bar group per challenge, numbered as in the action library."""
+    return ChartBlock(
+        kind="bar", title=chart.title.get(lang), axis=chart.axis.get(lang),
+        categories=[f"{n}. {label.get(lang)}" for n, label in zip(chart.challenges, chart.labels,
+                                                                   strict=True)],
+        series=[DataSeries(name=s.name.get(lang), values=s.values) for s in chart.series],
+        maximum=chart.maximum, alt=alt or plain(chart.alt.get(lang)), png=png, name=name,
+        lang=lang)

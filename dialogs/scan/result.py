@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from dialogs.actions.cards import action_card
-from dialogs.kit import Block, CardBlock, Fact, ImageBlock, Rich, TextBlock, Turn, join, plain, say
-from dialogs.scan.chart import draw
+from dialogs.kit import Block, CardBlock, ChartBlock, Fact, Rich, TextBlock, Turn, join, plain, say
+from dialogs.scan.chart import chart_block, draw
 from engine.scan import RankedAction, ScanResult, rank_actions, result_for_scores
 from engine.scan_chart import result_chart
 from knowledge.actions import load_action_library
@@ -81,10 +81,9 @@ def why_lines(turn: Turn, result: ScanResult) -> list[Rich]:
 
 
 def chart(turn: Turn, result: ScanResult, team: str,
-          previous: Mapping[int, int] | None) -> ImageBlock:
+          previous: Mapping[int, int] | None) -> ChartBlock:
     data = result_chart(result, load_action_library(), team=team, previous=previous)
-    return ImageBlock(png=draw(data, turn.lang), alt=plain(data.alt.get(turn.lang)),
-                      name="scan.png")
+    return chart_block(data, turn.lang, draw(data, turn.lang))
 
 
 def summary(turn: Turn, result: ScanResult, team: str,

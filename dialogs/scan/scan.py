@@ -26,6 +26,7 @@ from dialogs.kit import (
     Turn,
     plain,
     say,
+    user,
 )
 from dialogs.policy import MANAGERS
 from dialogs.scan import result as shown
@@ -38,13 +39,19 @@ from knowledge.scan import load_scan
 LONGEST_TEAM = 100
 
 
+#: team names offered as buttons when asking which team the scan is for
+TEAMS_OFFERED = 5
+
+
 class ScanState(Statements):
     team: str = ""
     priorities: list[int] = Field(default_factory=list)
+    known_teams: list[str] = Field(default_factory=list)
 
 
 async def start(turn: Turn, text: str) -> ScanState:
-    return ScanState()
+    teams = [t.name for t in await turn.teams.teams()]
+    return ScanState(known_teams=teams[:TEAMS_OFFERED])
 
 
 def set_team(turn: Turn, state: ScanState, text: str) -> ScanState:
@@ -55,8 +62,10 @@ def set_team(turn: Turn, state: ScanState, text: str) -> ScanState:
 
 
 def team_suggestions(turn: Turn, state: ScanState) -> list[Choice]:
+    """The whole organisation, and the workspace's first few teams (any name may be typed)."""
     return [Choice(value=say(turn.lang, "scan.whole_organisation").plain,
-                   label=say(turn.lang, "scan.whole_organisation"))]
+                   label=say(turn.lang, "scan.whole_organisation")),
+            *(Choice(value=name[:200], label=user(name)) for name in state.known_teams)]
 
 
 def question_prompt(turn: Turn, state: ScanState) -> list[Block]:

@@ -8,8 +8,8 @@ from __future__ import annotations
 from dialogs.kit import (
     Block,
     CardBlock,
+    ChartBlock,
     Fact,
-    ImageBlock,
     Rich,
     TextBlock,
     Turn,
@@ -19,7 +19,7 @@ from dialogs.kit import (
 )
 from dialogs.policy import MIN_GROUP
 from dialogs.scan import result as shown
-from dialogs.scan.chart import draw
+from dialogs.scan.chart import chart_block, draw
 from dialogs.scan.port import TeamScanRound
 from engine.scan_chart import number_text, trend_chart, values_text
 from engine.scan_team import TeamRound, aggregate_round, compare_rounds
@@ -86,7 +86,7 @@ def round_name(found: TeamScanRound) -> Text:
 
 
 def trend_block(turn: Turn, found: TeamScanRound,
-                rounds: list[tuple[TeamScanRound, TeamRound]]) -> ImageBlock:
+                rounds: list[tuple[TeamScanRound, TeamRound]]) -> ChartBlock:
     """The shown rounds (oldest first) as grouped bars of their means."""
     library = load_action_library()
     chart = trend_chart([(round_name(r), summary) for r, summary in rounds], library,
@@ -100,7 +100,8 @@ def trend_block(turn: Turn, found: TeamScanRound,
     newest = rounds[-1][1]
     spread = (Text(**{lang: say(lang, "scan.round.spread_legend").plain for lang in LANGS}),
               [(float(c.low), float(c.high)) for c in newest.challenges])
-    return ImageBlock(png=draw(chart, turn.lang, spread), alt=alt, name="teamscan.png")
+    return chart_block(chart, turn.lang, draw(chart, turn.lang, spread), alt=alt,
+                       name="teamscan.png")
 
 
 async def history(turn: Turn, found: TeamScanRound) -> list[tuple[TeamScanRound, TeamRound]]:

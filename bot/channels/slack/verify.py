@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
+from bot.net import RefusalLog
+
 log = logging.getLogger(__name__)
 #: how old a signed request may be (Slack's advice; older ones could be replays)
 MAX_AGE = 300
@@ -83,20 +85,12 @@ def is_ssl_check(body: bytes) -> bool:
     return form.get(SSL_CHECK) == "1"
 
 
-class Refusals:
-    """Counts refused requests and says so in one warning line at most every ``every``
-    seconds (the first at once), with the last reason."""
+class Refusals(RefusalLog):
+    """Refused Slack requests: one warning line a minute at most (``bot.net.RefusalLog``),
+    with the reason and status of the one that opened it."""
 
     def __init__(self, every: float = REFUSAL_LOG_EVERY) -> None:
-        self.every = every
-        self.count = 0
-        self._last: float | None = None
+        super().__init__(log, every)
 
     def refused(self, reason: str, status: int) -> None:
-        self.count += 1
-        moment = time.monotonic()
-        if self._last is None or moment - self._last >= self.every:
-            log.warning("slack: refused requests since the last warning: %d; the last: %s "
-                        "(%d)", self.count, reason, status)
-            self.count = 0
-            self._last = moment
+        self.warn("slack: refused a request: %s (%d)", reason, status)
