@@ -26,3 +26,16 @@ async def test_a_constraints_sentence_with_a_part_it_cannot_place_says_what_it_n
     assert "(1/4) Maximum aantal trainingen" in out
     out = await hr.say("4")
     assert "Stap 5" in out and "van max 4" in out and "max 5 uur" in out
+
+
+async def test_after_menu_the_question_shown_is_the_one_answered(runtime) -> None:  # type: ignore[no-untyped-def]
+    """"teamscan" typed in the wizard is asked about ("Bedoel je ...?"); "menu" then shows the
+    wizard's own question again, so "1" answers that question, not the one no longer shown."""
+    hr = User(runtime.conductor, name="hr")
+    await hr.say("leerlijn maken")
+    assert "Bedoel je" in await hr.say("teamscan")
+    out = await hr.say("menu")
+    assert "Voor welk niveau maak je deze leerlijn?" in out and "Bedoel je" not in out
+    out = await hr.say("1")
+    assert "Naar wie stuur ik de scan?" not in out
+    assert "Hoe heet deze leerlijn?" in out

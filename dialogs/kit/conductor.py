@@ -390,7 +390,10 @@ class Conductor:
             return [self._note(turn, "common.kept"), self._menu(turn)], None, True
         if choice == "kit:drop":
             return [self._stopped(turn, cleared), self._menu(turn)], None, True
-        return await self._interpret(turn, cleared, incoming, slot)
+        # the kit's question is gone (a command such as "menu" shows the step's own question
+        # again): stored as gone, so the next "1" or "ja" answers what is on screen
+        messages, after, _ = await self._interpret(turn, cleared, incoming, slot)
+        return messages, after, True
 
     async def _resume_paused(self, turn: Turn, slot: PausedSlot) -> Outcome:
         paused = self._resumable(await slot.take())
