@@ -3,11 +3,13 @@ defect found by talking to Leerbot, kept so it stays fixed."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tests.conversation import User
 from tests.test_dialogs import use_catalogue
 from tests.test_path_builder_chat import goals, start_level
+from tests.test_saved_paths_dialog import build, open_path, team
 
 
 async def test_a_constraints_sentence_with_a_part_it_cannot_place_says_what_it_noted(  # type: ignore[no-untyped-def]
@@ -39,3 +41,18 @@ async def test_after_menu_the_question_shown_is_the_one_answered(runtime) -> Non
     out = await hr.say("1")
     assert "Naar wie stuur ik de scan?" not in out
     assert "Hoe heet deze leerlijn?" in out
+
+
+async def test_the_suggested_deadline_is_what_half_a_year_reads_as(  # type: ignore[no-untyped-def]
+        runtime, case_catalogue: Path) -> None:
+    """The assignment's suggested deadline (6 months) and a typed "over een half jaar" give
+    the same day (was: the suggestion counted 30.44 days a month, one day later)."""
+    hr = await team(runtime, case_catalogue)
+    await build(hr, "Secretaresses")
+    await open_path(hr, "Secretaresses")
+    await hr.press("assign")
+    out = await hr.say("sam")
+    suggested = re.search(r"voorstel: ([^;]+);", out)
+    assert suggested is not None, out
+    out = await hr.say("over een half jaar")
+    assert f"Toegewezen aan Sam, deadline {suggested.group(1)}." in out

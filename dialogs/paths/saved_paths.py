@@ -10,7 +10,7 @@ of the workspace; only its maker or HR changes, unassigns or deletes it."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 from typing import Any
 
 from dialogs.kit import (
@@ -48,6 +48,7 @@ from dialogs.paths.saved_state import (
     stopped,
 )
 from dialogs.policy import MANAGERS
+from engine.parsing import add_months
 from engine.paths import duplicate_trainings
 
 MAX_EVALUATIONS = 15
@@ -171,7 +172,8 @@ async def on_action(turn: Turn, state: SavedPathsState, value: str) -> Flow[Save
 
 
 def _deadline_default(turn: Turn, months: int) -> str:
-    return local_date(turn.today + timedelta(days=round(months * 30.44)), turn.lang)
+    """Calendar months, as "over een half jaar" reads them: the suggestion and that agree."""
+    return local_date(add_months(turn.today, months), turn.lang)
 
 
 def people_fields(turn: Turn, state: SavedPathsState) -> list[FormField]:
