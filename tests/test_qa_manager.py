@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.conversation import User
+from tests.conversation import User, Workspace, deliver
 from tests.test_dialogs import use_catalogue
+from tests.test_my_path import a_path, assign_by_dialog
 from tests.test_path_builder_chat import goals, start_level
 from tests.test_saved_paths_dialog import build, open_path, team
 
@@ -56,3 +57,31 @@ async def test_the_suggested_deadline_is_what_half_a_year_reads_as(  # type: ign
     assert suggested is not None, out
     out = await hr.say("over een half jaar")
     assert f"Toegewezen aan Sam, deadline {suggested.group(1)}." in out
+
+
+async def test_a_withdrawn_assignment_is_not_announced_afterwards(runtime) -> None:  # type: ignore[no-untyped-def]
+    """Assigned and withdrawn before Sam read her messages: she is not told about a leerlijn
+    she no longer has, and its "Begonnen" button marks nothing."""
+    await a_path(runtime)
+    hr, sam = User(runtime.conductor, name="hr"), User(runtime.conductor, name="sam")
+    await hr.say("hallo")
+    await sam.say("hallo")
+    assert "Toegewezen aan sam" in await assign_by_dialog(hr, "sam")
+    await hr.press("edit")
+    await hr.press("unassign")
+    if "Bij wie" in hr.text:
+        await hr.press("sam")
+    await hr.say("ja")
+    async with Workspace(runtime) as ws:
+        assert await ws.my_path.my_paths("sam") == []
+    await deliver(runtime)
+    out = await sam.say("hoi")
+    assert "aan je toegewezen" not in out, out
+    # assigned again and the leerlijn deleted before she looks: no announcement either
+    await hr.press("done")
+    assert "Toegewezen aan sam" in await assign_by_dialog(hr, "sam")
+    await hr.press("edit")
+    await hr.press("delete")
+    assert "Verwijderd" in await hr.say("ja")
+    await deliver(runtime)
+    assert "aan je toegewezen" not in await sam.say("hoi")
