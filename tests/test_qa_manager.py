@@ -85,3 +85,20 @@ async def test_a_withdrawn_assignment_is_not_announced_afterwards(runtime) -> No
     assert "Verwijderd" in await hr.say("ja")
     await deliver(runtime)
     assert "aan je toegewezen" not in await sam.say("hoi")
+
+
+async def test_a_manager_is_told_that_hr_dialogs_are_for_hr(runtime) -> None:  # type: ignore[no-untyped-def]
+    """A manager asking for an HR-only dialog is not told it is "voor leidinggevenden en HR"
+    (she is one) and to ask for that role."""
+    hr = User(runtime.conductor, name="hr")
+    await hr.say("hallo")
+    async with Workspace(runtime) as ws:
+        await ws.join("piet", "Piet", role="manager")
+    piet = User(runtime.conductor, name="piet")
+    for request, title in (("vraag naar competenties", "Vraag naar competenties"),
+                           ("rollen", "Rollen")):
+        out = await piet.say(request)
+        assert f"{title} is er alleen voor HR (beheerders)." in out, out
+        assert "voor leidinggevenden en HR" not in out
+    employee = User(runtime.conductor, name="sam")
+    assert "Leerlijnen is er voor leidinggevenden en HR" in await employee.say("leerlijnen")

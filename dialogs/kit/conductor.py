@@ -123,6 +123,12 @@ class AppTexts:
     greeting: str = "common.menu_greeting"  # {name}
     help: str = "common.help"
     not_allowed: str = "common.not_allowed"  # {dialog}
+    #: a text of its own for a dialog open to just these roles (e.g. HR only)
+    not_allowed_for: tuple[tuple[frozenset[str], str], ...] = ()
+
+    def refusal(self, roles: frozenset[str] | None) -> str:
+        return next((key for wanted, key in self.not_allowed_for if wanted == roles),
+                    self.not_allowed)
 
 
 def command_of(text: str | None) -> str | None:
@@ -472,7 +478,7 @@ class Conductor:
     async def start(self, turn: Turn, dialog_id: str, text: str = "") -> Outcome:
         dialog = self.dialogs[dialog_id]
         if not dialog.allows(turn.member.role):
-            return ([self._note(turn, self.texts.not_allowed,
+            return ([self._note(turn, self.texts.refusal(dialog.roles),
                                 dialog=say(turn.lang, dialog.title)), self._menu(turn)],
                     None, False)
         state = dialog.state()
