@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from tests.conversation import User, Workspace, deliver
+from tests.test_development import prepare, team_with_lead
 from tests.test_dialogs import use_catalogue
 from tests.test_my_path import a_path, assign_by_dialog
 from tests.test_path_builder_chat import goals, start_level
@@ -102,3 +103,22 @@ async def test_a_manager_is_told_that_hr_dialogs_are_for_hr(runtime) -> None:  #
         assert "voor leidinggevenden en HR" not in out
     employee = User(runtime.conductor, name="sam")
     assert "Leerlijnen is er voor leidinggevenden en HR" in await employee.say("leerlijnen")
+
+
+async def test_a_shared_pop_made_into_a_leerlijn_twice_gets_a_free_name(runtime) -> None:  # type: ignore[no-untyped-def]
+    """The second leerlijn from the same POP (or one whose name is taken) is saved under a
+    free name (was: "Sorry, daar ging bij mij iets mis" from the name already in use)."""
+    await team_with_lead(runtime)
+    anna, mia = User(runtime.conductor, name="anna"), User(runtime.conductor, name="mia")
+    await prepare(anna)
+    await anna.press("done")
+    await anna.press("share")
+    out = await mia.send_value("go:shared_plans:anna")
+    out = await mia.press("path")
+    assert "Bewaard als leerlijn 'Individueel: Presentatievaardigheden' (#" in out
+    await mia.send_value("go:shared_plans:anna")
+    out = await mia.press("path")
+    assert "iets mis" not in out
+    assert "Bewaard als leerlijn 'Individueel: Presentatievaardigheden (2)' (#" in out
+    async with Workspace(runtime) as ws:
+        assert len(await ws.paths.paths()) == 2
