@@ -122,3 +122,17 @@ async def test_a_shared_pop_made_into_a_leerlijn_twice_gets_a_free_name(runtime)
     assert "Bewaard als leerlijn 'Individueel: Presentatievaardigheden (2)' (#" in out
     async with Workspace(runtime) as ws:
         assert len(await ws.paths.paths()) == 2
+
+
+async def test_every_reason_starts_with_a_capital(runtime, case_catalogue: Path) -> None:  # type: ignore[no-untyped-def]
+    """Each sentence of a training's reason starts with a capital (was: "... (mbo). beginner
+    past minder bij 6-60 jaar ervaring.")."""
+    await use_catalogue(runtime, case_catalogue)
+    hr = User(runtime.conductor, name="hr")
+    await hr.say("leerlijn maken")
+    await start_level(hr, "functie", "Secretaresses")
+    await hr.say("3 secretaresses van 40 tot 55, mbo, meer dan 5 jaar ervaring")
+    await goals(hr, "Informatie verwerken")
+    out = await hr.say("maximaal 4 trainingen, hooguit 5 uur, binnen een half jaar, online")
+    assert "Ervaringsniveau beginner past minder bij 6-60 jaar ervaring." in out
+    assert not re.search(r"\. [a-z]", out), out
