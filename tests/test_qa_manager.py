@@ -3,9 +3,12 @@ defect found by talking to Leerbot, kept so it stays fixed."""
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
+from bot.channels.console import ConsoleAdapter, render
+from dialogs.kit import ImageBlock, Message, SessionKey, plain
 from tests.conversation import User, Workspace, deliver
 from tests.test_development import prepare, team_with_lead
 from tests.test_dialogs import use_catalogue
@@ -136,3 +139,14 @@ async def test_every_reason_starts_with_a_capital(runtime, case_catalogue: Path)
     out = await hr.say("maximaal 4 trainingen, hooguit 5 uur, binnen een half jaar, online")
     assert "Ervaringsniveau beginner past minder bij 6-60 jaar ervaring." in out
     assert not re.search(r"\. [a-z]", out), out
+
+
+async def test_the_console_names_a_saved_chart_without_a_stray_full_stop(tmp_path: Path) -> None:
+    """The chart's alt text ends with a full stop; the console adds ": <path>" after it (was
+    "... profiel.: /tmp/.../scan.png")."""
+    out = io.StringIO()
+    console = ConsoleAdapter(SessionKey(channel="console", workspace="local", user="hr",
+                                        conversation="hr"), out, tmp_path, "nl")
+    chart = ImageBlock(name="scan.png", png=b"\x89PNG", alt=plain("Er is geen profiel."))
+    await console.send("", render([Message(blocks=[chart])]), None)
+    assert f"[Er is geen profiel: {tmp_path}" in out.getvalue(), out.getvalue()
