@@ -15,6 +15,7 @@ from tests.test_dialogs import use_catalogue
 from tests.test_my_path import a_path, assign_by_dialog
 from tests.test_path_builder_chat import goals, start_level
 from tests.test_saved_paths_dialog import build, open_path, team
+from tests.test_scan_dialogs import fill_in
 
 
 async def test_a_constraints_sentence_with_a_part_it_cannot_place_says_what_it_noted(  # type: ignore[no-untyped-def]
@@ -150,3 +151,15 @@ async def test_the_console_names_a_saved_chart_without_a_stray_full_stop(tmp_pat
     chart = ImageBlock(name="scan.png", png=b"\x89PNG", alt=plain("Er is geen profiel."))
     await console.send("", render([Message(blocks=[chart])]), None)
     assert f"[Er is geen profiel: {tmp_path}" in out.getvalue(), out.getvalue()
+
+
+async def test_scan_priorities_named_by_part_of_their_title(runtime) -> None:  # type: ignore[no-untyped-def]
+    """"het werk gaat voor en coachende vaardigheden" picks challenges 1 and 9 (was: "Die
+    keuze herken ik niet", a part of four words was never matched)."""
+    hr = User(runtime.conductor, name="hr")
+    await fill_in(hr, "Team Zorg", {1, 9},
+                  priorities="het werk gaat voor en coachende vaardigheden")
+    assert "is bewaard" in hr.text, hr.text
+    async with Workspace(runtime) as ws:
+        (record,) = await ws.scans.scans("Team Zorg")
+    assert record.priorities == [1, 9]

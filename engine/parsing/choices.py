@@ -90,6 +90,9 @@ def _fuzzy(value: str, options: Sequence[Option]) -> Option | None:
     """A label with a typo. A long answer must resemble a label as a whole: it is never matched
     by one word it happens to contain ("eigenlijk wil ik liever de scan doen" is no level)."""
     labels = [fold(label) for _, label in options]
+    inside = [i for i, label in enumerate(labels) if re.search(rf"\b{re.escape(value)}\b", label)]
+    if len(inside) == 1:  # a part of one label, word for word ("het werk gaat voor")
+        return options[inside[0]]
     short = len(value.split()) <= SHORT_ANSWER
     best = process.extractOne(value, labels, scorer=fuzz.WRatio if short else fuzz.ratio,
                               score_cutoff=CHOICE_CUTOFF if short else LONG_CUTOFF)
