@@ -163,3 +163,18 @@ async def test_scan_priorities_named_by_part_of_their_title(runtime) -> None:  #
     async with Workspace(runtime) as ws:
         (record,) = await ws.scans.scans("Team Zorg")
     assert record.priorities == [1, 9]
+
+
+async def test_a_new_name_is_not_read_as_a_saved_path_one_letter_apart(  # type: ignore[no-untyped-def]
+        runtime, case_catalogue: Path) -> None:
+    """Asked whether the new leerlijn builds on saved ones, "Secretaresse Y" (the new one's
+    name) is not taken as "Secretaresse X" (was: picked silently)."""
+    hr = await team(runtime, case_catalogue)
+    await build(hr, "Secretaresse X")
+    await hr.say("leerlijn maken")
+    out = await hr.press("individueel")
+    assert "Bouwt deze leerlijn voort" in out
+    out = await hr.say("Secretaresse Y")
+    assert "Die keuze herken ik niet" in out and "Bouwt deze leerlijn voort" in out
+    out = await hr.say("secretaresse x")
+    assert "Hoe heet deze leerlijn?" in out
