@@ -14,7 +14,7 @@ from tests.test_development import prepare, team_with_lead
 from tests.test_dialogs import use_catalogue
 from tests.test_my_path import a_path, assign_by_dialog
 from tests.test_path_builder_chat import goals, start_level
-from tests.test_saved_paths_dialog import build, open_path, team
+from tests.test_saved_paths_dialog import build, open_path, stored, team
 from tests.test_scan_dialogs import fill_in
 
 
@@ -178,3 +178,25 @@ async def test_a_new_name_is_not_read_as_a_saved_path_one_letter_apart(  # type:
     assert "Die keuze herken ik niet" in out and "Bouwt deze leerlijn voort" in out
     out = await hr.say("secretaresse x")
     assert "Hoe heet deze leerlijn?" in out
+
+
+async def test_what_aanpassen_offers_can_be_typed_on_the_opened_path(  # type: ignore[no-untyped-def]
+        runtime, case_catalogue: Path) -> None:
+    """Seen once under "Aanpassen", "training wisselen" typed on the leerlijn's own menu goes
+    there at once (was: "Die keuze herken ik niet"); one who may not change it is told so."""
+    hr = await team(runtime, case_catalogue)
+    await build(hr, "Secretaresses")
+    await open_path(hr, "Secretaresses")
+    out = await hr.say("training wisselen")
+    assert "Welke training van 'Secretaresses' wil je wisselen?" in out
+    await hr.say("terug")
+    out = await hr.say("leerlijn verwijderen")
+    assert "'Secretaresses' definitief verwijderen?" in out
+    await hr.say("nee")
+    assert await stored(runtime, "Secretaresses") is not None
+    async with Workspace(runtime) as ws:
+        await ws.join("piet", "Piet", role="manager")
+    piet = User(runtime.conductor, name="piet")
+    await open_path(piet, "Secretaresses")
+    out = await piet.say("training wisselen")
+    assert "Die keuze herken ik niet" in out and "wisselen?" not in out
