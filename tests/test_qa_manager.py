@@ -200,3 +200,22 @@ async def test_what_aanpassen_offers_can_be_typed_on_the_opened_path(  # type: i
     await open_path(piet, "Secretaresses")
     out = await piet.say("training wisselen")
     assert "Die keuze herken ik niet" in out and "wisselen?" not in out
+
+
+async def test_asking_for_the_scan_again_picks_up_the_answers_kept(runtime) -> None:  # type: ignore[no-untyped-def]
+    """Answers kept for later ("Bewaar voor later") are picked up when she asks for the scan
+    again, not only after "verder" (was: a new, empty scan; the kept answers were replaced
+    when that one was kept too)."""
+    hr = User(runtime.conductor, name="hr")
+    await hr.say("scan")
+    await hr.say("Team Zorg")
+    for value in ("4", "4", "2"):
+        await hr.say(value)
+    await hr.say("stop")
+    await hr.press("Bewaar voor later")
+    out = await hr.say("scan")
+    assert "We gaan verder met De scan" in out and "Vraag 4 van 27" in out, out
+    await hr.say("stop")
+    await hr.press("Stop zonder bewaren")
+    out = await hr.say("scan")  # nothing kept now: a new scan
+    assert "Voor welke organisatie of welk team" in out

@@ -278,7 +278,7 @@ class Conductor:
             return [self._menu(turn, everything=True)], None, False
         if command is not None:
             return [self._menu(turn, greeting=command == "menu")], None, False
-        return await self._start_from_text(turn, incoming.text or "", incoming.value)
+        return await self._start_from_text(turn, incoming.text or "", incoming.value, slot)
 
     def _current(self, session: Session | None, prompt: Prompt) -> bool:
         """Whether a button or form belongs to the question asked now."""
@@ -422,7 +422,8 @@ class Conductor:
 
     # ------------------------------------------------------------------ starting
 
-    async def _start_from_text(self, turn: Turn, text: str, value: str | None) -> Outcome:
+    async def _start_from_text(self, turn: Turn, text: str, value: str | None,
+                               slot: PausedSlot) -> Outcome:
         chosen = self.find(value) if value else None
         dialog_id = chosen.id if chosen is not None else None
         if dialog_id is None:
@@ -436,7 +437,18 @@ class Conductor:
                 dialog_id = await self.fallback(turn, text)
         if dialog_id is None:
             return ([self._note(turn, "common.not_understood"), self._menu(turn)], None, False)
+        if await self._kept_for_later(slot, dialog_id):  # its answers were kept: go on
+            return await self._resume_paused(turn, slot)
         return await self.start(turn, dialog_id, text if value is None else "")
+
+    async def _kept_for_later(self, slot: PausedSlot, dialog_id: str) -> bool:
+        """Whether the dialog set aside is this one, of the kind that keeps its answers when
+        stopped (the scan): asking for it again picks those answers up."""
+        paused = self._resumable(await slot.peek())
+        if paused is None:
+            return False
+        outermost = self._outermost(paused)
+        return outermost.id == dialog_id and outermost.keep_on_stop
 
     async def _go(self, turn: Turn, session: Session | None, value: str,
                   slot: PausedSlot) -> Outcome:
