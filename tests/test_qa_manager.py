@@ -219,3 +219,33 @@ async def test_asking_for_the_scan_again_picks_up_the_answers_kept(runtime) -> N
     await hr.press("Stop zonder bewaren")
     out = await hr.say("scan")  # nothing kept now: a new scan
     assert "Voor welke organisatie of welk team" in out
+
+
+async def test_a_second_thought_before_terug_goes_back(runtime, case_catalogue: Path) -> None:  # type: ignore[no-untyped-def]
+    """"nee wacht, terug" in the middle of a form goes back one field, as "terug" does (was:
+    "Die keuze herken ik niet")."""
+    await use_catalogue(runtime, case_catalogue)
+    hr = User(runtime.conductor, name="hr")
+    await hr.say("leerlijn maken")
+    await start_level(hr, "organisatie", "Hele organisatie")
+    await hr.say("200")
+    await hr.say("20 tot 67")
+    out = await hr.say("nee wacht, terug")
+    assert "Die keuze herken ik niet" not in out
+    assert "(2/4) Leeftijd" in out and "20 tot 67" in out  # the age again, suggested
+    out = await hr.say("oeps, stop")
+    assert "Gestopt met Leerlijn maken" in out
+
+
+async def test_terug_in_a_form_goes_back_one_field_on_every_database(  # type: ignore[no-untyped-def]
+        runtime, case_catalogue: Path) -> None:
+    """After "200" and "20 tot 67", "terug" asks the age again, also on PostgreSQL, whose jsonb
+    keeps keys in an order of its own (was: back to the first field there)."""
+    await use_catalogue(runtime, case_catalogue)
+    hr = User(runtime.conductor, name="hr")
+    await hr.say("leerlijn maken")
+    await start_level(hr, "organisatie", "Hele organisatie")
+    await hr.say("200")
+    await hr.say("20 tot 67")
+    out = await hr.say("terug")
+    assert "(2/4) Leeftijd" in out and "20 tot 67" in out

@@ -11,6 +11,7 @@ recognised and changes nothing.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -131,6 +132,11 @@ class AppTexts:
                     self.not_allowed)
 
 
+#: a second thought before "terug" or "stop": "nee wacht, terug", "oeps, stop"
+SECOND_THOUGHT = re.compile(r"^(?:(?:nee|neen|oh|oeps|sorry|wacht|even|toch|oops|wait|no)"
+                            r"[\s,!.]+)+")
+
+
 def command_of(text: str | None) -> str | None:
     if not text:
         return None
@@ -138,6 +144,9 @@ def command_of(text: str | None) -> str | None:
     for name, words in COMMANDS.items():
         if word in words:
             return name
+    rest = SECOND_THOUGHT.sub("", word)
+    if rest != word:
+        return next((name for name in ("back", "stop") if rest in COMMANDS[name]), None)
     return None
 
 

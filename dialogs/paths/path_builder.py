@@ -40,7 +40,7 @@ from dialogs.kit import (
     user,
 )
 from dialogs.kit.fields import parse_field, parse_fields
-from dialogs.kit.steps import Answer, Stay, call
+from dialogs.kit.steps import Answer, Stay, call, with_filled
 from dialogs.paths.builder_state import Level, PathBuilderState, spec_of
 from dialogs.paths.composing import (
     FORMATS,
@@ -101,7 +101,7 @@ class SentenceForm(Form):
         if len(found) < 2:
             return await super()._one_field(turn, state, fields, answer, filled, earlier)
         if len(found) < len(fields):  # say what was taken; the rest is asked next
-            return Stay(scratch={"filled": found},
+            return Stay(scratch=with_filled(found),
                         problem=InputError("path_builder.understood_rest",
                                            values=_read_values(fields, found)))
         try:
@@ -109,7 +109,7 @@ class SentenceForm(Form):
             result = await call(self.handle, turn, state, values)
         except InputError as problem:
             kept = {name: text for name, text in found.items() if name != problem.at}
-            return Stay(scratch={"filled": kept}, problem=problem)
+            return Stay(scratch=with_filled(kept), problem=problem)
         note = TextBlock(text=say(turn.lang, "path_builder.understood",
                                   values=_read_values(fields, found)))
         if isinstance(result, Flow):
