@@ -32,6 +32,7 @@ from dialogs import (
 )
 from dialogs.kit import TEXTS, AppTexts, Conductor, Dialog, Turn, UnitFactory
 from dialogs.kit.texts import yaml_source
+from dialogs.policy import ADMINS
 from knowledge.messages import catalogue
 
 #: the feature packages (dialogs, port, messages): one line each
@@ -57,7 +58,8 @@ FEATURES: tuple[ModuleType, ...] = (
     development,
 )
 APP_TEXTS = AppTexts(hello="leerbot.hello", greeting="leerbot.greeting", help="leerbot.help",
-                     not_allowed="leerbot.not_allowed")
+                     not_allowed="leerbot.not_allowed",
+                     not_allowed_for=((ADMINS, "leerbot.not_allowed_admins"),))
 
 
 def register_texts(features: Sequence[ModuleType] = FEATURES) -> None:

@@ -47,7 +47,7 @@ async def test_runs_view_shows_problems_and_retries_them(runtime) -> None:  # ty
     await fail(runtime, run, "carla", "unknown", "gestopt tijdens het versturen")
 
     employee = User(runtime.conductor, name="dirk")
-    assert "is er voor" in await employee.say("runs")
+    assert "is er alleen voor HR" in await employee.say("runs")
 
     out = await hr.say("runs")
     assert "kennisrondje, Zorg" in out

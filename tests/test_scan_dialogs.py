@@ -62,7 +62,8 @@ async def test_flat_answers_give_no_profile_and_say_so(runtime) -> None:  # type
     hr = User(runtime.conductor, name="hr")
     out = await fill_in(hr, "Team Zorg", set())
     assert "De scan voor Team Zorg is bewaard." in out
-    assert "Geen duidelijk dominant profiel" in out and "tussen 50 en 50" in out
+    assert "Geen duidelijk dominant profiel: alle uitdagingen scoren 50 van 100." in out
+    assert "tussen 50 en 50" not in out and "jullie prioriteiten" not in out
     assert "Jullie profiel" not in out
     assert "Tip: geef aan welke uitdagingen" in out  # no priorities: how to focus the top 3
     top = top_ids(out)

@@ -145,7 +145,7 @@ async def test_a_moved_clock_sets_the_dialogs_today(tmp_path: Path) -> None:
         await hr.press(str(path.id))  # the leerlijn by its button
         await hr.press("assign")
         out = await hr.submit(people="sam", deadline="31-03-2025")
-        assert "Toegewezen aan 1: sam" in out  # ahead of the moved clock
+        assert "Toegewezen aan sam" in out  # ahead of the moved clock
         await deliver(runtime)
         sam = User(runtime.conductor, name="sam", channel=WEB)
         assert "af te ronden vóór 31 maart 2025" in await sam.say("hoi")

@@ -131,7 +131,7 @@ async def test_the_page_names_no_user_and_another_id_cannot_be_taken(
         assert response.status == 400  # the page cannot name a user at all
         data = await (await other.post("/chat/api/message", json={"text": "rollen"},
                                        headers={"X-Leerbot": "1"})).json()
-        assert "leidinggevenden en HR" in json.dumps(data)  # not the admin
+        assert "alleen voor HR" in json.dumps(data)  # not the admin
         assert my_id(other) != first
         other.session.cookie_jar.clear()
         response = await other.post("/chat/api/message", json={"text": "menu"},

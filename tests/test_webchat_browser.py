@@ -191,3 +191,24 @@ async def test_the_frame_follows_a_language_switch(server) -> None:  # type: ign
         await page.reload()
         await idle(page)
         assert (await page.evaluate(FRAME))["lang"] == "en"  # the choice is the member's
+
+
+async def test_a_number_field_takes_words_in_the_browser(server, runtime,  # type: ignore[no-untyped-def]
+                                                         case_catalogue: Path) -> None:
+    """The wizard's group size takes "drie" in the web chat too (was an <input type=number>
+    that refused every word the server reads)."""
+    await use_catalogue(runtime, case_catalogue, workspace="local")
+    async with browser_page() as page:
+        await page.goto(str(server.make_url("/chat")))
+        await idle(page)
+        await type_message(page, "leerlijn maken")
+        await click(page, "Functie")
+        await type_message(page, "Secretaresses")
+        await submit_form(page, {"size": "drie", "age": "40 tot 55",
+                                 "experience": "meer dan 5 jaar"}, {"education": ["mbo"]})
+        await click(page, "Competenties ontwikkelen")
+        await type_message(page, "Informatie verwerken")
+        await submit_form(page, {"max_interventions": "max 4", "max_hours": "hooguit 5 uur",
+                                 "deadline_months": "een half jaar"}, {"formats": ["online"]})
+        text = await page.locator(".msg.bot").last.text_content() or ""
+        assert "Voor: 3 medewerkers, 40-55 jaar oud" in text and "van max 4" in text, text

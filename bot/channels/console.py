@@ -146,7 +146,8 @@ class ConsoleAdapter:
     async def send(self, received: str, rendered: Screen, turn: Transaction | None) -> None:
         for line in rendered.lines:
             if isinstance(line, SavedFile):
-                line = f"[{line.label}: {save(self.files, line.name, line.data)}]"
+                label = line.label.rstrip(". ")  # "... profiel." + ": path" reads as ".:"
+                line = f"[{label}: {save(self.files, line.name, line.data)}]"
             self.out.write(line + "\n")
         self.out.flush()
         self.shown = rendered

@@ -24,6 +24,7 @@ from dialogs.kit import (
     say,
     user,
 )
+from dialogs.paths.path_editing import save_new
 from dialogs.paths.port import PathDraft
 from dialogs.policy import MANAGERS
 from engine.paths import ChosenTraining, PathSpec, TargetGroup
@@ -127,7 +128,7 @@ async def finish(turn: Turn, state: SharedState) -> list[Block]:
     draft = await path_draft(turn, plan, name)
     if draft is None:
         return [TextBlock(text=say(turn.lang, "development.no_path"))]
-    saved = await turn.paths.save_path(draft, created_by=turn.member.user)
+    saved, _ = await save_new(turn, draft)  # a name in use: the free one suggested
     return [TextBlock(text=say(turn.lang, "development.path_saved", path=saved.name,
                                number=saved.id, count=len(saved.trainings)))]
 

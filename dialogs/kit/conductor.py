@@ -11,6 +11,7 @@ recognised and changes nothing.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -123,6 +124,17 @@ class AppTexts:
     greeting: str = "common.menu_greeting"  # {name}
     help: str = "common.help"
     not_allowed: str = "common.not_allowed"  # {dialog}
+    #: a text of its own for a dialog open to just these roles (e.g. HR only)
+    not_allowed_for: tuple[tuple[frozenset[str], str], ...] = ()
+
+    def refusal(self, roles: frozenset[str] | None) -> str:
+        return next((key for wanted, key in self.not_allowed_for if wanted == roles),
+                    self.not_allowed)
+
+
+#: a second thought before "terug" or "stop": "nee wacht, terug", "oeps, stop"
+SECOND_THOUGHT = re.compile(r"^(?:(?:nee|neen|oh|oeps|sorry|wacht|even|toch|oops|wait|no)"
+                            r"[\s,!.]+)+")
 
 
 def command_of(text: str | None) -> str | None:
@@ -132,6 +144,9 @@ def command_of(text: str | None) -> str | None:
     for name, words in COMMANDS.items():
         if word in words:
             return name
+    rest = SECOND_THOUGHT.sub("", word)
+    if rest != word:
+        return next((name for name in ("back", "stop") if rest in COMMANDS[name]), None)
     return None
 
 
@@ -272,7 +287,7 @@ class Conductor:
             return [self._menu(turn, everything=True)], None, False
         if command is not None:
             return [self._menu(turn, greeting=command == "menu")], None, False
-        return await self._start_from_text(turn, incoming.text or "", incoming.value)
+        return await self._start_from_text(turn, incoming.text or "", incoming.value, slot)
 
     def _current(self, session: Session | None, prompt: Prompt) -> bool:
         """Whether a button or form belongs to the question asked now."""
@@ -390,7 +405,10 @@ class Conductor:
             return [self._note(turn, "common.kept"), self._menu(turn)], None, True
         if choice == "kit:drop":
             return [self._stopped(turn, cleared), self._menu(turn)], None, True
-        return await self._interpret(turn, cleared, incoming, slot)
+        # the kit's question is gone (a command such as "menu" shows the step's own question
+        # again): stored as gone, so the next "1" or "ja" answers what is on screen
+        messages, after, _ = await self._interpret(turn, cleared, incoming, slot)
+        return messages, after, True
 
     async def _resume_paused(self, turn: Turn, slot: PausedSlot) -> Outcome:
         paused = self._resumable(await slot.take())
@@ -413,7 +431,8 @@ class Conductor:
 
     # ------------------------------------------------------------------ starting
 
-    async def _start_from_text(self, turn: Turn, text: str, value: str | None) -> Outcome:
+    async def _start_from_text(self, turn: Turn, text: str, value: str | None,
+                               slot: PausedSlot) -> Outcome:
         chosen = self.find(value) if value else None
         dialog_id = chosen.id if chosen is not None else None
         if dialog_id is None:
@@ -427,7 +446,18 @@ class Conductor:
                 dialog_id = await self.fallback(turn, text)
         if dialog_id is None:
             return ([self._note(turn, "common.not_understood"), self._menu(turn)], None, False)
+        if await self._kept_for_later(slot, dialog_id):  # its answers were kept: go on
+            return await self._resume_paused(turn, slot)
         return await self.start(turn, dialog_id, text if value is None else "")
+
+    async def _kept_for_later(self, slot: PausedSlot, dialog_id: str) -> bool:
+        """Whether the dialog set aside is this one, of the kind that keeps its answers when
+        stopped (the scan): asking for it again picks those answers up."""
+        paused = self._resumable(await slot.peek())
+        if paused is None:
+            return False
+        outermost = self._outermost(paused)
+        return outermost.id == dialog_id and outermost.keep_on_stop
 
     async def _go(self, turn: Turn, session: Session | None, value: str,
                   slot: PausedSlot) -> Outcome:
@@ -469,7 +499,7 @@ class Conductor:
     async def start(self, turn: Turn, dialog_id: str, text: str = "") -> Outcome:
         dialog = self.dialogs[dialog_id]
         if not dialog.allows(turn.member.role):
-            return ([self._note(turn, self.texts.not_allowed,
+            return ([self._note(turn, self.texts.refusal(dialog.roles),
                                 dialog=say(turn.lang, dialog.title)), self._menu(turn)],
                     None, False)
         state = dialog.state()

@@ -223,7 +223,7 @@ class Form(Step):
             blocks.append(FormBlock(title=self.title(turn, state), fields=shown,
                                     submit=say(turn.lang, "common.submit")))
             return blocks
-        return await self._field_question(turn, state, fields, scratch.get("filled") or {},
+        return await self._field_question(turn, state, fields, filled_of(scratch),
                                           scratch.get("earlier") or {})
 
     async def _field_question(self, turn: Turn, state: Any, fields: list[FormField],
@@ -251,7 +251,7 @@ class Form(Step):
         fields = self.fields(turn, state)
         if answer.form is not None:
             return await self._submitted(turn, state, fields, answer.form)
-        return await self._one_field(turn, state, fields, answer, scratch.get("filled") or {},
+        return await self._one_field(turn, state, fields, answer, filled_of(scratch),
                                      scratch.get("earlier") or {})
 
     async def _submitted(self, turn: Turn, state: Any, fields: list[FormField],
@@ -277,22 +277,35 @@ class Form(Step):
         parse_field(field_, text, turn.today, turn.lang)  # the problem, if any, is said at once
         filled = {**filled, field_.name: text.strip()}
         if len(filled) < len(fields):
-            return Stay(scratch={"filled": filled, "earlier": earlier})
+            return Stay(scratch=with_filled(filled, earlier=earlier))
         try:
             values = parse_fields(fields, filled, turn.today, turn.lang)
             return await call(self.handle, turn, state, values)
         except InputError as problem:
             redo = problem.at if problem.at in filled else field_.name
             kept = {name: text for name, text in filled.items() if name != redo}
-            return Stay(scratch={"filled": kept, "earlier": earlier}, problem=problem)
+            return Stay(scratch=with_filled(kept, earlier=earlier), problem=problem)
 
     def back(self, scratch: dict[str, Any]) -> dict[str, Any] | None:
-        filled = dict(scratch.get("filled") or {})
+        filled = filled_of(scratch)
         if not filled:
             return None
         name = list(filled)[-1]
         earlier = {**(scratch.get("earlier") or {}), name: filled.pop(name)}
-        return {"filled": filled, "earlier": earlier}
+        return with_filled(filled, earlier=earlier)
+
+
+def with_filled(filled: dict[str, str], **rest: Any) -> dict[str, Any]:
+    """A form's scratch with the fields answered so far, and their order: a JSON column may
+    keep its keys in an order of its own (PostgreSQL's jsonb does), and "terug" needs it."""
+    return {"filled": filled, "order": list(filled), **rest}
+
+
+def filled_of(scratch: dict[str, Any]) -> dict[str, str]:
+    """The fields answered so far, in the order they were answered."""
+    filled: dict[str, str] = dict(scratch.get("filled") or {})
+    order = [name for name in scratch.get("order") or [] if name in filled]
+    return {**{name: filled[name] for name in order}, **filled}
 
 
 def _earlier(earlier: dict[str, str], name: str) -> str | None:

@@ -60,5 +60,16 @@ async def notify_assigned(turn: Turn, assignment: Assignment) -> None:
     message = assigned_message(lang, assignment, turn.member.name or turn.member.user,
                                list(path.spec.get("competencies") or []), first, key,
                                len(path.trainings))
-    await turn.outbox.notify(assignment.user, [message],
-                             key=f"assigned:{assignment.id}:{assignment.deadline:%Y%m%d}")
+    await turn.outbox.notify(assignment.user, [message], key=assigned_key(assignment))
+
+
+def assigned_key(assignment: Assignment) -> str:
+    """The outbox key of the message that announces an assignment (one per deadline)."""
+    return f"assigned:{assignment.id}:{assignment.deadline:%Y%m%d}"
+
+
+async def withdraw_notices(turn: Turn, assignments: list[Assignment]) -> None:
+    """A leerlijn taken away (or deleted) before its announcement went out: the announcement
+    is not sent, so nobody is told about a leerlijn they no longer have."""
+    for assignment in assignments:
+        await turn.outbox.cancel(assigned_key(assignment))

@@ -40,7 +40,7 @@ from dialogs.kit import (
     user,
 )
 from dialogs.kit.fields import parse_field, parse_fields
-from dialogs.kit.steps import Answer, Stay, call
+from dialogs.kit.steps import Answer, Stay, call, with_filled
 from dialogs.paths.builder_state import Level, PathBuilderState, spec_of
 from dialogs.paths.composing import (
     FORMATS,
@@ -100,20 +100,28 @@ class SentenceForm(Form):
             found = {}
         if len(found) < 2:
             return await super()._one_field(turn, state, fields, answer, filled, earlier)
-        if len(found) < len(fields):
-            return Stay(scratch={"filled": found})
+        if len(found) < len(fields):  # say what was taken; the rest is asked next
+            return Stay(scratch=with_filled(found),
+                        problem=InputError("path_builder.understood_rest",
+                                           values=_read_values(fields, found)))
         try:
             values = parse_fields(fields, found, turn.today, turn.lang)
             result = await call(self.handle, turn, state, values)
         except InputError as problem:
             kept = {name: text for name, text in found.items() if name != problem.at}
-            return Stay(scratch={"filled": kept}, problem=problem)
-        read = "; ".join(f"{f.label.plain.split(' (')[0]}: {found[f.name]}" for f in fields)
-        note = TextBlock(text=say(turn.lang, "path_builder.understood", values=read))
+            return Stay(scratch=with_filled(kept), problem=problem)
+        note = TextBlock(text=say(turn.lang, "path_builder.understood",
+                                  values=_read_values(fields, found)))
         if isinstance(result, Flow):
             return Flow(state=result.state, goto=result.goto, done=result.done,
                         say=[note, *result.say])
         return Flow(state=result, say=[note])
+
+
+def _read_values(fields: list[FormField], found: dict[str, str]) -> str:
+    """"Label: value" of each field read from one sentence, in the form's order."""
+    return "; ".join(f"{f.label.plain.split(' (')[0]}: {found[f.name]}" for f in fields
+                     if f.name in found)
 
 
 # ---------------------------------------------------------------- step 1: level

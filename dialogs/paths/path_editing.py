@@ -25,6 +25,7 @@ from dialogs.kit import (
     say,
     user,
 )
+from dialogs.my_path.notices import withdraw_notices
 from dialogs.paths.path_exports import target_text
 from dialogs.paths.port import PathDraft, PathNameTaken, SavedPath
 from dialogs.paths.saved_state import SavedPathsState, may_change
@@ -384,6 +385,8 @@ async def on_unassign(turn: Turn, state: SavedPathsState, yes: bool) -> Flow[Sav
     if not yes:
         return await reopen(turn, state, say(turn.lang, "saved_paths.not_unassigned",
                                              name=path.name, person=person))
+    await withdraw_notices(turn, await turn.paths.assignments(path_id=path.id,
+                                                              user=state.person))
     await turn.paths.unassign(path.id, state.person or "")
     return await reopen(turn, state, say(turn.lang, "saved_paths.unassigned",
                                          name=path.name, person=person), changed=True)
@@ -404,6 +407,7 @@ async def on_delete(turn: Turn, state: SavedPathsState, yes: bool) -> Flow[Saved
     if not yes:
         return await reopen(turn, state, say(turn.lang, "saved_paths.not_deleted",
                                              name=path.name))
+    await withdraw_notices(turn, await turn.paths.assignments(path_id=path.id))
     gone = await turn.paths.delete_path(path.id)
     if not gone:
         text = say(turn.lang, "saved_paths.deleted_alone", name=path.name)

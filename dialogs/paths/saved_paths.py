@@ -10,10 +10,12 @@ of the workspace; only its maker or HR changes, unassigns or deletes it."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
 from typing import Any
 
 from dialogs.kit import (
+    Answer,
     Ask,
     Block,
     CardBlock,
@@ -36,6 +38,7 @@ from dialogs.kit import (
     say,
     user,
 )
+from dialogs.kit.choices import pick_choice
 from dialogs.my_path.notices import notify_assigned
 from dialogs.paths import path_editing as editing
 from dialogs.paths.path_exports import path_csv, path_markdown, target_text
@@ -49,6 +52,7 @@ from dialogs.paths.saved_state import (
 )
 from dialogs.policy import MANAGERS
 from engine.competencies import labels
+from engine.parsing import add_months
 from engine.paths import duplicate_trainings
 
 MAX_EVALUATIONS = 15
@@ -145,7 +149,31 @@ def _export_file(turn: Turn, path: SavedPath, kind: str) -> FileBlock:
                      data=path_markdown(path, turn.lang))
 
 
+EDIT = "edit:"
+
+
+@dataclass
+class PathMenu(Choose):
+    """The opened leerlijn's menu; what "Aanpassen" offers may be typed here at once
+    ("training wisselen", "verwijderen")."""
+
+    def read(self, turn: Turn, state: Any, answer: Answer) -> Any:
+        try:
+            return super().read(turn, state, answer)
+        except InputError:
+            if answer.value is not None or not answer.text or not may_edit(turn, state):
+                raise
+            try:
+                return EDIT + pick_choice(answer.text, editing.edit_options(turn, state)).value
+            except InputError:
+                pass
+            raise
+
+
 async def on_action(turn: Turn, state: SavedPathsState, value: str) -> Flow[SavedPathsState]:
+    if value.startswith(EDIT):
+        return await editing.on_edit(turn, state.model_copy(update={"action": "edit"}),
+                                     value.removeprefix(EDIT))
     if value == "done":
         return Flow(state=state, done=True)
     if value == "other":
@@ -172,7 +200,8 @@ async def on_action(turn: Turn, state: SavedPathsState, value: str) -> Flow[Save
 
 
 def _deadline_default(turn: Turn, months: int) -> str:
-    return local_date(turn.today + timedelta(days=round(months * 30.44)), turn.lang)
+    """Calendar months, as "over een half jaar" reads them: the suggestion and that agree."""
+    return local_date(add_months(turn.today, months), turn.lang)
 
 
 def people_fields(turn: Turn, state: SavedPathsState) -> list[FormField]:
@@ -261,7 +290,7 @@ DIALOG = Dialog(
     steps=[
         Choose("kies", prompt=list_prompt, options=path_options, handle=pick_path,
                skip=lambda turn, state: not state.paths or state.path is not None),
-        Choose("open", prompt=path_view, options=actions, handle=on_action,
+        PathMenu("open", prompt=path_view, options=actions, handle=on_action,
                skip=lambda turn, state: state.path is None),
         Form("toewijzen", prompt="saved_paths.ask_assign",
              title=lambda turn, state: say(turn.lang, "saved_paths.assign_title"),

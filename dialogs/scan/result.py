@@ -36,8 +36,11 @@ def verdict(turn: Turn, result: ScanResult) -> Rich:
     """The profile by its challenge's name, or why there is none."""
     lang = turn.lang
     highest, lowest = max(result.scores.values()), min(result.scores.values())
-    if result.flat:
-        return say(lang, "scan.verdict.flat", low=lowest, high=highest)
+    if result.flat:  # all equal reads as such; the priorities are named only when given
+        flat = (say(lang, "scan.verdict.flat_equal", score=highest) if highest == lowest
+                else say(lang, "scan.verdict.flat", low=lowest, high=highest))
+        leans = "scan.verdict.flat_leans" if result.priorities else "scan.verdict.flat_labels"
+        return join([flat, say(lang, leans)], separator=" ")
     if result.tied:
         lines = [say(lang, "scan.verdict.tied_line", challenge=n, title=_title(n, lang))
                  for n in result.tied]

@@ -90,10 +90,23 @@ def _fuzzy(value: str, options: Sequence[Option]) -> Option | None:
     """A label with a typo. A long answer must resemble a label as a whole: it is never matched
     by one word it happens to contain ("eigenlijk wil ik liever de scan doen" is no level)."""
     labels = [fold(label) for _, label in options]
+    inside = [i for i, label in enumerate(labels) if re.search(rf"\b{re.escape(value)}\b", label)]
+    if len(inside) == 1:  # a part of one label, word for word ("het werk gaat voor")
+        return options[inside[0]]
     short = len(value.split()) <= SHORT_ANSWER
-    best = process.extractOne(value, labels, scorer=fuzz.WRatio if short else fuzz.ratio,
-                              score_cutoff=CHOICE_CUTOFF if short else LONG_CUTOFF)
-    return options[best[2]] if best is not None else None
+    found = process.extract(value, labels, scorer=fuzz.WRatio if short else fuzz.ratio,
+                            score_cutoff=CHOICE_CUTOFF if short else LONG_CUTOFF, limit=None)
+    for _, _, index in found:
+        if _marks_kept(value, labels[index]):
+            return options[index]
+    return None
+
+
+def _marks_kept(value: str, label: str) -> bool:
+    """A letter or number on its own is no typo: "Secretaresse Y" is not "Secretaresse X"."""
+    words = set(re.findall(r"\w+", label))
+    return all(word in words for word in re.findall(r"\w+", value)
+               if len(word) == 1 or word.isdigit())
 
 
 def pick_choice(text: str, options: Sequence[Option]) -> str:

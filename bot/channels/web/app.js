@@ -66,11 +66,9 @@
       wrap.appendChild(control);
       return wrap;
     } else {
-      control = el("input"); control.type = f.kind === "number" ? "number" : "text";
-      if (f.kind === "number") {
-        if (f.min !== null) control.min = f.min;
-        if (f.max !== null) control.max = f.max;
-      } else if (f.max) control.maxLength = f.max;
+      // numbers too are text: "drie", "max 4", "40 tot 55" are read by the server
+      control = el("input"); control.type = "text";
+      if (f.kind !== "number" && f.max) control.maxLength = f.max;
     }
     control.name = f.name;
     if (f.required && f.kind !== "multichoice") control.required = true;
