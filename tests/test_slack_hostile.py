@@ -306,3 +306,15 @@ def test_signed_requests_in_odd_shapes_get_no_5xx(tmp_path: Path,
         loop.run_until_complete(harness.close())
         loop.close()
     assert not [r for r in caplog.records if r.exc_info], "no traceback"
+
+
+async def test_a_signed_form_that_is_no_slash_command_is_refused(tmp_path: Path) -> None:
+    """Found by the property test: a form body without a command or a payload got Bolt's 404."""
+    harness = await Harness.start(tmp_path)
+    try:
+        body = b'[["="]]'
+        status = await harness.post(body, {"Content-Type": "application/x-www-form-urlencoded",
+                                           **_signed(body, str(int(time.time())))})
+        assert status == 400
+    finally:
+        await harness.close()

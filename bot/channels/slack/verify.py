@@ -69,6 +69,8 @@ def parse(body: bytes, content_type: str) -> tuple[str, dict[str, Any]]:
             parsed = json.loads(payload) if payload is not None else {}
         else:
             parsed = dict(parse_qsl(text, keep_blank_values=True, strict_parsing=True))
+            if not {"command", SSL_CHECK} & set(parsed):  # Slack's forms: a command or a check
+                raise Refused(400, "a form that is no slash command")
     except ValueError:  # json.JSONDecodeError is one, as is a form parse_qsl cannot read
         raise Refused(400, "malformed body") from None
     if not isinstance(parsed, dict) or not parsed:
