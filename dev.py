@@ -2,7 +2,7 @@
 """Set up Leerbot's virtual environment on demand, then run the bot or the test suite.
 
     python3 dev.py run [leerbot arguments]   start Leerbot locally (embedded SQLite, sample data)
-    python3 dev.py test [pytest arguments]   run the full test suite
+    python3 dev.py test [pytest arguments]   run the full test suite (one worker per core)
     python3 dev.py lint                      run ruff over the project
 
 Only the Python standard library is used here, so this works on a fresh machine with just
@@ -89,7 +89,10 @@ def main(argv: list[str]) -> int:
         return subprocess.call([str(leerbot), *(rest or ["chat"])], cwd=ROOT)
     if command == "test":
         ensure_env("dev")
-        return subprocess.call([str(PY), "-m", "pytest", *rest], cwd=ROOT)
+        # one worker per core (pytest-xdist); "-n 0" or "-p no:xdist" runs in this process
+        chosen = any(a.startswith(("-n", "--numprocesses")) or a == "no:xdist" for a in rest)
+        spread = [] if chosen else ["-n", "auto"]
+        return subprocess.call([str(PY), "-m", "pytest", *spread, *rest], cwd=ROOT)
     if command == "lint":
         ensure_env("dev")
         return subprocess.call([str(PY), "-m", "ruff", "check", "."], cwd=ROOT)
