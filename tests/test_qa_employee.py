@@ -21,3 +21,37 @@ async def test_a_profile_recognises_every_competency_joined_by_en(runtime) -> No
         saved = await ws.profiles.profile("sam")
     assert saved is not None
     assert saved.competencies == ["Excel", "Plannen en organiseren"]
+
+
+async def test_the_assignment_message_tells_the_employee_what_the_step_covers_only(runtime) -> None:  # type: ignore[no-untyped-def]
+    """Sam read the builder's notes for the manager: 'Niveau mbo past bij de doelgroep (mbo).
+    beginner past minder bij 6-60 jaar ervaring.' (a judgement about her, in lower case)."""
+
+    from dialogs.paths.port import PathDraft
+    from tests.conversation import deliver
+
+    reason = [{"code": "paths.reason.covers", "params": {"competencies": "Plannen"}},
+              {"code": "paths.reason.level_match", "params": {"level": "mbo",
+                                                               "education": "mbo"}},
+              {"code": "paths.reason.experience_mismatch",
+               "params": {"experience": "beginner", "years": "6-60"}},
+              {"code": "paths.reason.included", "params": {}}]
+    async with Workspace(runtime) as ws:
+        await ws.join("hr", "HR")
+        await ws.join("sam", "Sam")
+        path = await ws.paths.save_path(PathDraft(
+            name="Secretaresses", level="functie", spec={"competencies": ["Plannen"]},
+            trainings=[{"id": "T1", "title": "Prioriteiten stellen", "minutes": 60,
+                        "format": "online", "level": "mbo", "competencies": ["Plannen"],
+                        "fit": 1, "reason": reason}], total_minutes=60), created_by="hr")
+    hr = User(runtime.conductor, name="hr")
+    await hr.say("leerlijnen")
+    await hr.press("Secretaresses")
+    await hr.press("assign")
+    await hr.say("sam")
+    await hr.say("31-12-2029")
+    await deliver(runtime)
+    out = await User(runtime.conductor, name="sam").say("hoi")
+    assert "Je eerste stap: Prioriteiten stellen." in out and "Dekt Plannen." in out
+    assert "doelgroep" not in out and "ervaring" not in out and "Door jou gekozen" not in out
+    assert path
