@@ -55,3 +55,14 @@ async def test_the_assignment_message_tells_the_employee_what_the_step_covers_on
     assert "Je eerste stap: Prioriteiten stellen." in out and "Dekt Plannen." in out
     assert "doelgroep" not in out and "ervaring" not in out and "Door jou gekozen" not in out
     assert path
+
+
+def test_the_experience_reason_starts_with_a_capital() -> None:
+    """'beginner past minder bij 6-60 jaar ervaring.' began a sentence in lower case (the
+    catalogue's experience level is a lower-case word)."""
+    from engine.notes import note
+
+    for lang in ("nl", "en"):
+        for code in ("paths.reason.experience_match", "paths.reason.experience_mismatch"):
+            text = note(code, experience="beginner", years="6-60").text(lang)
+            assert text[0].isupper() and "beginner" in text, text
