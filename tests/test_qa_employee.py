@@ -66,3 +66,31 @@ def test_the_experience_reason_starts_with_a_capital() -> None:
         for code in ("paths.reason.experience_match", "paths.reason.experience_mismatch"):
             text = note(code, experience="beginner", years="6-60").text(lang)
             assert text[0].isupper() and "beginner" in text, text
+
+
+async def test_a_hesitant_terug_is_not_kept_as_the_reflection(runtime) -> None:  # type: ignore[no-untyped-def]
+    """'nee wacht, terug' while the reflection was asked was saved as what Sam takes away,
+    and the training marked done with it."""
+    from datetime import UTC, datetime
+
+    from tests.test_my_path import a_path
+
+    path = await a_path(runtime)
+    async with Workspace(runtime) as ws:
+        await ws.join("hr", "HR")
+        await ws.join("sam", "Sam")
+        await ws.paths.assign(path, "sam", datetime(2029, 12, 31, tzinfo=UTC), assigned_by="hr")
+    sam = User(runtime.conductor, name="sam")
+    out = await sam.say("ik heb prioriteiten stelen afgerond")
+    assert "Wat neem je mee" in out
+    for hesitant in ("nee wacht, terug", "oeps stop", "wacht even, stpo"):
+        out = await sam.say(hesitant)
+        assert "bewaard bij" not in out and "is afgerond" not in out, out
+        async with Workspace(runtime) as ws:
+            (mine,) = await ws.my_path.my_paths("sam")
+        assert mine.trainings[0].status == "todo" and mine.trainings[0].reflection is None
+        assert "Bedoel je" in out
+        out = await sam.press("Ja")
+        assert "bewaard bij" not in out and "is afgerond" not in out, out
+        if "Wat neem je mee" not in out:
+            await sam.say("ik heb prioriteiten stelen afgerond")
