@@ -94,3 +94,26 @@ async def test_a_hesitant_terug_is_not_kept_as_the_reflection(runtime) -> None: 
         assert "bewaard bij" not in out and "is afgerond" not in out, out
         if "Wat neem je mee" not in out:
             await sam.say("ik heb prioriteiten stelen afgerond")
+
+
+async def test_a_pop_shared_without_a_manager_says_only_hr_sees_it(runtime) -> None:  # type: ignore[no-untyped-def]
+    """Sam shared her POP while in no team: 'alleen HR kan hem zien', then 'mijn pop' said
+    'Gedeeld met je leidinggevende en HR.' (she has none)."""
+    from tests.test_development import prepare
+
+    async with Workspace(runtime) as ws:
+        await ws.join("hr", "HR")
+        await ws.join("anna", "Anna")
+    anna = User(runtime.conductor, name="anna")
+    await prepare(anna)
+    await anna.press("done")
+    out = await anna.press("share")
+    assert "alleen HR kan hem zien" in out
+    out = await anna.say("mijn pop")
+    assert "leidinggevende en HR" not in out and "Gedeeld met HR" in out
+    await anna.press("unshare")
+    await anna.say("mijn pop")
+    out = await anna.press("share")
+    if "Bedoel je" in out or "Zeker" in out or "?" in out.splitlines()[-2:][0]:
+        out = await anna.press("yes")
+    assert "alleen HR kan hem zien" in out

@@ -12,7 +12,7 @@ from rapidfuzz import fuzz
 from dialogs.development import goal
 from dialogs.development.cards import plan_cards
 from dialogs.development.port import MAX_ANSWER, MAX_GOALS, Goal, PlanDraft
-from dialogs.development.sharing import tell_managers
+from dialogs.development.sharing import managers_of, tell_managers
 from dialogs.kit import (
     Ask,
     Block,
@@ -152,7 +152,8 @@ async def finish(turn: Turn, state: DevelopmentState) -> list[Block]:
         else:
             said.append(say(turn.lang, "development.shared_no_manager"))
     elif plan.shared:
-        said.append(say(turn.lang, "development.still_shared"))
+        said.append(say(turn.lang, "development.still_shared" if await managers_of(turn, me)
+                        else "development.still_shared_hr"))
     said.append(say(turn.lang, "development.find_it"))
     return [*plan_cards(turn, plan), TextBlock(text=join(said))]
 
