@@ -117,3 +117,26 @@ async def test_a_pop_shared_without_a_manager_says_only_hr_sees_it(runtime) -> N
     if "Bedoel je" in out or "Zeker" in out or "?" in out.splitlines()[-2:][0]:
         out = await anna.press("yes")
     assert "alleen HR kan hem zien" in out
+
+
+async def test_weet_ik_niet_skips_a_preparing_question(runtime) -> None:  # type: ignore[no-untyped-def]
+    """'weet ik niet' to 'Waar wil je je verder in verdiepen?' landed in the POP as her
+    answer ('geen idee' was already a way to skip)."""
+    async with Workspace(runtime) as ws:
+        await ws.join("hr", "HR")
+        await ws.join("anna", "Anna")
+    anna = User(runtime.conductor, name="anna")
+    await anna.say("ontwikkelgesprek")
+    await anna.say("plannen")
+    await anna.say("weet ik niet")
+    await anna.say("wiet ik niet")  # a typo
+    out = await anna.say("maakt niet uit")
+    assert "Noem één doel" in out
+    await anna.say("beter presenteren")
+    await anna.say("1")
+    await anna.say("eind maart")
+    await anna.press("done")
+    await anna.press("save")
+    async with Workspace(runtime) as ws:
+        plan = await ws.development.plan("anna")
+    assert plan is not None and list(plan.answers.values()) == ["plannen"]

@@ -27,6 +27,7 @@ from dialogs.kit import (
     plain,
     say,
 )
+from engine import parsing
 from engine.text import fold
 from knowledge.prompts import load_prompts
 
@@ -75,8 +76,8 @@ def skip_choice(turn: Turn, state: DevelopmentState) -> list[Choice]:
 
 def skipped(text: str) -> bool:
     """The skip button, pressed, typed as its number (the console numbers it 1) or in words
-    (a typo allowed: "sla ovr")."""
-    if text in {SKIP, "1"}:
+    (a typo allowed: "sla ovr"), or left open ("weet ik niet", "maakt niet uit")."""
+    if text in {SKIP, "1"} or parsing.read_no_answer(text) is not None:
         return True
     words = fold(text).strip(" .!")
     return any(fuzz.ratio(words, skip) >= SKIP_SIMILARITY for skip in SKIP_WORDS)
