@@ -140,3 +140,19 @@ async def test_weet_ik_niet_skips_a_preparing_question(runtime) -> None:  # type
     async with Workspace(runtime) as ws:
         plan = await ws.development.plan("anna")
     assert plan is not None and list(plan.answers.values()) == ["plannen"]
+
+
+async def test_a_question_without_a_team_says_where_it_is(runtime) -> None:  # type: ignore[no-untyped-def]
+    """After posting, the first line read 'Je vraag is niet in een team geplaatst.', which
+    sounds as if nothing happened; the question does wait among the open questions."""
+    async with Workspace(runtime) as ws:
+        await ws.join("hr", "HR")
+        await ws.join("sam", "Sam")
+    sam = User(runtime.conductor, name="sam")
+    await sam.say("hulpvraag stellen")
+    await sam.say("hoe maak ik een draaitabel in excle met twee bronnen?")
+    await sam.say("ja graag")
+    out = await sam.say("ja")
+    assert "niet in een team geplaatst" not in out
+    assert out.splitlines()[0] == "Je vraag staat bij de open vragen."
+    assert "draaitabel" in await sam.say("open vragen")
