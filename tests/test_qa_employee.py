@@ -3,6 +3,8 @@ found by talking to Leerbot on the console or the web chat, and stays as its reg
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conversation import User, Workspace
 
 
@@ -156,3 +158,44 @@ async def test_a_question_without_a_team_says_where_it_is(runtime) -> None:  # t
     assert "niet in een team geplaatst" not in out
     assert out.splitlines()[0] == "Je vraag staat bij de open vragen."
     assert "draaitabel" in await sam.say("open vragen")
+
+
+async def test_erasing_my_data_names_the_pop_and_the_progress(runtime) -> None:  # type: ignore[no-untyped-def]
+    """The question before erasing named profile, wishes, paths and conversations, not her
+    POP, her progress and reflections or her answers, which are erased too."""
+    sam = User(runtime.conductor, name="sam")
+    await sam.say("mijn gegevens")
+    out = await sam.say("alles wissen")
+    for part in ("POP", "voortgang", "antwoorden"):
+        assert part in out, out
+    sam.locale = "en"
+    await sam.say("stop")
+    await sam.say("english please")
+    await sam.say("my data")
+    out = await sam.say("delete everything")
+    for part in ("development plan", "progress", "answers"):
+        assert part in out, out
+
+
+#: typed answers to "Wat wil je met je gegevens doen?": a word the labels share ("alles",
+#: "everything") picked the wrong one ("wis alles" downloaded, "delete everything" too)
+MY_DATA_CHOICES = [
+    ("nl", "wis alles", "delete"), ("nl", "alles wisen", "delete"),
+    ("nl", "alles downloaden", "export"), ("nl", "verwijder alles", None),
+    ("en", "delete everything", "delete"), ("en", "erase everything", "delete"),
+    ("en", "download everything", "export"), ("en", "remove everything", None),
+]
+
+
+@pytest.mark.parametrize(("lang", "typed", "meant"), MY_DATA_CHOICES)
+def test_a_word_the_labels_share_does_not_pick_a_choice(lang: str, typed: str,
+                                                        meant: str | None) -> None:
+    from dialogs.kit import say
+    from engine.parsing import ParseError, pick_choice
+
+    options = [(v, say(lang, f"my_data.{v}").plain) for v in ("export", "delete", "nothing")]
+    if meant is None:
+        with pytest.raises(ParseError):
+            pick_choice(typed, options)
+    else:
+        assert pick_choice(typed, options) == meant
