@@ -199,3 +199,36 @@ def test_a_word_the_labels_share_does_not_pick_a_choice(lang: str, typed: str,
             pick_choice(typed, options)
     else:
         assert pick_choice(typed, options) == meant
+
+
+async def test_english_mode_names_the_path_competencies_in_english(runtime) -> None:  # type: ignore[no-untyped-def]
+    """In English, the assignment message and 'my learning path' said 'you are working on
+    Plannen en organiseren, Klantvriendelijkheid' and 'Covers Plannen en organiseren'."""
+    from dialogs.paths.port import PathDraft
+    from tests.conversation import deliver
+
+    goals = ["Plannen en organiseren", "Klantvriendelijkheid"]
+    async with Workspace(runtime) as ws:
+        await ws.join("hr", "HR")
+        await ws.join("eva", "Eva")
+        await ws.paths.save_path(PathDraft(
+            name="Secretaresses", level="functie", spec={"competencies": goals},
+            trainings=[{"id": "T1", "title": "Prioriteiten stellen", "minutes": 60,
+                        "format": "online", "level": "mbo", "competencies": goals[:1],
+                        "fit": 1, "reason": [{"code": "paths.reason.covers",
+                                              "params": {"competencies": goals[0]}}]}],
+            total_minutes=60), created_by="hr")
+    eva = User(runtime.conductor, name="eva", locale="en")
+    await eva.say("english please")
+    hr = User(runtime.conductor, name="hr")
+    await hr.say("leerlijnen")
+    await hr.press("Secretaresses")
+    await hr.press("assign")
+    await hr.say("eva")
+    await hr.say("31-12-2029")
+    await deliver(runtime)
+    out = await eva.say("hi")
+    assert "you are working on Planning and organising, Customer friendliness." in out
+    assert "Covers Planning and organising." in out
+    out = await eva.say("my learning path")
+    assert "Planning and organising, Customer friendliness" in out and "Plannen" not in out

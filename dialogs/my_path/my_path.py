@@ -27,6 +27,7 @@ from dialogs.kit import (
 )
 from dialogs.kit.choices import pick_choice
 from dialogs.my_path.port import MyPath, Status
+from engine.competencies import labels
 from engine.progress import named, reported
 from engine.text import fold
 
@@ -120,7 +121,7 @@ def path_card(turn: Turn, path: MyPath) -> CardBlock:
     text = say(turn.lang, "my_path.card_late" if late else "my_path.card",
                deadline=path.deadline, done=path.count("done"), count=len(path.trainings))
     if path.goals:
-        text = join([text, say(turn.lang, "my_path.goals", goals=", ".join(path.goals))])
+        text = join([text, say(turn.lang, "my_path.goals", goals=labels(path.goals, turn.lang))])
     return CardBlock(title=user(path.path_name), text=text, facts=facts)
 
 

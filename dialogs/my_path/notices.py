@@ -9,6 +9,7 @@ from typing import Any
 from dialogs.kit import Choice, ChoicesBlock, Message, Rich, TextBlock, Turn, join, say, user
 from dialogs.my_path.port import training_key
 from dialogs.paths.port import Assignment
+from engine.competencies import labels
 from engine.notes import Note
 from knowledge.messages import normalise_lang
 
@@ -28,7 +29,9 @@ def _reason(lang: str, item: dict[str, Any]) -> str:
         try:
             found = Note.model_validate(raw)
             if found.code in FOR_HER:
-                notes.append(found.text(lang))
+                named = str(found.params.get("competencies", "")).split(", ")
+                notes.append(found.model_copy(update={"params": {
+                    **found.params, "competencies": labels(named, lang)}}).text(lang))
         except (ValueError, KeyError):
             continue  # an older leerlijn may hold reasons in a form we no longer read
     return " ".join(notes)
@@ -39,7 +42,7 @@ def assigned_message(lang: str, assignment: Assignment, by: str, goals: list[str
     lines: list[Rich] = [say(lang, "my_path.notice.assigned", path=assignment.path_name,
                              by=by, deadline=assignment.deadline, count=count)]
     if goals:
-        lines.append(say(lang, "my_path.notice.why", goals=", ".join(goals)))
+        lines.append(say(lang, "my_path.notice.why", goals=labels(goals, lang)))
     choices = []
     if first is not None and key is not None:
         lines.append(say(lang, "my_path.notice.first", training=str(first.get("title") or key)))
