@@ -232,3 +232,24 @@ async def test_english_mode_names_the_path_competencies_in_english(runtime) -> N
     assert "Covers Planning and organising." in out
     out = await eva.say("my learning path")
     assert "Planning and organising, Customer friendliness" in out and "Plannen" not in out
+
+
+#: a status word with one typo: "i finishd prioriteiten stellen" was not understood
+TYPO_SENTENCES = [
+    ("i finishd prioriteiten stellen", "done", [0]),
+    ("completd prioriteiten stellen", "done", [0]),
+    ("ik heb prioriteiten stellen afgerondt", "done", [0]),
+    ("stared with klantvriendelijkheid", "started", [1]),
+    ("begonnn met klantvriendelijkheid", "started", [1]),
+    ("ik ben gestrat met notuleren", "started", [2]),
+]
+
+
+@pytest.mark.parametrize(("sentence", "status", "trainings"), TYPO_SENTENCES)
+def test_a_status_word_with_a_typo_is_read(sentence: str, status: str,
+                                           trainings: list[int]) -> None:
+    from engine.progress import named, reported
+
+    titles = ["Prioriteiten stellen", "Klantvriendelijkheid", "Vergadering notuleren"]
+    assert reported(sentence) == status
+    assert named(sentence, titles) == trainings
