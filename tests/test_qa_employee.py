@@ -253,3 +253,28 @@ def test_a_status_word_with_a_typo_is_read(sentence: str, status: str,
     titles = ["Prioriteiten stellen", "Klantvriendelijkheid", "Vergadering notuleren"]
     assert reported(sentence) == status
     assert named(sentence, titles) == trainings
+
+
+async def test_opening_the_web_chat_makes_nobody_a_member(runtime) -> None:  # type: ignore[no-untyped-def]
+    """Every page load without a cookie (a curl, a prefetch) and every mailbox poll made a
+    nameless member 'web-659058aff4b1c4ed4e17428c' that HR then saw among the people to assign
+    a path to; on a fresh install the first page load even became HR admin."""
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.server import build_app
+
+    app = build_app(runtime, webchat_enabled=True, workers=False)
+    async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+        assert (await client.get("/chat")).status == 200
+        assert (await client.get("/chat")).status == 200
+        response = await client.post("/chat/api/mailbox", json={},
+                                     headers={"X-Leerbot": "1"})
+        assert response.status == 200 and (await response.json())["messages"] == []
+        async with Workspace(runtime, "local") as ws:
+            assert await ws.people.members() == []
+        response = await client.post("/chat/api/message", json={"text": "hoi", "name": "Noor"},
+                                     headers={"X-Leerbot": "1"})
+        assert response.status == 200
+        async with Workspace(runtime, "local") as ws:
+            (noor,) = await ws.people.members()
+        assert noor.name == "Noor" and noor.role == "admin"  # the first one who talks
