@@ -278,3 +278,23 @@ async def test_opening_the_web_chat_makes_nobody_a_member(runtime) -> None:  # t
         async with Workspace(runtime, "local") as ws:
             (noor,) = await ws.people.members()
         assert noor.name == "Noor" and noor.role == "admin"  # the first one who talks
+
+
+async def test_the_example_sentence_names_one_of_her_own_trainings(runtime) -> None:  # type: ignore[no-untyped-def]
+    """'Mijn leerlijn' suggested 'bijvoorbeeld ik heb excel afgerond' to someone whose path
+    holds no Excel training at all."""
+    from datetime import UTC, datetime
+
+    from tests.test_my_path import a_path
+
+    path = await a_path(runtime)
+    async with Workspace(runtime) as ws:
+        await ws.join("hr", "HR")
+        await ws.join("sam", "Sam")
+        await ws.paths.assign(path, "sam", datetime(2029, 12, 31, tzinfo=UTC), assigned_by="hr")
+        (mine,) = await ws.paths.assignments(user="sam")
+        await ws.my_path.set_status("sam", mine.id, "T1", "done", datetime.now(UTC))
+    sam = User(runtime.conductor, name="sam")
+    out = await sam.say("mijn leerlijn")
+    assert "excel" not in out.lower()
+    assert "bijvoorbeeld ik heb Klantvriendelijkheid afgerond" in out  # her first open one
