@@ -298,3 +298,18 @@ async def test_the_example_sentence_names_one_of_her_own_trainings(runtime) -> N
     out = await sam.say("mijn leerlijn")
     assert "excel" not in out.lower()
     assert "bijvoorbeeld ik heb Klantvriendelijkheid afgerond" in out  # her first open one
+
+
+def test_a_console_card_whose_label_is_a_question_shows_no_question_colon() -> None:
+    """The check-in and evaluation answers read 'Wat liep anders dan verwacht?: de vergadering
+    duurde te lang' on the console."""
+    from bot.channels.console import render
+    from dialogs.kit import CardBlock, Fact, Message, plain
+
+    card = CardBlock(title=plain("Jouw antwoorden"), facts=[
+        Fact(label=plain("Wat liep anders dan verwacht?"), value=plain("de vergadering")),
+        Fact(label=plain("Team"), value=plain("Secretariaat"))])
+    lines = [line for line in render([Message(blocks=[card])]).lines if isinstance(line, str)]
+    assert "?:" not in "\n".join(lines)
+    assert "  - Wat liep anders dan verwacht? de vergadering" in lines
+    assert "  - Team: Secretariaat" in lines
