@@ -73,6 +73,7 @@ def test_runs_due_delivers_reminder_and_evaluation(capsys: pytest.CaptureFixture
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert "Rondes gepland: 1" in done.stdout  # the reminder of 23 June, caught up
+    assert "gaan meteen op weg" in done.stdout  # not "berichten nu klaargezet: 0" alone
     assert main(["runs", "due", "--at", "2027-06-25"]) == 0  # once only
     assert "Rondes gepland: 0" in capsys.readouterr().out
     assert main(["runs", "due", "--at", "2027-09-30"]) == 0
