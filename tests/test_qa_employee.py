@@ -313,3 +313,22 @@ def test_a_console_card_whose_label_is_a_question_shows_no_question_colon() -> N
     assert "?:" not in "\n".join(lines)
     assert "  - Wat liep anders dan verwacht? de vergadering" in lines
     assert "  - Team: Secretariaat" in lines
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+async def test_the_web_chat_suggests_what_an_employee_may_do(runtime, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """The input's placeholder suggested 'leerlijn maken', which an employee is refused
+    ('Leerlijn maken is er voor leidinggevenden en HR')."""
+    import re
+
+    from bot.channels.webchat import frame_texts
+
+    examples = re.findall(r"'([^']+)'", frame_texts(lang)["placeholder"])
+    assert examples and "help" in examples
+    hr, sam = User(runtime.conductor, name="hr", locale=lang), User(runtime.conductor, name="sam",
+                                                                    locale=lang)
+    await hr.say("hoi")
+    for example in examples:
+        out = await sam.say(example)
+        assert "leidinggevenden en HR" not in out and "managers and HR" not in out, out
+        await sam.say("stop")
