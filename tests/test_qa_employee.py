@@ -332,3 +332,19 @@ async def test_the_web_chat_suggests_what_an_employee_may_do(runtime, lang: str)
         out = await sam.say(example)
         assert "leidinggevenden en HR" not in out and "managers and HR" not in out, out
         await sam.say("stop")
+
+
+@pytest.mark.parametrize(("lang", "typed"), [
+    ("nl", "gisteren"), ("nl", "vorige week"), ("nl", "eergisteren"), ("nl", "vorige maand"),
+    ("en", "yesterday"), ("en", "last week"), ("en", "last month"),
+])
+def test_a_day_in_the_past_is_named_as_past(lang: str, typed: str) -> None:
+    """'yesterday' for a POP date answered "I can't read 'yesterday' as a date": it can, the
+    day has passed."""
+    from datetime import date
+
+    from engine.parsing import ParseError, parse_deadline
+
+    with pytest.raises(ParseError) as raised:
+        parse_deadline(typed, today=date(2026, 12, 1), lang=lang)
+    assert raised.value.code == "parsing.date_past"
