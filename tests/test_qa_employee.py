@@ -348,3 +348,55 @@ def test_a_day_in_the_past_is_named_as_past(lang: str, typed: str) -> None:
     with pytest.raises(ParseError) as raised:
         parse_deadline(typed, today=date(2026, 12, 1), lang=lang)
     assert raised.value.code == "parsing.date_past"
+
+
+async def test_a_proactive_button_stays_usable_after_typing_in_the_web_chat(runtime) -> None:  # type: ignore[no-untyped-def]
+    """The page disabled every older button when the user sent anything: the assignment
+    message's 'Begonnen' (and a check-in's 'Beantwoorden') went grey as soon as she typed
+    'hoi', although such a button is valid at any time."""
+    from aiohttp.test_utils import TestServer
+
+    from bot.server import build_app
+    from dialogs.paths.port import PathDraft
+    from tests.browser import browser_page
+    from tests.test_my_path import TRAININGS, training
+    from tests.test_webchat_browser import click, idle, type_message
+
+    async with Workspace(runtime, "local") as ws:  # the web chat's workspace
+        await ws.paths.save_path(PathDraft(
+            name="Secretaresses", level="functie", spec={"competencies": ["Plannen"]},
+            trainings=[training(i, t) for i, t in enumerate(TRAININGS, start=1)],
+            total_minutes=180), created_by="hr")
+    hr = User(runtime.conductor, name="hr", workspace="local")
+    await hr.say("hoi")
+    server = TestServer(build_app(runtime, webchat_enabled=True), host="127.0.0.1")
+    await server.start_server()
+    try:
+        async with browser_page() as page:
+            await page.goto(str(server.make_url("/chat")))
+            await idle(page)
+            await page.fill("#name", "Noor")
+            await type_message(page, "hoi")
+            await hr.say("leerlijnen")
+            await hr.press("Secretaresses")
+            await hr.press("assign")
+            await hr.say("Noor")
+            assert "Toegewezen aan 1: Noor" in await hr.say("31-12-2029")
+            for _ in range(40):  # the page polls its mailbox; ask at once instead
+                await type_message(page, "hallo")
+                if "aan je toegewezen" in (await page.locator("#log").text_content() or ""):
+                    break
+            await type_message(page, "hoi")  # she types something else first
+            started = page.locator(".msg.bot button:not([disabled])", has_text="Begonnen")
+            assert await started.count() == 1
+            await started.first.click()
+            await idle(page)
+            said = await page.locator(".msg.bot").last.text_content() or ""
+            assert "je bent begonnen met Prioriteiten stellen" in said
+            await type_message(page, "mijn leerlijn")
+            await click(page, "Sluiten")
+            # a question's own buttons still go grey once it is answered
+            assert await page.locator(".msg.bot button:not([disabled])",
+                                      has_text="Training afgerond").count() == 0
+    finally:
+        await server.close()
