@@ -19,23 +19,23 @@ def taxonomy_matcher() -> CompetencyMatcher:
 
 
 def competencies_in(text: str, limit: int = 8) -> list[str]:
-    """Taxonomy competencies confidently named in a free text: per comma-separated part, and
-    per half of a part joined by 'en'/'and' when the whole part is not recognised."""
+    """Taxonomy competencies confidently named in a free text: per comma-separated part; a
+    part joined by 'en'/'and' counts per half when every half is recognised ("excel en
+    plannen" names two), else as a whole ("plannen en organiseren" is one), else per half
+    that is recognised."""
     matcher = taxonomy_matcher()
     found: dict[str, None] = {}
 
-    def recognise(part: str) -> bool:
-        result = matcher.match(part, k=1)
-        if result.confident and result.best is not None:
-            found.setdefault(result.best.competency, None)
-            return True
-        return False
+    def confident(text: str) -> str | None:
+        result = matcher.match(text, k=1)
+        return result.best.competency if result.confident and result.best else None
 
     for part in (p.strip() for p in re.split(r"[,;\n]", text)):
-        if part and not recognise(part):
-            for half in re.split(r"\s+(?:en|and)\s+", part):
-                if half.strip():
-                    recognise(half)
+        halves = [h.strip() for h in re.split(r"\s+(?:en|and)\s+", part) if h.strip()]
+        named = [confident(half) for half in halves] if len(halves) > 1 else []
+        whole = None if named and all(named) else confident(part) if part else None
+        chosen = [whole] if whole else named
+        found.update(dict.fromkeys(c for c in chosen if c))
     return list(found)[:limit]
 
 

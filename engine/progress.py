@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import DamerauLevenshtein
 
 from engine.text import fold
 
@@ -25,12 +26,30 @@ NAMED = 80
 TIE = 6
 
 
+#: a typed word this long may be a status word with one typo ("finishd", "gestrat")
+TYPO_LENGTH = 6
+
+
+def _status(word: str) -> Reported | None:
+    """The status one word reports: a status word, or a long one with one typo."""
+    for status, known in (("done", DONE_WORDS), ("started", STARTED_WORDS)):
+        if word in known:
+            return status  # type: ignore[return-value]
+    if len(word) < TYPO_LENGTH:
+        return None
+    for status, known in (("done", DONE_WORDS), ("started", STARTED_WORDS)):
+        if any(len(k) >= TYPO_LENGTH and DamerauLevenshtein.distance(word, k) == 1
+               for k in known):
+            return status  # type: ignore[return-value]
+    return None
+
+
 def reported(text: str) -> Reported | None:
     found = re.findall(r"[a-z]+", fold(text))
-    words = set(found) - {"af"}
-    if words & set(DONE_WORDS) or found[-1:] == ["af"]:  # "af" only at the end: not "af en toe"
+    said = {_status(w) for w in found if w != "af"}
+    if "done" in said or found[-1:] == ["af"]:  # "af" only at the end: not "af en toe"
         return "done"
-    if words & set(STARTED_WORDS):
+    if "started" in said:
         return "started"
     return None
 
@@ -38,7 +57,8 @@ def reported(text: str) -> Reported | None:
 def _without_status(text: str) -> str:
     noise = {*DONE_WORDS, *STARTED_WORDS, "ik", "heb", "ben", "met", "de", "het", "een",
              "training", "cursus", "i", "have", "the", "with", "am", "en", "net", "zojuist"}
-    return " ".join(w for w in re.findall(r"[a-z0-9]+", fold(text)) if w not in noise)
+    return " ".join(w for w in re.findall(r"[a-z0-9]+", fold(text))
+                    if w not in noise and (w == "af" or _status(w) is None))
 
 
 def named(text: str, titles: Sequence[str]) -> list[int]:

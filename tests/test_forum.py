@@ -306,7 +306,7 @@ async def test_anonymous_question_without_a_team_is_found_under_open_questions(r
     eva = User(runtime.conductor, name="eva")
     out = await ask(eva, "Hoe maak ik een draaitabel in Excel die zichzelf ververst?",
                     anonymous=True)
-    assert "niet in een team" in out and "gevraagd aan" in out
+    assert "bij de open vragen" in out and "gevraagd aan" in out
     await deliver(runtime)
     bob = User(runtime.conductor, name="bob")
     assert "ververst" in await bob.say("menu")  # asked as an expert

@@ -73,6 +73,7 @@ def test_runs_due_delivers_reminder_and_evaluation(capsys: pytest.CaptureFixture
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert "Rondes gepland: 1" in done.stdout  # the reminder of 23 June, caught up
+    assert "gaan meteen op weg" in done.stdout  # not "berichten nu klaargezet: 0" alone
     assert main(["runs", "due", "--at", "2027-06-25"]) == 0  # once only
     assert "Rondes gepland: 0" in capsys.readouterr().out
     assert main(["runs", "due", "--at", "2027-09-30"]) == 0
@@ -134,7 +135,7 @@ async def test_a_moved_clock_sets_the_dialogs_today(tmp_path: Path) -> None:
     runtime = await Runtime.start(settings)
     try:
         async with Workspace(runtime) as ws:
-            path = await ws.paths.save_path(PathDraft(
+            await ws.paths.save_path(PathDraft(
                 name="Excel", level="individueel", spec={"competencies": ["Excel"]},
                 trainings=[training(1, "Excel voor beginners")], total_minutes=60),
                 created_by="hr")
@@ -142,7 +143,7 @@ async def test_a_moved_clock_sets_the_dialogs_today(tmp_path: Path) -> None:
         await hr.say("hallo")
         await User(runtime.conductor, name="sam", channel=WEB).say("hallo")
         await hr.say("leerlijnen")
-        await hr.press(str(path.id))  # the leerlijn by its button
+        await hr.press("Excel")  # the saved path, by its name
         await hr.press("assign")
         out = await hr.submit(people="sam", deadline="31-03-2025")
         assert "Toegewezen aan sam" in out  # ahead of the moved clock

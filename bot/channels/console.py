@@ -61,11 +61,17 @@ class Screen:
     asks: bool = False  # a question waits (Enter then takes its suggested answer)
 
 
+def _labelled(label: str, value: str) -> str:
+    """'Team: Secretariaat'; a label that is a question or ends in a colon gets no colon of its
+    own ('Wat liep anders dan verwacht? de vergadering')."""
+    return f"{label} {value}" if label.rstrip().endswith(("?", ":", "!")) else f"{label}: {value}"
+
+
 def _card_lines(block: CardBlock) -> list[str | SavedFile]:
     lines: list[str | SavedFile] = [f"== {text_of(block.title)} =="]
     if block.text:
         lines.append(text_of(block.text))
-    lines += [f"  - {text_of(fact.label)}: {text_of(fact.value)}" for fact in block.facts]
+    lines += [f"  - {_labelled(text_of(fact.label), text_of(fact.value))}" for fact in block.facts]
     return lines
 
 

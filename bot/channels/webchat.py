@@ -34,6 +34,7 @@ from dialogs.kit import (
     FormBlock,
     ImageBlock,
     Incoming,
+    Member,
     Message,
     Prompt,
     Rich,
@@ -230,13 +231,19 @@ class WebChat:
         response.set_cookie(COOKIE, value, httponly=True, samesite="Strict", path="/chat",
                             secure=request.secure, max_age=400 * 24 * 3600)
 
+    async def _known(self, ident: str) -> Member | None:
+        """The member behind a cookie, if they ever talked: opening the page or polling the
+        mailbox makes nobody a member (nor, on a fresh install, its first admin)."""
+        key = _key(ident)
+        async with self.conductor.units() as unit:
+            people = unit.ports(Member(workspace=key.workspace, user=key.user)).get("people")
+            return await people.member(key.user)  # type: ignore[no-any-return]
+
     async def _language(self, ident: str | None, locale: str | None) -> str:
         """The member's chosen language, else the browser's."""
-        if ident is not None:
-            async with self.conductor.units() as unit:
-                member = await unit.identify(_key(ident), "", CHANNEL.name, None)
-            if member.lang:
-                return TEXTS.normalise(member.lang)
+        member = await self._known(ident) if ident is not None else None
+        if member is not None and member.lang:
+            return TEXTS.normalise(member.lang)
         return TEXTS.normalise(locale)
 
     async def index(self, request: web.Request) -> web.Response:
@@ -276,8 +283,10 @@ class WebChat:
         """Proactive messages waiting for this web chat user (polled by the page)."""
         ident = self._caller(request)
         await _read(request, MailboxRequest)
+        member = await self._known(ident)
+        if member is None:  # nothing can wait for someone who never talked
+            return web.json_response({"messages": []})
         async with self.conductor.units() as unit:
-            member = await unit.identify(_key(ident), "", CHANNEL.name, None)
             waiting, _ = await unit.mailbox(member)
         return web.json_response({"messages": [message_json(m) for m in waiting]})
 

@@ -12,7 +12,7 @@ from rapidfuzz import fuzz
 from dialogs.development import goal
 from dialogs.development.cards import plan_cards
 from dialogs.development.port import MAX_ANSWER, MAX_GOALS, Goal, PlanDraft
-from dialogs.development.sharing import tell_managers
+from dialogs.development.sharing import managers_of, tell_managers
 from dialogs.kit import (
     Ask,
     Block,
@@ -27,6 +27,7 @@ from dialogs.kit import (
     plain,
     say,
 )
+from engine import parsing
 from engine.text import fold
 from knowledge.prompts import load_prompts
 
@@ -75,8 +76,8 @@ def skip_choice(turn: Turn, state: DevelopmentState) -> list[Choice]:
 
 def skipped(text: str) -> bool:
     """The skip button, pressed, typed as its number (the console numbers it 1) or in words
-    (a typo allowed: "sla ovr")."""
-    if text in {SKIP, "1"}:
+    (a typo allowed: "sla ovr"), or left open ("weet ik niet", "maakt niet uit")."""
+    if text in {SKIP, "1"} or parsing.read_no_answer(text) is not None:
         return True
     words = fold(text).strip(" .!")
     return any(fuzz.ratio(words, skip) >= SKIP_SIMILARITY for skip in SKIP_WORDS)
@@ -152,7 +153,8 @@ async def finish(turn: Turn, state: DevelopmentState) -> list[Block]:
         else:
             said.append(say(turn.lang, "development.shared_no_manager"))
     elif plan.shared:
-        said.append(say(turn.lang, "development.still_shared"))
+        said.append(say(turn.lang, "development.still_shared" if await managers_of(turn, me)
+                        else "development.still_shared_hr"))
     said.append(say(turn.lang, "development.find_it"))
     return [*plan_cards(turn, plan), TextBlock(text=join(said))]
 

@@ -44,12 +44,13 @@ class MyPlanState(BaseModel):
     due: date | None = None
     added: Goal | None = None
     confirmed: bool = False
-    managers: list[str] = []  # names, for the question before sharing
+    managers: list[str] = []  # her managers' names: who sees it when shared
 
 
 async def start(turn: Turn, text: str) -> MyPlanState:
     plan = await turn.development.plan(turn.member.user)
-    return MyPlanState(plan=plan)
+    managers = await managers_of(turn, turn.member.user) if plan is not None else []
+    return MyPlanState(plan=plan, managers=[m.name or m.user for m in managers])
 
 
 def _plan(state: MyPlanState) -> DevelopmentPlan:
@@ -59,7 +60,9 @@ def _plan(state: MyPlanState) -> DevelopmentPlan:
 
 def overview(turn: Turn, state: MyPlanState) -> list[Block]:
     plan = _plan(state)
-    status = "development.status_shared" if plan.shared else "development.status_private"
+    status = ("development.status_private" if not plan.shared
+              else "development.status_shared" if state.managers
+              else "development.status_shared_hr")
     return [*plan_cards(turn, plan),
             TextBlock(text=join([say(turn.lang, status), say(turn.lang, "development.ask_what")]))]
 

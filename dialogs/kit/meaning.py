@@ -19,8 +19,24 @@ LOOSE_ROUTE = 75.0
 SHORT = 4
 
 
+#: words said before a command on second thought ("nee wacht, terug", "oeps stop")
+HESITATIONS = frozenset({"nee", "neen", "wacht", "even", "ho", "oh", "oeps", "sorry", "toch",
+                         "laat", "maar", "eh", "ehm", "hmm", "no", "wait", "oops", "hold", "on",
+                         "please", "graag", "alsjeblieft"})
+
+
 def near_command(text: str, commands: dict[str, set[str]]) -> str | None:
-    """The command a single mistyped word means ('stpo' -> 'stop'), or None."""
+    """The command a single mistyped word means ('stpo' -> 'stop'), or a command said after
+    words of hesitation ('nee wacht, terug'), or None."""
+    words = tokens(text, keep_stopwords=True)
+    if len(words) > 1:
+        rest = [w for w in words if w not in HESITATIONS]
+        if len(rest) != 1:
+            return None
+        return next((name for name in GUESSABLE for known in commands[name]
+                     if rest[0] == known or (len(known) >= 4 and len(rest[0]) >= 4 and
+                                             DamerauLevenshtein.distance(rest[0], known) == 1)),
+                    None)
     word = fold(text).strip().strip("!.").lstrip("/")
     if " " in word or len(word) < 4:
         return None

@@ -129,7 +129,9 @@ async def overview(turn: Turn, state: MyPathState) -> list[Block]:
     paths = await turn.my_path.my_paths(turn.member.user)
     blocks: list[Block] = [TextBlock(text=say(turn.lang, "my_path.intro", count=len(paths)))]
     blocks += [path_card(turn, p) for p in paths]
-    blocks.append(TextBlock(text=say(turn.lang, "my_path.ask_action")))
+    open_ones = [t.title for p in paths for t in p.trainings if t.status != "done"]
+    blocks.append(TextBlock(text=say(turn.lang, "my_path.ask_action_named", training=open_ones[0])
+                            if open_ones else say(turn.lang, "my_path.ask_action")))
     return blocks
 
 

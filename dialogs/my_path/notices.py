@@ -18,11 +18,20 @@ def go(argument: str) -> str:
     return f"go:my_path:{argument}"
 
 
+#: the builder's reasons that speak to the employee: what a training covers. How it fits the
+#: target group, or that the manager chose it, were written to the manager.
+FOR_HER = ("paths.reason.covers", "paths.reason.extra")
+
+
 def _reason(lang: str, item: dict[str, Any]) -> str:
     notes = []
     for raw in item.get("reason") or []:
         try:
-            notes.append(Note.model_validate(raw).text(lang))
+            found = Note.model_validate(raw)
+            if found.code in FOR_HER:
+                named = str(found.params.get("competencies", "")).split(", ")
+                notes.append(found.model_copy(update={"params": {
+                    **found.params, "competencies": labels(named, lang)}}).text(lang))
         except (ValueError, KeyError):
             continue  # an older leerlijn may hold reasons in a form we no longer read
     return " ".join(notes)

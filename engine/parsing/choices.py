@@ -86,13 +86,37 @@ def _exact(value: str, options: Sequence[Option]) -> Option | None:
     return None
 
 
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text))
+
+
+def _by_value(value: str, options: Sequence[Option]) -> Option | None:
+    """The one option whose value is a word of the answer: "delete everything" for
+    ("delete", "Erase everything")."""
+    words = _words(value)
+    named = [o for o in options if o[0].isalpha() and len(o[0]) >= 4 and fold(o[0]) in words]
+    return named[0] if len(named) == 1 else None
+
+
 def _fuzzy(value: str, options: Sequence[Option]) -> Option | None:
     """A label with a typo. A long answer must resemble a label as a whole: it is never matched
-    by one word it happens to contain ("eigenlijk wil ik liever de scan doen" is no level)."""
+    by one word it happens to contain ("eigenlijk wil ik liever de scan doen" is no level).
+    Words that several labels share ("alles" in "Alles downloaden" and "Alles wissen") do not
+    decide: "wis alles" is compared as "wis"."""
     labels = [fold(label) for _, label in options]
     inside = [i for i, label in enumerate(labels) if re.search(rf"\b{re.escape(value)}\b", label)]
     if len(inside) == 1:  # a part of one label, word for word ("het werk gaat voor")
         return options[inside[0]]
+    counts: dict[str, int] = {}
+    for label in labels:
+        for word in _words(label):
+            counts[word] = counts.get(word, 0) + 1
+    shared = {word for word, count in counts.items() if count > 1}
+    if _words(value) & shared:
+        value = " ".join(w for w in value.split() if w not in shared)
+        labels = [" ".join(w for w in label.split() if w not in shared) for label in labels]
+        if not value:
+            return None
     short = len(value.split()) <= SHORT_ANSWER
     found = process.extract(value, labels, scorer=fuzz.WRatio if short else fuzz.ratio,
                             score_cutoff=CHOICE_CUTOFF if short else LONG_CUTOFF, limit=None)
@@ -122,7 +146,8 @@ def pick_choice(text: str, options: Sequence[Option]) -> str:
         if 1 <= position <= len(options):
             return options[position - 1][0]
         raise ParseError("parsing.choice_number", count=len(options))
-    found = _exact(value, options) or _by_yes_no(value, options) or _fuzzy(value, options)
+    found = (_exact(value, options) or _by_yes_no(value, options) or _by_value(value, options)
+             or _fuzzy(value, options))
     if found is None:
         raise _not_a_choice(options)
     return found[0]

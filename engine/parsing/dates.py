@@ -302,10 +302,22 @@ def _date_or_period(text: str, today: date, lang: str) -> date | Period:
     return found
 
 
+#: words for a moment that has passed: read, to say so ("gisteren" is no deadline)
+PAST = frozenset({"gisteren", "eergisteren", "vorige week", "vorige maand", "vorig jaar",
+                  "afgelopen week", "afgelopen maand", "yesterday", "the day before yesterday",
+                  "last week", "last month", "last year"})
+
+
+def _in_the_past(text: str) -> bool:
+    return " ".join(fold(text).strip(" .!?").split()) in PAST
+
+
 def parse_deadline(text: str, *, today: date, lang: str = "nl",
                    allow_today: bool = False) -> date:
     """The day something must be done: a date, or a period from ``today`` ("over 3 weken",
     "een half jaar"). Refuses a day before today (and today itself unless ``allow_today``)."""
+    if _in_the_past(text):
+        raise fail("parsing.date_past", text)
     found = _date_or_period(text, today, lang)
     deadline = found.after(today) if isinstance(found, Period) else found
     if deadline < today or (deadline == today and not allow_today):
@@ -325,6 +337,8 @@ def parse_deadline_months(text: str, *, today: date, lang: str = "nl", low: int 
                           high: int = 36) -> int:
     """Whole months to finish something in (a period rounded up: "3 weken" is 1, "een half
     jaar" 6), or the months until a date ("eind maart"); between ``low`` and ``high``."""
+    if _in_the_past(text):
+        raise fail("parsing.date_past", text)
     found = _date_or_period(text, today, lang)
     if isinstance(found, Period):
         months = max(0, math.ceil(round(found.months, 6)))

@@ -78,8 +78,12 @@
     return wrap;
   }
 
+  // a question's buttons and forms go grey once something else is sent; the buttons of a
+  // message that asks nothing (an assignment, a check-in: "go:" values) stay usable
   function disableOld() {
-    for (const b of log.querySelectorAll(".choices button, form.card-form button")) b.disabled = true;
+    for (const b of log.querySelectorAll(".choices button, form.card-form button")) {
+      if (!b.dataset.lasting) b.disabled = true;
+    }
   }
 
   function render(message) {
@@ -91,6 +95,7 @@
         for (const c of block.choices) {
           const b = el("button", c.style || "default", plain(c.label));
           b.type = "button";
+          if (!message.prompt && c.value.startsWith("go:")) b.dataset.lasting = "1";
           b.addEventListener("click", () => send({ value: c.value, prompt: message.prompt }, plain(c.label)));
           row.appendChild(b);
         }
