@@ -4,7 +4,8 @@ statements and transactions per turn, and Python function calls per turn (cProfi
 1. an in-process console turn (``Conductor.handle``), the SCRIPT of ``bench/turns.py``;
 2. a whole Slack turn in process: a signed event through the real aiohttp server (stored
    before the ack), the inbox worker's claim and turn, the delivery worker's claim, post to a
-   fake Web API on 127.0.0.1, and its marks.
+   fake Web API on 127.0.0.1, and its marks; one at a time, then 50 users at once (the
+   workers' batches and group commits share the cost, as under load).
 
     .venv/bin/python bench/turn_cost.py [--turns 200] [--database URL]
 
@@ -147,6 +148,20 @@ async def slack(settings: Settings, turns: int, showing: bool) -> None:
                     await one(number % 5, number)
                 profile.disable()
                 counts.on = False
+                burst = Counts(runtime)
+                burst.on, burst.log = True, ([] if showing else None)
+                profile_burst = cProfile.Profile()
+                profile_burst.enable()
+                for number in range(0, turns, 50):  # 50 users at once, as under load
+                    await asyncio.gather(*(client.post("/slack/events", data=raw, headers={
+                        "Content-Type": "application/json", **sign(SECRET, raw)})
+                        for raw in [slack_event(100 + user, "menu", number)
+                                    for user in range(50)]))
+                    await channels.inbox.drain()
+                    await channels.deliveries.drain()
+                profile_burst.disable()
+                burst.on = False
+                turns_burst = (turns + 49) // 50 * 50
                 if showing:
                     counts.log = []
                     counts.on = True
@@ -158,6 +173,12 @@ async def slack(settings: Settings, turns: int, showing: bool) -> None:
     print(f"whole Slack turn (one at a time): {counts.per(turns)}")
     print(f"  {calls(profile) / turns:,.0f} Python calls per turn (server, workers and the fake "
           "Web API in one process)")
+    print(f"whole Slack turns, 50 at once: {burst.per(turns_burst)}")
+    print(f"  {calls(profile_burst) / turns_burst:,.0f} Python calls per turn")
+    if showing:
+        print("  their statements, by kind, per turn:")
+        for line, count in Counter(line[:90] for line in burst.log or []).most_common():
+            print(f"    {count / turns_burst:5.2f}  {line}")
     if showing:
         show(counts, "whole Slack turn (menu)")
 

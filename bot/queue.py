@@ -48,6 +48,8 @@ class ClaimLost(Exception):
 #: the inbox row the current task works on, and the worker that claimed it: finishing the row
 #: then succeeds only while that claim holds (see ``finish_inbox``)
 CURRENT_CLAIM: ContextVar[tuple[int, str] | None] = ContextVar("leerbot_claim", default=None)
+#: how many rows the current task's worker claimed together (its batch): many means load
+CLAIMED_TOGETHER: ContextVar[int] = ContextVar("leerbot_claimed_together", default=1)
 
 
 def now() -> datetime:

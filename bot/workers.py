@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.group_commit import GroupCommit
 from bot.queue import (
+    CLAIMED_TOGETHER,
     CURRENT_CLAIM,
     LEASE,
     MAX_ATTEMPTS,
@@ -268,6 +269,7 @@ class Worker:
         if not rows:
             return 0
         limit = asyncio.Semaphore(self.concurrency)
+        together = CLAIMED_TOGETHER.set(len(rows))  # seen by the tasks gathered below
 
         async def guarded(row: Any) -> None:
             async with limit:
@@ -276,7 +278,10 @@ class Worker:
                 finally:
                     self.leases.drop(row.id)
 
-        await asyncio.gather(*(guarded(row) for row in rows))
+        try:
+            await asyncio.gather(*(guarded(row) for row in rows))
+        finally:
+            CLAIMED_TOGETHER.reset(together)
         return len(rows)
 
     async def drain(self, rounds: int = 100) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select, update
 
+from bot.channels.slack.turns import DIRECT_BATCH
 from bot.queue import (
     claim_deliveries,
     enqueue_claimed,
@@ -178,3 +179,19 @@ async def test_a_second_message_while_the_first_reply_is_sent_is_answered_after_
     assert len(posts) == 1 + len(second)
     assert [p["text"] for p in posts[1:]] == texts  # after the first reply, in their order
     assert posts[0]["text"] not in texts
+
+
+async def test_under_load_replies_are_left_to_the_worker_which_sends_them_together(
+        bot: TestClient, slack: FakeSlack) -> None:  # noqa: F811
+    channels = bot.channels  # type: ignore[attr-defined]
+    users = [f"U{number}" for number in range(DIRECT_BATCH + 2)]
+    for number, user in enumerate(users):  # waiting together: the worker claims them together
+        assert await post_event(bot, event("menu", f"Ev{number}", user=user)) == 200
+    await channels.inbox.drain()
+    async with bot.runtime.sessions() as db:  # type: ignore[attr-defined]
+        rows = (await db.execute(select(DeliveryRow))).scalars().all()
+    assert len(rows) == len(users)
+    assert {(r.status, r.claimed_by) for r in rows} == {("pending", None)}
+    assert channels.deliveries.wake.is_set()
+    await channels.deliveries.drain()
+    assert all(len(slack.posts(f"D{user}")) == 1 for user in users)

@@ -3,7 +3,8 @@ deliveries in the turn's own transaction, together with the inbox row marked don
 never loses a reply nor sends it twice). The delivery worker posts them (``sending``): a reply
 to a typed message or a button is claimed for this process's delivery worker in the same
 transaction and handed to it once committed (``Direct``), unless an earlier message of the
-conversation is still open; other replies wait for the worker to find them."""
+conversation is still open or the inbox is busy (``DIRECT_BATCH``); other replies wait for the
+worker to find them."""
 
 from __future__ import annotations
 
@@ -19,11 +20,21 @@ from bot.channels.contract import Transaction
 from bot.channels.slack import render
 from bot.channels.slack.caches import Person
 from bot.channels.slack.events import SlackEvent
-from bot.queue import enqueue_claimed, enqueue_delivery, finish_inbox, reserve_order
+from bot.queue import (
+    CLAIMED_TOGETHER,
+    enqueue_claimed,
+    enqueue_delivery,
+    finish_inbox,
+    reserve_order,
+)
 from bot.storage.models import DeliveryRow
 from dialogs.kit import Channel, Incoming, Message, SessionKey
 
 CHANNEL = Channel(name=SLACK, forms=True)
+#: replies are sent right after their turn while the inbox worker claims at most this many
+#: events at once; under load they are left to the delivery worker, whose claims and marks
+#: then cover many replies at once (fewer transactions per reply)
+DIRECT_BATCH = 4
 
 
 @dataclass(frozen=True)
@@ -80,7 +91,8 @@ class Replies:
             return
         since = time.monotonic()
         until = await reserve_order(db, ordering, self.direct.lease) \
-            if direct and self.direct is not None else None
+            if direct and self.direct is not None and CLAIMED_TOGETHER.get() <= DIRECT_BATCH \
+            else None
         claimed = []
         for index, payload in enumerate(payloads):
             key = f"inbox:{row_id}:{index}"
