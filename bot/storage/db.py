@@ -27,7 +27,6 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.pool import PoolResetState
 
 from bot.storage.models import HealthCheckRow
 
@@ -170,25 +169,6 @@ def sqlite_pragmas(dbapi_connection: Any, _record: Any = None) -> None:
     cursor.close()
 
 
-def reset_sqlite(dbapi_connection: Any, _record: Any, state: PoolResetState) -> None:
-    """A SQLite connection handed back to the pool is rolled back only when it still holds a
-    transaction (the pool's own reset would always roll back). After a commit, as at the end
-    of every turn, there is nothing to undo, and on aiosqlite even that rollback is a round
-    trip to the driver's thread."""
-    if not state.asyncio_safe or state.transaction_was_reset:
-        return  # as the pool's own reset: nothing to do, or it cannot be done here
-    if holds_transaction(dbapi_connection):
-        dbapi_connection.rollback()
-
-
-def holds_transaction(dbapi_connection: Any) -> bool:
-    """Whether the (aiosqlite) connection is inside a transaction; when unsure, True."""
-    try:
-        return bool(dbapi_connection.driver_connection._conn.in_transaction)
-    except Exception:  # another driver, or a connection already closed: roll back anyway
-        return True
-
-
 def create_engine(url: str) -> AsyncEngine:
     """An engine for the URL; on SQLite its directory is created first. Statement parameters
     never appear in log lines or error messages (``hide_parameters``): they can hold what
@@ -205,9 +185,8 @@ def create_engine(url: str) -> AsyncEngine:
             problem.where = str(directory)
             raise problem from exc
         _open_sqlite(Path(str(parsed.database)), parsed)
-        engine = create_async_engine(url, hide_parameters=True, pool_reset_on_return=None)
+        engine = create_async_engine(url, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", sqlite_pragmas)
-        event.listen(engine.sync_engine, "reset", reset_sqlite)
         return engine
     return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
                                hide_parameters=True,
