@@ -48,6 +48,8 @@ class ClaimLost(Exception):
 #: the inbox row the current task works on, and the worker that claimed it: finishing the row
 #: then succeeds only while that claim holds (see ``finish_inbox``)
 CURRENT_CLAIM: ContextVar[tuple[int, str] | None] = ContextVar("leerbot_claim", default=None)
+#: how many rows the current task's worker claimed together (its batch): many means load
+CLAIMED_TOGETHER: ContextVar[int] = ContextVar("leerbot_claimed_together", default=1)
 
 
 def now() -> datetime:
@@ -81,6 +83,37 @@ async def enqueue_delivery(session: AsyncSession, key: str, channel: str, worksp
     ).on_conflict_do_nothing(index_elements=["key"])
     result = await session.execute(statement)
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def reserve_order(session: AsyncSession, ordering_key: str,
+                        lease: timedelta = LEASE) -> datetime | None:
+    """Whether deliveries queued now in this conversation may be sent right after this
+    transaction commits, by a worker of this process that claims them in it
+    (``enqueue_claimed``): the end of their lease, or None when an earlier open delivery of
+    the conversation holds them back (as in ``_claim``); they are then queued as usual."""
+    moment = await clock(session)
+    earlier = (await session.execute(select(DeliveryRow.id).where(
+        DeliveryRow.ordering_key == ordering_key[:512], DeliveryRow.status.in_(OPEN),
+        or_(DeliveryRow.available_at <= moment, DeliveryRow.attempts > 0)).limit(1))).first()
+    return None if earlier is not None else moment + lease
+
+
+async def enqueue_claimed(session: AsyncSession, key: str, channel: str, workspace: str,
+                          ordering_key: str, payload: dict[str, Any], owner: str,
+                          until: datetime) -> DeliveryRow | None:
+    """Store an outbound message already claimed by ``owner`` until ``until`` (see
+    ``reserve_order``), as ``claim_deliveries`` would leave it; the row (detached, for the
+    worker), or None when the key exists already (nothing is claimed then)."""
+    values: dict[str, Any] = dict(
+        key=key[:255], channel=channel, workspace=workspace, ordering_key=ordering_key[:512],
+        payload=payload, status="processing", attempts=1, available_at=until,
+        created_at=now(), run_id=None, claimed_by=owner)
+    statement = _insert(session, DeliveryRow).values(**values).on_conflict_do_nothing(
+        index_elements=["key"]).returning(DeliveryRow.__table__.c.id)
+    row_id = (await session.execute(statement)).scalar_one_or_none()
+    if row_id is None:
+        return None
+    return DeliveryRow(id=row_id, sending_at=None, **values)
 
 
 async def delivery_result(session: AsyncSession, key: str) -> dict[str, Any] | None:

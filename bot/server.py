@@ -55,7 +55,8 @@ class Channels:
         self.slack: SlackChannel | None = None
         if settings.slack_signing_secret is not None:
             self.slack = SlackChannel(settings, runtime.conductor, runtime.sessions,
-                                      self.inbox.wake.set, self.deliveries.wake.set)
+                                      self.inbox.wake.set, self.deliveries.wake.set,
+                                      direct=self.deliveries)
             senders[SLACK] = self.slack.sender
             self.inbox.processors[SLACK] = self.slack.process
         self.msteams = MsTeamsChannel(settings, runtime.conductor, runtime.sessions)

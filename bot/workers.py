@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.group_commit import GroupCommit
 from bot.queue import (
+    CLAIMED_TOGETHER,
     CURRENT_CLAIM,
     LEASE,
     MAX_ATTEMPTS,
@@ -256,7 +257,7 @@ class Worker:
     async def claim(self, session: AsyncSession) -> list[Any]:
         raise NotImplementedError
 
-    async def handle(self, row: Any) -> None:
+    async def handle(self, row: Any) -> object:
         raise NotImplementedError
 
     async def run_once(self) -> int:
@@ -268,6 +269,7 @@ class Worker:
         if not rows:
             return 0
         limit = asyncio.Semaphore(self.concurrency)
+        together = CLAIMED_TOGETHER.set(len(rows))  # seen by the tasks gathered below
 
         async def guarded(row: Any) -> None:
             async with limit:
@@ -276,7 +278,10 @@ class Worker:
                 finally:
                     self.leases.drop(row.id)
 
-        await asyncio.gather(*(guarded(row) for row in rows))
+        try:
+            await asyncio.gather(*(guarded(row) for row in rows))
+        finally:
+            CLAIMED_TOGETHER.reset(together)
         return len(rows)
 
     async def drain(self, rounds: int = 100) -> None:
@@ -408,6 +413,11 @@ class DeliveryWorker(Worker):
             self._write_marks, name="delivery-marks")
         self._groups: dict[tuple[str, str], asyncio.Task[int]] = {}
         self._stopping = asyncio.Event()
+        #: replies sent right after the turn that queued them (``send_claimed``)
+        self._direct: set[asyncio.Task[None]] = set()
+        #: the worker looked for work while such replies were in flight: it looks again after
+        #: each (a row held back by one of them in its conversation is then ready)
+        self._look_again = False
 
     async def _write_marks(self, changes: list[dict[str, Any]]) -> None:
         async with self.sessions.begin() as session:
@@ -416,6 +426,55 @@ class DeliveryWorker(Worker):
     async def claim(self, session: AsyncSession) -> list[DeliveryRow]:
         return await claim_deliveries(session, self.batch, self.lease,
                                       owner=self.leases.owner)
+
+    # Replies sent right away: the turn that queued them claimed them for this worker in its
+    # own transaction (``bot.queue.reserve_order``, ``enqueue_claimed``), so they need neither
+    # a look for work nor a claim of their own. The rows stay the crash-safe record: sending
+    # is marked as always (``handle``); if this process dies, their lease runs out and any
+    # worker takes them over (and first asks the platform whether one arrived).
+
+    @property
+    def owner(self) -> str:
+        return self.leases.owner
+
+    def send_claimed(self, rows: list[DeliveryRow], since: float) -> None:
+        """Send rows claimed for this worker (``time.monotonic()`` was ``since`` before their
+        lease was set), in their order, in a task of their own."""
+        held = self.leases.hold(rows, since)
+        if held:
+            task = asyncio.create_task(self._send_in_order(held),
+                                       name="leerbot-deliveries-direct")
+            self._direct.add(task)
+            task.add_done_callback(self._direct.discard)
+
+    async def _send_in_order(self, rows: list[DeliveryRow]) -> None:
+        """Each row once the one before it is marked sent; after a row that was not sent
+        (retry later, failed, lease lost) the rest are handed back to be claimed in order."""
+        try:
+            for number, row in enumerate(rows):
+                sent = False
+                try:
+                    sent = await self.handle(row)
+                except Exception as exc:  # e.g. its mark could not be written
+                    log.warning("delivery %s: %s; it is taken up again when its lease runs "
+                                "out", row.id, type(exc).__name__)
+                finally:
+                    self.leases.drop(row.id)
+                if not sent:
+                    if rows[number + 1:]:
+                        await self._release(rows[number + 1:])
+                    self.wake.set()
+                    return
+        finally:
+            if self._look_again:
+                self._look_again = False
+                self.wake.set()
+
+    async def drain(self, rounds: int = 100) -> None:
+        """Finish the replies being sent right away, then handle until nothing is ready."""
+        while self._direct:
+            await asyncio.gather(*self._direct, return_exceptions=True)
+        await super().drain(rounds)
 
     # Each workspace (per channel) is drained by its own task, so workspaces and tenants
     # proceed in parallel and a long fan-out in one never holds up replies in another.
@@ -430,6 +489,7 @@ class DeliveryWorker(Worker):
             pause = POLL_SECONDS
             self.wake.clear()  # before looking: a wake-up while we look is not lost
             try:
+                self._look_again = bool(self._direct)
                 await self._start_groups()
                 async with self.sessions() as session:
                     due = await next_due(session)
@@ -546,9 +606,10 @@ class DeliveryWorker(Worker):
                 raise ClaimLost(f"delivery {row.id}: lease not renewed during the call")
         return call.result()
 
-    async def handle(self, row: DeliveryRow) -> None:
+    async def handle(self, row: DeliveryRow) -> bool:
+        """Send one claimed row; whether it was marked sent."""
         if not self.leases.holds(row.id):
-            return  # the lease may have run out: left to whoever claims the row next
+            return False  # the lease may have run out: left to whoever claims the row next
         sender = self.senders.get(row.channel)
         attempted = False  # True once the platform call itself started
         try:
@@ -561,18 +622,18 @@ class DeliveryWorker(Worker):
                     await self._mark(row, status="unknown", last_error=(
                         "the process stopped while sending; the platform cannot tell whether "
                         "it arrived, so it is not sent again (retry it from the runs view)"))
-                    return
+                    return False
                 if verdict:
                     await self._mark(row, **sent_values(row.key, row.payload))
-                    return
+                    return True
             await self._mark(row, sending_at=now())
             if not self.leases.holds(row.id):
-                return  # unsure whether the row is still ours: whoever takes it over checks
+                return False  # unsure whether the row is still ours: whoever takes it over checks
             attempted = True
             result = await self._call(sender, row)
         except ClaimLost as exc:  # left as it is: whoever takes it over checks it first
             log.warning("%s", exc)
-            return
+            return False
         except RetryableError as exc:
             # the claim already counted this try; a rate limit does not count
             counted = row.attempts - 1 if exc.retry_after is not None else row.attempts
@@ -582,17 +643,18 @@ class DeliveryWorker(Worker):
             uncertain = (not attempted and row.sending_at is not None) or (
                 attempted and exc.retry_after is None and getattr(sender, "verifies", False))
             await self._retry(row, counted, str(exc), exc.retry_after, uncertain)
-            return
+            return False
         except PermanentError as exc:
             log.warning("delivery %s failed: %s", row.id, exc)
             await self._mark(row, status="failed", last_error=str(exc)[:500], sending_at=None)
-            return
+            return False
         except Exception as exc:
             log.exception("delivery %s failed", row.id)
             await self._retry(row, row.attempts, type(exc).__name__, None,
                               uncertain=attempted or row.sending_at is not None)
-            return
+            return False
         await self._mark(row, **sent_values(row.key, row.payload, result))
+        return True
 
     async def _retry(self, row: DeliveryRow, attempts: int, error: str,
                      retry_after: float | None, uncertain: bool = False) -> None:
@@ -625,5 +687,7 @@ class DeliveryWorker(Worker):
             task.cancel()
         await asyncio.gather(*groups, return_exceptions=True)
         self._groups = {}
+        while self._direct:  # replies sent right away finish (they are not waiting for a slot)
+            await asyncio.gather(*self._direct, return_exceptions=True)
         await self.marks.close()
         await self.leases.stop()

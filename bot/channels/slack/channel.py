@@ -16,7 +16,7 @@ from bot.channels.slack.home import HomeTab
 from bot.channels.slack.install import installation_store
 from bot.channels.slack.modals import ModalForms
 from bot.channels.slack.sending import SlackSender
-from bot.channels.slack.turns import Replies, SlackTurn, SlackTurns
+from bot.channels.slack.turns import Direct, Replies, SlackTurn, SlackTurns
 from bot.channels.slack.verify import Refusals
 from bot.channels.slack.web import SlackWeb
 from bot.channels.slack.welcome import Welcome
@@ -29,14 +29,14 @@ from dialogs.kit import Conductor
 class SlackChannel:
     def __init__(self, settings: Settings, conductor: Conductor,
                  sessions: async_sessionmaker[AsyncSession], wake_inbox: Callable[[], object],
-                 wake_deliveries: Callable[[], object]) -> None:
+                 wake_deliveries: Callable[[], object], direct: Direct | None = None) -> None:
         self.conductor = conductor
         self.wake_deliveries = wake_deliveries
         self.installations = installation_store(settings, sessions)
         self.web = SlackWeb(settings, self.installations, SlackCaches())
         self.inbox = SlackInbox(InboxWriter(sessions.kw["bind"]), wake_inbox)
         replies = Replies(sessions)
-        self.turns = SlackTurns(replies)
+        self.turns = SlackTurns(Replies(sessions, direct))
         self.modals = ModalForms(sessions, replies)
         self.home = HomeTab(sessions, replies)
         self.welcome = Welcome(self.web, sessions, replies)
@@ -67,9 +67,23 @@ class SlackChannel:
                 turn = SlackTurn(row.id, event, await self._conversation(event), person)
                 if event.kind == "open_form":
                     await self.modals.fill(self.conductor, turn)
-                else:
-                    await run_turn(self.turns, self.conductor, turn)
+                elif await self._turn(turn):
+                    return  # its reply is being sent right away
         self.wake_deliveries()
+
+    async def _turn(self, turn: SlackTurn) -> bool:
+        """Run the turn; whether its reply was handed to the delivery worker at once."""
+        replies = self.turns.replies
+        try:
+            await run_turn(self.turns, self.conductor, turn)
+        except BaseException:
+            replies.claimed(turn.row_id)  # not handed over: the lease runs out, then it is sent
+            raise
+        claimed = replies.claimed(turn.row_id)
+        if claimed is None or replies.direct is None:
+            return False
+        replies.direct.send_claimed(*claimed)
+        return True
 
     async def _conversation(self, event: SlackEvent) -> str:
         """Where the dialog runs: the DM it came from, or the user's DM opened for it."""
