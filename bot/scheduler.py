@@ -199,9 +199,15 @@ class Planner:
         #: the moment of the previous tick: follow-ups of the days in between are planned too
         #: (after midnight, or after the clock was moved ahead to try things)
         self.last: datetime | None = None
+        #: one tick at a time in this process (the loop and a local delivery may both tick)
+        self._ticking = asyncio.Lock()
 
     async def tick(self) -> int:
         """Plan every run that is due; the number of runs planned by this call."""
+        async with self._ticking:
+            return await self._tick()
+
+    async def _tick(self) -> int:
         moment = self.clock()
         planned = 0
         async with self.sessions() as db:
