@@ -398,3 +398,23 @@ async def test_a_team_scan_invitation_is_answered_on_every_channel(
             assert await ws.team_scans.answered(found.id, driver.user)
             assert await ws.team_scans.responses(found.id) == [
                 {n: 100 if n == 6 else 50 for n in range(1, 10)}]
+
+
+async def test_a_team_scan_round_is_read_by_its_sender_the_teams_lead_and_hr_only(runtime) -> None:  # type: ignore[no-untyped-def]
+    """Least privilege: another manager neither sees the round in the list nor opens it."""
+    await team_with_members(runtime)
+    async with Workspace(runtime) as ws:
+        await ws.join("piet", "Piet", role="manager")  # a manager of another team
+        await ws.join("mia", "Mia", role="manager")
+        await ws.teams.save_team("Zorg-leiding", "mia", ["ann", "bob"], None)
+    hr = User(runtime.conductor, name="hr")
+    await send_round(hr)
+    async with Workspace(runtime) as ws:
+        assert len(await ws.team_scans.rounds()) == 1
+    piet = User(runtime.conductor, name="piet")
+    out = await piet.say("uitslag teamscan")
+    assert "Zorg" not in out
+    with pytest.raises(AssertionError):  # no button to press, and the value is refused
+        await piet.press("Zorg")
+    await hr.say("uitslag teamscan")
+    assert "Zorg" in hr.text  # the sender sees it

@@ -29,7 +29,7 @@ from dialogs.kit import (
     Turn,
     say,
 )
-from dialogs.policy import MANAGERS, MIN_GROUP
+from dialogs.policy import ADMINS, MANAGERS, MIN_GROUP
 from dialogs.scan.port import TeamScanRound
 from dialogs.scan.team_result import round_result, target_label_in
 from knowledge.scan import load_scan
@@ -67,8 +67,18 @@ async def targets(turn: Turn) -> list[Target]:
     return [*found, Target(value=ORGANISATION, name="", team_id=None, people=everyone)]
 
 
-async def start(turn: Turn, text: str) -> TeamScanState:
+async def visible_rounds(turn: Turn) -> list[TeamScanRound]:
+    """The rounds this person may read (least privilege): HR admins all of them; a manager
+    the rounds she sent and those sent to a team she leads."""
     rounds = await turn.team_scans.rounds()
+    if turn.member.role in ADMINS:
+        return rounds
+    led = {t.id for t in await turn.teams.teams(turn.member.user) if t.lead == turn.member.user}
+    return [r for r in rounds if r.sent_by == turn.member.user or r.team_id in led]
+
+
+async def start(turn: Turn, text: str) -> TeamScanState:
+    rounds = await visible_rounds(turn)
     wants_result = any(word in text.casefold() for word in ("uitslag", "resultaat", "result"))
     action = "results" if wants_result else None if rounds else "send"
     return TeamScanState(action=action, targets=await targets(turn),
@@ -132,7 +142,7 @@ def round_choices(turn: Turn, state: TeamScanState) -> list[Choice]:
 async def set_round(turn: Turn, state: TeamScanState,
                     value: str) -> TeamScanState | Flow[TeamScanState]:
     found = await turn.team_scans.round(int(value))
-    if found is None:
+    if found is None or found.id not in {r.id for r in await visible_rounds(turn)}:
         raise InputError("input.stale_choice")
     updated = state.model_copy(update={"round_id": found.id})
     if found.closed or found.respondents < MIN_GROUP or found.respondents >= found.invited:
