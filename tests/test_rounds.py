@@ -504,7 +504,7 @@ async def test_reflection_round_logbook_search_themes_and_export(runtime) -> Non
     await lea.press("standaardvragen")
     assert "Wat heb jij deze week geleerd?" in lea.text
     await lea.press("yes")
-    assert "reflecteert voortaan" in lea.text
+    assert "reflecteert voortaan elke week, op vrijdag" in lea.text  # no capital mid-sentence
     async with Workspace(runtime) as ws:
         (saved,) = await ws.rounds.schedules(team_id=team, kind="reflection")
     assert saved.rule.weekday == 4 and len(saved.questions) == 2

@@ -219,7 +219,8 @@ async def finish(turn: Turn, state: PlanState) -> list[Block]:
         return [TextBlock(text=say(turn.lang, "rounds.not_saved"))]
     await turn.rounds.save_schedule(state.team_id, KIND, state.draft.rule(),
                                     questions_of(turn, state), turn.member.user)
-    return [TextBlock(text=say(turn.lang, "checkin_plan.saved", when=describe(turn, state.draft),
+    when = describe(turn, state.draft, mid_sentence=True)
+    return [TextBlock(text=say(turn.lang, "checkin_plan.saved", when=when,
                                team=team_name(state.teams, state.team_id)))]
 
 

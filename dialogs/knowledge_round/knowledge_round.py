@@ -108,7 +108,7 @@ async def plan(turn: Turn, state: KnowledgeRoundState) -> list[Block]:
     await turn.rounds.save_schedule(state.team_id, KIND, state.draft.rule(),
                                     questions(turn, state), turn.member.user)
     return [TextBlock(text=say(turn.lang, "knowledge_round.saved",
-                               when=describe(turn, state.draft), team=team))]
+                               when=describe(turn, state.draft, True), team=team))]
 
 
 # ---------------------------------------------------------------------------- members answer

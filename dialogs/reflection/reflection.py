@@ -81,7 +81,8 @@ async def plan(turn: Turn, state: ReflectionState) -> list[Block]:
         return [TextBlock(text=say(turn.lang, "rounds.not_saved"))]
     await turn.rounds.save_schedule(state.team_id, KIND, state.draft.rule(),
                                     questions(turn, state), turn.member.user)
-    return [TextBlock(text=say(turn.lang, "reflection.saved", when=describe(turn, state.draft),
+    when = describe(turn, state.draft, mid_sentence=True)
+    return [TextBlock(text=say(turn.lang, "reflection.saved", when=when,
                                team=team_name(state.teams, state.team_id)))]
 
 

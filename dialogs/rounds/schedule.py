@@ -45,9 +45,12 @@ def weekday_choices(turn: Turn) -> list[Choice]:
     return [Choice(value=str(d), label=say(turn.lang, f"rounds.weekday.{d}")) for d in range(7)]
 
 
-def describe(turn: Turn, draft: ScheduleDraft) -> Rich:
-    return say(turn.lang, "rounds.schedule_summary",
-               frequency=say(turn.lang, f"rounds.frequency.{draft.frequency}"),
+def describe(turn: Turn, draft: ScheduleDraft, mid_sentence: bool = False) -> Rich:
+    """"Elke week, op vrijdag om 09:30"; ``mid_sentence``: "elke week, ..." (after a comma)."""
+    frequency = say(turn.lang, f"rounds.frequency.{draft.frequency}").plain
+    if mid_sentence:
+        frequency = frequency[:1].lower() + frequency[1:]
+    return say(turn.lang, "rounds.schedule_summary", frequency=frequency,
                weekday=say(turn.lang, f"rounds.weekday.{draft.weekday}"), at=draft.at)
 
 
