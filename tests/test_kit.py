@@ -493,3 +493,11 @@ async def test_a_dialog_that_saves_on_the_way_says_so_on_stop(sessions: MemorySe
     assert "Turf 1" in await anna.say("streepje")
     out = await anna.say("stop")
     assert "Bewaard." in out and "niets bewaard" not in out  # the dialog's own words
+
+
+def test_a_title_inside_a_sentence_starts_in_lower_case_unless_an_abbreviation() -> None:
+    from dialogs.kit.rich import mid_sentence
+
+    assert mid_sentence(plain("De teamscan")).plain == "de teamscan"
+    assert mid_sentence(plain("POP")).plain == "POP"
+    assert mid_sentence(plain("Leerhulp")).plain == "leerhulp"

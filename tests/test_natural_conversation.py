@@ -32,7 +32,7 @@ async def checkin_waiting(runtime, channel: Channel) -> User:  # type: ignore[no
 async def test_a_mistyped_request_during_a_checkin_is_asked_about(runtime, channel) -> None:  # type: ignore[no-untyped-def]
     bob = await checkin_waiting(runtime, channel)
     out = await bob.say("leerljn maken")
-    assert "Bedoel je dat je Leerlijn maken wilt starten, of is dit je antwoord op de vraag?" \
+    assert "Bedoel je dat je leerlijn maken wilt starten, of is dit je antwoord op de vraag?" \
         in out
     assert "**" not in out
     assert await stored(runtime, "checkin") == [], "nothing taken as the answer yet"
@@ -52,7 +52,7 @@ async def test_the_question_about_a_request_is_answered_in_words(runtime, channe
     bob = await checkin_waiting(runtime, channel)
     await bob.say("leerljn maken")
     out = await bob.say("mijn profeil")
-    assert "Bedoel je dat je Mijn profiel wilt starten" in out
+    assert "Bedoel je dat je mijn profiel wilt starten" in out
     out = await bob.say("ja")
     assert "opzij" in out and "Hier ben ik goed in" in out
     await bob.say("stop")
@@ -68,7 +68,7 @@ async def test_the_question_about_a_request_is_answered_in_words(runtime, channe
 async def test_another_dialog_pauses_the_checkin_until_verder(runtime, channel) -> None:  # type: ignore[no-untyped-def]
     bob = await checkin_waiting(runtime, channel)
     await bob.say("leerljn maken")
-    out = await bob.press("Start Leerlijn maken")
+    out = await bob.press("Start leerlijn maken")
     assert "opzij" in out and "Voor welk niveau maak je deze leerlijn?" in out
     out = await bob.say("stop")
     assert "Check-in" in out and "verder" in out  # the check-in waits, and says how to return

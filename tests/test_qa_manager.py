@@ -214,7 +214,7 @@ async def test_asking_for_the_scan_again_picks_up_the_answers_kept(runtime) -> N
     await hr.say("stop")
     await hr.press("Bewaar voor later")
     out = await hr.say("scan")
-    assert "We gaan verder met De scan" in out and "Vraag 4 van 27" in out, out
+    assert "We gaan verder met de scan" in out and "Vraag 4 van 27" in out, out
     await hr.say("stop")
     await hr.press("Stop zonder bewaren")
     out = await hr.say("scan")  # nothing kept now: a new scan
@@ -234,7 +234,7 @@ async def test_a_second_thought_before_terug_goes_back(runtime, case_catalogue: 
     assert "Die keuze herken ik niet" not in out
     assert "(2/4) Leeftijd" in out and "20 tot 67" in out  # the age again, suggested
     out = await hr.say("oeps, stop")
-    assert "Gestopt met Leerlijn maken" in out
+    assert "Gestopt met leerlijn maken" in out
 
 
 async def test_terug_in_a_form_goes_back_one_field_on_every_database(  # type: ignore[no-untyped-def]

@@ -263,7 +263,7 @@ async def test_terug_and_stop_inside_the_answer_round(runtime) -> None:  # type:
     out = await bob.say("help")
     assert "overslaan" in out and "Vraag 2 van 2" in out
     out = await bob.say("stop")
-    assert "Gestopt met Check-in" in out
+    assert "Gestopt met check-in" in out
     assert await stored(runtime, "checkin") == []
     reminder = [v for k, v in (await deliveries(runtime, "bob")).items()
                 if k.endswith(":reminder")]
@@ -271,7 +271,7 @@ async def test_terug_and_stop_inside_the_answer_round(runtime) -> None:  # type:
     assert "Vraag 1 van 2" in await bob.say("check-in invullen")  # still open
     # a button that starts another dialog names the one set aside: the check-in
     out = await bob.send_value("go:logbook:")
-    assert "bezig met Check-in" in out and "Teamlogboek" not in out.split("\n")[0]
+    assert "bezig met check-in" in out and "Teamlogboek" not in out.split("\n")[0]
 
 
 class Trial(BaseModel):

@@ -95,7 +95,7 @@ async def test_edit_unassign_and_delete_a_saved_path(runtime, case_catalogue: Pa
     await open_path(hr, "Secretaresses")
     await hr.press("edit")
     await hr.press("rename")
-    assert "Gestopt met Leerlijnen. Er is niets bewaard." in await hr.say("stop")
+    assert "Gestopt met leerlijnen. Er is niets bewaard." in await hr.say("stop")
     assert await stored(runtime, "Secretaresses") is not None
     await open_path(hr, "Secretaresses")
     await hr.press("edit")

@@ -117,7 +117,9 @@ def say(lang: str | None, key: str, **params: Any) -> Rich:
     """A catalogue message with its parameters as escaped user segments.
 
     A parameter that is already Rich is inserted as it is (our own composed text). ``**``
-    around a placeholder makes the value bold, still as the kind of text it is."""
+    around a placeholder makes the value bold, still as the kind of text it is. ``{name!s}``
+    puts a title in the middle of a sentence: its first letter in lower case ("Gestopt met
+    de teamscan"), unless it is an abbreviation ("POP")."""
     language = TEXTS.normalise(lang)
     template = TEXTS.template(language, key, params.get("count"))
     segments: list[Segment] = []
@@ -128,11 +130,23 @@ def say(lang: str | None, key: str, **params: Any) -> Rich:
             continue
         value = params[field]
         if isinstance(value, Rich):
-            inserted = value.segments
+            inserted = mid_sentence(value).segments if conversion == "s" else value.segments
         else:
             inserted = [Segment(kind="user", text=_formatted(value, spec, conversion, language))]
         segments.extend(_emphasised(s) if bold else s for s in inserted)
     return Rich(segments=_merge(segments))
+
+
+def mid_sentence(title: Rich) -> Rich:
+    """A title as it reads inside a sentence: "De teamscan" -> "de teamscan"; an
+    abbreviation or a name in capitals stays ("POP")."""
+    if not title.segments:
+        return title
+    first = title.segments[0]
+    text = first.text
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        first = first.model_copy(update={"text": text[0].lower() + text[1:]})
+    return Rich(segments=[first, *title.segments[1:]])
 
 
 def local_date(value: date, lang: str | None, *, year: bool = True) -> str:
