@@ -400,3 +400,20 @@ async def test_a_proactive_button_stays_usable_after_typing_in_the_web_chat(runt
                                       has_text="Training afgerond").count() == 0
     finally:
         await server.close()
+
+
+async def test_engels_is_understood_as_english(runtime) -> None:  # type: ignore[no-untyped-def]
+    """'Engels' (Dutch for English) was neither a request nor a choice."""
+    eva = User(runtime.conductor, name="eva")
+    await eva.say("hallo")
+    assert "English" in await eva.say("liever engels")
+    async with Workspace(runtime) as ws:
+        assert (await ws.people.member("eva")).lang == "en"  # type: ignore[union-attr]
+    await eva.say("taal")
+    await eva.say("Nederlands")
+    async with Workspace(runtime) as ws:
+        assert (await ws.people.member("eva")).lang == "nl"  # type: ignore[union-attr]
+    await eva.say("taal")
+    await eva.say("engels")
+    async with Workspace(runtime) as ws:
+        assert (await ws.people.member("eva")).lang == "en"  # type: ignore[union-attr]

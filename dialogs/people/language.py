@@ -24,8 +24,9 @@ def start(turn: Turn, text: str) -> LanguageState:
 
 
 def options(turn: Turn, state: LanguageState) -> list[Choice]:
-    return [Choice(value="nl", label=plain("Nederlands")),
-            Choice(value="en", label=plain("English")),
+    # each language named in both, so "Engels" and "Dutch" are understood too
+    return [Choice(value="nl", label=plain("Nederlands (Dutch)")),
+            Choice(value="en", label=plain("English (Engels)")),
             Choice(value="auto", label=say(turn.lang, "language.auto"))]
 
 
@@ -46,5 +47,6 @@ DIALOG = Dialog(
     steps=[Choose("kies", prompt="language.ask", options=options, handle=choose,
                   skip=lambda turn, state: state.choice is not None)],
     phrases=["taal", "taal wijzigen", "language", "change language", "english please",
-             "in het nederlands", "speak english", "switch to english", "nederlands graag"],
+             "in het nederlands", "speak english", "switch to english", "nederlands graag",
+             "engels", "in het engels", "engels graag", "liever engels", "in dutch"],
 )
