@@ -185,7 +185,7 @@ async def test_natural_input_and_named_mistakes(runtime, case_catalogue: Path) -
     await hr.say("hooguit 5 uur")
     await hr.say("een half jaar")
     out = await hr.say("online")
-    assert "Stap 5" in out and "Voor: 3 medewerkers, 40-55 jaar oud, 5-60 jaar ervaring, mbo" in out
+    assert "Stap 5" in out and "Voor: 3 medewerkers, 40-55 jaar oud, minstens 5 jaar ervaring, mbo" in out
     assert "van max 4" in out and "max 5 uur" in out
 
 
@@ -277,7 +277,7 @@ async def test_the_wizard_in_english(runtime, case_catalogue: Path) -> None:  # 
     await hr.press("functie")
     await hr.say("Secretaries")
     out = await hr.say("3 people aged between 40 and 55, mbo, at least 5 years of experience")
-    assert "Noted: Number of employees: 3; Age: 40-55; Years of experience: 5-60" in out
+    assert "Noted: Number of employees: 3; Age: 40-55; Years of experience: at least 5" in out
     await hr.press("competencies")
     await hr.say("Informatie verwerken, Directie ondersteunen")
     out = await hr.say("at most 4 trainings, no more than 5 hours, within half a year, online")

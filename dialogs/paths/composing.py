@@ -28,6 +28,7 @@ from dialogs.kit import (
     user,
 )
 from dialogs.paths.builder_state import Level, PathBuilderState, request_of, spec_of, taken
+from dialogs.paths.path_exports import AGE, YEARS, span_text
 from engine.matching import CompetencyMatcher
 from engine.notes import Note
 from engine.paths import PathResult, build_paths_async, fit_score
@@ -129,11 +130,9 @@ def target_summary(turn: Turn, level: Level) -> Rich:
     parts: list[Rich] = []
     if level.level != "individueel":
         parts.append(say(turn.lang, "path_builder.group.size", count=target.get("size") or 1))
-    for key, name in (("age", "age"), ("experience_years", "years")):
-        if target.get(key):
-            low, high = target[key]
-            parts.append(say(turn.lang, f"path_builder.group.{name}",
-                             years=str(low) if low == high else f"{low}-{high}"))
+    for key, name, bounds in (("age", "age", AGE), ("experience_years", "years", YEARS)):
+        if (span := span_text(target.get(key), bounds, turn.lang)) is not None:
+            parts.append(say(turn.lang, f"path_builder.group.{name}", years=span))
     if target.get("education"):
         parts.append(plain("/".join(target["education"])))
     if not parts:

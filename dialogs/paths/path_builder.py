@@ -60,6 +60,7 @@ from dialogs.paths.composing import (
     which_prompt,
 )
 from dialogs.paths.path_editing import free_or_refuse, save_new
+from dialogs.paths.path_exports import AGE, YEARS, span_text
 from dialogs.paths.port import PathDraft
 from dialogs.policy import MANAGERS
 from engine import parsing
@@ -73,8 +74,6 @@ SUGGEST_FROM = 45.0
 MAX_GOALS = 10
 MAX_NAME = 80
 MAX_BASES = 10
-AGE = (15, 80)
-YEARS = (0, 60)
 MIN_MINUTES, MAX_MINUTES = 15, 500 * 60
 
 
@@ -206,9 +205,7 @@ async def set_name(turn: Turn, state: PathBuilderState, text: str) -> PathBuilde
 # ---------------------------------------------------------------- step 2: target group
 
 
-def _span(values: Any) -> str | None:
-    return None if not values else (f"{values[0]}" if values[0] == values[1]
-                                    else f"{values[0]}-{values[1]}")
+
 
 
 def group_fields(turn: Turn, state: PathBuilderState) -> list[FormField]:
@@ -221,10 +218,10 @@ def group_fields(turn: Turn, state: PathBuilderState) -> list[FormField]:
     fields += [
         FormField(name="age", label=say(turn.lang, label("age_range")), kind="range",
                   min=AGE[0], max=AGE[1], measure="years", required=False,
-                  default=_span(old.get("age"))),
+                  default=span_text(old.get("age"), AGE, turn.lang)),
         FormField(name="experience", label=say(turn.lang, label("years_range")), kind="range",
                   min=YEARS[0], max=YEARS[1], measure="years", required=False,
-                  default=_span(old.get("experience_years"))),
+                  default=span_text(old.get("experience_years"), YEARS, turn.lang)),
         FormField(name="education", label=say(turn.lang, label("education")),
                   kind="multichoice", required=False,
                   choices=[Choice(value=v, label=plain(v)) for v in ("mbo", "hbo", "wo")],
@@ -242,8 +239,8 @@ def read_group(turn: Turn, text: str) -> dict[str, str]:
     except parsing.ParseError:
         return {}
     found = {"size": str(target["size"]) if "size" in target else None,
-             "age": _span(target.get("age")),
-             "experience": _span(target.get("experience_years")),
+             "age": span_text(target.get("age"), AGE, turn.lang),
+             "experience": span_text(target.get("experience_years"), YEARS, turn.lang),
              "education": ",".join(target.get("education", [])) or None}
     return {name: value for name, value in found.items() if value is not None}
 

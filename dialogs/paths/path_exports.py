@@ -28,12 +28,23 @@ def _whole(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-def _span(values: Any) -> str | None:
-    """"40-55" for a range [40, 55], "40" for [40, 40]; None when unknown."""
+#: the ranges the wizard asks (years of age, years of experience)
+AGE = (15, 80)
+YEARS = (0, 60)
+
+
+def span_text(values: Any, bounds: tuple[int, int], lang: str) -> str | None:
+    """A range as people say it: "40-55", "40", or "minstens 6" when it runs to the top of
+    ``bounds`` (as "> 5 jaar" does, never "6-60"); None when unknown. The wizard's fields
+    read each of these back."""
     if not values or len(values) != 2 or None in values:
         return None
     low, high = values
-    return str(low) if low == high else f"{low}-{high}"
+    if low == high:
+        return str(low)
+    if high >= bounds[1] and low > bounds[0]:
+        return _text(lang, "paths.target.at_least", value=low)
+    return f"{low}-{high}"
 
 
 def target_parts(spec: dict[str, Any], lang: str) -> dict[str, str]:
@@ -43,9 +54,9 @@ def target_parts(spec: dict[str, Any], lang: str) -> dict[str, str]:
     parts: dict[str, str] = {}
     if target.get("size"):
         parts["size"] = _text(lang, "paths.target.size", count=int(target["size"]))
-    if (age := _span(target.get("age"))) is not None:
+    if (age := span_text(target.get("age"), AGE, lang)) is not None:
         parts["age"] = _text(lang, "paths.target.age", range=age)
-    if (years := _span(target.get("experience_years"))) is not None:
+    if (years := span_text(target.get("experience_years"), YEARS, lang)) is not None:
         parts["experience"] = _text(lang, "paths.target.experience", range=years)
     if target.get("education"):
         parts["education"] = "/".join(target["education"])
