@@ -171,6 +171,31 @@ def classified(exc: Exception) -> RetryableError | PermanentError:
     return PermanentError(f"{MSTEAMS} {status}")
 
 
+class ProactiveSend:
+    """The callback of a proactive send, on either SDK: sends the activities in order and keeps
+    their ids; an error is kept, not raised inside the SDK (its turn-error handler must neither
+    swallow it nor tell someone who never wrote that something went wrong)."""
+
+    def __init__(self, activities: list[Any]) -> None:
+        self.activities = activities
+        self.sent: list[str] = []
+        self.failures: list[Exception] = []
+
+    async def __call__(self, turn_context: Any) -> None:
+        try:
+            for activity in self.activities:
+                response = await turn_context.send_activity(activity)
+                self.sent.append(getattr(response, "id", "") or "")
+        except Exception as exc:
+            self.failures.append(exc)
+
+    def result(self) -> list[str]:
+        """The ids of the activities sent; the first error, if any, raised now."""
+        if self.failures:
+            raise self.failures[0]
+        return self.sent
+
+
 class ServiceUrlRefused(Exception):
     """A conversation reference names a serviceUrl outside the allow-list."""
 

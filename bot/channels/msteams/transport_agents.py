@@ -55,6 +55,7 @@ from bot.channels.msteams.common import (
     Gate,
     KeysUnavailable,
     MsTeamsTurns,
+    ProactiveSend,
     Received,
     ServiceUrlRefused,
     log,
@@ -239,18 +240,7 @@ class AgentsTransport:
         activities = [MessageFactory.text(text)] if text else []
         activities += [MessageFactory.attachment(CardFactory.adaptive_card(card))
                        for card in cards]
-        sent: list[str] = []
-        failures: list[Exception] = []
-
-        async def callback(turn_context: TurnContext) -> None:
-            # errors are kept here: the adapter's turn-error handler must not swallow them
-            # (nor answer "something went wrong" to someone who never wrote)
-            try:
-                for activity in activities:
-                    response = await turn_context.send_activity(activity)
-                    sent.append(getattr(response, "id", "") or "")
-            except Exception as exc:
-                failures.append(exc)
+        callback = ProactiveSend(activities)
 
         continuation = ConversationReference.model_validate(reference) \
             .get_continuation_activity()
@@ -261,6 +251,4 @@ class AgentsTransport:
             await self.adapter.continue_conversation_with_claims(
                 ClaimsIdentity(), continuation, callback,
                 AuthenticationConstants.AGENTS_SDK_SCOPE)
-        if failures:
-            raise failures[0]
-        return sent
+        return callback.result()

@@ -51,6 +51,7 @@ from bot.channels.msteams.common import (
     Gate,
     KeysUnavailable,
     MsTeamsTurns,
+    ProactiveSend,
     Received,
     ServiceUrlRefused,
     log,
@@ -225,22 +226,9 @@ class BotbuilderTransport:
         activities = [MessageFactory.text(text)] if text else []
         activities += [MessageFactory.attachment(CardFactory.adaptive_card(card))
                        for card in cards]
-        sent: list[str] = []
-        failures: list[Exception] = []
-
-        async def callback(turn_context: TurnContext) -> None:
-            # errors are kept here: the adapter's turn-error handler must not swallow them
-            # (nor answer "something went wrong" to someone who never wrote)
-            try:
-                for activity in activities:
-                    response = await turn_context.send_activity(activity)
-                    sent.append(getattr(response, "id", "") or "")
-            except Exception as exc:
-                failures.append(exc)
+        callback = ProactiveSend(activities)
 
         await self.adapter.continue_conversation(
             ConversationReference().deserialize(reference), callback,
             self.settings.microsoft_app_id or "")
-        if failures:
-            raise failures[0]
-        return sent
+        return callback.result()
