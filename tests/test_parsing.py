@@ -622,6 +622,11 @@ CONSTRAINT_CASES: list[tuple[str, dict[str, Any]]] = [
     ("at most 3 courses, 10 hours, within 6 months, online and blended",
      {"max_interventions": 3, "max_minutes": 600, "deadline_months": 6,
       "formats": ["online", "blended"]}),
+    # a bare maximum is the number of trainings: time and months come with their unit
+    ("max 4, hooguit 5 uur, een half jaar, online",
+     {"max_interventions": 4, "max_minutes": 300, "deadline_months": 6, "formats": ["online"]}),
+    ("hooguit 5 uur, maximaal 3",
+     {"max_interventions": 3, "max_minutes": 300}),
 ]
 
 
@@ -630,6 +635,10 @@ def test_constraints_from_one_sentence(text: str, expected: dict[str, Any]) -> N
     draft = extract_constraints(text, today=TODAY)
     assert draft.model_dump(exclude_none=True, exclude={"unread"}) == expected
     assert draft.unread == []
+
+
+def test_a_bare_maximum_beyond_what_a_path_holds_is_not_read_as_trainings() -> None:
+    assert extract_constraints("max 40", today=TODAY).unread == ["max 40"]
 
 
 # ---------------------------------------------------------------- errors and messages

@@ -20,15 +20,16 @@ from tests.test_scan_dialogs import fill_in
 
 async def test_a_constraints_sentence_with_a_part_it_cannot_place_says_what_it_noted(  # type: ignore[no-untyped-def]
         runtime, case_catalogue: Path) -> None:
-    """"max 4" alone (4 of what?) is not placed; the rest of the sentence is, and Leerbot says
-    so before asking for the missing field instead of asking field 1 again without a word."""
+    """"een paar" (how many?) is not placed; the rest of the sentence is, and Leerbot says so
+    before asking for the missing field instead of asking field 1 again without a word. (A bare
+    "max 4" is read as the most trainings since: tests/test_parsing.py.)"""
     await use_catalogue(runtime, case_catalogue)
     hr = User(runtime.conductor, name="hr")
     await hr.say("leerlijn maken")
     await start_level(hr, "functie", "Secretaresses")
     await hr.say("3 secretaresses van 40 tot 55, mbo, 5 tot 30 jaar ervaring")
     await goals(hr, "Informatie verwerken")
-    out = await hr.say("max 4, hooguit 5 uur, binnen een half jaar, alleen online")
+    out = await hr.say("een paar, hooguit 5 uur, binnen een half jaar, alleen online")
     assert ("Genoteerd: Maximum aantal uren: 5 uur; Afgerond binnen: 6 maanden; "
             "Toegestane leervormen: online. De rest vraag ik hieronder.") in out
     assert "(1/4) Maximum aantal trainingen" in out

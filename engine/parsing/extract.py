@@ -211,6 +211,21 @@ def extract_constraints(text: str, *, today: date, lang: str = "nl") -> Constrai
             understood = _read_constraint(part, draft, today, lang) or bool(formats)
         except ParseError:
             understood = False
+        if not understood and "max_interventions" not in draft:
+            understood = _bare_count(part, draft)
         if not understood:
             unread.append(part)
     return ConstraintsDraft(**draft, unread=unread)
+
+
+_BARE_MAXIMUM = re.compile(r"(?:max(?:imaal|imum)?|hooguit|ten hoogste|at most|up to)\s*(\d{1,2})")
+
+
+def _bare_count(part: str, draft: dict[str, Any]) -> bool:
+    """"max 4" with no unit, in a sentence of constraints: the most trainings (time comes with
+    its unit, "5 uur"; months with theirs)."""
+    match = _BARE_MAXIMUM.fullmatch(part.strip().casefold())
+    if match is None or not 0 < int(match.group(1)) <= 20:
+        return False
+    draft["max_interventions"] = int(match.group(1))
+    return True
