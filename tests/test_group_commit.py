@@ -138,8 +138,10 @@ async def test_a_lost_postgresql_connection_is_replaced_without_losing_the_event
         await asyncio.sleep(0.001)  # one batch is on its way: the next goes on another connection
         await asyncio.gather(*first, *(writer.store("slack", f"Before{n}", "c", PAYLOAD)
                                        for n in range(15, 30)))
-        assert len(writer._idle) == 2
-        async with engine.connect() as admin:  # the server drops the writer's connection
+        # two connections when the second batch came while the first was on its way; on a
+        # busy machine (tests in parallel) the first may be done by then and one serves both
+        assert 1 <= len(writer._idle) <= 2
+        async with engine.connect() as admin:  # the server drops the writer's connections
             await admin.execute(text(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
