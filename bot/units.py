@@ -49,5 +49,11 @@ class Units:
 
     @asynccontextmanager
     async def __call__(self) -> AsyncIterator[DatabaseUnit]:
-        async with self.sessionmaker() as db, db.begin():
-            yield DatabaseUnit(db, self.shared)
+        db = self.sessionmaker()
+        try:
+            async with db.begin():  # commits, or rolls back; either way gives the connection back
+                yield DatabaseUnit(db, self.shared)
+        finally:
+            # what is left to close holds no connection: closed here, not in a task of its own
+            # as ``async with AsyncSession`` would (two more rounds of the event loop per turn)
+            await db.close()

@@ -1,6 +1,7 @@
 """Database engine, sessions and migrations.
 
-One code path for SQLite (aiosqlite) and PostgreSQL (asyncpg): only the URL differs.
+One code path for SQLite (aiosqlite, its calls run on the event loop: ``sqlite_inline``) and
+PostgreSQL (asyncpg): only the URL differs.
 Migrations are Alembic's, run programmatically (``leerbot db upgrade`` or at start-up).
 A database that cannot be used raises ``DatabaseError``, which says what is wrong
 (``problem``) and where (a directory, a file or a server, never a password).
@@ -29,6 +30,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from bot.storage.models import HealthCheckRow
+from bot.storage.sqlite_inline import inline_connect
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: PostgreSQL advisory lock key that serialises migrations across replicas.
@@ -159,14 +161,19 @@ def _detail(cause: BaseException) -> str:
     return f"{type(cause).__name__}: {words[0] if words else ''}".strip(": ")
 
 
-def sqlite_pragmas(dbapi_connection: Any, _record: Any = None) -> None:
-    """Settings every SQLite connection of ours runs with."""
+def sqlite_pragmas(dbapi_connection: Any, _record: Any = None, busy_ms: int = 5000) -> None:
+    """Settings every SQLite connection of ours runs with. ``busy_ms``: how long SQLite itself
+    waits for another connection's write lock (0 on the event loop: see sqlite_inline)."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL: no corruption, faster commits
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
     cursor.close()
+
+
+def _inline_pragmas(dbapi_connection: Any, _record: Any = None) -> None:
+    sqlite_pragmas(dbapi_connection, busy_ms=0)
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -185,8 +192,10 @@ def create_engine(url: str) -> AsyncEngine:
             problem.where = str(directory)
             raise problem from exc
         _open_sqlite(Path(str(parsed.database)), parsed)
-        engine = create_async_engine(url, hide_parameters=True)
-        event.listen(engine.sync_engine, "connect", sqlite_pragmas)
+        arguments, options = parsed.get_dialect()().create_connect_args(parsed)
+        engine = create_async_engine(url, hide_parameters=True,
+                                     async_creator=inline_connect(*arguments, **options))
+        event.listen(engine.sync_engine, "connect", _inline_pragmas)
         return engine
     return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
                                hide_parameters=True,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.queue import _insert
@@ -30,16 +30,23 @@ async def holds(db: AsyncSession, key: str) -> bool:
     return found is not None
 
 
+_box = MailboxRow.__table__.c
+# take() runs on every console and web chat turn: its statements are built once
+_WAITING = select(_box.id, _box.messages).where(
+    _box.workspace == bindparam("workspace"), _box.user_id == bindparam("user"),
+    _box.seen.is_(False)).order_by(_box.id)
+_SEEN = update(MailboxRow.__table__).where(
+    _box.id.in_(bindparam("ids", expanding=True))).values(seen=True)
+
+
 async def take(db: AsyncSession, workspace: str, user: str,
                limit: int | None = None) -> tuple[list[Message], int]:
     """The oldest unseen deliveries of the member's mailbox (at most ``limit``), marked seen,
     and how many still wait after them."""
-    rows = (await db.execute(select(MailboxRow).where(
-        MailboxRow.workspace == workspace, MailboxRow.user_id == user,
-        MailboxRow.seen.is_(False)).order_by(MailboxRow.id))).scalars().all()
+    connection = await db.connection()
+    rows = (await connection.execute(_WAITING, {"workspace": workspace, "user": user})).all()
     taken = rows if limit is None else rows[:limit]
     if taken:
-        await db.execute(update(MailboxRow).where(MailboxRow.id.in_([r.id for r in taken]))
-                         .values(seen=True))
+        await connection.execute(_SEEN, {"ids": [row.id for row in taken]})
     return [Message.model_validate(m) for row in taken for m in row.messages], \
         len(rows) - len(taken)

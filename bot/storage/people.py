@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, UniqueConstraint, delete, func, select
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    String,
+    UniqueConstraint,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -48,27 +60,40 @@ async def member_row(db: AsyncSession, workspace: str, user: str) -> MemberRow |
         MemberRow.workspace == workspace, MemberRow.user_id == user))).scalar_one_or_none()
 
 
+_m = MemberRow.__table__.c
+_THE_MEMBER = and_(_m.workspace == bindparam("m_workspace"), _m.user_id == bindparam("m_user"))
+# identify() runs on every turn: its statements are built once
+_IDENTIFY = select(_m.name, _m.role, _m.lang, _m.channel, _m.timezone).where(_THE_MEMBER)
+_COUNT = select(func.count()).select_from(MemberRow.__table__).where(
+    _m.workspace == bindparam("m_workspace"))
+_CREATE = insert(MemberRow.__table__)
+_NOTE = update(MemberRow.__table__).where(_THE_MEMBER).values(
+    name=bindparam("new_name"), channel=bindparam("new_channel"),
+    timezone=bindparam("new_timezone"))
+
+
 async def identify(db: AsyncSession, key: SessionKey, name: str, channel: str,
                    timezone: str | None) -> Member:
     """The member talking (created on first contact: the workspace's first one is admin);
     remembers the channel they talk on, and the platform's timezone unless they set one."""
-    row = await member_row(db, key.workspace, key.user)
+    connection = await db.connection()
+    which = {"m_workspace": key.workspace, "m_user": key.user}
+    name = name[:255]
+    row = (await connection.execute(_IDENTIFY, which)).first()
     if row is None:
-        count = (await db.execute(select(func.count()).select_from(MemberRow).where(
-            MemberRow.workspace == key.workspace))).scalar_one()
-        row = MemberRow(workspace=key.workspace, user_id=key.user, name=name[:255],
-                        role="admin" if count == 0 else "employee", lang=None,
-                        channel=channel, timezone=timezone, opt_out={})
-        db.add(row)
-        await db.flush()
-        return as_member(row)
-    if name and row.name != name[:255]:
-        row.name = name[:255]
-    if channel and row.channel != channel:
-        row.channel = channel
-    if timezone and not row.timezone:
-        row.timezone = timezone
-    return as_member(row)
+        count = (await connection.execute(_COUNT, which)).scalar_one()
+        role = "admin" if count == 0 else "employee"
+        await connection.execute(_CREATE, {
+            "workspace": key.workspace, "user_id": key.user, "name": name, "role": role,
+            "lang": None, "channel": channel, "timezone": timezone, "opt_out": {}})
+        return Member(workspace=key.workspace, user=key.user, name=name, role=role, lang=None)
+    noted = {"new_name": name or row.name, "new_channel": channel or row.channel,
+             "new_timezone": row.timezone or timezone}
+    if (noted["new_name"], noted["new_channel"], noted["new_timezone"]) != (
+            row.name, row.channel, row.timezone):
+        await connection.execute(_NOTE, {**which, **noted})
+    return Member(workspace=key.workspace, user=key.user, name=noted["new_name"],
+                  role=row.role, lang=row.lang)
 
 
 @implements("people")

@@ -1,20 +1,37 @@
-"""Dialog sessions in the database, with optimistic versioning."""
+"""Dialog sessions in the database, with optimistic versioning.
+
+Every turn loads and saves a session (and peeks at the paused one), so these statements are
+built once, with bound parameters, and run on the turn's connection: no ORM unit of work, no
+statement construction and no cache-key walk per turn.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
+from typing import Any
+
+from sqlalchemy import and_, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import DialogSessionRow, utcnow
 from dialogs.kit import Conflict, Session, SessionKey
 
+_table = DialogSessionRow.__table__
+_c = _table.c
+_KEY = and_(_c.channel == bindparam("k_channel"), _c.workspace == bindparam("k_workspace"),
+            _c.user_id == bindparam("k_user"), _c.conversation == bindparam("k_conversation"))
+_AT_VERSION = and_(_KEY, _c.version == bindparam("k_version"))
+_LOAD = select(_c.session, _c.version).where(_KEY)
+_INSERT = insert(_table)
+_UPDATE = update(_table).where(_AT_VERSION).values(
+    session=bindparam("new_session", type_=_c.session.type),
+    version=bindparam("new_version"), updated_at=bindparam("new_at", type_=_c.updated_at.type))
+_DELETE = delete(_table).where(_AT_VERSION)
 
-def _where(key: SessionKey) -> tuple:  # type: ignore[type-arg]
-    return (DialogSessionRow.channel == key.channel,
-            DialogSessionRow.workspace == key.workspace,
-            DialogSessionRow.user_id == key.user,
-            DialogSessionRow.conversation == key.conversation)
+
+def _key(key: SessionKey) -> dict[str, Any]:
+    return {"k_channel": key.channel, "k_workspace": key.workspace, "k_user": key.user,
+            "k_conversation": key.conversation}
 
 
 class SqlSessionStore:
@@ -22,34 +39,33 @@ class SqlSessionStore:
         self.db = session
 
     async def load(self, key: SessionKey) -> tuple[Session | None, int]:
-        query = select(DialogSessionRow).where(*_where(key))
-        row = (await self.db.execute(query)).scalar_one_or_none()
+        connection = await self.db.connection()
+        row = (await connection.execute(_LOAD, _key(key))).first()
         if row is None:
             return None, 0
         return Session.model_validate(row.session), row.version
 
     async def save(self, key: SessionKey, session: Session | None, version: int) -> None:
-        if session is not None:
-            session = session.model_copy(update={"updated_at": utcnow()})
-        data = session.model_dump(mode="json") if session is not None else None
+        moment = utcnow()
+        data = (session.model_copy(update={"updated_at": moment}).model_dump(mode="json")
+                if session is not None else None)
+        connection = await self.db.connection()
         if version == 0:
             if data is None:
                 return
-            self.db.add(DialogSessionRow(channel=key.channel, workspace=key.workspace,
-                                         user_id=key.user, conversation=key.conversation,
-                                         session=data, version=1))
-            try:
-                await self.db.flush()
+            try:  # the turn's transaction is then rolled back, and the turn run again
+                await connection.execute(_INSERT, {
+                    "channel": key.channel, "workspace": key.workspace,
+                    "user_id": key.user, "conversation": key.conversation,
+                    "session": data, "version": 1, "updated_at": moment})
             except IntegrityError:
                 raise Conflict(key) from None
             return
         if data is None:
-            result = await self.db.execute(
-                delete(DialogSessionRow).where(*_where(key), DialogSessionRow.version == version))
+            result = await connection.execute(_DELETE, {**_key(key), "k_version": version})
         else:
-            result = await self.db.execute(
-                update(DialogSessionRow)
-                .where(*_where(key), DialogSessionRow.version == version)
-                .values(session=data, version=version + 1, updated_at=utcnow()))
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+            result = await connection.execute(_UPDATE, {
+                **_key(key), "k_version": version, "new_session": data,
+                "new_version": version + 1, "new_at": moment})
+        if result.rowcount != 1:
             raise Conflict(key)

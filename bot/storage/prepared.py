@@ -1,0 +1,119 @@
+"""Statements of every turn, prepared once.
+
+A turn loads its session, looks up the member, saves the session and, on the console and the
+web chat, takes the mailbox. Through SQLAlchemy's execution machinery (a greenlet per call, an
+execution context, a result object) each of those cost about ten times what SQLite takes to
+answer it. A ``Prepared`` statement is compiled by SQLAlchemy once per dialect; on SQLite, whose
+calls run on the event loop (``sqlite_inline``), it then goes straight to the driver connection
+of the turn's transaction, its parameters and results converted by the columns' own types as
+SQLAlchemy would convert them. On PostgreSQL it runs through SQLAlchemy: asyncpg's transaction
+starts with the first statement SQLAlchemy runs, and the round trip dwarfs the rest.
+
+Only plain statements qualify: bound parameters by name (no expanding lists), every value given
+(no column defaults are filled in), results read by column name.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
+
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Executable
+from sqlalchemy.sql.expression import Select
+
+_DRIVER = "leerbot.prepared.driver"
+Processor = Callable[[Any], Any] | None
+
+
+class Rows:
+    """What a prepared statement gives back: its rows (by column name) and ``rowcount``."""
+
+    def __init__(self, rows: Sequence[Any], rowcount: int) -> None:
+        self.rows = rows
+        self.rowcount = rowcount
+
+    def first(self) -> Any:
+        return self.rows[0] if self.rows else None
+
+    def all(self) -> list[Any]:
+        return list(self.rows)
+
+    def scalar_one(self) -> Any:
+        if len(self.rows) != 1:
+            raise LookupError(f"expected one row, got {len(self.rows)}")
+        return self.rows[0][0]
+
+
+class _Compiled(NamedTuple):
+    sql: str
+    names: tuple[str, ...]  # the bound parameters, in their positions
+    binds: tuple[Processor, ...]
+    row: type | None  # a named tuple of the selected columns
+    results: tuple[Processor, ...]
+
+
+class Prepared:
+    """A statement compiled once per dialect (see the module)."""
+
+    def __init__(self, statement: Executable) -> None:
+        self.statement = statement
+        self._compiled: dict[str, _Compiled] = {}
+
+    def compiled(self, dialect: Dialect) -> _Compiled:
+        found = self._compiled.get(dialect.name)
+        if found is None:
+            found = self._compiled[dialect.name] = self._compile(dialect)
+        return found
+
+    def _compile(self, dialect: Dialect) -> _Compiled:
+        compiled = self.statement.compile(dialect=dialect)  # type: ignore[attr-defined]
+        names = tuple(compiled.positiontup or ())
+        binds = tuple(compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+                      for name in names)
+        if not isinstance(self.statement, Select):
+            return _Compiled(compiled.string, names, binds, None, ())
+        columns = list(self.statement.selected_columns)
+        row = namedtuple("Row", [c.key or f"column_{i}" for i, c in enumerate(columns)],
+                         rename=True)
+        results = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None)
+                        for c in columns)
+        return _Compiled(compiled.string, names, binds, row, results)
+
+    async def run(self, db: AsyncSession, parameters: dict[str, Any]) -> Rows:
+        """Run in the session's transaction (begun when it was not yet)."""
+        if db.bind.dialect.name != "sqlite":
+            result = await (await db.connection()).execute(self.statement, parameters)
+            if isinstance(self.statement, Select):
+                return Rows(result.all(), result.rowcount)
+            return Rows((), result.rowcount)
+        return await self._run_on_driver(db, parameters)
+
+    async def _run_on_driver(self, db: AsyncSession, parameters: dict[str, Any]) -> Rows:
+        plan = self.compiled(db.bind.dialect)
+        values = [parameters[name] if bind is None else bind(parameters[name])
+                  for name, bind in zip(plan.names, plan.binds, strict=True)]
+        cursor = await (await _driver(db)).execute(plan.sql, values)
+        try:
+            if plan.row is None:
+                return Rows((), cursor.rowcount)
+            rows = [plan.row(*(value if result is None else result(value)
+                               for value, result in zip(raw, plan.results, strict=True)))
+                    for raw in await cursor.fetchall()]
+            return Rows(rows, cursor.rowcount)
+        finally:
+            await cursor.close()
+
+
+async def _driver(db: AsyncSession) -> Any:
+    """The driver connection of the session's transaction (looked up once per transaction)."""
+    transaction = db.sync_session.get_transaction()
+    cached = db.info.get(_DRIVER)
+    if transaction is not None and cached is not None and cached[0] is transaction:
+        return cached[1]
+    connection = await db.connection()  # begins the transaction when there is none yet
+    driver = (await connection.get_raw_connection()).driver_connection
+    db.info[_DRIVER] = (db.sync_session.get_transaction(), driver)
+    return driver
