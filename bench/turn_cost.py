@@ -9,7 +9,8 @@ statements and transactions per turn, and Python function calls per turn (cProfi
 
     .venv/bin/python bench/turn_cost.py [--turns 200] [--database URL]
 
-Statements are counted on the runtime's engine (SQLAlchemy ``before_cursor_execute``); the
+Statements are counted on the runtime's engine (SQLite's trace callback, on PostgreSQL
+SQLAlchemy's ``before_cursor_execute``); the
 Slack event's insert before the ack goes through the group commit's own connection on SQLite
 (one INSERT and one COMMIT per batch, not counted here), through the engine on PostgreSQL.
 """
@@ -46,7 +47,11 @@ SECRET = "bench-secret"
 
 
 class Counts:
-    """Statements by their first word, and commits, on one engine."""
+    """Statements by their first word, and commits, on one engine. On SQLite every statement
+    SQLite runs is counted (its trace callback): the prepared statements of every turn go to
+    the driver without SQLAlchemy's events; an executemany counts once per row, and a
+    transaction that only read ends without a COMMIT. On PostgreSQL SQLAlchemy's events count
+    them."""
 
     def __init__(self, runtime: Runtime) -> None:
         self.statements: Counter[str] = Counter()
@@ -54,26 +59,40 @@ class Counts:
         self.commits = 0
         self.on = False
         engine = runtime.engine.sync_engine
+        if engine.dialect.name == "sqlite":
+            @event.listens_for(engine, "checkout")
+            def traced(dbapi_connection: Any, *args: Any) -> None:
+                sqlite = dbapi_connection.driver_connection._conn
+                sqlite.set_trace_callback(self.traced)
+            return
 
         @event.listens_for(engine, "before_cursor_execute")
         def executed(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-            if self.on:
-                self.statements[statement.split(None, 1)[0].upper()] += 1
-                if self.log is not None:
-                    self.log.append(" ".join(statement.split())[:150])
+            self.count(statement)
 
         @event.listens_for(engine, "commit")
         def committed(conn: Any) -> None:
-            if self.on:
-                self.commits += 1
-                if self.log is not None:
-                    self.log.append("COMMIT")
+            self.count("COMMIT")
+
+    def traced(self, statement: str) -> None:
+        if not statement.startswith(("BEGIN", "PRAGMA")):
+            self.count(statement)
+
+    def count(self, statement: str) -> None:
+        if not self.on:
+            return
+        if statement.strip().upper() == "COMMIT":
+            self.commits += 1
+        else:
+            self.statements[statement.split(None, 1)[0].upper()] += 1
+        if self.log is not None:
+            self.log.append(" ".join(statement.split())[:150])
 
     def per(self, turns: int) -> str:
         total = sum(self.statements.values())
         kinds = ", ".join(f"{k} {n / turns:.2f}" for k, n in sorted(self.statements.items()))
         return (f"{total / turns:.2f} statements ({kinds}), "
-                f"{self.commits / turns:.2f} transactions per turn")
+                f"{self.commits / turns:.2f} commits per turn")
 
 
 def calls(profile: cProfile.Profile) -> int:

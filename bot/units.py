@@ -8,11 +8,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from bot.storage.catalogues import MatcherCache
 from bot.storage.mailbox import take as take_mailbox
 from bot.storage.people import identify
 from bot.storage.ports import BoundPorts, Shared, Store
+from bot.storage.prepared import begin
 from bot.storage.sessions import SqlSessionStore
 from dialogs.kit import Member, Message, SessionKey
 
@@ -49,11 +51,21 @@ class Units:
 
     @asynccontextmanager
     async def __call__(self) -> AsyncIterator[DatabaseUnit]:
+        """One transaction: committed when the turn ends, rolled back when it raises. Two hops
+        into SQLAlchemy's greenlet (begin, commit and close) where ``async with`` would take
+        five, and no task of its own for closing: these are paid on every turn."""
         db = self.sessionmaker()
+        done = False
         try:
-            async with db.begin():  # commits, or rolls back; either way gives the connection back
-                yield DatabaseUnit(db, self.shared)
+            await db.run_sync(begin)
+            yield DatabaseUnit(db, self.shared)
+            await db.run_sync(_commit_and_close)
+            done = True
         finally:
-            # what is left to close holds no connection: closed here, not in a task of its own
-            # as ``async with AsyncSession`` would (two more rounds of the event loop per turn)
-            await db.close()
+            if not done:
+                await db.close()  # rolls back what was not committed
+
+
+def _commit_and_close(session: Session) -> None:
+    session.commit()
+    session.close()

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.queue import _insert
 from bot.storage.models import MailboxRow, utcnow
+from bot.storage.prepared import Prepared
 from dialogs.kit import Message
 
 
@@ -32,21 +33,21 @@ async def holds(db: AsyncSession, key: str) -> bool:
 
 _box = MailboxRow.__table__.c
 # take() runs on every console and web chat turn: its statements are built once
-_WAITING = select(_box.id, _box.messages).where(
-    _box.workspace == bindparam("workspace"), _box.user_id == bindparam("user"),
-    _box.seen.is_(False)).order_by(_box.id)
-_SEEN = update(MailboxRow.__table__).where(
-    _box.id.in_(bindparam("ids", expanding=True))).values(seen=True)
+_UNSEEN = (_box.workspace == bindparam("b_workspace"), _box.user_id == bindparam("b_user"),
+           _box.seen.is_(False))
+_WAITING = Prepared(select(_box.id, _box.messages).where(*_UNSEEN).order_by(_box.id))
+_SEEN = Prepared(update(MailboxRow.__table__).where(*_UNSEEN, _box.id <= bindparam("b_last"))
+                 .values(seen=True))
 
 
 async def take(db: AsyncSession, workspace: str, user: str,
                limit: int | None = None) -> tuple[list[Message], int]:
     """The oldest unseen deliveries of the member's mailbox (at most ``limit``), marked seen,
     and how many still wait after them."""
-    connection = await db.connection()
-    rows = (await connection.execute(_WAITING, {"workspace": workspace, "user": user})).all()
+    whose = {"b_workspace": workspace, "b_user": user}
+    rows = (await _WAITING.run(db, whose)).all()
     taken = rows if limit is None else rows[:limit]
-    if taken:
-        await connection.execute(_SEEN, {"ids": [row.id for row in taken]})
+    if taken:  # the oldest ones: up to the last taken
+        await _SEEN.run(db, {**whose, "b_last": taken[-1].id})
     return [Message.model_validate(m) for row in taken for m in row.messages], \
         len(rows) - len(taken)

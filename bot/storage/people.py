@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from bot.storage.models import Base, JSONType, utcnow
 from bot.storage.personal import Erasure, PersonalData, register, rowcount
 from bot.storage.ports import Store, implements
+from bot.storage.prepared import Prepared
 from dialogs.kit import Member, SessionKey
 from dialogs.people.port import MemberDetails
 from dialogs.policy import Role
@@ -63,35 +64,40 @@ async def member_row(db: AsyncSession, workspace: str, user: str) -> MemberRow |
 _m = MemberRow.__table__.c
 _THE_MEMBER = and_(_m.workspace == bindparam("m_workspace"), _m.user_id == bindparam("m_user"))
 # identify() runs on every turn: its statements are built once
-_IDENTIFY = select(_m.name, _m.role, _m.lang, _m.channel, _m.timezone).where(_THE_MEMBER)
-_COUNT = select(func.count()).select_from(MemberRow.__table__).where(
-    _m.workspace == bindparam("m_workspace"))
-_CREATE = insert(MemberRow.__table__)
-_NOTE = update(MemberRow.__table__).where(_THE_MEMBER).values(
-    name=bindparam("new_name"), channel=bindparam("new_channel"),
-    timezone=bindparam("new_timezone"))
+_IDENTIFY = Prepared(select(_m.name, _m.role, _m.lang, _m.channel, _m.timezone)
+                     .where(_THE_MEMBER))
+_COUNT = Prepared(select(func.count()).select_from(MemberRow.__table__).where(
+    _m.workspace == bindparam("m_workspace")))
+_CREATE = Prepared(insert(MemberRow.__table__).values(
+    {name: bindparam(name, type_=_m[name].type) for name in (
+        "workspace", "user_id", "name", "role", "lang", "channel", "timezone", "opt_out",
+        "created_at")}))
+_NOTE = Prepared(update(MemberRow.__table__).where(_THE_MEMBER).values(
+    name=bindparam("new_name", type_=_m.name.type),
+    channel=bindparam("new_channel", type_=_m.channel.type),
+    timezone=bindparam("new_timezone", type_=_m.timezone.type)))
 
 
 async def identify(db: AsyncSession, key: SessionKey, name: str, channel: str,
                    timezone: str | None) -> Member:
     """The member talking (created on first contact: the workspace's first one is admin);
     remembers the channel they talk on, and the platform's timezone unless they set one."""
-    connection = await db.connection()
     which = {"m_workspace": key.workspace, "m_user": key.user}
     name = name[:255]
-    row = (await connection.execute(_IDENTIFY, which)).first()
+    row = (await _IDENTIFY.run(db, which)).first()
     if row is None:
-        count = (await connection.execute(_COUNT, which)).scalar_one()
+        count = (await _COUNT.run(db, which)).scalar_one()
         role = "admin" if count == 0 else "employee"
-        await connection.execute(_CREATE, {
+        await _CREATE.run(db, {
             "workspace": key.workspace, "user_id": key.user, "name": name, "role": role,
-            "lang": None, "channel": channel, "timezone": timezone, "opt_out": {}})
+            "lang": None, "channel": channel, "timezone": timezone, "opt_out": {},
+            "created_at": utcnow()})
         return Member(workspace=key.workspace, user=key.user, name=name, role=role, lang=None)
     noted = {"new_name": name or row.name, "new_channel": channel or row.channel,
              "new_timezone": row.timezone or timezone}
     if (noted["new_name"], noted["new_channel"], noted["new_timezone"]) != (
             row.name, row.channel, row.timezone):
-        await connection.execute(_NOTE, {**which, **noted})
+        await _NOTE.run(db, {**which, **noted})
     return Member(workspace=key.workspace, user=key.user, name=noted["new_name"],
                   role=row.role, lang=row.lang)
 

@@ -15,12 +15,15 @@ Only plain statements qualify: bound parameters by name (no expanding lists), ev
 
 from __future__ import annotations
 
+import sqlite3
 from collections import namedtuple
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.expression import Select
 
@@ -51,6 +54,7 @@ class _Compiled(NamedTuple):
     sql: str
     names: tuple[str, ...]  # the bound parameters, in their positions
     binds: tuple[Processor, ...]
+    given: dict[str, Any]  # values written into the statement (``.values(seen=True)``)
     row: type | None  # a named tuple of the selected columns
     results: tuple[Processor, ...]
 
@@ -73,14 +77,16 @@ class Prepared:
         names = tuple(compiled.positiontup or ())
         binds = tuple(compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
                       for name in names)
+        given = {name: compiled.binds[name].value for name in names
+                 if not compiled.binds[name].required}
         if not isinstance(self.statement, Select):
-            return _Compiled(compiled.string, names, binds, None, ())
+            return _Compiled(compiled.string, names, binds, given, None, ())
         columns = list(self.statement.selected_columns)
         row = namedtuple("Row", [c.key or f"column_{i}" for i, c in enumerate(columns)],
                          rename=True)
         results = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None)
                         for c in columns)
-        return _Compiled(compiled.string, names, binds, row, results)
+        return _Compiled(compiled.string, names, binds, given, row, results)
 
     async def run(self, db: AsyncSession, parameters: dict[str, Any]) -> Rows:
         """Run in the session's transaction (begun when it was not yet)."""
@@ -93,9 +99,15 @@ class Prepared:
 
     async def _run_on_driver(self, db: AsyncSession, parameters: dict[str, Any]) -> Rows:
         plan = self.compiled(db.bind.dialect)
-        values = [parameters[name] if bind is None else bind(parameters[name])
-                  for name, bind in zip(plan.names, plan.binds, strict=True)]
-        cursor = await (await _driver(db)).execute(plan.sql, values)
+        values = [parameters[name] if name in parameters else plan.given[name]
+                  for name in plan.names]
+        values = [value if bind is None else bind(value)
+                  for value, bind in zip(values, plan.binds, strict=True)]
+        try:
+            cursor = await (await _driver(db)).execute(plan.sql, values)
+        except sqlite3.Error as exc:  # as SQLAlchemy raises it: IntegrityError, ...
+            raise DBAPIError.instance(plan.sql, None, exc, sqlite3.Error,
+                                      hide_parameters=True) from exc
         try:
             if plan.row is None:
                 return Rows((), cursor.rowcount)
@@ -107,13 +119,19 @@ class Prepared:
             await cursor.close()
 
 
+def begin(session: Session) -> None:
+    """Begin the session's transaction and note its driver connection for the prepared
+    statements (synchronous: ``await db.run_sync(begin)``, one hop into SQLAlchemy's greenlet
+    for what would otherwise be three)."""
+    connection = session.connection()
+    session.info[_DRIVER] = (session.get_transaction(), connection.connection.driver_connection)
+
+
 async def _driver(db: AsyncSession) -> Any:
     """The driver connection of the session's transaction (looked up once per transaction)."""
     transaction = db.sync_session.get_transaction()
     cached = db.info.get(_DRIVER)
     if transaction is not None and cached is not None and cached[0] is transaction:
         return cached[1]
-    connection = await db.connection()  # begins the transaction when there is none yet
-    driver = (await connection.get_raw_connection()).driver_connection
-    db.info[_DRIVER] = (db.sync_session.get_transaction(), driver)
-    return driver
+    await db.run_sync(begin)
+    return db.info[_DRIVER][1]

@@ -1,0 +1,78 @@
+"""Prepared statements (bot/storage/prepared.py) give what SQLAlchemy gives, on SQLite (straight
+to the driver) and on PostgreSQL (through SQLAlchemy), inside the session's transaction."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.storage.models import DialogSessionRow, as_utc
+from bot.storage.prepared import Prepared, begin
+
+_c = DialogSessionRow.__table__.c
+_NAMES = ("channel", "workspace", "user_id", "conversation", "session", "version", "updated_at")
+INSERT = Prepared(insert(DialogSessionRow.__table__).values(
+    {name: bindparam(name, type_=_c[name].type) for name in _NAMES}))
+LOAD = Prepared(select(_c.session, _c.version, _c.updated_at)
+                .where(_c.user_id == bindparam("p_user")).order_by(_c.id))
+BUMP = Prepared(update(DialogSessionRow.__table__).where(_c.user_id == bindparam("p_user"))
+                .values(version=_c.version + 1, channel="web"))
+COUNT = Prepared(select(func.count()).select_from(DialogSessionRow.__table__))
+MOMENT = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+
+
+def row(user: str, conversation: str = "c") -> dict[str, object]:
+    return {"channel": "console", "workspace": "w", "user_id": user,
+            "conversation": conversation, "session": {"dialog": "x", "list": [1, "twee"]},
+            "version": 1, "updated_at": MOMENT}
+
+
+async def test_values_and_results_are_converted_by_the_column_types(
+        sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions() as db, db.begin():
+        await INSERT.run(db, row("ann"))
+        found = (await LOAD.run(db, {"p_user": "ann"})).first()
+        assert found.session == {"dialog": "x", "list": [1, "twee"]}
+        assert found.version == 1
+        assert as_utc(found.updated_at) == MOMENT
+        bumped = await BUMP.run(db, {"p_user": "ann"})
+        assert bumped.rowcount == 1
+        assert (await COUNT.run(db, {})).scalar_one() == 1
+    async with sessions() as db:  # what SQLAlchemy itself reads back
+        stored = (await db.execute(select(DialogSessionRow))).scalar_one()
+        assert (stored.session, stored.version, stored.channel) == (
+            {"dialog": "x", "list": [1, "twee"]}, 2, "web")
+        assert as_utc(stored.updated_at) == MOMENT
+
+
+async def test_statements_belong_to_the_sessions_transaction(
+        sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions() as db:
+        await db.run_sync(begin)
+        await INSERT.run(db, row("bob"))
+        await db.rollback()
+        assert (await COUNT.run(db, {})).scalar_one() == 0  # a new transaction after it
+        await INSERT.run(db, row("bob"))
+        await db.commit()
+        await INSERT.run(db, row("bob", "d"))
+        await db.commit()
+    async with sessions() as db:
+        assert (await COUNT.run(db, {})).scalar_one() == 2
+
+
+async def test_a_broken_constraint_is_sqlalchemys_integrity_error(
+        sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions() as db, db.begin():
+        await INSERT.run(db, row("cas"))
+        with pytest.raises(IntegrityError):
+            await INSERT.run(db, row("cas"))  # the same session key
+
+
+async def test_a_missing_parameter_is_named(sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions() as db, db.begin():
+        with pytest.raises(Exception, match="p_user"):
+            await LOAD.run(db, {})
