@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.storage.models import DeliveryRow, HealthCheckRow, InboxRow, MailboxRow, RunRow
+from bot.storage.prepared import Prepared
 
 #: how long a claim lasts unless its worker renews it (its heartbeat does, every sixth)
 LEASE = timedelta(seconds=6)
@@ -72,17 +73,31 @@ async def clock(session: AsyncSession) -> datetime:
     return now()
 
 
+_D = DeliveryRow.__table__.c
+_ENQUEUED = ("key", "channel", "workspace", "ordering_key", "payload", "status", "attempts",
+             "available_at", "created_at", "run_id")
+
+
+def _enqueue(insert: Any) -> Prepared:
+    return Prepared(insert(DeliveryRow.__table__).values(
+        {name: bindparam(name, type_=_D[name].type) for name in _ENQUEUED},
+    ).on_conflict_do_nothing(index_elements=["key"]))
+
+
+# every turn that answers queues a delivery: prepared once per dialect
+_ENQUEUE = {"postgresql": _enqueue(pg_insert), "sqlite": _enqueue(sqlite_insert)}
+
+
 async def enqueue_delivery(session: AsyncSession, key: str, channel: str, workspace: str,
                            ordering_key: str, payload: dict[str, Any],
                            run_id: int | None = None) -> bool:
     """Store an outbound message under its idempotency key; False when it already exists."""
-    statement = _insert(session, DeliveryRow).values(
-        key=key[:255], channel=channel, workspace=workspace, ordering_key=ordering_key[:512],
-        payload=payload, status="pending", attempts=0, available_at=now(), created_at=now(),
-        run_id=run_id,
-    ).on_conflict_do_nothing(index_elements=["key"])
-    result = await session.execute(statement)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    moment = now()
+    result = await _ENQUEUE[_dialect(session)].run(session, {
+        "key": key[:255], "channel": channel, "workspace": workspace,
+        "ordering_key": ordering_key[:512], "payload": payload, "status": "pending",
+        "attempts": 0, "available_at": moment, "created_at": moment, "run_id": run_id})
+    return bool(result.rowcount)
 
 
 async def reserve_order(session: AsyncSession, ordering_key: str,
@@ -226,6 +241,17 @@ async def ready_groups(session: AsyncSession) -> list[tuple[str, str]]:
     return [(channel, workspace) for channel, workspace in rows.all()]
 
 
+#: the conversation key of a handled event: who sent it is no longer needed (only open events
+#: keep their order per conversation), so it is not kept
+HANDLED = "handled"
+_I = InboxRow.__table__.c
+_FINISHED = {"status": "done", "payload": {}, "conversation_key": HANDLED}
+_FINISH = Prepared(update(InboxRow.__table__).where(_I.id == bindparam("i_id"))
+                   .values(_FINISHED))
+_FINISH_CLAIMED = Prepared(update(InboxRow.__table__).where(
+    _I.id == bindparam("i_id"), _I.claimed_by == bindparam("i_claim")).values(_FINISHED))
+
+
 async def finish_inbox(session: AsyncSession, row_id: int) -> None:
     """The event was handled: only its key stays (to recognise a retry); neither what the
     person wrote nor who they are is kept (``HANDLED`` replaces the conversation, which names
@@ -234,21 +260,17 @@ async def finish_inbox(session: AsyncSession, row_id: int) -> None:
     Inside a worker's task (``CURRENT_CLAIM``) this succeeds only while the worker's claim
     holds; otherwise it raises ``ClaimLost``, so the turn's transaction is rolled back and the
     worker that took the row over answers it instead (never twice)."""
-    conditions = [InboxRow.id == row_id]
     claim = CURRENT_CLAIM.get()
     fenced = claim is not None and claim[0] == row_id
     if fenced:
         assert claim is not None
-        conditions.append(InboxRow.claimed_by == claim[1])
-    result = await session.execute(update(InboxRow).where(*conditions).values(
-        status="done", payload={}, conversation_key=HANDLED))
-    if fenced and not result.rowcount:  # type: ignore[attr-defined]
-        raise ClaimLost(f"inbox {row_id} was taken over by another worker")
+        result = await _FINISH_CLAIMED.run(session, {"i_id": row_id, "i_claim": claim[1]})
+        if not result.rowcount:
+            raise ClaimLost(f"inbox {row_id} was taken over by another worker")
+    else:
+        await _FINISH.run(session, {"i_id": row_id})
 
 
-#: the conversation key of a handled event: who sent it is no longer needed (only open events
-#: keep their order per conversation), so it is not kept
-HANDLED = "handled"
 #: the ordering key of a sent delivery (only open deliveries keep their order per conversation)
 SENT = "sent"
 #: what the retention purge removes: handled events, finished deliveries
