@@ -106,6 +106,9 @@ class MsTeamsChannel:
             return web.json_response(data=invoke[1], status=invoke[0])
         return web.Response(status=201)
 
+    async def close(self) -> None:
+        await self.transport.close()
+
     def service_url_allowed(self, url: str | None) -> bool:
         return self.gate.service_url_allowed(url)
 

@@ -237,6 +237,10 @@ class Transport(Protocol):
         """Send proactively through a stored reference; the ids of the activities sent."""
         ...
 
+    async def close(self) -> None:
+        """Close the clients kept across turns (at shutdown)."""
+        ...
+
 
 class MsTeamsCards:
     """Messages as Adaptive Cards; images and files are linked from our /files when a public
