@@ -472,3 +472,21 @@ async def test_a_failed_turn_still_keeps_the_reference(
     msteams = bot.channels.msteams  # type: ignore[attr-defined]
     (reference,) = await msteams.references("tenant-1", "aad-29:user-6")
     assert reference["conversation"]["id"] == "a:p-6"
+
+
+async def test_the_turn_reads_the_activity_as_received(
+        bot: TestClient, connector: FakeConnector, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shared code gets the JSON object that was posted, not the SDK's object serialised
+    once more."""
+    from bot.channels.msteams.common import MsTeamsTurns, Received
+
+    seen: list[dict[str, Any]] = []
+
+    async def message(self: MsTeamsTurns, received: Received) -> None:
+        seen.append(received.activity)
+
+    monkeypatch.setattr(MsTeamsTurns, "message", message)
+    body = activity(connector, "menu")
+    body["timestamp"] = "2026-11-23T10:00:00.123Z"  # as Teams writes it; an SDK would not
+    await send(bot, body)
+    assert seen == [body]

@@ -101,7 +101,7 @@ class MsTeamsChannel:
             self.refusals.warn("msteams: refused an activity whose serviceUrl is not allowed "
                                "(LEERBOT_TEAMS_SERVICE_HOSTS)")
             return web.Response(status=403, text="serviceUrl not allowed")
-        invoke = await self.transport.process(identity, activity)
+        invoke = await self.transport.process(identity, activity, body)
         if invoke:
             return web.json_response(data=invoke[1], status=invoke[0])
         return web.Response(status=201)

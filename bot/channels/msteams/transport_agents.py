@@ -113,8 +113,10 @@ def configuration(settings: Settings) -> AgentAuthConfiguration:
 
 
 def as_dict(activity: Activity) -> dict[str, Any]:
-    """The activity in the wire format the shared code reads."""
-    return activity.model_dump(mode="json", by_alias=True, exclude_none=True)
+    """The activity in the wire format the shared code reads (the JSON received, for the
+    activity being run)."""
+    return common.wire(activity, lambda: activity.model_dump(mode="json", by_alias=True,
+                                                             exclude_none=True))
 
 
 class SigningKeys:
@@ -362,10 +364,11 @@ class AgentsTransport:
             raise PermissionError("not a Bot Framework token")
         return identity
 
-    async def process(self, identity: ClaimsIdentity,
-                      activity: Activity) -> tuple[int, Any] | None:
+    async def process(self, identity: ClaimsIdentity, activity: Activity,
+                      body: dict[str, Any]) -> tuple[int, Any] | None:
         assert self.bot is not None
-        invoke = await self.adapter.process_activity(identity, activity, self.bot.on_turn)
+        async with common.running(activity, body):
+            invoke = await self.adapter.process_activity(identity, activity, self.bot.on_turn)
         if activity.type == "invoke":
             if invoke is None:
                 return int(HTTPStatus.NOT_IMPLEMENTED), None

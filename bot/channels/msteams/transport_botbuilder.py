@@ -182,13 +182,19 @@ class KeptClientsAdapter(CloudAdapter):
         self._token_clients.clear()
 
 
+def as_dict(activity: Activity) -> dict[str, Any]:
+    """The activity in the wire format the shared code reads (the JSON received, for the
+    activity being run)."""
+    return common.wire(activity, activity.serialize)
+
+
 def _received(turn_context: TurnContext) -> Received:
     async def reply(cards: list[Card]) -> None:
         for card in cards:
             await turn_context.send_activity(
                 MessageFactory.attachment(CardFactory.adaptive_card(card)))
 
-    return Received(activity=turn_context.activity.serialize(), reply=reply)
+    return Received(activity=as_dict(turn_context.activity), reply=reply)
 
 
 class MsTeamsBot(TeamsActivityHandler):
@@ -207,12 +213,12 @@ class MsTeamsBot(TeamsActivityHandler):
     async def on_teams_messaging_extension_submit_action(
             self, turn_context: TurnContext,
             action: MessagingExtensionAction) -> MessagingExtensionActionResponse:
-        text = await self.turns.submit_action(turn_context.activity.serialize())
+        text = await self.turns.submit_action(as_dict(turn_context.activity))
         return MessagingExtensionActionResponse(task=TaskModuleMessageResponse(value=text))
 
     async def on_members_added_activity(self, members_added: list[ChannelAccount],
                                         turn_context: TurnContext) -> None:
-        welcome = await self.turns.members_added(turn_context.activity.serialize())
+        welcome = await self.turns.members_added(as_dict(turn_context.activity))
         if welcome:
             await turn_context.send_activity(MessageFactory.text(welcome))
 
@@ -239,7 +245,7 @@ class BotbuilderTransport:
         log.error("msteams turn failed: %s", type(error).__name__)
         try:
             await turn_context.send_activity(
-                self.turns.error_text(turn_context.activity.serialize()))
+                self.turns.error_text(as_dict(turn_context.activity)))
         except Exception:  # the connector itself may be down
             log.warning("could not tell the user about the failure")
 
@@ -263,9 +269,11 @@ class BotbuilderTransport:
         except (requests.RequestException, TimeoutError) as exc:  # Microsoft's key server
             raise KeysUnavailable(type(exc).__name__) from None
 
-    async def process(self, identity: Any, activity: Activity) -> tuple[int, Any] | None:
+    async def process(self, identity: Any, activity: Activity,
+                      body: dict[str, Any]) -> tuple[int, Any] | None:
         assert self.bot is not None
-        invoke = await self.adapter.process_activity(identity, activity, self.bot.on_turn)
+        async with common.running(activity, body):
+            invoke = await self.adapter.process_activity(identity, activity, self.bot.on_turn)
         if invoke:
             return invoke.status, serializer_helper(invoke.body)
         return None
