@@ -183,4 +183,9 @@ def build_app(runtime: Runtime, *, webchat_enabled: bool,
             await slack.close()
 
         app.on_cleanup.append(close_slack)
+
+    async def close_msteams(_app: web.Application) -> None:
+        await channels.msteams.close()
+
+    app.on_cleanup.append(close_msteams)
     return app

@@ -434,3 +434,38 @@ async def test_a_failed_turn_is_told_to_the_user_and_logged_without_a_traceback(
         assert await send(bot, activity(connector, "menu")) in {200, 201}
     assert "daar ging bij mij iets mis" in connector.activities[-1]["text"]
     assert not any("secret" in r.getMessage() or r.exc_info for r in caplog.records)
+
+
+async def test_a_failed_turn_still_keeps_the_reference(
+        bot: TestClient, connector: FakeConnector, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reference is stored before the turn, in a transaction of its own: a turn that fails
+    (or that erases the person, ``test_erasure_scan``) does not decide whether it is kept."""
+    from dialogs.kit.conductor import Conductor
+
+    async def broken(*args: object) -> None:
+        raise RuntimeError("the turn failed")
+
+    monkeypatch.setattr(Conductor, "_turn", broken)
+    await send(bot, activity(connector, "menu", user="29:user-6", conversation="a:p-6"))
+    assert "daar ging bij mij iets mis" in json.dumps(connector.activities[-1])
+    msteams = bot.channels.msteams  # type: ignore[attr-defined]
+    (reference,) = await msteams.references("tenant-1", "aad-29:user-6")
+    assert reference["conversation"]["id"] == "a:p-6"
+
+
+async def test_the_turn_reads_the_activity_as_received(
+        bot: TestClient, connector: FakeConnector, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shared code gets the JSON object that was posted, not the SDK's object serialised
+    once more."""
+    from bot.channels.msteams.common import MsTeamsTurns, Received
+
+    seen: list[dict[str, Any]] = []
+
+    async def message(self: MsTeamsTurns, received: Received) -> None:
+        seen.append(received.activity)
+
+    monkeypatch.setattr(MsTeamsTurns, "message", message)
+    body = activity(connector, "menu")
+    body["timestamp"] = "2026-11-23T10:00:00.123Z"  # as Teams writes it; an SDK would not
+    await send(bot, body)
+    assert seen == [body]

@@ -144,3 +144,24 @@ async def test_a_room_chosen_before_the_migration_is_still_reached(
         row = (await db.execute(select(DeliveryRow))).scalar_one()
     assert (row.channel, row.recipient, row.status) == ("msteams", "msteams:19:abc", "pending")
     assert row.payload["reference"] == {"conversation": {"id": "19:abc"}}
+
+
+async def test_a_saved_reference_is_refreshed_in_place(sessions) -> None:  # type: ignore[no-untyped-def]
+    """On SQLite and PostgreSQL: saving a conversation's reference again replaces it (the
+    newest activity) and adds no row."""
+
+    from bot.storage import conversations
+    from bot.storage.models import ConversationRefRow
+
+    first = {"activityId": "1", "conversation": {"id": "a:1"}}
+    second = {"activityId": "2", "conversation": {"id": "a:1"}}
+    for reference in (first, second):
+        async with sessions.begin() as db:
+            await conversations.save_reference(db, "msteams", "t-1", "aad-1", "a:1",
+                                               "personal", reference)
+    async with sessions() as db:
+        rows = (await db.execute(select(ConversationRefRow))).scalars().all()
+        assert [(r.reference, r.scope, r.user_id) for r in rows] == [
+            (second, "personal", "aad-1")]
+        assert await conversations.personal_chat(db, "msteams", "t-1", "aad-1") == (
+            "a:1", second)

@@ -4,12 +4,16 @@ later (a Teams personal chat, a Teams or Slack channel Leerbot was added to)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Insert
 
-from bot.queue import _insert
+from bot.queue import _dialect, _insert
 from bot.storage.models import ConversationRefRow, utcnow
 
 PERSONAL = "personal"
@@ -17,15 +21,25 @@ PERSONAL = "personal"
 ROOMS = ("channel", "groupChat")
 
 
+@cache
+def _saving(dialect: str) -> Insert:
+    """The upsert of ``save_reference`` on the table (not the mapped class: no ORM work per
+    call), built once per dialect; the values are its parameters."""
+    insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(
+        ConversationRefRow.__table__)
+    return insert.on_conflict_do_update(  # type: ignore[no-any-return]
+        index_elements=["channel", "workspace", "user_id", "conversation_id"],
+        set_={"reference": insert.excluded.reference, "updated_at": insert.excluded.updated_at})
+
+
 async def save_reference(db: AsyncSession, channel: str, workspace: str, user: str,
                          conversation: str, scope: str, reference: dict[str, Any]) -> None:
-    """Store the reference of a conversation someone talked in, or refresh it."""
-    await db.execute(_insert(db, ConversationRefRow).values(
-        channel=channel, workspace=workspace, user_id=user, conversation_id=conversation,
-        scope=scope, reference=reference, updated_at=utcnow(),
-    ).on_conflict_do_update(
-        index_elements=["channel", "workspace", "user_id", "conversation_id"],
-        set_={"reference": reference, "updated_at": utcnow()}))
+    """Store the reference of a conversation someone talked in, or refresh it (it is stored on
+    every Teams turn)."""
+    await db.execute(_saving(_dialect(db)), {
+        "channel": channel, "workspace": workspace, "user_id": user,
+        "conversation_id": conversation, "scope": scope, "reference": reference,
+        "updated_at": utcnow()})
 
 
 async def add_room(db: AsyncSession, channel: str, workspace: str, conversation: str,

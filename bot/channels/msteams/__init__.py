@@ -101,10 +101,13 @@ class MsTeamsChannel:
             self.refusals.warn("msteams: refused an activity whose serviceUrl is not allowed "
                                "(LEERBOT_TEAMS_SERVICE_HOSTS)")
             return web.Response(status=403, text="serviceUrl not allowed")
-        invoke = await self.transport.process(identity, activity)
+        invoke = await self.transport.process(identity, activity, body)
         if invoke:
             return web.json_response(data=invoke[1], status=invoke[0])
         return web.Response(status=201)
+
+    async def close(self) -> None:
+        await self.transport.close()
 
     def service_url_allowed(self, url: str | None) -> bool:
         return self.gate.service_url_allowed(url)

@@ -12,7 +12,9 @@ import html
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -56,6 +58,31 @@ SUBMIT_ACTION = "composeExtension/submitAction"
 KEYS_TIMEOUT = 10.0
 Card = dict[str, Any]
 Activity = dict[str, Any]
+
+
+#: the activity a transport is running, as the SDK's object and as the JSON object received
+_RUNNING: ContextVar[tuple[object, Activity] | None] = ContextVar("msteams_running",
+                                                                 default=None)
+
+
+@asynccontextmanager
+async def running(sdk_activity: object, body: Activity) -> AsyncIterator[None]:
+    """While a transport runs ``sdk_activity``, its handlers read the JSON object it was
+    parsed from (``wire``) instead of serialising the SDK's object again."""
+    token = _RUNNING.set((sdk_activity, body))
+    try:
+        yield
+    finally:
+        _RUNNING.reset(token)
+
+
+def wire(sdk_activity: object, serialise: Callable[[], Activity]) -> Activity:
+    """The activity as the shared code reads it: the JSON received, when ``sdk_activity`` is
+    the one being run; else (a proactive turn) the SDK's object serialised."""
+    current = _RUNNING.get()
+    if current is not None and current[0] is sdk_activity:
+        return current[1]
+    return serialise()
 
 
 def tenant_of(activity: Activity) -> str:
@@ -228,13 +255,19 @@ class Transport(Protocol):
         token."""
         ...
 
-    async def process(self, identity: Any, activity: Any) -> tuple[int, Any] | None:
-        """Run the turn; an invoke's (status, JSON body), else None."""
+    async def process(self, identity: Any, activity: Any,
+                      body: dict[str, Any]) -> tuple[int, Any] | None:
+        """Run the turn of ``activity`` (parsed from ``body``); an invoke's (status, JSON
+        body), else None."""
         ...
 
     async def continue_conversation(self, reference: dict[str, Any], text: str | None,
                                     cards: list[Card]) -> list[str]:
         """Send proactively through a stored reference; the ids of the activities sent."""
+        ...
+
+    async def close(self) -> None:
+        """Close the clients kept across turns (at shutdown)."""
         ...
 
 

@@ -13,6 +13,9 @@ botbuilder: the same shared code, settings and stored conversation references.
   identity and replies carry no token.
 * Invokes (the message extension's submitAction) are answered on the core ActivityHandler by
   their name; ``microsoft-agents-hosting-msteams`` is not needed.
+* The connector and user-token clients are kept across turns (``KeptClients``): the SDK builds
+  both, each with its own HTTP session (a new connection to the connector on every turn), and
+  asks MSAL for their tokens on every turn. A kept client is replaced when its token is.
 """
 
 from __future__ import annotations
@@ -33,10 +36,12 @@ from microsoft_agents.activity import (
     ChannelAccount,
     ConversationReference,
     InvokeResponse,
+    RoleTypes,
 )
 from microsoft_agents.authentication.msal import MsalConnectionManager
 from microsoft_agents.hosting.aiohttp import CloudAdapter
 from microsoft_agents.hosting.core import (
+    AccessTokenProviderBase,
     ActivityHandler,
     AgentAuthConfiguration,
     AuthenticationConstants,
@@ -45,8 +50,10 @@ from microsoft_agents.hosting.core import (
     ClaimsIdentity,
     JwtTokenValidator,
     MessageFactory,
+    RestChannelServiceClientFactory,
     TurnContext,
 )
+from microsoft_agents.hosting.core.connector import TeamsConnectorClient, UserTokenClient
 
 from bot.channels.msteams import common
 from bot.channels.msteams.common import (
@@ -66,6 +73,11 @@ from bot.settings import Settings
 BOT_FRAMEWORK_ISSUERS = {"https://api.botframework.com", "https://api.botframework.us"}
 #: seconds the OpenID metadata's key URL is kept
 METADATA_LIFESPAN = 3600.0
+#: seconds an outgoing token is used before MSAL is asked again: MSAL hands out a cached token
+#: only while it has more than five minutes left, so one used this long has not expired
+TOKEN_REUSE = 240.0
+#: kept connector clients (one per serviceUrl and audience; Teams has a few serviceUrls)
+MAX_KEPT_CONNECTORS = 64
 
 
 class _Quiet(logging.Filter):
@@ -101,8 +113,10 @@ def configuration(settings: Settings) -> AgentAuthConfiguration:
 
 
 def as_dict(activity: Activity) -> dict[str, Any]:
-    """The activity in the wire format the shared code reads."""
-    return activity.model_dump(mode="json", by_alias=True, exclude_none=True)
+    """The activity in the wire format the shared code reads (the JSON received, for the
+    activity being run)."""
+    return common.wire(activity, lambda: activity.model_dump(mode="json", by_alias=True,
+                                                             exclude_none=True))
 
 
 class SigningKeys:
@@ -143,6 +157,129 @@ class SigningKeys:
         return uri
 
 
+class _Kept:
+    """A client kept across turns. The adapter closes its clients at the end of every turn:
+    for a kept client that only ends that turn's use; its session is closed once the client is
+    retired (replaced) and no turn uses it any more, or when the transport shuts down."""
+
+    users = 0
+    retired = False
+
+    def lease(self) -> Any:
+        self.users += 1
+        return self
+
+    async def close(self) -> None:
+        self.users = max(self.users - 1, 0)
+        if self.retired and not self.users:
+            await self.shut()
+
+    async def retire(self) -> None:
+        self.retired = True
+        if not self.users:
+            await self.shut()
+
+    async def shut(self) -> None:
+        await super().close()  # type: ignore[misc]
+
+
+class _KeptConnector(_Kept, TeamsConnectorClient):
+    def __init__(self, endpoint: str, token: str) -> None:
+        super().__init__(endpoint=endpoint, token=token)
+        self.token = token
+
+
+class _KeptUserTokens(_Kept, UserTokenClient):
+    def __init__(self, endpoint: str, token: str, app_id: str | None) -> None:
+        super().__init__(endpoint=endpoint, token=token, app_id=app_id)
+        self.token = token
+
+
+class KeptClients(RestChannelServiceClientFactory):
+    """The SDK's client factory, keeping its clients (and their HTTP sessions and tokens)
+    across turns. Agentic requests and Copilot Studio's connector are left to the SDK."""
+
+    def __init__(self, connections: MsalConnectionManager) -> None:
+        super().__init__(connections)
+        self.connectors: dict[tuple[str, str], _KeptConnector] = {}
+        self.user_tokens: dict[str | None, _KeptUserTokens] = {}
+        self.tokens: dict[tuple[AccessTokenProviderBase, str, tuple[str, ...]],
+                          tuple[float, str]] = {}
+
+    async def _token(self, provider: AccessTokenProviderBase, audience: str,
+                     scopes: list[str]) -> str:
+        key = (provider, audience, tuple(scopes))
+        kept = self.tokens.get(key)
+        now = time.monotonic()
+        if kept is not None and now - kept[0] < TOKEN_REUSE:
+            return kept[1]
+        token = await provider.get_access_token(audience, scopes)
+        self.tokens[key] = (now, token)
+        return token
+
+    @staticmethod
+    def _sdk_only(context: TurnContext | None) -> bool:
+        if context is None or context.activity is None:
+            return False
+        recipient = context.activity.recipient
+        return bool(context.activity.is_agentic_request()
+                    or (recipient is not None and recipient.role == RoleTypes.connector_user))
+
+    async def create_connector_client(  # type: ignore[override]
+            self, context: TurnContext | None, claims_identity: ClaimsIdentity,
+            service_url: str, audience: str, scopes: list[str] | None = None,
+            use_anonymous: bool = False) -> Any:
+        if not service_url or not audience or self._sdk_only(context):
+            return await super().create_connector_client(
+                context, claims_identity, service_url, audience, scopes, use_anonymous)
+        token = "" if use_anonymous else await self._token(
+            self._connection_manager.get_token_provider(claims_identity, service_url),
+            audience, scopes or claims_identity.get_token_scope())
+        key = (service_url, audience)
+        kept = self.connectors.get(key)
+        if kept is None or kept.token != token:
+            if kept is None and len(self.connectors) >= MAX_KEPT_CONNECTORS:
+                await self._retire(self.connectors)
+            self.connectors[key] = _KeptConnector(service_url, token)
+            if kept is not None:
+                await kept.retire()
+        return self.connectors[key].lease()
+
+    async def create_user_token_client(  # type: ignore[override]
+            self, context: TurnContext, claims_identity: ClaimsIdentity,
+            use_anonymous: bool = False) -> Any:
+        if self._sdk_only(context):
+            return await super().create_user_token_client(context, claims_identity,
+                                                          use_anonymous)
+        token = "" if use_anonymous else await self._token(
+            self._connection_manager.get_token_provider(claims_identity,
+                                                        self._token_service_endpoint),
+            self._token_service_audience, claims_identity.get_token_scope())
+        app_id = claims_identity.get_app_id()
+        kept = self.user_tokens.get(app_id)
+        if kept is None or kept.token != token:
+            self.user_tokens[app_id] = _KeptUserTokens(self._token_service_endpoint, token,
+                                                       app_id)
+            if kept is not None:
+                await kept.retire()
+        return self.user_tokens[app_id].lease()
+
+    @staticmethod
+    async def _retire(clients: dict[Any, Any]) -> None:
+        kept = list(clients.values())
+        clients.clear()
+        for client in kept:
+            await client.retire()
+
+    async def close(self) -> None:
+        """Close every kept client's session (at shutdown)."""
+        for clients in (self.connectors, self.user_tokens):
+            kept = list(clients.values())
+            clients.clear()
+            for client in kept:
+                await client.shut()
+
+
 def _received(turn_context: TurnContext) -> Received:
     async def reply(cards: list[Card]) -> None:
         for card in cards:
@@ -181,8 +318,9 @@ class AgentsTransport:
         self.settings = settings
         self.gate = gate
         self.config = configuration(settings)
-        self.adapter = CloudAdapter(connection_manager=MsalConnectionManager(
+        self.clients = KeptClients(MsalConnectionManager(
             connections_configurations={"SERVICE_CONNECTION": self.config}))
+        self.adapter = CloudAdapter(channel_service_client_factory=self.clients)
         self.adapter.on_turn_error = self._on_error
         self.validator = JwtTokenValidator(self.config)
         # the SDK fetches keys with no bound but its 30 s default; ours has the timeout
@@ -193,6 +331,9 @@ class AgentsTransport:
     def bind(self, turns: MsTeamsTurns) -> None:
         self.bot = AgentsBot(turns)
         self.turns = turns
+
+    async def close(self) -> None:
+        await self.clients.close()
 
     async def _on_error(self, turn_context: TurnContext, error: Exception) -> None:
         log.error("msteams turn failed: %s", type(error).__name__)
@@ -223,10 +364,11 @@ class AgentsTransport:
             raise PermissionError("not a Bot Framework token")
         return identity
 
-    async def process(self, identity: ClaimsIdentity,
-                      activity: Activity) -> tuple[int, Any] | None:
+    async def process(self, identity: ClaimsIdentity, activity: Activity,
+                      body: dict[str, Any]) -> tuple[int, Any] | None:
         assert self.bot is not None
-        invoke = await self.adapter.process_activity(identity, activity, self.bot.on_turn)
+        async with common.running(activity, body):
+            invoke = await self.adapter.process_activity(identity, activity, self.bot.on_turn)
         if activity.type == "invoke":
             if invoke is None:
                 return int(HTTPStatus.NOT_IMPLEMENTED), None

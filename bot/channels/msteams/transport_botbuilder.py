@@ -4,8 +4,9 @@ Agents SDK module beside it, these are the only two modules that import a Micros
 * CloudAdapter with configuration-based authentication (app id, password, tenant, app type);
   every activity's JWT is validated by botbuilder (in a thread: it fetches Microsoft's signing
   keys with blocking calls, bounded by ``KEYS_TIMEOUT``).
-* One connector client per service URL is kept for proactive sends
-  (``ProactiveCloudAdapter``), and the stored serviceUrl is checked against the allow-list.
+* One connector client per service URL (and one user-token client per app id) is kept for
+  all turns, received and proactive alike (``KeptClientsAdapter``); the stored serviceUrl of a
+  proactive send is checked against the allow-list.
 """
 
 from __future__ import annotations
@@ -99,41 +100,92 @@ class _Config:
             self.CALLER_ID = CallerIdConstants.public_azure_channel
 
 
-class ProactiveCloudAdapter(CloudAdapter):
-    """CloudAdapter that keeps one connector client per service URL for proactive sends.
+#: kept connector clients (one per serviceUrl, audience and app id; Teams has a few serviceUrls)
+MAX_KEPT_CONNECTORS = 64
 
-    The stock adapter builds a new connector client and user-token client for every
-    continue_conversation call, which costs more CPU than the send itself in a fan-out of
-    thousands; the clients hold no per-turn state (their credentials refresh their own token),
-    so they are kept and reused."""
 
-    _connectors: dict[tuple[str, str, str], Any]
-    _token_clients: dict[str, Any]
+def _app_id(claims_identity: Any) -> str:
+    """The bot's app id as botbuilder reads it from the claims (audience, else appid)."""
+    claims = getattr(claims_identity, "claims", None) or {}
+    return str(claims.get(AuthenticationConstants.AUDIENCE_CLAIM)
+               or claims.get(AuthenticationConstants.APP_ID_CLAIM) or "")
+
+
+class KeptClientsAdapter(CloudAdapter):
+    """CloudAdapter that keeps its connector and user-token clients across turns.
+
+    The stock adapter builds a new connector client and user-token client for every activity
+    it receives and every continue_conversation call (msrest configuration, a requests session,
+    so a new connection to the connector each time): more CPU than a turn's own work on the
+    bare echo, and than the send itself in a fan-out of thousands. The clients hold no
+    per-turn state (their credentials refresh their own token), so they are kept and reused."""
+
+    def __init__(self, authentication: ConfigurationBotFrameworkAuthentication) -> None:
+        super().__init__(authentication)
+        self._connectors: dict[tuple[str, str, str], Any] = {}
+        self._token_clients: dict[str, Any] = {}
 
     def service_url_allowed(self, url: str | None) -> bool:
         """Replaced by the channel's allow-list (``LEERBOT_TEAMS_SERVICE_HOSTS``)."""
         return False
 
-    async def process_proactive(self, claims_identity: Any, continuation_activity: Activity,
-                                audience: str, logic: Any) -> None:
-        if not self.service_url_allowed(continuation_activity.service_url):
-            raise ServiceUrlRefused("the stored serviceUrl is not allowed")
-        if not hasattr(self, "_connectors"):
-            self._connectors, self._token_clients = {}, {}
-        app_id = str(getattr(claims_identity, "claims", {}).get("aud", ""))
-        key = (continuation_activity.service_url or "", audience or "", app_id)
-        factory = self.bot_framework_authentication.create_connector_factory(claims_identity)
+    async def _clients(self, claims_identity: Any, factory: Any, service_url: str,
+                       audience: str) -> tuple[Any, Any]:
+        """The kept connector client for this serviceUrl and audience, and the user-token
+        client, for the app id of ``claims_identity``."""
+        app_id = _app_id(claims_identity)
+        key = (service_url or "", audience or "", app_id)
         if key not in self._connectors:
-            self._connectors[key] = await factory.create(continuation_activity.service_url,
-                                                          audience)
+            if len(self._connectors) >= MAX_KEPT_CONNECTORS:
+                self._connectors.clear()
+            self._connectors[key] = await factory.create(service_url, audience)
         if app_id not in self._token_clients:
             self._token_clients[app_id] = \
                 await self.bot_framework_authentication.create_user_token_client(
                     claims_identity)
+        return self._connectors[key], self._token_clients[app_id]
+
+    async def process_activity(self, auth_header_or_authenticate_request_result: Any,
+                               activity: Activity, logic: Any) -> InvokeResponse | None:
+        """The stock turn with kept clients; the request is authenticated by the caller (a
+        header is still checked here, as the stock adapter does)."""
+        result = auth_header_or_authenticate_request_result
+        if not isinstance(result, AuthenticateRequestResult):
+            result = await self.bot_framework_authentication.authenticate_request(
+                activity, result)
+        activity.caller_id = result.caller_id
+        if result.connector_factory is None:
+            raise RuntimeError("no connector factory for this request")
+        connector, token_client = await self._clients(
+            result.claims_identity, result.connector_factory, activity.service_url,
+            result.audience)
         context = self._create_turn_context(
-            continuation_activity, claims_identity, audience, self._connectors[key],
-            self._token_clients[app_id], logic, factory)
+            activity, result.claims_identity, result.audience, connector, token_client, logic,
+            result.connector_factory)
         await self.run_pipeline(context, logic)
+        return self._process_turn_results(context)  # type: ignore[no-any-return]
+
+    async def process_proactive(self, claims_identity: Any, continuation_activity: Activity,
+                                audience: str, logic: Any) -> None:
+        if not self.service_url_allowed(continuation_activity.service_url):
+            raise ServiceUrlRefused("the stored serviceUrl is not allowed")
+        factory = self.bot_framework_authentication.create_connector_factory(claims_identity)
+        connector, token_client = await self._clients(
+            claims_identity, factory, continuation_activity.service_url, audience)
+        context = self._create_turn_context(
+            continuation_activity, claims_identity, audience, connector, token_client, logic,
+            factory)
+        await self.run_pipeline(context, logic)
+
+    def close(self) -> None:
+        self._connectors.clear()
+        self._token_clients.clear()
+
+
+def as_dict(activity: Activity) -> dict[str, Any]:
+    """The activity in the wire format the shared code reads (the JSON received, for the
+    activity being run)."""
+    return common.wire(activity, activity.serialize)
 
 
 def _received(turn_context: TurnContext) -> Received:
@@ -142,7 +194,7 @@ def _received(turn_context: TurnContext) -> Received:
             await turn_context.send_activity(
                 MessageFactory.attachment(CardFactory.adaptive_card(card)))
 
-    return Received(activity=turn_context.activity.serialize(), reply=reply)
+    return Received(activity=as_dict(turn_context.activity), reply=reply)
 
 
 class MsTeamsBot(TeamsActivityHandler):
@@ -161,12 +213,12 @@ class MsTeamsBot(TeamsActivityHandler):
     async def on_teams_messaging_extension_submit_action(
             self, turn_context: TurnContext,
             action: MessagingExtensionAction) -> MessagingExtensionActionResponse:
-        text = await self.turns.submit_action(turn_context.activity.serialize())
+        text = await self.turns.submit_action(as_dict(turn_context.activity))
         return MessagingExtensionActionResponse(task=TaskModuleMessageResponse(value=text))
 
     async def on_members_added_activity(self, members_added: list[ChannelAccount],
                                         turn_context: TurnContext) -> None:
-        welcome = await self.turns.members_added(turn_context.activity.serialize())
+        welcome = await self.turns.members_added(as_dict(turn_context.activity))
         if welcome:
             await turn_context.send_activity(MessageFactory.text(welcome))
 
@@ -176,7 +228,7 @@ class BotbuilderTransport:
 
     def __init__(self, settings: Settings, gate: Gate) -> None:
         self.settings = settings
-        self.adapter = ProactiveCloudAdapter(
+        self.adapter = KeptClientsAdapter(
             ConfigurationBotFrameworkAuthentication(_Config(settings)))
         self.adapter.service_url_allowed = gate.service_url_allowed  # type: ignore[method-assign]
         self.adapter.on_turn_error = self._on_error
@@ -186,11 +238,14 @@ class BotbuilderTransport:
         self.bot = MsTeamsBot(turns)
         self.turns = turns
 
+    async def close(self) -> None:
+        self.adapter.close()
+
     async def _on_error(self, turn_context: TurnContext, error: Exception) -> None:
         log.error("msteams turn failed: %s", type(error).__name__)
         try:
             await turn_context.send_activity(
-                self.turns.error_text(turn_context.activity.serialize()))
+                self.turns.error_text(as_dict(turn_context.activity)))
         except Exception:  # the connector itself may be down
             log.warning("could not tell the user about the failure")
 
@@ -214,9 +269,11 @@ class BotbuilderTransport:
         except (requests.RequestException, TimeoutError) as exc:  # Microsoft's key server
             raise KeysUnavailable(type(exc).__name__) from None
 
-    async def process(self, identity: Any, activity: Activity) -> tuple[int, Any] | None:
+    async def process(self, identity: Any, activity: Activity,
+                      body: dict[str, Any]) -> tuple[int, Any] | None:
         assert self.bot is not None
-        invoke = await self.adapter.process_activity(identity, activity, self.bot.on_turn)
+        async with common.running(activity, body):
+            invoke = await self.adapter.process_activity(identity, activity, self.bot.on_turn)
         if invoke:
             return invoke.status, serializer_helper(invoke.body)
         return None
