@@ -63,9 +63,11 @@ class FakeConductor:
         self.fail = fail
         self.seen: list[Incoming] = []
 
-    async def handle(self, incoming: Incoming, channel: Channel, after: Any = None
-                     ) -> list[Message]:
+    async def handle(self, incoming: Incoming, channel: Channel, after: Any = None,
+                     before: Any = None) -> list[Message]:
         self.seen.append(incoming)
+        if before is not None:
+            await before(FakeUnit())
         if self.fail:
             return said("error")
         messages = said(f"echo {incoming.text}")
@@ -102,6 +104,53 @@ async def test_run_turn_sends_in_the_turn_or_after_it(in_turn: bool, fail: bool,
     adapter, conductor = Recorder(in_turn), FakeConductor(fail)
     reply = await run_turn(adapter, conductor, "hoi")  # type: ignore[arg-type]
     assert adapter.sent == sent and reply == sent[0][0]
+
+
+class Keeper(Recorder):
+    """An adapter that keeps what it received with the turn (``contract.Keeps``)."""
+
+    def __init__(self, in_turn: bool) -> None:
+        super().__init__(in_turn)
+        self.kept: list[tuple[str, Any]] = []
+
+    async def keep(self, received: str, turn: Transaction | None) -> None:
+        self.kept.append((received, turn.db if turn is not None else None))
+
+
+class ConflictThenFail(FakeConductor):
+    """Runs ``after`` in a transaction that is not committed, then answers an error (as a
+    turn whose commit failed)."""
+
+    async def handle(self, incoming: Incoming, channel: Channel, after: Any = None,
+                     before: Any = None) -> list[Message]:
+        if before is not None:
+            await before(FakeUnit())
+        if after is not None:
+            await after(FakeUnit(), said("never committed"))
+        return said("busy")
+
+
+@pytest.mark.parametrize("in_turn", [True, False])
+@pytest.mark.parametrize(("conductor", "kept", "answer"), [
+    (FakeConductor(), [("hoi", "the turn's transaction")], "echo hoi"),
+    (FakeConductor(fail=True), [("hoi", "the turn's transaction"), ("hoi", None)],
+     "error"),  # nothing committed: kept on its own after the turn
+    (ConflictThenFail(), [("hoi", "the turn's transaction"), ("hoi", None)], "busy"),
+], ids=["committed", "failed", "not-committed"])
+async def test_run_turn_keeps_what_was_received_with_the_turn_or_after_it(
+        in_turn: bool, conductor: FakeConductor, kept: list[tuple[str, Any]],
+        answer: str) -> None:
+    adapter = Keeper(in_turn)
+    assert await run_turn(adapter, conductor, "hoi") == answer  # type: ignore[arg-type]
+    assert adapter.kept == kept
+    in_the_turn = in_turn and answer == "echo hoi"
+    assert adapter.sent[-1] == (answer, "the turn's transaction" if in_the_turn else None)
+
+
+def test_only_teams_replies_keep_what_they_received() -> None:
+    from bot.channels.contract import Keeps
+
+    assert [a.__name__ for a in ADAPTERS if issubclass(a, Keeps)] == ["MsTeamsReplies"]
 
 
 async def test_run_turn_runs_no_turn_when_nothing_was_asked() -> None:

@@ -436,10 +436,31 @@ async def test_a_failed_turn_is_told_to_the_user_and_logged_without_a_traceback(
     assert not any("secret" in r.getMessage() or r.exc_info for r in caplog.records)
 
 
+async def test_a_turn_keeps_the_reference_in_its_own_transaction(
+        bot: TestClient, connector: FakeConnector) -> None:
+    """One commit for a message turn: the conversation reference is stored with the turn."""
+    from sqlalchemy import event
+
+    await send(bot, activity(connector, "menu", user="29:user-5", conversation="a:p-5"))
+    engine = bot.runtime.engine.sync_engine  # type: ignore[attr-defined]
+    commits: list[object] = []
+
+    def committed(connection: object) -> None:
+        commits.append(connection)
+
+    event.listen(engine, "commit", committed)
+    try:
+        body = activity(connector, "menu", user="29:user-5", conversation="a:p-5")
+        assert await send(bot, body) in {200, 201}
+    finally:
+        event.remove(engine, "commit", committed)
+    msteams = bot.channels.msteams  # type: ignore[attr-defined]
+    (reference,) = await msteams.references("tenant-1", "aad-29:user-5")
+    assert reference["activityId"] == body["id"] and len(commits) == 1
+
+
 async def test_a_failed_turn_still_keeps_the_reference(
         bot: TestClient, connector: FakeConnector, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The reference is stored before the turn, in a transaction of its own: a turn that fails
-    (or that erases the person, ``test_erasure_scan``) does not decide whether it is kept."""
     from dialogs.kit.conductor import Conductor
 
     async def broken(*args: object) -> None:

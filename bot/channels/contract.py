@@ -18,6 +18,9 @@ Sending happens in one of two places, chosen by ``Adapter.in_turn``:
 
 A turn that failed saved nothing; its error message is then rendered and sent after it.
 
+An adapter may also keep something of what it received in the turn's transaction (``Keeps``;
+Microsoft Teams: the conversation reference), so a turn costs one transaction, not two.
+
 Proactive messages (check-ins, forum posts, digests) take the outbound half: a channel renders
 them into delivery payloads (``Payloads``) that are queued, and its ``bot.workers.Sender``
 delivers them later (Slack's Web API, Teams' connector, or the mailbox of the console and web
@@ -26,14 +29,15 @@ chat users).
 
 from __future__ import annotations
 
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast, runtime_checkable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.workers import Sender
 from dialogs.kit import Channel, Conductor, Incoming, Message, Unit
 
-__all__ = ["Adapter", "Payloads", "Sender", "Transaction", "Unreachable", "run_turn"]
+__all__ = ["Adapter", "Keeps", "Payloads", "Sender", "Transaction", "Unreachable",
+           "run_turn"]
 
 Received = TypeVar("Received", contravariant=True)
 Rendered = TypeVar("Rendered")
@@ -69,6 +73,15 @@ class Adapter(Protocol[Received, Rendered]):
         ...
 
 
+@runtime_checkable
+class Keeps(Protocol[Received]):
+    """An adapter that stores something of what it received with the turn: ``keep`` runs in
+    the turn's transaction before the dialog; when that was not committed (the turn failed),
+    once more after it with ``turn`` None, to store it on its own."""
+
+    async def keep(self, received: Received, turn: Transaction | None) -> None: ...
+
+
 class Unreachable(Exception):
     """A person or room cannot be reached proactively (e.g. never talked to Leerbot in
     Microsoft Teams, so there is no conversation to write in)."""
@@ -93,14 +106,26 @@ async def run_turn(adapter: Adapter[Received, Rendered], conductor: Conductor,
     if incoming is None:
         return None
     queued: list[tuple[list[Message], Rendered]] = []
+    keeper = adapter if isinstance(adapter, Keeps) else None
+    kept: list[list[Message]] = []
+
+    async def keep(unit: Unit) -> None:  # before the dialog: an erasure in it erases this too
+        assert keeper is not None
+        await keeper.keep(received, cast(Transaction, unit))
 
     async def within(unit: Unit, messages: list[Message]) -> None:
-        rendered = await adapter.render(received, messages)
-        await adapter.send(received, rendered, cast(Transaction, unit))
-        queued.append((messages, rendered))
+        if keeper is not None:
+            kept.append(messages)
+        if adapter.in_turn:
+            rendered = await adapter.render(received, messages)
+            await adapter.send(received, rendered, cast(Transaction, unit))
+            queued.append((messages, rendered))
 
     messages = await conductor.handle(incoming, adapter.channel,
-                                      after=within if adapter.in_turn else None)
+                                      after=within if adapter.in_turn or keeper else None,
+                                      before=keep if keeper else None)
+    if keeper is not None and not (kept and kept[-1] is messages):
+        await keeper.keep(received, None)  # the turn was not committed: kept on its own
     if queued and queued[-1][0] is messages:  # queued in the turn and committed with it
         return queued[-1][1]
     rendered = await adapter.render(received, messages)

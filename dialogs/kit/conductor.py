@@ -112,6 +112,7 @@ class Unit(Protocol):
 
 UnitFactory = Callable[[], AbstractAsyncContextManager[Unit]]
 AfterTurn = Callable[[Unit, list[Message]], Awaitable[None]]
+BeforeTurn = Callable[[Unit], Awaitable[None]]
 #: what a sentence that names no dialog is for (a dialog id), if anything
 Fallback = Callable[[Turn, str], Awaitable[str | None]]
 
@@ -191,13 +192,17 @@ class Conductor:
     # ------------------------------------------------------------------ entry
 
     async def handle(self, incoming: Incoming, channel: Channel,
-                     after: AfterTurn | None = None) -> list[Message]:
-        """Run one turn. ``after(unit, messages)`` runs inside the turn's transaction, so a
-        channel can queue the messages for sending atomically with the turn itself."""
+                     after: AfterTurn | None = None,
+                     before: BeforeTurn | None = None) -> list[Message]:
+        """Run one turn. ``before(unit)`` runs inside the turn's transaction before the dialog,
+        ``after(unit, messages)`` at its end, so a channel can keep what it received and queue
+        the messages for sending atomically with the turn itself."""
         lang = TEXTS.normalise(incoming.locale)
         for attempt in range(MAX_ATTEMPTS):
             try:
                 async with self.units() as unit:
+                    if before is not None:
+                        await before(unit)
                     messages = await self._turn(unit, incoming, channel)
                     if after is not None:
                         await after(unit, messages)

@@ -361,7 +361,8 @@ class MsTeamsSender:
 
 class MsTeamsReplies:
     """Teams as a channel adapter: a message activity in, cards answered within the request
-    (well inside Teams' time limit)."""
+    (well inside Teams' time limit); the conversation reference is kept in the turn's
+    transaction (``contract.Keeps``)."""
 
     channel = CHANNEL
     in_turn = False
@@ -372,9 +373,13 @@ class MsTeamsReplies:
         self.sessions = sessions
 
     async def receive(self, received: Received) -> Incoming | None:
-        incoming = incoming_from(received.activity)
-        await self.remember(received.activity, incoming.key)
-        return incoming
+        return incoming_from(received.activity)
+
+    async def keep(self, received: Received, turn: Transaction | None) -> None:
+        if turn is None:
+            await self.remember(received.activity)
+        else:
+            await save_reference(turn.db, received.activity)
 
     async def render(self, received: Received, messages: list[Message]) -> list[Card]:
         return await self.cards.render(session_key(received.activity), messages)
@@ -383,14 +388,18 @@ class MsTeamsReplies:
                    turn: Transaction | None) -> None:
         await received.reply(rendered)
 
-    async def remember(self, activity: Activity, key: SessionKey | None = None) -> None:
-        """Store (or refresh) the conversation reference for proactive messages."""
-        key = key or session_key(activity)
-        scope = _dict(activity.get("conversation")).get("conversationType")
+    async def remember(self, activity: Activity) -> None:
+        """Store (or refresh) the conversation reference, in a transaction of its own."""
         async with self.sessions.begin() as db:
-            await conversations.save_reference(db, MSTEAMS, key.workspace, key.user,
-                                               key.conversation, scope or "personal",
-                                               reference_of(activity))
+            await save_reference(db, activity)
+
+
+async def save_reference(db: AsyncSession, activity: Activity) -> None:
+    """Store (or refresh) the conversation reference for proactive messages."""
+    key = session_key(activity)
+    scope = _dict(activity.get("conversation")).get("conversationType")
+    await conversations.save_reference(db, MSTEAMS, key.workspace, key.user, key.conversation,
+                                       scope or "personal", reference_of(activity))
 
 
 class AskFromMessage(BaseModel):
