@@ -62,10 +62,12 @@ class Counts:
         self.on = False
         engine = runtime.engine.sync_engine
         if engine.dialect.name == "sqlite":
+            TRACED.append(self)
+
             @event.listens_for(engine, "checkout")
             def traced(dbapi_connection: Any, *args: Any) -> None:
                 sqlite = dbapi_connection.driver_connection._conn
-                sqlite.set_trace_callback(self.traced)
+                sqlite.set_trace_callback(trace)
             return
 
         @event.listens_for(engine, "before_cursor_execute")
@@ -96,6 +98,15 @@ class Counts:
         kinds = ", ".join(f"{k} {n / turns:.2f}" for k, n in sorted(self.statements.items()))
         return (f"{total / turns:.2f} statements ({kinds}), "
                 f"{self.commits / turns:.2f} commits per turn")
+
+
+#: every Counts on SQLite: a connection has one trace callback, which tells them all
+TRACED: list[Counts] = []
+
+
+def trace(statement: str) -> None:
+    for counts in TRACED:
+        counts.traced(statement)
 
 
 def calls(profile: cProfile.Profile) -> int:

@@ -553,6 +553,7 @@ def configure_logging(settings: Settings) -> None:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from aiohttp import web
 
+    from bot.memory import settle
     from bot.runtime import Runtime
     from bot.server import CHANNELS, PathAccessLogger, build_app, is_loopback
 
@@ -565,6 +566,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             await runtime.close()
 
         app.on_cleanup.append(close)
+
+        async def settled(_app: web.Application) -> None:  # after the workers started
+            settle()
+
+        app.on_startup.append(settled)
         channels = app[CHANNELS]
         logging.getLogger("bot.serve").info(
             "serving on %s:%s; database %s; Slack %s, Microsoft Teams %s; workers %s", args.host,

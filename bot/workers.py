@@ -52,6 +52,8 @@ from bot.storage.models import DeliveryRow, InboxRow
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 1.0
+#: rows claimed together by ``run_once`` (``drain``)
+CLAIM_BATCH = 20
 #: the next batch of a paced workspace is claimed this long before the current one ends
 LOOKAHEAD = 0.05
 #: paced messages are claimed at most this many seconds of send slots ahead
@@ -254,18 +256,28 @@ class Worker:
         self.leases = Leases(sessions, table, lease)
         self._task: asyncio.Task[None] | None = None
 
-    async def claim(self, session: AsyncSession) -> list[Any]:
+    async def claim(self, session: AsyncSession, limit: int = CLAIM_BATCH) -> list[Any]:
         raise NotImplementedError
 
     async def handle(self, row: Any) -> object:
         raise NotImplementedError
 
-    async def run_once(self) -> int:
-        """Claim and handle one batch; the number of rows handled."""
+    async def _claim_held(self, limit: int) -> list[Any]:
+        """Claim up to ``limit`` rows and hold them (the ones not already in hand here)."""
         since = time.monotonic()
         async with self.sessions.begin() as session:
-            claimed = await self.claim(session)
-        rows = self.leases.hold(claimed, since)  # once the claim is committed
+            claimed = await self.claim(session, limit)
+        return self.leases.hold(claimed, since)  # once the claim is committed
+
+    async def _handle_held(self, row: Any) -> None:
+        try:
+            await self.handle(row)
+        finally:
+            self.leases.drop(row.id)
+
+    async def run_once(self) -> int:
+        """Claim and handle one batch; the number of rows handled."""
+        rows = await self._claim_held(CLAIM_BATCH)
         if not rows:
             return 0
         limit = asyncio.Semaphore(self.concurrency)
@@ -273,10 +285,7 @@ class Worker:
 
         async def guarded(row: Any) -> None:
             async with limit:
-                try:
-                    await self.handle(row)
-                finally:
-                    self.leases.drop(row.id)
+                await self._handle_held(row)
 
         try:
             await asyncio.gather(*(guarded(row) for row in rows))
@@ -291,18 +300,61 @@ class Worker:
                 return
 
     async def _loop(self) -> None:
-        while True:
-            # cleared before looking, so a wake-up that arrives while we look is not lost
-            self.wake.clear()
-            try:
-                handled = await self.run_once()
-            except Exception:  # a database hiccup must not kill the worker
-                log.exception("%s worker: batch failed", self.name)
-                handled = 0
-            if handled:
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), POLL_SECONDS)
+        """Up to ``concurrency`` rows in hand at a time, claimed as room comes free: a row that
+        arrives while others are handled waits for room, not for the slowest of a batch. It
+        claims again when woken (something was queued) and there is room, when half of the
+        rows in hand are done (a finished row may free the next one of its conversation), or
+        after POLL_SECONDS."""
+        running: set[asyncio.Task[None]] = set()
+        try:
+            while True:
+                # cleared before looking, so a wake-up that arrives while we look is not lost
+                self.wake.clear()
+                room = self.concurrency - len(running)
+                if room > 0:
+                    self._start(running, await self._claim_quietly(room))
+                await self._until_claim(running)
+        finally:
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
+
+    async def _claim_quietly(self, limit: int) -> list[Any]:
+        try:
+            return await self._claim_held(limit)
+        except Exception:  # a database hiccup must not kill the worker
+            log.exception("%s worker: claim failed", self.name)
+            return []
+
+    def _start(self, running: set[asyncio.Task[None]], rows: list[Any]) -> None:
+        together = CLAIMED_TOGETHER.set(len(rows))  # seen by the tasks started here
+        try:
+            for row in rows:
+                task = asyncio.create_task(self._handle_held(row),
+                                           name=f"leerbot-{self.name}-{row.id}")
+                running.add(task)
+                task.add_done_callback(running.discard)
+        finally:
+            CLAIMED_TOGETHER.reset(together)
+
+    async def _until_claim(self, running: set[asyncio.Task[None]]) -> None:
+        """Wait until there is reason to claim again (see ``_loop``)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + POLL_SECONDS
+        waker = asyncio.ensure_future(self.wake.wait())
+        woken = False
+        try:
+            while (left := deadline - loop.time()) > 0:
+                done, _ = await asyncio.wait({*running} if woken else {waker, *running},
+                                             timeout=left, return_when=asyncio.FIRST_COMPLETED)
+                if not done:
+                    return
+                woken = woken or waker.done()
+                in_hand = sum(not task.done() for task in running)
+                if (woken and in_hand < self.concurrency) or in_hand <= self.concurrency // 2:
+                    return
+        finally:
+            waker.cancel()
 
     def start(self) -> None:
         if self._task is None:
@@ -318,11 +370,12 @@ class Worker:
 class InboxWorker(Worker):
     def __init__(self, sessions: async_sessionmaker[AsyncSession],
                  processors: dict[str, InboxProcessor], lease: timedelta = LEASE) -> None:
-        super().__init__(sessions, "inbox", table=InboxRow, lease=lease)
+        super().__init__(sessions, "inbox", concurrency=20, table=InboxRow, lease=lease)
         self.processors = processors
 
-    async def claim(self, session: AsyncSession) -> list[InboxRow]:
-        return await claim_inbox(session, lease=self.leases.lease, owner=self.leases.owner)
+    async def claim(self, session: AsyncSession, limit: int = CLAIM_BATCH) -> list[InboxRow]:
+        return await claim_inbox(session, limit, lease=self.leases.lease,
+                                 owner=self.leases.owner)
 
     async def handle(self, row: InboxRow) -> None:
         if not self.leases.holds(row.id):
@@ -423,7 +476,7 @@ class DeliveryWorker(Worker):
         async with self.sessions.begin() as session:
             await update_deliveries(session, changes)
 
-    async def claim(self, session: AsyncSession) -> list[DeliveryRow]:
+    async def claim(self, session: AsyncSession, limit: int = CLAIM_BATCH) -> list[DeliveryRow]:
         return await claim_deliveries(session, self.batch, self.lease,
                                       owner=self.leases.owner)
 
@@ -551,10 +604,8 @@ class DeliveryWorker(Worker):
                     running.update(asyncio.create_task(self._work(row, first + n / per_second))
                                    for n, row in enumerate(members))
                     last = max(last, first + (len(members) - 1) / per_second)
-                if unpaced:  # replies: finish them before looking for the next ones
-                    await asyncio.gather(*[t for t in running if not t.done()])
-                else:
-                    await wait_until(last - LOOKAHEAD)
+                if not unpaced:  # replies go out while the next ones are looked for (the
+                    await wait_until(last - LOOKAHEAD)  # claim keeps each conversation's order)
                 running = {t for t in running if not t.done()}
                 # back-pressure: when sends lag behind their slots (a slow platform, a busy
                 # CPU), claim more only once most of what is in flight is done

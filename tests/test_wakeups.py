@@ -92,18 +92,58 @@ async def test_a_wake_up_while_the_worker_looks_is_not_lost(
     class Racing(InboxWorker):
         looked = 0
 
-        async def claim(self, session: Any) -> list[InboxRow]:
+        async def claim(self, session: Any, limit: int = 20) -> list[InboxRow]:
             self.looked += 1
             if self.looked == 1:  # the event arrives while we look, and wakes us
                 await _queue_event(sessions)
                 self.wake.set()
                 return []
-            return await super().claim(session)
+            return await super().claim(session, limit)
 
     worker = Racing(sessions, {"test": handled})
     worker.start()
     try:
         await asyncio.wait_for(done.wait(), 10)
     finally:
+        await worker.stop()
+        await engine.dispose()
+
+
+async def test_an_event_is_handled_while_a_slow_one_is_in_hand(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The inbox worker claims as room comes free, not once a whole batch is done: a second
+    person's event is answered while the first person's turn is still running."""
+    monkeypatch.setattr(workers, "POLL_SECONDS", 120.0)
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'flow.db'}")
+    await upgrade(engine)
+    sessions = sessionmaker(engine)
+    slow_started, release, quick_done = asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+    async def handled(row: InboxRow) -> None:
+        if row.event_key == "slow":
+            slow_started.set()
+            await release.wait()
+        async with sessions.begin() as db:
+            await finish_inbox(db, row.id)
+        if row.event_key == "quick":
+            quick_done.set()
+
+    async def queue(key: str, conversation: str) -> None:
+        async with sessions.begin() as db:
+            db.add(InboxRow(source="test", event_key=key, conversation_key=conversation,
+                            payload={}, status="pending", attempts=0, available_at=now(),
+                            created_at=now()))
+
+    worker = InboxWorker(sessions, {"test": handled})
+    await queue("slow", "anna")
+    worker.start()
+    try:
+        await asyncio.wait_for(slow_started.wait(), 10)
+        await queue("quick", "bram")
+        worker.wake.set()
+        await asyncio.wait_for(quick_done.wait(), 10)  # while "slow" is still in hand
+        assert not release.is_set()
+    finally:
+        release.set()
         await worker.stop()
         await engine.dispose()
