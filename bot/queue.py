@@ -21,7 +21,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, exists, func, or_, select, update
+from sqlalchemy import Integer, and_, bindparam, delete, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -172,9 +172,53 @@ async def _claim(session: AsyncSession, table: type[Any], order_column: str,
     return rows
 
 
+def _inbox_claim(dialect: str) -> Prepared:
+    """The ready inbox events (as ``_claim`` finds them), a statement prepared once: the inbox
+    is claimed for every turn."""
+    inbox, earlier = InboxRow.__table__, InboxRow.__table__.alias("earlier")
+    moment = bindparam("c_moment", type_=inbox.c.available_at.type)
+    blocked = exists().where(
+        earlier.c.conversation_key == inbox.c.conversation_key, earlier.c.id < inbox.c.id,
+        or_(earlier.c.status == "pending", earlier.c.status == "processing"),
+        or_(earlier.c.available_at <= moment, earlier.c.attempts > 0))
+    query = (select(inbox)
+             .where(or_(inbox.c.status == "pending", inbox.c.status == "processing"),
+                    inbox.c.available_at <= moment, ~blocked)
+             .order_by(inbox.c.id).limit(bindparam("c_limit", type_=Integer())))
+    if dialect == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=inbox)
+    return Prepared(query)
+
+
+_INBOX_READY = {"postgresql": _inbox_claim("postgresql"), "sqlite": _inbox_claim("sqlite")}
+# one row at a time, and only while it is still free (another process may have claimed it
+# since it was read: SQLite has no row locks)
+_INBOX_CLAIM = Prepared(update(InboxRow.__table__).where(
+    InboxRow.__table__.c.id == bindparam("c_id"),
+    InboxRow.__table__.c.available_at <= bindparam(
+        "c_moment", type_=InboxRow.__table__.c.available_at.type)).values(
+    status="processing", attempts=InboxRow.__table__.c.attempts + 1,
+    available_at=bindparam("c_until", type_=InboxRow.__table__.c.available_at.type),
+    claimed_by=bindparam("c_owner", type_=InboxRow.__table__.c.claimed_by.type)))
+
+
 async def claim_inbox(session: AsyncSession, limit: int = 20, lease: timedelta = LEASE,
-                      owner: str | None = None) -> list[InboxRow]:
-    return await _claim(session, InboxRow, "conversation_key", limit, lease, owner=owner)
+                      owner: str | None = None) -> list[Any]:
+    """Claim ready inbox events for ``owner``, in order; each returned row (the columns of
+    ``InboxRow``) carries the claim: status processing, ``claimed_by`` the owner, ``attempts``
+    counting this try."""
+    moment = await clock(session)
+    until = moment + lease
+    ready = (await _INBOX_READY[_dialect(session)].run(
+        session, {"c_moment": moment, "c_limit": limit})).all()
+    claimed = []
+    for row in ready:
+        taken = await _INBOX_CLAIM.run(session, {"c_id": row.id, "c_moment": moment,
+                                                 "c_until": until, "c_owner": owner})
+        if taken.rowcount == 1:
+            claimed.append(row._replace(status="processing", attempts=row.attempts + 1,
+                                        available_at=until, claimed_by=owner))
+    return claimed
 
 
 async def claim_deliveries(session: AsyncSession, limit: int = 50, lease: timedelta = LEASE,

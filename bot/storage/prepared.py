@@ -32,7 +32,8 @@ Processor = Callable[[Any], Any] | None
 
 
 class Rows:
-    """What a prepared statement gives back: its rows (by column name) and ``rowcount``."""
+    """What a prepared statement gives back: its rows (named tuples of the selected columns)
+    and ``rowcount``."""
 
     def __init__(self, rows: Sequence[Any], rowcount: int) -> None:
         self.rows = rows
@@ -92,8 +93,9 @@ class Prepared:
         """Run in the session's transaction (begun when it was not yet)."""
         if db.bind.dialect.name != "sqlite":
             result = await (await db.connection()).execute(self.statement, parameters)
-            if isinstance(self.statement, Select):
-                return Rows(result.all(), result.rowcount)
+            row = self.compiled(db.bind.dialect).row
+            if row is not None:  # the same named tuples as on SQLite
+                return Rows([row(*values) for values in result.all()], result.rowcount)
             return Rows((), result.rowcount)
         return await self._run_on_driver(db, parameters)
 
