@@ -25,7 +25,6 @@ from sqlalchemy import Integer, and_, bindparam, delete, exists, func, or_, sele
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from bot.storage.models import DeliveryRow, HealthCheckRow, InboxRow, MailboxRow, RunRow
 from bot.storage.prepared import Prepared
@@ -61,8 +60,13 @@ def _dialect(session: AsyncSession) -> str:
     return session.bind.dialect.name if session.bind is not None else "sqlite"
 
 
+def insert_for(dialect: str) -> Any:
+    """The dialect's INSERT (the one with ON CONFLICT) for a dialect's name."""
+    return pg_insert if dialect == "postgresql" else sqlite_insert
+
+
 def _insert(session: AsyncSession, table: type[Any]) -> Any:
-    return (pg_insert if _dialect(session) == "postgresql" else sqlite_insert)(table)
+    return insert_for(_dialect(session))(table)
 
 
 async def clock(session: AsyncSession) -> datetime:
@@ -78,14 +82,10 @@ _ENQUEUED = ("key", "channel", "workspace", "ordering_key", "payload", "status",
              "available_at", "created_at", "run_id")
 
 
-def _enqueue(insert: Any) -> Prepared:
-    return Prepared(insert(DeliveryRow.__table__).values(
-        {name: bindparam(name, type_=_D[name].type) for name in _ENQUEUED},
-    ).on_conflict_do_nothing(index_elements=["key"]))
-
-
 # every turn that answers queues a delivery: prepared once per dialect
-_ENQUEUE = {"postgresql": _enqueue(pg_insert), "sqlite": _enqueue(sqlite_insert)}
+_ENQUEUE = Prepared(lambda dialect: insert_for(dialect)(DeliveryRow.__table__).values(
+    {name: bindparam(name, type_=_D[name].type) for name in _ENQUEUED},
+).on_conflict_do_nothing(index_elements=["key"]))
 
 
 async def enqueue_delivery(session: AsyncSession, key: str, channel: str, workspace: str,
@@ -93,7 +93,7 @@ async def enqueue_delivery(session: AsyncSession, key: str, channel: str, worksp
                            run_id: int | None = None) -> bool:
     """Store an outbound message under its idempotency key; False when it already exists."""
     moment = now()
-    result = await _ENQUEUE[_dialect(session)].run(session, {
+    result = await _ENQUEUE.run(session, {
         "key": key[:255], "channel": channel, "workspace": workspace,
         "ordering_key": ordering_key[:512], "payload": payload, "status": "pending",
         "attempts": 0, "available_at": moment, "created_at": moment, "run_id": run_id})
@@ -138,21 +138,31 @@ async def delivery_result(session: AsyncSession, key: str) -> dict[str, Any] | N
         DeliveryRow.key == key))).scalar_one_or_none()
 
 
+def _open(table: Any) -> Any:
+    """Whether a row is still open (``OPEN``), written out: a prepared statement takes no
+    list of values."""
+    return or_(*(table.c.status == status for status in OPEN))
+
+
+def _ready(table: Any, order_column: str, moment: Any) -> list[Any]:
+    """When a row of ``table`` (inbox or deliveries) may be claimed at ``moment``: open, due,
+    and not held back in its conversation (``order_column``)."""
+    earlier = table.alias("earlier")
+    # an earlier open row of the same conversation holds this one back (order), unless it is
+    # only planned for later and never tried (a reminder for tomorrow must not hold back
+    # today's messages); a row backing off after a failure does hold it back
+    blocked = exists().where(
+        earlier.c[order_column] == table.c[order_column], earlier.c.id < table.c.id,
+        _open(earlier), or_(earlier.c.available_at <= moment, earlier.c.attempts > 0))
+    return [_open(table), table.c.available_at <= moment, ~blocked]
+
+
 async def _claim(session: AsyncSession, table: type[Any], order_column: str,
                  limit: int, lease: timedelta = LEASE, *filters: Any,
                  owner: str | None = None) -> list[Any]:
     """Claim ready rows for ``owner``; the returned rows carry the claim (status processing,
     ``claimed_by`` the owner, and ``attempts`` already counting this try)."""
     moment = await clock(session)
-    earlier = aliased(table)
-    ready = or_(table.status == "pending", table.status == "processing")
-    # an earlier open row of the same conversation holds this one back (order), unless it is
-    # only planned for later and never tried (a reminder for tomorrow must not hold back
-    # today's messages); a row backing off after a failure does hold it back
-    blocked = exists().where(
-        getattr(earlier, order_column) == getattr(table, order_column),
-        earlier.id < table.id, earlier.status.in_(OPEN),
-        or_(earlier.available_at <= moment, earlier.attempts > 0))
     if table is DeliveryRow:
         # a delivery whose worker vanished during the platform call: the platform gets time to
         # act on a call that reached it before the check asks whether it arrived
@@ -161,7 +171,7 @@ async def _claim(session: AsyncSession, table: type[Any], order_column: str,
     # replies to people come before fan-out messages (which carry a run)
     order = (table.run_id.is_not(None), table.id) if table is DeliveryRow else (table.id,)
     query = (select(table)
-             .where(and_(ready, table.available_at <= moment, ~blocked, *filters))
+             .where(and_(*_ready(table.__table__, order_column, moment), *filters))
              .order_by(*order).limit(limit)
              .with_for_update(skip_locked=True, of=table))
     rows = list((await session.execute(query)).scalars())
@@ -172,34 +182,30 @@ async def _claim(session: AsyncSession, table: type[Any], order_column: str,
     return rows
 
 
-def _inbox_claim(dialect: str) -> Prepared:
-    """The ready inbox events (as ``_claim`` finds them), a statement prepared once: the inbox
-    is claimed for every turn."""
-    inbox, earlier = InboxRow.__table__, InboxRow.__table__.alias("earlier")
-    moment = bindparam("c_moment", type_=inbox.c.available_at.type)
-    blocked = exists().where(
-        earlier.c.conversation_key == inbox.c.conversation_key, earlier.c.id < inbox.c.id,
-        or_(earlier.c.status == "pending", earlier.c.status == "processing"),
-        or_(earlier.c.available_at <= moment, earlier.c.attempts > 0))
-    query = (select(inbox)
-             .where(or_(inbox.c.status == "pending", inbox.c.status == "processing"),
-                    inbox.c.available_at <= moment, ~blocked)
-             .order_by(inbox.c.id).limit(bindparam("c_limit", type_=Integer())))
+_INBOX = InboxRow.__table__
+_I = _INBOX.c
+
+
+def _inbox_ready(dialect: str) -> Any:
+    """The ready inbox events (by the rule of ``_ready``), in order: a statement prepared once,
+    the inbox is claimed for every turn."""
+    moment = bindparam("c_moment", type_=_I.available_at.type)
+    query = (select(_INBOX).where(*_ready(_INBOX, "conversation_key", moment))
+             .order_by(_I.id).limit(bindparam("c_limit", type_=Integer())))
     if dialect == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=inbox)
-    return Prepared(query)
+        query = query.with_for_update(skip_locked=True, of=_INBOX)
+    return query
 
 
-_INBOX_READY = {"postgresql": _inbox_claim("postgresql"), "sqlite": _inbox_claim("sqlite")}
+_INBOX_READY = Prepared(_inbox_ready)
 # one row at a time, and only while it is still free (another process may have claimed it
 # since it was read: SQLite has no row locks)
-_INBOX_CLAIM = Prepared(update(InboxRow.__table__).where(
-    InboxRow.__table__.c.id == bindparam("c_id"),
-    InboxRow.__table__.c.available_at <= bindparam(
-        "c_moment", type_=InboxRow.__table__.c.available_at.type)).values(
-    status="processing", attempts=InboxRow.__table__.c.attempts + 1,
-    available_at=bindparam("c_until", type_=InboxRow.__table__.c.available_at.type),
-    claimed_by=bindparam("c_owner", type_=InboxRow.__table__.c.claimed_by.type)))
+_INBOX_CLAIM = Prepared(update(_INBOX).where(
+    _I.id == bindparam("c_id"),
+    _I.available_at <= bindparam("c_moment", type_=_I.available_at.type)).values(
+    status="processing", attempts=_I.attempts + 1,
+    available_at=bindparam("c_until", type_=_I.available_at.type),
+    claimed_by=bindparam("c_owner", type_=_I.claimed_by.type)))
 
 
 async def claim_inbox(session: AsyncSession, limit: int = 20, lease: timedelta = LEASE,
@@ -209,8 +215,7 @@ async def claim_inbox(session: AsyncSession, limit: int = 20, lease: timedelta =
     counting this try."""
     moment = await clock(session)
     until = moment + lease
-    ready = (await _INBOX_READY[_dialect(session)].run(
-        session, {"c_moment": moment, "c_limit": limit})).all()
+    ready = (await _INBOX_READY.run(session, {"c_moment": moment, "c_limit": limit})).all()
     claimed = []
     for row in ready:
         taken = await _INBOX_CLAIM.run(session, {"c_id": row.id, "c_moment": moment,
@@ -288,11 +293,9 @@ async def ready_groups(session: AsyncSession) -> list[tuple[str, str]]:
 #: the conversation key of a handled event: who sent it is no longer needed (only open events
 #: keep their order per conversation), so it is not kept
 HANDLED = "handled"
-_I = InboxRow.__table__.c
 _FINISHED = {"status": "done", "payload": {}, "conversation_key": HANDLED}
-_FINISH = Prepared(update(InboxRow.__table__).where(_I.id == bindparam("i_id"))
-                   .values(_FINISHED))
-_FINISH_CLAIMED = Prepared(update(InboxRow.__table__).where(
+_FINISH = Prepared(update(_INBOX).where(_I.id == bindparam("i_id")).values(_FINISHED))
+_FINISH_CLAIMED = Prepared(update(_INBOX).where(
     _I.id == bindparam("i_id"), _I.claimed_by == bindparam("i_claim")).values(_FINISHED))
 
 

@@ -19,10 +19,11 @@ from bot.wakeups import DELIVERIES, INBOX, Wakeups
 from bot.workers import DeliveryWorker, InboxWorker
 
 
-async def _queue_event(sessions: Any) -> None:
+async def _queue_event(sessions: Any, key: str = "E1", conversation: str = "c") -> None:
     async with sessions.begin() as db:
-        db.add(InboxRow(source="test", event_key="E1", conversation_key="c", payload={},
-                        status="pending", attempts=0, available_at=now(), created_at=now()))
+        db.add(InboxRow(source="test", event_key=key, conversation_key=conversation,
+                        payload={}, status="pending", attempts=0, available_at=now(),
+                        created_at=now()))
 
 
 async def _queue_delivery(sessions: Any) -> None:
@@ -128,18 +129,12 @@ async def test_an_event_is_handled_while_a_slow_one_is_in_hand(
         if row.event_key == "quick":
             quick_done.set()
 
-    async def queue(key: str, conversation: str) -> None:
-        async with sessions.begin() as db:
-            db.add(InboxRow(source="test", event_key=key, conversation_key=conversation,
-                            payload={}, status="pending", attempts=0, available_at=now(),
-                            created_at=now()))
-
     worker = InboxWorker(sessions, {"test": handled})
-    await queue("slow", "anna")
+    await _queue_event(sessions, "slow", "anna")
     worker.start()
     try:
         await asyncio.wait_for(slow_started.wait(), 10)
-        await queue("quick", "bram")
+        await _queue_event(sessions, "quick", "bram")
         worker.wake.set()
         await asyncio.wait_for(quick_done.wait(), 10)  # while "slow" is still in hand
         assert not release.is_set()

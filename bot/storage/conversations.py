@@ -8,12 +8,10 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
-from bot.queue import _dialect, _insert
+from bot.queue import _dialect, _insert, insert_for
 from bot.storage.models import ConversationRefRow, utcnow
 
 PERSONAL = "personal"
@@ -25,8 +23,7 @@ ROOMS = ("channel", "groupChat")
 def _saving(dialect: str) -> Insert:
     """The upsert of ``save_reference`` on the table (not the mapped class: no ORM work per
     call), built once per dialect; the values are its parameters."""
-    insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(
-        ConversationRefRow.__table__)
+    insert = insert_for(dialect)(ConversationRefRow.__table__)
     return insert.on_conflict_do_update(  # type: ignore[no-any-return]
         index_elements=["channel", "workspace", "user_id", "conversation_id"],
         set_={"reference": insert.excluded.reference, "updated_at": insert.excluded.updated_at})

@@ -63,9 +63,19 @@ class _Compiled(NamedTuple):
 class Prepared:
     """A statement compiled once per dialect (see the module)."""
 
-    def __init__(self, statement: Executable) -> None:
-        self.statement = statement
+    def __init__(self, statement: Executable | Callable[[str], Executable]) -> None:
+        """``statement``, or what builds it for a dialect's name (an upsert is written in
+        each dialect's own terms)."""
+        self._build = statement if not isinstance(statement, Executable) else (
+            lambda _dialect: statement)
+        self._statements: dict[str, Executable] = {}
         self._compiled: dict[str, _Compiled] = {}
+
+    def statement(self, dialect: str) -> Executable:
+        found = self._statements.get(dialect)
+        if found is None:
+            found = self._statements[dialect] = self._build(dialect)
+        return found
 
     def compiled(self, dialect: Dialect) -> _Compiled:
         found = self._compiled.get(dialect.name)
@@ -74,15 +84,16 @@ class Prepared:
         return found
 
     def _compile(self, dialect: Dialect) -> _Compiled:
-        compiled = self.statement.compile(dialect=dialect)  # type: ignore[attr-defined]
+        statement = self.statement(dialect.name)
+        compiled = statement.compile(dialect=dialect)  # type: ignore[attr-defined]
         names = tuple(compiled.positiontup or ())
         binds = tuple(compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
                       for name in names)
         given = {name: compiled.binds[name].value for name in names
                  if not compiled.binds[name].required}
-        if not isinstance(self.statement, Select):
+        if not isinstance(statement, Select):
             return _Compiled(compiled.string, names, binds, given, None, ())
-        columns = list(self.statement.selected_columns)
+        columns = list(statement.selected_columns)
         row = namedtuple("Row", [c.key or f"column_{i}" for i, c in enumerate(columns)],
                          rename=True)
         results = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None)
@@ -92,7 +103,8 @@ class Prepared:
     async def run(self, db: AsyncSession, parameters: dict[str, Any]) -> Rows:
         """Run in the session's transaction (begun when it was not yet)."""
         if db.bind.dialect.name != "sqlite":
-            result = await (await db.connection()).execute(self.statement, parameters)
+            statement = self.statement(db.bind.dialect.name)
+            result = await (await db.connection()).execute(statement, parameters)
             row = self.compiled(db.bind.dialect).row
             if row is not None:  # the same named tuples as on SQLite
                 return Rows([row(*values) for values in result.all()], result.rowcount)
