@@ -21,7 +21,8 @@ from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, and_, bindparam, delete, exists, func, or_, select, update
+from sqlalchemy import Integer, and_, any_, bindparam, delete, exists, func, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -77,15 +78,23 @@ async def clock(session: AsyncSession) -> datetime:
     return now()
 
 
-_D = DeliveryRow.__table__.c
+_DELIVERIES = DeliveryRow.__table__
+_D = _DELIVERIES.c
 _ENQUEUED = ("key", "channel", "workspace", "ordering_key", "payload", "status", "attempts",
-             "available_at", "created_at", "run_id")
+             "available_at", "created_at", "run_id", "claimed_by")
+
+
+def _enqueue(dialect: str) -> Any:
+    """Store a delivery unless its key exists; PostgreSQL returns its id (SQLite's driver
+    tells ``lastrowid``: no RETURNING before SQLite 3.35)."""
+    statement = insert_for(dialect)(_DELIVERIES).values(
+        {name: bindparam(name, type_=_D[name].type) for name in _ENQUEUED},
+    ).on_conflict_do_nothing(index_elements=["key"])
+    return statement.returning(_D.id) if dialect == "postgresql" else statement
 
 
 # every turn that answers queues a delivery: prepared once per dialect
-_ENQUEUE = Prepared(lambda dialect: insert_for(dialect)(DeliveryRow.__table__).values(
-    {name: bindparam(name, type_=_D[name].type) for name in _ENQUEUED},
-).on_conflict_do_nothing(index_elements=["key"]))
+_ENQUEUE = Prepared(_enqueue)
 
 
 async def enqueue_delivery(session: AsyncSession, key: str, channel: str, workspace: str,
@@ -96,8 +105,22 @@ async def enqueue_delivery(session: AsyncSession, key: str, channel: str, worksp
     result = await _ENQUEUE.run(session, {
         "key": key[:255], "channel": channel, "workspace": workspace,
         "ordering_key": ordering_key[:512], "payload": payload, "status": "pending",
-        "attempts": 0, "available_at": moment, "created_at": moment, "run_id": run_id})
-    return bool(result.rowcount)
+        "attempts": 0, "available_at": moment, "created_at": moment, "run_id": run_id,
+        "claimed_by": None})
+    return result.inserted_id() is not None
+
+
+def _open(table: Any) -> Any:
+    """Whether a row is still open (``OPEN``), written out: a prepared statement takes no
+    list of values."""
+    return or_(*(table.c.status == status for status in OPEN))
+
+
+# an earlier open delivery of the conversation that is due, or was tried (see ``_ready``)
+_EARLIER = Prepared(select(_D.id).where(
+    _D.ordering_key == bindparam("o_key", type_=_D.ordering_key.type), _open(_DELIVERIES),
+    or_(_D.available_at <= bindparam("o_moment", type_=_D.available_at.type),
+        _D.attempts > 0)).limit(1))
 
 
 async def reserve_order(session: AsyncSession, ordering_key: str,
@@ -105,30 +128,27 @@ async def reserve_order(session: AsyncSession, ordering_key: str,
     """Whether deliveries queued now in this conversation may be sent right after this
     transaction commits, by a worker of this process that claims them in it
     (``enqueue_claimed``): the end of their lease, or None when an earlier open delivery of
-    the conversation holds them back (as in ``_claim``); they are then queued as usual."""
+    the conversation holds them back (as in ``_ready``); they are then queued as usual."""
     moment = await clock(session)
-    earlier = (await session.execute(select(DeliveryRow.id).where(
-        DeliveryRow.ordering_key == ordering_key[:512], DeliveryRow.status.in_(OPEN),
-        or_(DeliveryRow.available_at <= moment, DeliveryRow.attempts > 0)).limit(1))).first()
-    return None if earlier is not None else moment + lease
+    earlier = await _EARLIER.run(session, {"o_key": ordering_key[:512], "o_moment": moment})
+    return None if earlier.first() is not None else moment + lease
 
 
 async def enqueue_claimed(session: AsyncSession, key: str, channel: str, workspace: str,
                           ordering_key: str, payload: dict[str, Any], owner: str,
-                          until: datetime) -> DeliveryRow | None:
+                          until: datetime) -> Any | None:
     """Store an outbound message already claimed by ``owner`` until ``until`` (see
-    ``reserve_order``), as ``claim_deliveries`` would leave it; the row (detached, for the
-    worker), or None when the key exists already (nothing is claimed then)."""
+    ``reserve_order``), as ``claim_deliveries`` would leave it; the row (as the claim gives
+    it, for the worker), or None when the key exists already (nothing is claimed then)."""
     values: dict[str, Any] = dict(
         key=key[:255], channel=channel, workspace=workspace, ordering_key=ordering_key[:512],
         payload=payload, status="processing", attempts=1, available_at=until,
         created_at=now(), run_id=None, claimed_by=owner)
-    statement = _insert(session, DeliveryRow).values(**values).on_conflict_do_nothing(
-        index_elements=["key"]).returning(DeliveryRow.__table__.c.id)
-    row_id = (await session.execute(statement)).scalar_one_or_none()
+    row_id = (await _ENQUEUE.run(session, values)).inserted_id()
     if row_id is None:
         return None
-    return DeliveryRow(id=row_id, sending_at=None, **values)
+    columns = {column.key: None for column in _DELIVERIES.c}
+    return _DELIVERIES_READY.row(session.bind.dialect)(**{**columns, **values, "id": row_id})
 
 
 async def delivery_result(session: AsyncSession, key: str) -> dict[str, Any] | None:
@@ -136,12 +156,6 @@ async def delivery_result(session: AsyncSession, key: str) -> dict[str, Any] | N
     posted, so answers go to its thread)."""
     return (await session.execute(select(DeliveryRow.result).where(
         DeliveryRow.key == key))).scalar_one_or_none()
-
-
-def _open(table: Any) -> Any:
-    """Whether a row is still open (``OPEN``), written out: a prepared statement takes no
-    list of values."""
-    return or_(*(table.c.status == status for status in OPEN))
 
 
 def _ready(table: Any, order_column: str, moment: Any) -> list[Any]:
@@ -157,85 +171,101 @@ def _ready(table: Any, order_column: str, moment: Any) -> list[Any]:
     return [_open(table), table.c.available_at <= moment, ~blocked]
 
 
-async def _claim(session: AsyncSession, table: type[Any], order_column: str,
-                 limit: int, lease: timedelta = LEASE, *filters: Any,
-                 owner: str | None = None) -> list[Any]:
-    """Claim ready rows for ``owner``; the returned rows carry the claim (status processing,
-    ``claimed_by`` the owner, and ``attempts`` already counting this try)."""
+def _moment(table: Any) -> Any:
+    return bindparam("c_moment", type_=table.c.available_at.type)
+
+
+def _claimable(table: Any, order_column: str, order: Any, *filters: Any) -> Prepared:
+    """The ready rows of ``table`` (by the rule of ``_ready``) and ``filters``, in ``order``,
+    up to ``c_limit``: prepared once per dialect (a claim comes with nearly every turn). On
+    PostgreSQL they are locked (``FOR UPDATE SKIP LOCKED``) for the claim that follows."""
+    def build(dialect: str) -> Any:
+        query = (select(table).where(*_ready(table, order_column, _moment(table)), *filters)
+                 .order_by(*order).limit(bindparam("c_limit", type_=Integer())))
+        if dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True, of=table)
+        return query
+    return Prepared(build)
+
+
+def _claiming(table: Any) -> Prepared:
+    """The claim of ready rows. PostgreSQL: all of them at once (they are locked). SQLite,
+    which has no row locks: one at a time, and only while it is still free (another process
+    may have claimed it since it was read)."""
+    def build(dialect: str) -> Any:
+        claim = update(table).values(
+            status="processing", attempts=table.c.attempts + 1,
+            available_at=bindparam("c_until", type_=table.c.available_at.type),
+            claimed_by=bindparam("c_owner", type_=table.c.claimed_by.type))
+        if dialect == "postgresql":
+            return claim.where(table.c.id == any_(bindparam("c_ids", type_=ARRAY(Integer()))))
+        return claim.where(table.c.id == bindparam("c_id"),
+                           table.c.available_at <= _moment(table))
+    return Prepared(build)
+
+
+async def _claim(session: AsyncSession, ready: Prepared, claim: Prepared,
+                 parameters: dict[str, Any], lease: timedelta, owner: str | None) -> list[Any]:
+    """Claim the rows ``ready`` finds for ``owner``; each returned row (a named tuple of the
+    table's columns) carries the claim: status processing, ``claimed_by`` the owner,
+    ``attempts`` counting this try."""
     moment = await clock(session)
-    if table is DeliveryRow:
-        # a delivery whose worker vanished during the platform call: the platform gets time to
-        # act on a call that reached it before the check asks whether it arrived
-        filters = (*filters, or_(table.status == "pending", table.sending_at.is_(None),
-                                 table.sending_at <= moment - SETTLE))
-    # replies to people come before fan-out messages (which carry a run)
-    order = (table.run_id.is_not(None), table.id) if table is DeliveryRow else (table.id,)
-    query = (select(table)
-             .where(and_(*_ready(table.__table__, order_column, moment), *filters))
-             .order_by(*order).limit(limit)
-             .with_for_update(skip_locked=True, of=table))
-    rows = list((await session.execute(query)).scalars())
-    if rows:
-        await session.execute(update(table).where(table.id.in_([r.id for r in rows])).values(
-            status="processing", available_at=moment + lease, attempts=table.attempts + 1,
-            claimed_by=owner))
-    return rows
+    until = moment + lease
+    rows = (await ready.run(session, {"c_moment": moment, **parameters})).all()
+    if not rows:
+        return []
+    taken = {"c_until": until, "c_owner": owner}
+    if _dialect(session) == "postgresql":
+        await claim.run(session, {"c_ids": [row.id for row in rows], **taken})
+    else:
+        rows = [row for row in rows if (await claim.run(
+            session, {"c_id": row.id, "c_moment": moment, **taken})).rowcount == 1]
+    return [row._replace(status="processing", attempts=row.attempts + 1, available_at=until,
+                         claimed_by=owner) for row in rows]
 
 
 _INBOX = InboxRow.__table__
 _I = _INBOX.c
-
-
-def _inbox_ready(dialect: str) -> Any:
-    """The ready inbox events (by the rule of ``_ready``), in order: a statement prepared once,
-    the inbox is claimed for every turn."""
-    moment = bindparam("c_moment", type_=_I.available_at.type)
-    query = (select(_INBOX).where(*_ready(_INBOX, "conversation_key", moment))
-             .order_by(_I.id).limit(bindparam("c_limit", type_=Integer())))
-    if dialect == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=_INBOX)
-    return query
-
-
-_INBOX_READY = Prepared(_inbox_ready)
-# one row at a time, and only while it is still free (another process may have claimed it
-# since it was read: SQLite has no row locks)
-_INBOX_CLAIM = Prepared(update(_INBOX).where(
-    _I.id == bindparam("c_id"),
-    _I.available_at <= bindparam("c_moment", type_=_I.available_at.type)).values(
-    status="processing", attempts=_I.attempts + 1,
-    available_at=bindparam("c_until", type_=_I.available_at.type),
-    claimed_by=bindparam("c_owner", type_=_I.claimed_by.type)))
+_INBOX_READY = _claimable(_INBOX, "conversation_key", (_INBOX.c.id,))
+_INBOX_CLAIM = _claiming(_INBOX)
 
 
 async def claim_inbox(session: AsyncSession, limit: int = 20, lease: timedelta = LEASE,
                       owner: str | None = None) -> list[Any]:
-    """Claim ready inbox events for ``owner``, in order; each returned row (the columns of
-    ``InboxRow``) carries the claim: status processing, ``claimed_by`` the owner, ``attempts``
-    counting this try."""
-    moment = await clock(session)
-    until = moment + lease
-    ready = (await _INBOX_READY.run(session, {"c_moment": moment, "c_limit": limit})).all()
-    claimed = []
-    for row in ready:
-        taken = await _INBOX_CLAIM.run(session, {"c_id": row.id, "c_moment": moment,
-                                                 "c_until": until, "c_owner": owner})
-        if taken.rowcount == 1:
-            claimed.append(row._replace(status="processing", attempts=row.attempts + 1,
-                                        available_at=until, claimed_by=owner))
-    return claimed
+    """Claim ready inbox events for ``owner``, in order (see ``_claim``)."""
+    return await _claim(session, _INBOX_READY, _INBOX_CLAIM, {"c_limit": limit}, lease, owner)
+
+
+def _deliveries_ready(*filters: Any) -> Prepared:
+    # a delivery whose worker vanished during the platform call: the platform gets time to
+    # act on a call that reached it before the check asks whether it arrived
+    settled = or_(_D.status == "pending", _D.sending_at.is_(None),
+                  _D.sending_at <= bindparam("c_settled", type_=_D.sending_at.type))
+    # replies to people come before fan-out messages (which carry a run)
+    return _claimable(_DELIVERIES, "ordering_key", (_D.run_id.is_not(None), _D.id), settled,
+                      *filters)
+
+
+_DELIVERIES_READY = _deliveries_ready()
+_GROUP_READY = _deliveries_ready(_D.channel == bindparam("c_channel", type_=_D.channel.type),
+                                 _D.workspace == bindparam("c_workspace",
+                                                           type_=_D.workspace.type))
+_DELIVERIES_CLAIM = _claiming(_DELIVERIES)
 
 
 async def claim_deliveries(session: AsyncSession, limit: int = 50, lease: timedelta = LEASE,
                            channel: str | None = None, workspace: str | None = None,
-                           owner: str | None = None) -> list[DeliveryRow]:
-    filters = []
-    if channel is not None:
-        filters.append(DeliveryRow.channel == channel)
-    if workspace is not None:
-        filters.append(DeliveryRow.workspace == workspace)
-    return await _claim(session, DeliveryRow, "ordering_key", limit, lease, *filters,
-                        owner=owner)
+                           owner: str | None = None) -> list[Any]:
+    """Claim ready deliveries for ``owner`` (of one channel's workspace, when given), replies
+    before fan-out messages (see ``_claim``)."""
+    parameters: dict[str, Any] = {"c_limit": limit, "c_settled": await clock(session) - SETTLE}
+    ready = _DELIVERIES_READY
+    if channel is not None or workspace is not None:
+        if channel is None or workspace is None:
+            raise ValueError("a workspace is claimed with its channel")
+        ready = _GROUP_READY
+        parameters.update(c_channel=channel, c_workspace=workspace)
+    return await _claim(session, ready, _DELIVERIES_CLAIM, parameters, lease, owner)
 
 
 async def renew_claims(session: AsyncSession, table: type[Any], ids: list[int], owner: str,
@@ -270,24 +300,25 @@ async def release_claims(session: AsyncSession, ids: list[int], owner: str) -> N
              available_at=now(), claimed_by=None))
 
 
+_NEXT_DUE = Prepared(select(func.min(_D.available_at)).where(_D.status == "pending"))
+_READY_GROUPS = Prepared(select(_D.channel, _D.workspace).where(
+    _open(_DELIVERIES), _D.available_at <= _moment(_DELIVERIES)).distinct())
+
+
 async def next_due(session: AsyncSession) -> datetime | None:
     """When the next waiting delivery becomes ready (None: nothing is waiting)."""
-    due = (await session.execute(select(func.min(DeliveryRow.available_at)).where(
-        DeliveryRow.status == "pending"))).scalar_one_or_none()
+    due = (await _NEXT_DUE.run(session, {})).scalar_one()
     if isinstance(due, str):  # SQLite returns an aggregate's datetime as text
         due = datetime.fromisoformat(due)
     if due is not None and due.tzinfo is None:
         due = due.replace(tzinfo=UTC)
-    return due
+    return due  # type: ignore[no-any-return]
 
 
 async def ready_groups(session: AsyncSession) -> list[tuple[str, str]]:
     """The (channel, workspace) pairs with deliveries ready to send (or whose lease ran out)."""
-    moment = await clock(session)
-    rows = await session.execute(
-        select(DeliveryRow.channel, DeliveryRow.workspace).where(
-            DeliveryRow.status.in_(OPEN), DeliveryRow.available_at <= moment).distinct())
-    return [(channel, workspace) for channel, workspace in rows.all()]
+    rows = await _READY_GROUPS.run(session, {"c_moment": await clock(session)})
+    return [(row.channel, row.workspace) for row in rows.all()]
 
 
 #: the conversation key of a handled event: who sent it is no longer needed (only open events
@@ -465,21 +496,31 @@ def _forgotten(table: type[Any]) -> dict[str, Any]:
     return {"payload": {}, "conversation_key": HANDLED} if table is InboxRow else {}
 
 
+#: the marks of deliveries, by the columns they change (a few shapes: sending, sent, retry, ...)
+_MARKS: dict[tuple[str, ...], Prepared] = {}
+
+
+def _marking(columns: tuple[str, ...]) -> Prepared:
+    found = _MARKS.get(columns)
+    if found is None:
+        where = [_D.id == bindparam("row_id", type_=_D.id.type)]
+        if "owner" in columns:
+            where.append(_D.claimed_by == bindparam("row_owner", type_=_D.claimed_by.type))
+        found = _MARKS[columns] = Prepared(update(_DELIVERIES).where(*where).values(
+            {name: bindparam(f"new_{name}", type_=_D[name].type)
+             for name in columns if name not in {"id", "owner"}}))
+    return found
+
+
 async def update_deliveries(session: AsyncSession, changes: list[dict[str, Any]]) -> None:
-    """Bulk UPDATE of delivery rows by primary key (each dict has ``id``). A change with an
-    ``owner`` applies only while that worker still holds the row: a worker whose claim was
-    taken over never marks the new owner's row."""
+    """UPDATE delivery rows by primary key (each dict has ``id``), those that change the same
+    columns together. A change with an ``owner`` applies only while that worker still holds
+    the row: a worker whose claim was taken over never marks the new owner's row."""
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for change in changes:
         groups.setdefault(tuple(sorted(change)), []).append(change)
-    table = DeliveryRow.__table__
     for columns, rows in groups.items():
-        where = [table.c.id == bindparam("row_id")]
-        if "owner" in columns:
-            where.append(table.c.claimed_by == bindparam("row_owner"))
-        statement = update(table).where(*where).values(
-            {name: bindparam(f"new_{name}") for name in columns if name not in {"id", "owner"}})
-        await session.execute(statement, [
+        await _marking(columns).run_many(session, [
             {"row_id": row["id"], **({"row_owner": row["owner"]} if "owner" in row else {}),
              **{f"new_{k}": v for k, v in row.items() if k not in {"id", "owner"}}}
             for row in rows])

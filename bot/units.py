@@ -8,13 +8,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Session
 
 from bot.storage.catalogues import MatcherCache
 from bot.storage.mailbox import take as take_mailbox
 from bot.storage.people import identify
 from bot.storage.ports import BoundPorts, Shared, Store
-from bot.storage.prepared import begin
+from bot.storage.prepared import transaction
 from bot.storage.sessions import SqlSessionStore
 from dialogs.kit import Member, Message, SessionKey
 
@@ -51,21 +50,6 @@ class Units:
 
     @asynccontextmanager
     async def __call__(self) -> AsyncIterator[DatabaseUnit]:
-        """One transaction: committed when the turn ends, rolled back when it raises. Two hops
-        into SQLAlchemy's greenlet (begin, commit and close) where ``async with`` would take
-        five, and no task of its own for closing: these are paid on every turn."""
-        db = self.sessionmaker()
-        done = False
-        try:
-            await db.run_sync(begin)
+        """One transaction: committed when the turn ends, rolled back when it raises."""
+        async with transaction(self.sessionmaker) as db:
             yield DatabaseUnit(db, self.shared)
-            await db.run_sync(_commit_and_close)
-            done = True
-        finally:
-            if not done:
-                await db.close()  # rolls back what was not committed
-
-
-def _commit_and_close(session: Session) -> None:
-    session.commit()
-    session.close()

@@ -49,6 +49,7 @@ from bot.queue import (
 from bot.ratelimit import Limiter, limiter_for, wait_until
 from bot.storage.db import create_engine, sessionmaker
 from bot.storage.models import DeliveryRow, InboxRow
+from bot.storage.prepared import transaction
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 1.0
@@ -265,7 +266,7 @@ class Worker:
     async def _claim_held(self, limit: int) -> list[Any]:
         """Claim up to ``limit`` rows and hold them (the ones not already in hand here)."""
         since = time.monotonic()
-        async with self.sessions.begin() as session:
+        async with transaction(self.sessions) as session:
             claimed = await self.claim(session, limit)
         return self.leases.hold(claimed, since)  # once the claim is committed
 
@@ -473,7 +474,7 @@ class DeliveryWorker(Worker):
         self._look_again = False
 
     async def _write_marks(self, changes: list[dict[str, Any]]) -> None:
-        async with self.sessions.begin() as session:
+        async with transaction(self.sessions) as session:
             await update_deliveries(session, changes)
 
     async def claim(self, session: AsyncSession, limit: int = CLAIM_BATCH) -> list[DeliveryRow]:
@@ -534,7 +535,8 @@ class DeliveryWorker(Worker):
 
     async def run_once(self) -> int:
         """Drain every workspace that has messages ready; how many were handled."""
-        started = await self._start_groups()
+        async with transaction(self.sessions) as session:
+            started = await self._start_groups(session)
         return sum(await asyncio.gather(*started)) if started else 0
 
     async def _loop(self) -> None:
@@ -543,8 +545,8 @@ class DeliveryWorker(Worker):
             self.wake.clear()  # before looking: a wake-up while we look is not lost
             try:
                 self._look_again = bool(self._direct)
-                await self._start_groups()
-                async with self.sessions() as session:
+                async with transaction(self.sessions) as session:
+                    await self._start_groups(session)
                     due = await next_due(session)
                 if due is not None:  # a retry due soon is picked up on time, not a poll later
                     pause = min(pause, max((due - now()).total_seconds(), 0.05))
@@ -553,10 +555,10 @@ class DeliveryWorker(Worker):
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), pause)
 
-    async def _start_groups(self) -> list[asyncio.Task[int]]:
-        async with self.sessions() as session:
-            ready = await ready_groups(session)
+    async def _start_groups(self, session: AsyncSession) -> list[asyncio.Task[int]]:
+        """Start draining each workspace that has rows ready (and no task draining it)."""
         started = []
+        ready = await ready_groups(session)
         for group in ready:
             if group[0] not in self.senders:
                 continue  # another process (e.g. `leerbot serve` for Slack) sends these
@@ -572,7 +574,7 @@ class DeliveryWorker(Worker):
     async def _claim_group(self, channel: str, workspace: str) -> list[DeliveryRow] | None:
         """The next batch of the workspace for this worker (None: nothing is ready)."""
         since = time.monotonic()
-        async with self.sessions.begin() as session:
+        async with transaction(self.sessions) as session:
             rows = await claim_deliveries(session, self.batch, self.lease, channel=channel,
                                           workspace=workspace, owner=self.leases.owner)
         return self.leases.hold(rows, since) if rows else None

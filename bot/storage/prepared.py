@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections import namedtuple
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from typing import Any, NamedTuple
 
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.expression import Select
@@ -32,12 +33,21 @@ Processor = Callable[[Any], Any] | None
 
 
 class Rows:
-    """What a prepared statement gives back: its rows (named tuples of the selected columns)
-    and ``rowcount``."""
+    """What a prepared statement gives back: its rows (named tuples of the selected or
+    returned columns), ``rowcount``, and on SQLite the ``lastrowid`` of an INSERT."""
 
-    def __init__(self, rows: Sequence[Any], rowcount: int) -> None:
+    def __init__(self, rows: Sequence[Any], rowcount: int, lastrowid: int | None = None) -> None:
         self.rows = rows
         self.rowcount = rowcount
+        self.lastrowid = lastrowid
+
+    def inserted_id(self) -> int | None:
+        """The id of the one row an INSERT wrote (None: it wrote none, e.g. ON CONFLICT DO
+        NOTHING): the row it returned where it says RETURNING (PostgreSQL; SQLite before 3.35
+        has no RETURNING), else the driver's ``lastrowid``."""
+        if self.rows:
+            return self.rows[0][0]  # type: ignore[no-any-return]
+        return self.lastrowid if self.rowcount == 1 else None
 
     def first(self) -> Any:
         return self.rows[0] if self.rows else None
@@ -77,6 +87,10 @@ class Prepared:
             found = self._statements[dialect] = self._build(dialect)
         return found
 
+    def row(self, dialect: Dialect) -> Any:
+        """The named tuple its rows come as (a statement that selects or returns columns)."""
+        return self.compiled(dialect).row
+
     def compiled(self, dialect: Dialect) -> _Compiled:
         found = self._compiled.get(dialect.name)
         if found is None:
@@ -91,9 +105,10 @@ class Prepared:
                       for name in names)
         given = {name: compiled.binds[name].value for name in names
                  if not compiled.binds[name].required}
-        if not isinstance(statement, Select):
+        columns = list(statement.selected_columns if isinstance(statement, Select)
+                       else getattr(statement, "exported_columns", ()))  # RETURNING
+        if not columns:
             return _Compiled(compiled.string, names, binds, given, None, ())
-        columns = list(statement.selected_columns)
         row = namedtuple("Row", [c.key or f"column_{i}" for i, c in enumerate(columns)],
                          rename=True)
         results = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None)
@@ -111,26 +126,75 @@ class Prepared:
             return Rows((), result.rowcount)
         return await self._run_on_driver(db, parameters)
 
-    async def _run_on_driver(self, db: AsyncSession, parameters: dict[str, Any]) -> Rows:
+    async def run_many(self, db: AsyncSession, parameters: list[dict[str, Any]]) -> int:
+        """Run once per set of parameters (a statement that returns no rows), in the
+        session's transaction; the number of rows changed."""
+        if not parameters:
+            return 0
+        if db.bind.dialect.name != "sqlite":
+            result = await (await db.connection()).execute(
+                self.statement(db.bind.dialect.name), parameters)
+            return int(result.rowcount)
         plan = self.compiled(db.bind.dialect)
+        try:
+            cursor = await (await _driver(db)).executemany(
+                plan.sql, [self._values(plan, each) for each in parameters])
+        except sqlite3.Error as exc:
+            raise _wrapped(plan, exc) from exc
+        try:
+            return int(cursor.rowcount)
+        finally:
+            await cursor.close()
+
+    @staticmethod
+    def _values(plan: _Compiled, parameters: dict[str, Any]) -> list[Any]:
         values = [parameters[name] if name in parameters else plan.given[name]
                   for name in plan.names]
-        values = [value if bind is None else bind(value)
-                  for value, bind in zip(values, plan.binds, strict=True)]
+        return [value if bind is None else bind(value)
+                for value, bind in zip(values, plan.binds, strict=True)]
+
+    async def _run_on_driver(self, db: AsyncSession, parameters: dict[str, Any]) -> Rows:
+        plan = self.compiled(db.bind.dialect)
         try:
-            cursor = await (await _driver(db)).execute(plan.sql, values)
-        except sqlite3.Error as exc:  # as SQLAlchemy raises it: IntegrityError, ...
-            raise DBAPIError.instance(plan.sql, None, exc, sqlite3.Error,
-                                      hide_parameters=True) from exc
+            cursor = await (await _driver(db)).execute(plan.sql, self._values(plan, parameters))
+        except sqlite3.Error as exc:
+            raise _wrapped(plan, exc) from exc
         try:
             if plan.row is None:
-                return Rows((), cursor.rowcount)
+                return Rows((), cursor.rowcount, cursor.lastrowid)
             rows = [plan.row(*(value if result is None else result(value)
                                for value, result in zip(raw, plan.results, strict=True)))
                     for raw in await cursor.fetchall()]
             return Rows(rows, cursor.rowcount)
         finally:
             await cursor.close()
+
+
+def _wrapped(plan: _Compiled, error: sqlite3.Error) -> DBAPIError:
+    """A driver error as SQLAlchemy raises it (IntegrityError, OperationalError, ...)."""
+    return DBAPIError.instance(plan.sql, None, error, sqlite3.Error, hide_parameters=True)
+
+
+@asynccontextmanager
+async def transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session in one transaction, for work made of prepared statements: committed when the
+    block ends, rolled back when it raises. Two hops into SQLAlchemy's greenlet (begin; commit
+    and close) where ``sessions.begin()`` takes five, and no task of its own for closing."""
+    db = sessions()
+    done = False
+    try:
+        await db.run_sync(begin)
+        yield db
+        await db.run_sync(_commit_and_close)
+        done = True
+    finally:
+        if not done:
+            await db.close()  # rolls back what was not committed
+
+
+def _commit_and_close(session: Session) -> None:
+    session.commit()
+    session.close()
 
 
 def begin(session: Session) -> None:
