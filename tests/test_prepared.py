@@ -76,3 +76,56 @@ async def test_a_missing_parameter_is_named(sessions: async_sessionmaker[AsyncSe
     async with sessions() as db, db.begin():
         with pytest.raises(Exception, match="p_user"):
             await LOAD.run(db, {})
+
+
+def _upsert(dialect: str) -> object:
+    """Insert unless the session key exists; PostgreSQL returns the new id."""
+    from bot.queue import insert_for
+
+    statement = insert_for(dialect)(DialogSessionRow.__table__).values(
+        {name: bindparam(name, type_=_c[name].type) for name in _NAMES},
+    ).on_conflict_do_nothing()
+    return statement.returning(_c.id) if dialect == "postgresql" else statement
+
+
+UPSERT = Prepared(_upsert)  # type: ignore[arg-type]
+
+
+async def test_an_insert_tells_the_id_it_wrote_or_none(
+        sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions() as db, db.begin():
+        first = (await UPSERT.run(db, row("dan"))).inserted_id()
+        second = (await UPSERT.run(db, row("eve"))).inserted_id()
+        again = (await UPSERT.run(db, row("dan"))).inserted_id()  # the same key: not written
+        ids = [found.id for found in (await db.execute(
+            select(DialogSessionRow.id).order_by(DialogSessionRow.id))).all()]
+    assert [first, second] == ids
+    assert again is None
+
+
+async def test_many_parameter_sets_run_in_the_transaction(
+        sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions() as db, db.begin():
+        for user in ("fay", "gus", "hal"):
+            await INSERT.run(db, row(user))
+        await BUMP.run_many(db, [{"p_user": "fay"}, {"p_user": "hal"}, {"p_user": "nobody"}])
+        await BUMP.run_many(db, [])
+    async with sessions() as db:
+        versions = dict((await db.execute(
+            select(DialogSessionRow.user_id, DialogSessionRow.version))).all())
+    assert versions == {"fay": 2, "gus": 1, "hal": 2}
+
+
+async def test_a_transaction_commits_or_rolls_back_as_a_whole(
+        sessions: async_sessionmaker[AsyncSession]) -> None:
+    from bot.storage.prepared import transaction
+
+    async with transaction(sessions) as db:
+        await INSERT.run(db, row("ida"))
+    with pytest.raises(RuntimeError):
+        async with transaction(sessions) as db:
+            await INSERT.run(db, row("jon"))
+            raise RuntimeError("the turn failed")
+    async with sessions() as db:
+        users = (await db.execute(select(DialogSessionRow.user_id))).scalars().all()
+    assert users == ["ida"]

@@ -126,25 +126,23 @@ class Prepared:
             return Rows((), result.rowcount)
         return await self._run_on_driver(db, parameters)
 
-    async def run_many(self, db: AsyncSession, parameters: list[dict[str, Any]]) -> int:
+    async def run_many(self, db: AsyncSession, parameters: list[dict[str, Any]]) -> None:
         """Run once per set of parameters (a statement that returns no rows), in the
-        session's transaction; the number of rows changed."""
+        session's transaction. How many rows changed is not told: asyncpg's executemany does
+        not count them."""
         if not parameters:
-            return 0
+            return
         if db.bind.dialect.name != "sqlite":
-            result = await (await db.connection()).execute(
+            await (await db.connection()).execute(
                 self.statement(db.bind.dialect.name), parameters)
-            return int(result.rowcount)
+            return
         plan = self.compiled(db.bind.dialect)
         try:
             cursor = await (await _driver(db)).executemany(
                 plan.sql, [self._values(plan, each) for each in parameters])
         except sqlite3.Error as exc:
             raise _wrapped(plan, exc) from exc
-        try:
-            return int(cursor.rowcount)
-        finally:
-            await cursor.close()
+        await cursor.close()
 
     @staticmethod
     def _values(plan: _Compiled, parameters: dict[str, Any]) -> list[Any]:
