@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     Integer,
     String,
+    bindparam,
     delete,
     select,
     update,
@@ -25,6 +26,7 @@ from bot.scheduler import plan_now
 from bot.storage.models import Base, DeliveryRow, JSONType, RunRow, ScheduleRow, utcnow
 from bot.storage.personal import DELETED_USER, Erasure, PersonalData, register, rowcount
 from bot.storage.ports import Store, implements
+from bot.storage.prepared import Prepared
 from dialogs.rounds.port import Run, Schedule, StoredAnswer
 from engine.competencies import competencies_in
 from engine.recurrence import Recurrence
@@ -69,6 +71,20 @@ def as_run(row: RunRow) -> Run:
     return Run(id=row.id, kind=row.kind, team_id=row.team_id, team=str(details.get("team", "")),
                questions=[str(q) for q in details.get("questions") or []],
                occurrence=row.occurrence, created_at=row.created_at, total=row.total)
+
+
+# the newest run of a kind that invited the person in the last INVITATION_DAYS and that they
+# have not answered; asked when such a dialog starts, so prepared once
+_WORKSPACE, _USER = bindparam("r_workspace", type_=String()), bindparam("r_user", type_=String())
+_OPEN_INVITATION = Prepared(
+    select(RunRow.id).join(DeliveryRow, DeliveryRow.run_id == RunRow.id).where(
+        RunRow.workspace == _WORKSPACE, RunRow.kind == bindparam("r_kind", type_=String()),
+        DeliveryRow.recipient == _USER, DeliveryRow.status == "sent",
+        DeliveryRow.sent_at >= bindparam("r_since", type_=DeliveryRow.sent_at.type),
+        RunRow.id.not_in(select(AnswerRow.run_id).where(
+            AnswerRow.workspace == _WORKSPACE, AnswerRow.user_id == _USER,
+            AnswerRow.run_id.is_not(None))))
+    .order_by(RunRow.id.desc()).limit(1))
 
 
 def as_answer(row: AnswerRow) -> StoredAnswer:
@@ -156,16 +172,11 @@ class SqlRounds:
         return [as_answer(r) for r in rows.scalars()]
 
     async def open_invitation(self, user: str, kind: str) -> int | None:
-        answered = select(AnswerRow.run_id).where(AnswerRow.workspace == self.workspace,
-                                                  AnswerRow.user_id == user,
-                                                  AnswerRow.run_id.is_not(None))
-        return (await self.db.execute(
-            select(RunRow.id).join(DeliveryRow, DeliveryRow.run_id == RunRow.id).where(
-                RunRow.workspace == self.workspace, RunRow.kind == kind,
-                DeliveryRow.recipient == user, DeliveryRow.status == "sent",
-                DeliveryRow.sent_at >= now() - timedelta(days=INVITATION_DAYS),
-                RunRow.id.not_in(answered))
-            .order_by(RunRow.id.desc()).limit(1))).scalar_one_or_none()
+        found = await _OPEN_INVITATION.run(self.db, {
+            "r_workspace": self.workspace, "r_user": user, "r_kind": kind,
+            "r_since": now() - timedelta(days=INVITATION_DAYS)})
+        row = found.first()
+        return row.id if row is not None else None
 
 
 async def _export(db: AsyncSession, workspace: str, user: str) -> dict[str, Any]:

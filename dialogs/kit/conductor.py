@@ -661,10 +661,11 @@ class Conductor:
         role = turn.member.role
         shown = sorted((d for d in self.menu if d.in_menu(role)),
                        key=lambda d: ((d.menu_roles or d.roles) is None, d.menu or 0))
-        choices = [Choice(value=d.id, label=say(turn.lang, d.title)) for d in shown]
-        if not everything and len(choices) > MENU_SIZE + 1:
-            choices = [*choices[:MENU_SIZE],
-                       Choice(value=MORE, label=say(turn.lang, "common.more"))]
+        more = not everything and len(shown) > MENU_SIZE + 1
+        choices = [Choice(value=d.id, label=say(turn.lang, d.title))
+                   for d in (shown[:MENU_SIZE] if more else shown)]
+        if more:
+            choices.append(Choice(value=MORE, label=say(turn.lang, "common.more")))
         if everything:
             intro = say(turn.lang, "common.menu_all")
         elif greeting and turn.member.name:

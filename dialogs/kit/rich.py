@@ -11,11 +11,12 @@ import re
 import string
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any, Literal
+from functools import lru_cache
+from typing import Any, Literal, NamedTuple
 
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from dialogs.kit.texts import TEXTS
 
@@ -24,6 +25,11 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
 
 
 class Segment(BaseModel):
+    """A piece of text of one kind. Never changed once made (a changed copy is a new one), so
+    texts may share them."""
+
+    model_config = ConfigDict(frozen=True)
+
     kind: Kind
     text: str
     url: str | None = None
@@ -121,20 +127,50 @@ def say(lang: str | None, key: str, **params: Any) -> Rich:
     puts a title in the middle of a sentence: its first letter in lower case ("Gestopt met
     de teamscan"), unless it is an abbreviation ("POP")."""
     language = TEXTS.normalise(lang)
-    template = TEXTS.template(language, key, params.get("count"))
+    parts = _parts(TEXTS.template(language, key, params.get("count")))
+    if len(parts) == 1 and parts[0].field is None:
+        return Rich(segments=list(parts[0].literal))  # our text alone: made once
     segments: list[Segment] = []
+    for part in parts:
+        segments.extend(part.literal)
+        if part.field is None:
+            continue
+        value = params[part.field]
+        if isinstance(value, Rich):
+            inserted = mid_sentence(value).segments if part.conversion == "s" \
+                else value.segments
+        else:
+            inserted = [Segment(kind="user", text=_formatted(value, part.spec, part.conversion,
+                                                             language))]
+        segments.extend(_emphasised(s) if part.bold else s for s in inserted)
+    return Rich(segments=_merge(segments))
+
+
+class _Part(NamedTuple):
+    """Our own text up to a placeholder (its segments), and the placeholder: its field (None
+    at the end), format spec and conversion, and whether it stands in bold."""
+
+    literal: tuple[Segment, ...]
+    field: str | None
+    spec: str | None
+    conversion: str | None
+    bold: bool
+
+
+@lru_cache(maxsize=4096)
+def _parts(template: str) -> tuple[_Part, ...]:
+    """A template read once: its texts as segments, its placeholders (see ``say``)."""
+    parts = []
     bold = False
     for literal, field, spec, conversion in string.Formatter().parse(template):
+        segments: list[Segment] = []
         bold = _literal(literal, bold, segments)
-        if field is None:
-            continue
-        value = params[field]
-        if isinstance(value, Rich):
-            inserted = mid_sentence(value).segments if conversion == "s" else value.segments
-        else:
-            inserted = [Segment(kind="user", text=_formatted(value, spec, conversion, language))]
-        segments.extend(_emphasised(s) if bold else s for s in inserted)
-    return Rich(segments=_merge(segments))
+        parts.append(_Part(tuple(segments), field, spec, conversion, bold))
+    if not parts:
+        return (_Part((), None, None, None, False),)
+    if len(parts) == 1 and parts[0].field is None:
+        return (parts[0]._replace(literal=tuple(_merge(list(parts[0].literal)))),)
+    return tuple(parts)
 
 
 def mid_sentence(title: Rich) -> Rich:

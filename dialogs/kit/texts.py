@@ -66,6 +66,7 @@ class Texts:
         self.languages = languages
         self._sources: dict[str, Source] = {}
         self._merged: dict[str, dict[str, Template]] = {}
+        self._languages: dict[str | None, str] = {}  # what ``normalise`` found before
 
     @property
     def default(self) -> str:
@@ -108,10 +109,13 @@ class Texts:
 
     def normalise(self, locale: str | None) -> str:
         """A locale such as 'en-GB' or 'nl_BE' mapped onto a supported language."""
-        if not locale:
-            return self.default
-        short = locale.replace("_", "-").split("-")[0].casefold()
-        return short if short in self.languages else self.default
+        found = self._languages.get(locale)
+        if found is None:
+            short = (locale or "").replace("_", "-").split("-")[0].casefold()
+            found = short if short in self.languages else self.default
+            if len(self._languages) < 1000:  # locales are few; a flood of odd ones is not kept
+                self._languages[locale] = found
+        return found
 
     def problems(self) -> list[str]:
         """Where the languages' catalogues differ from the default's (empty when they agree)."""
