@@ -92,17 +92,21 @@ async def fake_platforms() -> tuple[web.AppRunner, str]:
     return runner, f"http://127.0.0.1:{port}"
 
 
-async def wait_ready(url: str) -> None:
+async def wait_ready(url: str, process: subprocess.Popen[bytes] | None = None) -> bool:
+    """Whether the server at ``url`` answers within a minute (False at once when its
+    ``process`` has ended)."""
     async with aiohttp.ClientSession() as session:
         for _ in range(600):  # a minute: a busy machine starts four servers at once
+            if process is not None and process.poll() is not None:
+                return False
             try:
                 async with session.post(url, data=b"{}") as response:
                     await response.read()  # any answer: it listens (the bare Agents SDK
-                    return                 # echo answers an empty body with a 500)
+                    return True            # echo answers an empty body with a 500)
             except aiohttp.ClientError:
                 pass
             await asyncio.sleep(0.1)
-    raise RuntimeError(f"{url} did not start")
+    return False
 
 
 def signed(body: str) -> dict[str, str]:
@@ -281,6 +285,25 @@ class Servers:
     processes: dict[str, subprocess.Popen[bytes]]
     ports: dict[str, int]
     fake: str
+    #: the command line and environment of a server on a port
+    command: Any
+
+    def launch(self, name: str) -> None:
+        self.ports[name] = free_port()
+        self.processes[name] = start(*self.command(name, self.ports[name]))
+
+    async def ready(self) -> None:
+        """Wait until every server answers. A server that ended while starting (its port was
+        taken by another program between choosing it and binding it) starts again on
+        another port, up to three times."""
+        for name in self.processes:
+            for _ in range(3):
+                path = "/api/messages" if name in TEAMS_ROWS else "/slack/events"
+                if await wait_ready(self.url(name, path), self.processes[name]):
+                    break
+                self.launch(name)
+            else:
+                raise RuntimeError(f"the {name} server did not start")
 
     def url(self, name: str, path: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}{path}"
@@ -310,28 +333,31 @@ def start_servers(fake: str, folder: str, acks_db: str, full_db: str,
     env = {"LEERBOT_DATA_DIR": folder, "SLACK_SIGNING_SECRET": SECRET,
            "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_API_URL": f"{fake}/api/",
            "LEERBOT_TEAMS_EMULATOR": "1"}
-    ports = {name: free_port() for name in ("acks", "full", "bolt", "echo", "msteams",
-                                            "full-agents", "agents")}
-    commands = {
-        # a receiving replica only (workers elsewhere): the ack path
-        "acks": ([leerbot, "serve", "--port", str(ports["acks"]), "--no-workers"], {
-            **env, "LEERBOT_DATABASE_URL": acks_db}),
-        # one process doing everything: receive, run turns, send answers
-        "full": ([leerbot, "serve", "--port", str(ports["full"])], {
-            **env, "LEERBOT_DATABASE_URL": full_db}),
-        "bolt": ([python, "bench/bare_servers.py", "bolt", str(ports["bolt"]),
-                  f"{fake}/api/"], {}),
-        "echo": ([python, "bench/bare_servers.py", "bolt-echo", str(ports["echo"]),
-                  f"{fake}/api/"], {}),
-        "msteams": ([python, "bench/bare_servers.py", "msteams", str(ports["msteams"])], {}),
-        # the same as "full", Teams on the Microsoft 365 Agents SDK
-        "full-agents": ([leerbot, "serve", "--port", str(ports["full-agents"])], {
-            **env, "LEERBOT_DATABASE_URL": agents_db, "LEERBOT_TEAMS_SDK": "agents"}),
-        "agents": ([python, "bench/bare_servers.py", "agents", str(ports["agents"])], {}),
-    }
-    wanted = PARTS[only] if only else tuple(commands)
-    processes = {name: start(*commands[name]) for name in wanted}
-    return Servers(processes, ports, fake)
+
+    def command(name: str, port: int) -> tuple[list[str], dict[str, str]]:
+        return {
+            # a receiving replica only (workers elsewhere): the ack path
+            "acks": ([leerbot, "serve", "--port", str(port), "--no-workers"], {
+                **env, "LEERBOT_DATABASE_URL": acks_db}),
+            # one process doing everything: receive, run turns, send answers
+            "full": ([leerbot, "serve", "--port", str(port)], {
+                **env, "LEERBOT_DATABASE_URL": full_db}),
+            "bolt": ([python, "bench/bare_servers.py", "bolt", str(port), f"{fake}/api/"], {}),
+            "echo": ([python, "bench/bare_servers.py", "bolt-echo", str(port),
+                      f"{fake}/api/"], {}),
+            "msteams": ([python, "bench/bare_servers.py", "msteams", str(port)], {}),
+            # the same as "full", Teams on the Microsoft 365 Agents SDK
+            "full-agents": ([leerbot, "serve", "--port", str(port)], {
+                **env, "LEERBOT_DATABASE_URL": agents_db, "LEERBOT_TEAMS_SDK": "agents"}),
+            "agents": ([python, "bench/bare_servers.py", "agents", str(port)], {}),
+        }[name]
+
+    wanted = PARTS[only] if only else ("acks", "full", "bolt", "echo", "msteams",
+                                       "full-agents", "agents")
+    servers = Servers({}, {}, fake, command)
+    for name in wanted:
+        servers.launch(name)
+    return servers
 
 
 async def warm_up(servers: Servers, args: argparse.Namespace) -> None:
@@ -339,8 +365,7 @@ async def warm_up(servers: Servers, args: argparse.Namespace) -> None:
                   if name in servers.processes]
     msteams_urls = [servers.url(name, "/api/messages") for name in TEAMS_ROWS
                     if name in servers.processes]
-    for url in [*slack_urls, servers.url("full", "/slack/events"), *msteams_urls]:
-        await wait_ready(url)
+    await servers.ready()
     for url in slack_urls:
         await load(url, slack_event, args.warmup, args.concurrency)
         await load(url, slack_click, args.warmup, args.concurrency)
