@@ -4,36 +4,44 @@ later (a Teams personal chat, a Teams or Slack channel Leerbot was added to)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
-from bot.queue import _dialect, _insert, insert_for
+from bot.queue import _insert, insert_for
 from bot.storage.models import ConversationRefRow, utcnow
+from bot.storage.prepared import Prepared
 
 PERSONAL = "personal"
 #: scopes of a conversation shared by several people (a team's room)
 ROOMS = ("channel", "groupChat")
 
 
-@cache
+_SAVED = ("channel", "workspace", "user_id", "conversation_id", "scope", "reference",
+          "updated_at")
+
+
 def _saving(dialect: str) -> Insert:
-    """The upsert of ``save_reference`` on the table (not the mapped class: no ORM work per
-    call), built once per dialect; the values are its parameters."""
-    insert = insert_for(dialect)(ConversationRefRow.__table__)
+    """The upsert of ``save_reference`` (stored on every Teams turn, so prepared once per
+    dialect); the values are its parameters."""
+    columns = ConversationRefRow.__table__.c
+    insert = insert_for(dialect)(ConversationRefRow.__table__).values(
+        {name: bindparam(name, type_=columns[name].type) for name in _SAVED})
     return insert.on_conflict_do_update(  # type: ignore[no-any-return]
         index_elements=["channel", "workspace", "user_id", "conversation_id"],
         set_={"reference": insert.excluded.reference, "updated_at": insert.excluded.updated_at})
+
+
+_SAVE = Prepared(_saving)
 
 
 async def save_reference(db: AsyncSession, channel: str, workspace: str, user: str,
                          conversation: str, scope: str, reference: dict[str, Any]) -> None:
     """Store the reference of a conversation someone talked in, or refresh it (it is stored on
     every Teams turn)."""
-    await db.execute(_saving(_dialect(db)), {
+    await _SAVE.run(db, {
         "channel": channel, "workspace": workspace, "user_id": user,
         "conversation_id": conversation, "scope": scope, "reference": reference,
         "updated_at": utcnow()})

@@ -11,8 +11,17 @@ SUFFIX = "#paused"
 class PausedSlot:
     def __init__(self, sessions: SessionStore, key: SessionKey) -> None:
         self.sessions = sessions
-        self.key = key.model_copy(
-            update={"conversation": key.conversation[:255 - len(SUFFIX)] + SUFFIX})
+        self.conversation = key
+        self._key: SessionKey | None = None
+
+    @property
+    def key(self) -> SessionKey:
+        """Where the paused dialog is kept (made when first needed: most turns never look)."""
+        if self._key is None:
+            key = self.conversation
+            self._key = key.model_copy(
+                update={"conversation": key.conversation[:255 - len(SUFFIX)] + SUFFIX})
+        return self._key
 
     async def peek(self) -> Session | None:
         session, _ = await self.sessions.load(self.key)
