@@ -28,6 +28,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.expression import Select
 
+from bot.storage.sqlite_inline import InlineConnection
+
 _DRIVER = "leerbot.prepared.driver"
 Processor = Callable[[Any], Any] | None
 
@@ -138,11 +140,10 @@ class Prepared:
             return
         plan = self.compiled(db.bind.dialect)
         try:
-            cursor = await (await _driver(db)).executemany(
-                plan.sql, [self._values(plan, each) for each in parameters])
+            await (await _driver(db)).run(
+                plan.sql, [self._values(plan, each) for each in parameters], many=True)
         except sqlite3.Error as exc:
             raise _wrapped(plan, exc) from exc
-        await cursor.close()
 
     @staticmethod
     def _values(plan: _Compiled, parameters: dict[str, Any]) -> list[Any]:
@@ -154,18 +155,16 @@ class Prepared:
     async def _run_on_driver(self, db: AsyncSession, parameters: dict[str, Any]) -> Rows:
         plan = self.compiled(db.bind.dialect)
         try:
-            cursor = await (await _driver(db)).execute(plan.sql, self._values(plan, parameters))
+            raw, rowcount, lastrowid = await (await _driver(db)).run(
+                plan.sql, self._values(plan, parameters))
         except sqlite3.Error as exc:
             raise _wrapped(plan, exc) from exc
-        try:
-            if plan.row is None:
-                return Rows((), cursor.rowcount, cursor.lastrowid)
-            rows = [plan.row(*(value if result is None else result(value)
-                               for value, result in zip(raw, plan.results, strict=True)))
-                    for raw in await cursor.fetchall()]
-            return Rows(rows, cursor.rowcount)
-        finally:
-            await cursor.close()
+        if plan.row is None:
+            return Rows((), rowcount, lastrowid)
+        results = plan.results
+        return Rows([plan.row(*(value if result is None else result(value)
+                                for value, result in zip(values, results, strict=True)))
+                     for values in raw], rowcount)
 
 
 def _wrapped(plan: _Compiled, error: sqlite3.Error) -> DBAPIError:
@@ -203,7 +202,7 @@ def begin(session: Session) -> None:
     session.info[_DRIVER] = (session.get_transaction(), connection.connection.driver_connection)
 
 
-async def _driver(db: AsyncSession) -> Any:
+async def _driver(db: AsyncSession) -> InlineConnection:
     """The driver connection of the session's transaction (looked up once per transaction)."""
     transaction = db.sync_session.get_transaction()
     cached = db.info.get(_DRIVER)

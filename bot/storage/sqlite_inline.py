@@ -64,6 +64,23 @@ class InlineConnection(aiosqlite.Connection):
     def __await__(self) -> Generator[Any, None, aiosqlite.Connection]:
         return self._connect().__await__()  # no thread to start
 
+    async def run(self, sql: str, parameters: Any,
+                  many: bool = False) -> tuple[list[Any], int, int | None]:
+        """Run one statement (``many``: once per set of parameters) on the driver's own
+        connection and read what it gives at once: its rows, ``rowcount`` and ``lastrowid``.
+        No aiosqlite cursor is made around it (three calls fewer than execute, fetch and
+        close); a busy database is waited for as by every call here. For the statements of
+        every turn (``bot.storage.prepared``)."""
+        return await self._execute(self._run, sql, parameters, many)  # type: ignore[no-any-return]
+
+    def _run(self, sql: str, parameters: Any, many: bool) -> tuple[list[Any], int, int | None]:
+        cursor = self._conn.executemany(sql, parameters) if many \
+            else self._conn.execute(sql, parameters)
+        try:
+            return cursor.fetchall(), cursor.rowcount, cursor.lastrowid
+        finally:
+            cursor.close()
+
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if not self._running or self._connection is None:
             raise ValueError("Connection closed")
