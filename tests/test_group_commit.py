@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import threading
+import sqlite3
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from bot.group_commit import GroupCommit, InboxWriter, ThreadGroupCommit
+from bot.group_commit import GroupCommit, InboxWriter
 from bot.queue import claim_inbox, now
+from bot.storage.db import DatabaseError, create_engine, sessionmaker, upgrade
 from bot.storage.models import InboxRow
 
 PAYLOAD = {"kind": "message", "team": "T1", "user": "U1", "text": "Zeg <@U2> & \"hoi\" 😀",
@@ -74,40 +76,49 @@ async def test_group_commit_batches_writes_that_arrive_together() -> None:
     assert [len(batch) for batch in batches] == [5, 5, 2]  # not one transaction per write
 
 
-async def test_thread_group_commit_batches_what_arrives_while_it_writes() -> None:
-    batches: list[list[int]] = []
-    first_started = threading.Event()
-    release = threading.Event()
+async def test_on_sqlite_events_wait_for_another_writer_while_the_loop_turns(
+        tmp_path: Path) -> None:
+    """The SQLite writer runs on the event loop: while another connection holds the write
+    lock, the events wait for it without blocking the loop, and are written once it is free."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'lock.db'}")
+    await upgrade(engine)
+    other = sqlite3.connect(str(tmp_path / "lock.db"), isolation_level=None)
+    writer = InboxWriter(engine)
+    ticks = 0
 
-    def flush(items: list[int]) -> None:
-        first_started.set()
-        release.wait(5)
-        batches.append(items)
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.005)
 
-    commit: ThreadGroupCommit[int] = ThreadGroupCommit(flush, max_batch=5)
+    ticker = asyncio.ensure_future(tick())
     try:
-        first = asyncio.ensure_future(commit.write(0))
-        await asyncio.to_thread(first_started.wait, 5)  # the thread is busy with [0]
-        rest = [asyncio.ensure_future(commit.write(number)) for number in range(1, 12)]
-        await asyncio.sleep(0)
-        release.set()
-        await asyncio.gather(first, *rest)
+        other.execute("BEGIN IMMEDIATE")  # the write lock, held by someone else
+        stores = [asyncio.ensure_future(writer.store("slack", f"Wait{n}", "c", PAYLOAD))
+                  for n in range(12)]
+        await asyncio.sleep(0.2)
+        assert not any(store.done() for store in stores)
+        assert ticks >= 10  # the loop kept turning
+        other.execute("COMMIT")
+        await asyncio.wait_for(asyncio.gather(*stores), 5)
     finally:
-        await commit.close()
-    assert [len(batch) for batch in batches] == [1, 5, 5, 1]
-    assert sorted(item for batch in batches for item in batch) == list(range(12))
+        ticker.cancel()
+        other.close()
+        await writer.close()
+    try:
+        async with sessionmaker(engine)() as session:
+            keys = (await session.execute(select(InboxRow.event_key))).scalars().all()
+    finally:
+        await engine.dispose()
+    assert sorted(keys) == sorted(f"Wait{n}" for n in range(12))
 
 
-@pytest.mark.parametrize("threaded", [False, True])
-async def test_group_commit_reports_a_failure_to_every_caller_of_the_batch(
-        threaded: bool) -> None:
-    def fail(items: list[int]) -> None:
+async def test_group_commit_reports_a_failure_to_every_caller_of_the_batch() -> None:
+    async def fail(items: list[int]) -> None:
         raise OSError("disk full")
 
-    async def fail_async(items: list[int]) -> None:
-        fail(items)
-
-    commit = ThreadGroupCommit(fail) if threaded else GroupCommit(fail_async)
+    commit: GroupCommit[int] = GroupCommit(fail)
     try:
         results = await asyncio.gather(*(commit.write(n) for n in range(3)),
                                        return_exceptions=True)
@@ -117,8 +128,6 @@ async def test_group_commit_reports_a_failure_to_every_caller_of_the_batch(
 
 
 def test_an_in_memory_sqlite_database_is_refused() -> None:
-    from bot.storage.db import DatabaseError, create_engine
-
     with pytest.raises(DatabaseError):
         create_engine("sqlite:///:memory:")
 
@@ -126,8 +135,6 @@ def test_an_in_memory_sqlite_database_is_refused() -> None:
 async def test_a_lost_postgresql_connection_is_replaced_without_losing_the_event(
         postgres_url: str) -> None:
     from sqlalchemy import text
-
-    from bot.storage.db import create_engine, sessionmaker, upgrade
 
     engine = create_engine(postgres_url)
     await upgrade(engine)

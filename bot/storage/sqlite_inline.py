@@ -96,12 +96,17 @@ class InlineConnection(aiosqlite.Connection):
             pause = min(pause * 2, LONGEST_PAUSE)
 
 
-def inline_connect(database: str, **options: Any) -> Callable[[], Any]:
+def inline_connect(database: str, setup: Callable[[sqlite3.Connection], None] | None = None,
+                   **options: Any) -> Callable[[], Any]:
     """An ``async_creator`` for SQLAlchemy: connections to ``database`` that run inline, with
-    no busy timeout of SQLite's own (``options`` are sqlite3.connect's)."""
+    no busy timeout of SQLite's own (``options`` are sqlite3.connect's; ``setup`` prepares
+    each new connection, e.g. its pragmas, where SQLAlchemy's connect event does not)."""
 
     def connector() -> sqlite3.Connection:
-        return sqlite3.connect(database, **{**options, "timeout": 0})
+        connection = sqlite3.connect(database, **{**options, "timeout": 0})
+        if setup is not None:
+            setup(connection)
+        return connection
 
     async def create() -> InlineConnection:
         return await InlineConnection(connector)  # type: ignore[no-any-return]
