@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, select  # noqa: E402
 
+from bench.channels import dropping, on_postgres_server  # noqa: E402
 from bot.storage.db import create_engine  # noqa: E402
 from bot.storage.models import (  # noqa: E402
     DeliveryRow,
@@ -69,7 +70,9 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--slack-rate", type=float, default=100.0)
     parser.add_argument("--teams-rate", type=float, default=50.0)
     parser.add_argument("--fail-rate", type=float, default=0.05)
-    parser.add_argument("--database", default=None, help="default: a fresh SQLite file")
+    parser.add_argument("--database", default=None,
+                        help="default: a fresh SQLite file; a PostgreSQL URL: the bench "
+                             "creates (and drops) a database of its own on that server")
     parser.add_argument("--replicas", type=int, default=1)
     return parser.parse_args()
 
@@ -119,10 +122,25 @@ def report(args: argparse.Namespace, url: str, slack: FakeSlack,
           f"ratio {(last - first) / minimum:.3f} (target <= 1.1)")
 
 
+BENCH_DATABASE = "leerbot_bench_fanout"
+
+
 async def main() -> None:
     args = arguments()
     workdir = Path(tempfile.mkdtemp(prefix="leerbot-fanout-"))
-    url = args.database or f"sqlite+aiosqlite:///{workdir / 'fanout.db'}"
+    url = f"sqlite+aiosqlite:///{workdir / 'fanout.db'}"
+    if args.database:  # a database of its own: the run counts every delivery in it
+        await on_postgres_server(args.database, [*dropping([BENCH_DATABASE]),
+                                                 f'CREATE DATABASE "{BENCH_DATABASE}"'])
+        url = f"{args.database.rsplit('/', 1)[0]}/{BENCH_DATABASE}"
+    try:
+        await fan_out(args, url, workdir)
+    finally:
+        if args.database:
+            await on_postgres_server(args.database, dropping([BENCH_DATABASE]))
+
+
+async def fan_out(args: argparse.Namespace, url: str, workdir: Path) -> None:
     per_workspace = args.recipients // (args.slack_workspaces + args.teams_tenants)
     slack_workspaces = [f"T{i}" for i in range(args.slack_workspaces)]
 

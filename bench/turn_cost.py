@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
 
+from bench.channels import dropping, on_postgres_server  # noqa: E402
 from bench.turns import CONSOLE, SCRIPT  # noqa: E402
 from bot.runtime import Runtime  # noqa: E402
 from bot.server import CHANNELS, build_app  # noqa: E402
@@ -45,6 +46,7 @@ from dialogs.kit import Incoming, SessionKey  # noqa: E402
 from tests.fakes import FakeSlack, sign  # noqa: E402
 
 SECRET = "bench-secret"
+BENCH_DATABASE = "leerbot_bench_cost"
 LITERALS = re.compile(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b")
 
 
@@ -222,18 +224,27 @@ async def main() -> None:
     parser.add_argument("--show", action="store_true",
                         help="print the statements of one turn of each kind")
     parser.add_argument("--database", default=None,
-                        help="a database URL (default: SQLite in a temporary folder)")
+                        help="a PostgreSQL URL: the bench creates (and drops) a database of "
+                             "its own on that server (default: SQLite in a temporary folder)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        url = args.database or f"sqlite+aiosqlite:///{folder}/cost.db"
+        url = f"sqlite+aiosqlite:///{folder}/cost.db"
+        if args.database:  # a database of its own on that server, dropped afterwards
+            await on_postgres_server(args.database, [*dropping([BENCH_DATABASE]),
+                                                     f'CREATE DATABASE "{BENCH_DATABASE}"'])
+            url = f"{args.database.rsplit('/', 1)[0]}/{BENCH_DATABASE}"
         settings = Settings(database_url=url, data_dir=Path(folder),
                             SLACK_SIGNING_SECRET=SECRET, SLACK_BOT_TOKEN="xoxb-bench")
-        runtime = await Runtime.start(settings)
         try:
-            await console(runtime, args.turns, args.show)
+            runtime = await Runtime.start(settings)
+            try:
+                await console(runtime, args.turns, args.show)
+            finally:
+                await runtime.close()
+            await slack(settings, args.turns, args.show)
         finally:
-            await runtime.close()
-        await slack(settings, args.turns, args.show)
+            if args.database:
+                await on_postgres_server(args.database, dropping([BENCH_DATABASE]))
 
 
 if __name__ == "__main__":
