@@ -243,9 +243,16 @@ async def drained(expected: int, timeout: float = 120.0) -> float:
     return time.perf_counter() - started
 
 
-def start(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def start(command: list[str], env: dict[str, str],
+          log: Path | None = None) -> subprocess.Popen[bytes]:
+    """A server in its own process; what it writes goes to ``log`` (or nowhere)."""
+    output = log.open("ab") if log is not None else subprocess.DEVNULL
+    try:
+        return subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env},
+                                stdout=output, stderr=output)
+    finally:
+        if log is not None:
+            output.close()  # type: ignore[union-attr]
 
 
 def arguments() -> argparse.Namespace:
@@ -287,10 +294,13 @@ class Servers:
     fake: str
     #: the command line and environment of a server on a port
     command: Any
+    #: where each server's output goes (``<name>.log``)
+    logs: Path
 
     def launch(self, name: str) -> None:
         self.ports[name] = free_port()
-        self.processes[name] = start(*self.command(name, self.ports[name]))
+        self.processes[name] = start(*self.command(name, self.ports[name]),
+                                     log=self.logs / f"{name}.log")
 
     async def ready(self) -> None:
         """Wait until every server answers. A server that ended while starting (its port was
@@ -354,7 +364,7 @@ def start_servers(fake: str, folder: str, acks_db: str, full_db: str,
 
     wanted = PARTS[only] if only else ("acks", "full", "bolt", "echo", "msteams",
                                        "full-agents", "agents")
-    servers = Servers({}, {}, fake, command)
+    servers = Servers({}, {}, fake, command, Path(folder))
     for name in wanted:
         servers.launch(name)
     return servers
@@ -497,6 +507,9 @@ async def main() -> None:
             rows.update(await measure_msteams_turns(servers, args))
         if args.only != "msteams":
             full = await measure_full_slack_turns(servers, args)
+    except Exception:
+        print(f"the servers' output is in {folder}/*.log", file=sys.stderr)
+        raise
     finally:
         servers.stop()
         await runner.cleanup()
