@@ -438,22 +438,30 @@ async def test_a_failed_turn_is_told_to_the_user_and_logged_without_a_traceback(
 
 async def test_a_turn_keeps_the_reference_in_its_own_transaction(
         bot: TestClient, connector: FakeConnector) -> None:
-    """One commit for a message turn: the conversation reference is stored with the turn."""
+    """One commit for a message turn: the conversation reference is stored with the turn.
+    Commits are counted by SQLite itself (its trace callback): a turn's transaction commits on
+    the driver, without SQLAlchemy's events."""
     from sqlalchemy import event
 
     await send(bot, activity(connector, "menu", user="29:user-5", conversation="a:p-5"))
     engine = bot.runtime.engine.sync_engine  # type: ignore[attr-defined]
-    commits: list[object] = []
+    commits: list[str] = []
+    traced: list[Any] = []
 
-    def committed(connection: object) -> None:
-        commits.append(connection)
+    def checked_out(dbapi_connection: Any, *args: object) -> None:
+        sqlite = dbapi_connection.driver_connection._conn
+        sqlite.set_trace_callback(
+            lambda statement: commits.append(statement) if statement == "COMMIT" else None)
+        traced.append(sqlite)
 
-    event.listen(engine, "commit", committed)
+    event.listen(engine, "checkout", checked_out)
     try:
         body = activity(connector, "menu", user="29:user-5", conversation="a:p-5")
         assert await send(bot, body) in {200, 201}
     finally:
-        event.remove(engine, "commit", committed)
+        event.remove(engine, "checkout", checked_out)
+        for sqlite in traced:
+            sqlite.set_trace_callback(None)
     msteams = bot.channels.msteams  # type: ignore[attr-defined]
     (reference,) = await msteams.references("tenant-1", "aad-29:user-5")
     assert reference["activityId"] == body["id"] and len(commits) == 1

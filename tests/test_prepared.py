@@ -129,3 +129,31 @@ async def test_a_transaction_commits_or_rolls_back_as_a_whole(
     async with sessions() as db:
         users = (await db.execute(select(DialogSessionRow.user_id))).scalars().all()
     assert users == ["ida"]
+
+
+async def test_a_transaction_holds_the_orms_writes_and_the_prepared_ones_together(
+        sessions: async_sessionmaker[AsyncSession]) -> None:
+    """The ORM and prepared statements in one transaction: both committed, or neither."""
+    from bot.storage.prepared import transaction
+
+    def orm_row(user: str) -> DialogSessionRow:
+        return DialogSessionRow(**row(user, "orm"))  # type: ignore[arg-type]
+
+    async with transaction(sessions) as db:
+        await INSERT.run(db, row("kim"))
+        db.add(orm_row("kim"))
+        await db.flush()
+        assert (await COUNT.run(db, {})).scalar_one() == 2  # one connection: each sees both
+    with pytest.raises(RuntimeError):
+        async with transaction(sessions) as db:
+            db.add(orm_row("lea"))
+            await db.flush()
+            await INSERT.run(db, row("lea"))
+            raise RuntimeError("the turn failed")
+    async with transaction(sessions) as db:  # the ORM first, then a prepared statement
+        db.add(orm_row("max"))
+        await INSERT.run(db, row("max"))
+    async with sessions() as db:
+        stored = sorted((await db.execute(
+            select(DialogSessionRow.user_id, DialogSessionRow.conversation))).all())
+    assert stored == [("kim", "c"), ("kim", "orm"), ("max", "c"), ("max", "orm")]

@@ -15,22 +15,25 @@ Only plain statements qualify: bound parameters by name (no expanding lists), ev
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections import namedtuple
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, NamedTuple
 
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.expression import Select
+from sqlalchemy.util import greenlet_spawn
 
 from bot.storage.sqlite_inline import InlineConnection
 
 _DRIVER = "leerbot.prepared.driver"
+_HELD = "leerbot.prepared.held"
 Processor = Callable[[Any], Any] | None
 
 
@@ -174,9 +177,50 @@ def _wrapped(plan: _Compiled, error: sqlite3.Error) -> DBAPIError:
 
 @asynccontextmanager
 async def transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """A session in one transaction, for work made of prepared statements: committed when the
-    block ends, rolled back when it raises. Two hops into SQLAlchemy's greenlet (begin; commit
-    and close) where ``sessions.begin()`` takes five, and no task of its own for closing."""
+    """A session in one transaction, for work made mostly of prepared statements: committed
+    when the block ends, rolled back when it raises.
+
+    On SQLite the session is bound to a connection checked out for the block, and the ORM's
+    own transaction bookkeeping is only begun when the work uses the ORM: a turn of prepared
+    statements commits on the driver. Two hops into SQLAlchemy's greenlet (check out; close),
+    a third when the ORM was used. On PostgreSQL the session begins as usual (two hops: begin;
+    commit and close), where ``sessions.begin()`` takes five."""
+    engine: AsyncEngine = sessions.kw["bind"]
+    if engine.dialect.name != "sqlite":
+        async with _session_transaction(sessions) as db:
+            yield db
+        return
+    connection, driver = await greenlet_spawn(_check_out, engine.sync_engine)
+    db = sessions(bind=AsyncConnection(engine, connection))
+    db.info[_HELD] = driver
+    done = False
+    try:
+        yield db
+        if db.sync_session.in_transaction():  # the ORM was used: flush, commit through it
+            await db.commit()
+        else:
+            await driver.commit()
+        done = True
+    finally:
+        if not done:
+            with contextlib.suppress(sqlite3.Error):
+                await driver.rollback()
+        await greenlet_spawn(_close, db.sync_session, connection)
+
+
+def _check_out(engine: Engine) -> tuple[Connection, InlineConnection]:
+    connection = engine.connect()
+    return connection, connection.connection.driver_connection  # type: ignore[return-value]
+
+
+def _close(session: Session, connection: Connection) -> None:
+    session.close()  # rolls back what the ORM began and did not commit
+    connection.close()
+
+
+@asynccontextmanager
+async def _session_transaction(
+        sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
     db = sessions()
     done = False
     try:
@@ -204,6 +248,9 @@ def begin(session: Session) -> None:
 
 async def _driver(db: AsyncSession) -> InlineConnection:
     """The driver connection of the session's transaction (looked up once per transaction)."""
+    held = db.info.get(_HELD)
+    if held is not None:  # a ``transaction`` on SQLite: its connection
+        return held  # type: ignore[no-any-return]
     transaction = db.sync_session.get_transaction()
     cached = db.info.get(_DRIVER)
     if transaction is not None and cached is not None and cached[0] is transaction:
