@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.settings import Settings
+from bot.storage.checkpoints import Checkpointer
 from bot.storage.db import create_engine, sessionmaker, upgrade
 from bot.units import Units
 from dialogs.kit import Conductor
@@ -25,6 +26,8 @@ class Runtime:
     conductor: Conductor
     #: the time the dialogs and the scheduler take as now (moved with LEERBOT_CLOCK)
     clock: Clock = field(default_factory=Clock)
+    #: on SQLite: the checkpoints of its log, off the event loop
+    checkpoints: Checkpointer | None = None
 
     @classmethod
     async def start(cls, settings: Settings) -> Runtime:
@@ -33,9 +36,15 @@ class Runtime:
         sessions = sessionmaker(engine)
         clock = Clock(settings.clock)
         conductor = build_conductor(Units(sessions), clock=clock)
-        return cls(settings, engine, sessions, conductor, clock)
+        checkpoints = None
+        if engine.dialect.name == "sqlite":
+            checkpoints = Checkpointer(str(engine.url.database))
+            checkpoints.start()
+        return cls(settings, engine, sessions, conductor, clock, checkpoints)
 
     async def close(self) -> None:
+        if self.checkpoints is not None:
+            await asyncio.to_thread(self.checkpoints.stop)
         await self.engine.dispose()
 
 

@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.storage.checkpoints import BACKSTOP_PAGES
 from bot.storage.models import HealthCheckRow
 from bot.storage.sqlite_inline import inline_connect
 
@@ -169,6 +170,9 @@ def sqlite_pragmas(dbapi_connection: Any, _record: Any = None, busy_ms: int = 50
     cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL: no corruption, faster commits
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
+    # the log is checkpointed by a thread of its own (bot/storage/checkpoints.py); a commit
+    # does it itself only when the log has grown this far
+    cursor.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
     cursor.close()
 
 
