@@ -18,6 +18,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -148,7 +149,8 @@ async def enqueue_claimed(session: AsyncSession, key: str, channel: str, workspa
     if row_id is None:
         return None
     columns = {column.key: None for column in _DELIVERIES.c}
-    return _DELIVERIES_READY.row(session.bind.dialect)(**{**columns, **values, "id": row_id})
+    return _DELIVERIES_CLAIM.taken.row(session.bind.dialect)(
+        **{**columns, **values, "id": row_id})
 
 
 async def delivery_result(session: AsyncSession, key: str) -> dict[str, Any] | None:
@@ -175,68 +177,78 @@ def _moment(table: Any) -> Any:
     return bindparam("c_moment", type_=table.c.available_at.type)
 
 
-def _claimable(table: Any, order_column: str, order: Any, *filters: Any) -> Prepared:
-    """The ready rows of ``table`` (by the rule of ``_ready``) and ``filters``, in ``order``,
-    up to ``c_limit``: prepared once per dialect (a claim comes with nearly every turn). On
-    PostgreSQL they are locked (``FOR UPDATE SKIP LOCKED``) for the claim that follows."""
-    def build(dialect: str) -> Any:
+@dataclass(frozen=True)
+class _Claim:
+    """The statements of a claim of one table, each prepared once per dialect (a claim comes
+    with nearly every turn): on PostgreSQL ``ready`` selects and locks the ready rows
+    (``FOR UPDATE SKIP LOCKED``) and ``take`` claims them all at once; on SQLite, which has no
+    row locks, ``take`` claims the ready rows in one UPDATE (atomic: it holds the write lock)
+    and ``taken`` reads back the rows it claimed."""
+
+    ready: Prepared
+    take: Prepared
+    taken: Prepared
+
+
+def _claimable(table: Any, order_column: str, order: Any, *filters: Any) -> _Claim:
+    """The claim of the ready rows of ``table`` (by the rule of ``_ready``) and ``filters``,
+    in ``order``, up to ``c_limit``."""
+    def ready(dialect: str) -> Any:
         query = (select(table).where(*_ready(table, order_column, _moment(table)), *filters)
                  .order_by(*order).limit(bindparam("c_limit", type_=Integer())))
         if dialect == "postgresql":
             query = query.with_for_update(skip_locked=True, of=table)
         return query
-    return Prepared(build)
 
+    until = bindparam("c_until", type_=table.c.available_at.type)
+    owner = bindparam("c_owner", type_=table.c.claimed_by.type)
 
-def _claiming(table: Any) -> Prepared:
-    """The claim of ready rows. PostgreSQL: all of them at once (they are locked). SQLite,
-    which has no row locks: one at a time, and only while it is still free (another process
-    may have claimed it since it was read)."""
-    def build(dialect: str) -> Any:
-        claim = update(table).values(
-            status="processing", attempts=table.c.attempts + 1,
-            available_at=bindparam("c_until", type_=table.c.available_at.type),
-            claimed_by=bindparam("c_owner", type_=table.c.claimed_by.type))
+    def take(dialect: str) -> Any:
+        claim = update(table).values(status="processing", attempts=table.c.attempts + 1,
+                                     available_at=until, claimed_by=owner)
         if dialect == "postgresql":
             return claim.where(table.c.id == any_(bindparam("c_ids", type_=ARRAY(Integer()))))
-        return claim.where(table.c.id == bindparam("c_id"),
-                           table.c.available_at <= _moment(table))
-    return Prepared(build)
+        ids = (select(table.c.id).where(*_ready(table, order_column, _moment(table)), *filters)
+               .order_by(*order).limit(bindparam("c_limit", type_=Integer())))
+        return claim.where(table.c.id.in_(ids.correlate(None).scalar_subquery()))
+
+    taken = (select(table).where(table.c.status == "processing", table.c.available_at == until,
+                                 table.c.claimed_by.is_not_distinct_from(owner))
+             .order_by(*order))
+    return _Claim(Prepared(ready), Prepared(take), Prepared(taken))
 
 
-async def _claim(session: AsyncSession, ready: Prepared, claim: Prepared,
-                 parameters: dict[str, Any], lease: timedelta, owner: str | None) -> list[Any]:
-    """Claim the rows ``ready`` finds for ``owner``; each returned row (a named tuple of the
-    table's columns) carries the claim: status processing, ``claimed_by`` the owner,
-    ``attempts`` counting this try."""
+async def _claim(session: AsyncSession, claim: _Claim, parameters: dict[str, Any],
+                 lease: timedelta, owner: str | None) -> list[Any]:
+    """Claim ready rows for ``owner``; each returned row (a named tuple of the table's
+    columns) carries the claim: status processing, ``claimed_by`` the owner, ``attempts``
+    counting this try."""
     moment = await clock(session)
-    until = moment + lease
-    rows = (await ready.run(session, {"c_moment": moment, **parameters})).all()
+    taken = {"c_moment": moment, "c_until": moment + lease, "c_owner": owner}
+    if _dialect(session) != "postgresql":
+        if not (await claim.take.run(session, {**parameters, **taken})).rowcount:
+            return []
+        return (await claim.taken.run(session, taken)).all()
+    rows = (await claim.ready.run(session, {"c_moment": moment, **parameters})).all()
     if not rows:
         return []
-    taken = {"c_until": until, "c_owner": owner}
-    if _dialect(session) == "postgresql":
-        await claim.run(session, {"c_ids": [row.id for row in rows], **taken})
-    else:
-        rows = [row for row in rows if (await claim.run(
-            session, {"c_id": row.id, "c_moment": moment, **taken})).rowcount == 1]
-    return [row._replace(status="processing", attempts=row.attempts + 1, available_at=until,
-                         claimed_by=owner) for row in rows]
+    await claim.take.run(session, {"c_ids": [row.id for row in rows], **taken})
+    return [row._replace(status="processing", attempts=row.attempts + 1,
+                         available_at=taken["c_until"], claimed_by=owner) for row in rows]
 
 
 _INBOX = InboxRow.__table__
 _I = _INBOX.c
-_INBOX_READY = _claimable(_INBOX, "conversation_key", (_INBOX.c.id,))
-_INBOX_CLAIM = _claiming(_INBOX)
+_INBOX_CLAIM = _claimable(_INBOX, "conversation_key", (_INBOX.c.id,))
 
 
 async def claim_inbox(session: AsyncSession, limit: int = 20, lease: timedelta = LEASE,
                       owner: str | None = None) -> list[Any]:
     """Claim ready inbox events for ``owner``, in order (see ``_claim``)."""
-    return await _claim(session, _INBOX_READY, _INBOX_CLAIM, {"c_limit": limit}, lease, owner)
+    return await _claim(session, _INBOX_CLAIM, {"c_limit": limit}, lease, owner)
 
 
-def _deliveries_ready(*filters: Any) -> Prepared:
+def _deliveries_claim(*filters: Any) -> _Claim:
     # a delivery whose worker vanished during the platform call: the platform gets time to
     # act on a call that reached it before the check asks whether it arrived
     settled = or_(_D.status == "pending", _D.sending_at.is_(None),
@@ -246,11 +258,10 @@ def _deliveries_ready(*filters: Any) -> Prepared:
                       *filters)
 
 
-_DELIVERIES_READY = _deliveries_ready()
-_GROUP_READY = _deliveries_ready(_D.channel == bindparam("c_channel", type_=_D.channel.type),
+_DELIVERIES_CLAIM = _deliveries_claim()
+_GROUP_CLAIM = _deliveries_claim(_D.channel == bindparam("c_channel", type_=_D.channel.type),
                                  _D.workspace == bindparam("c_workspace",
                                                            type_=_D.workspace.type))
-_DELIVERIES_CLAIM = _claiming(_DELIVERIES)
 
 
 async def claim_deliveries(session: AsyncSession, limit: int = 50, lease: timedelta = LEASE,
@@ -259,13 +270,13 @@ async def claim_deliveries(session: AsyncSession, limit: int = 50, lease: timede
     """Claim ready deliveries for ``owner`` (of one channel's workspace, when given), replies
     before fan-out messages (see ``_claim``)."""
     parameters: dict[str, Any] = {"c_limit": limit, "c_settled": await clock(session) - SETTLE}
-    ready = _DELIVERIES_READY
+    claim = _DELIVERIES_CLAIM
     if channel is not None or workspace is not None:
         if channel is None or workspace is None:
             raise ValueError("a workspace is claimed with its channel")
-        ready = _GROUP_READY
+        claim = _GROUP_CLAIM
         parameters.update(c_channel=channel, c_workspace=workspace)
-    return await _claim(session, ready, _DELIVERIES_CLAIM, parameters, lease, owner)
+    return await _claim(session, claim, parameters, lease, owner)
 
 
 async def renew_claims(session: AsyncSession, table: type[Any], ids: list[int], owner: str,
