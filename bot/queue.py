@@ -2,7 +2,8 @@
 deliveries (messages stored, with an idempotency key, before they are sent).
 
 Both are worked by any number of replicas: a worker claims rows with
-``SELECT ... FOR UPDATE SKIP LOCKED`` (PostgreSQL; SQLite serialises writers anyway) and a lease;
+``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL (on SQLite, which has no row locks, with
+one UPDATE of the ready rows: it holds the database's write lock) and a lease;
 only the oldest open row of each conversation can be claimed, so one user's turns and one
 conversation's messages keep their order.
 
@@ -219,11 +220,15 @@ def _claimable(table: Any, order_column: str, order: Any, *filters: Any) -> _Cla
 
 
 async def _claim(session: AsyncSession, claim: _Claim, parameters: dict[str, Any],
-                 lease: timedelta, owner: str | None) -> list[Any]:
+                 lease: timedelta, owner: str | None,
+                 settle: timedelta | None = None) -> list[Any]:
     """Claim ready rows for ``owner``; each returned row (a named tuple of the table's
     columns) carries the claim: status processing, ``claimed_by`` the owner, ``attempts``
-    counting this try."""
+    counting this try. ``settle``: how long before now an interrupted call must have started
+    (``c_settled``, deliveries)."""
     moment = await clock(session)
+    if settle is not None:
+        parameters = {**parameters, "c_settled": moment - settle}
     taken = {"c_moment": moment, "c_until": moment + lease, "c_owner": owner}
     if _dialect(session) != "postgresql":
         if not (await claim.take.run(session, {**parameters, **taken})).rowcount:
@@ -269,14 +274,14 @@ async def claim_deliveries(session: AsyncSession, limit: int = 50, lease: timede
                            owner: str | None = None) -> list[Any]:
     """Claim ready deliveries for ``owner`` (of one channel's workspace, when given), replies
     before fan-out messages (see ``_claim``)."""
-    parameters: dict[str, Any] = {"c_limit": limit, "c_settled": await clock(session) - SETTLE}
+    parameters: dict[str, Any] = {"c_limit": limit}
     claim = _DELIVERIES_CLAIM
     if channel is not None or workspace is not None:
         if channel is None or workspace is None:
             raise ValueError("a workspace is claimed with its channel")
         claim = _GROUP_CLAIM
         parameters.update(c_channel=channel, c_workspace=workspace)
-    return await _claim(session, claim, parameters, lease, owner)
+    return await _claim(session, claim, parameters, lease, owner, settle=SETTLE)
 
 
 async def renew_claims(session: AsyncSession, table: type[Any], ids: list[int], owner: str,
