@@ -15,6 +15,7 @@ from bot.group_commit import GroupCommit, InboxWriter
 from bot.queue import claim_inbox, now
 from bot.storage.db import DatabaseError, create_engine, sessionmaker, upgrade
 from bot.storage.models import InboxRow
+from tests.loop_ticks import loop_ticks
 
 PAYLOAD = {"kind": "message", "team": "T1", "user": "U1", "text": "Zeg <@U2> & \"hoi\" 😀",
            "form": {"naam": "Anna"}, "prompt": None}
@@ -84,26 +85,17 @@ async def test_on_sqlite_events_wait_for_another_writer_while_the_loop_turns(
     await upgrade(engine)
     other = sqlite3.connect(str(tmp_path / "lock.db"), isolation_level=None)
     writer = InboxWriter(engine)
-    ticks = 0
-
-    async def tick() -> None:
-        nonlocal ticks
-        while True:
-            ticks += 1
-            await asyncio.sleep(0.005)
-
-    ticker = asyncio.ensure_future(tick())
     try:
-        other.execute("BEGIN IMMEDIATE")  # the write lock, held by someone else
-        stores = [asyncio.ensure_future(writer.store("slack", f"Wait{n}", "c", PAYLOAD))
-                  for n in range(12)]
-        await asyncio.sleep(0.2)
-        assert not any(store.done() for store in stores)
-        assert ticks >= 10  # the loop kept turning
-        other.execute("COMMIT")
-        await asyncio.wait_for(asyncio.gather(*stores), 5)
+        async with loop_ticks() as ticks:
+            other.execute("BEGIN IMMEDIATE")  # the write lock, held by someone else
+            stores = [asyncio.ensure_future(writer.store("slack", f"Wait{n}", "c", PAYLOAD))
+                      for n in range(12)]
+            await asyncio.sleep(0.2)
+            assert not any(store.done() for store in stores)
+            assert ticks.count >= 10  # the loop kept turning
+            other.execute("COMMIT")
+            await asyncio.wait_for(asyncio.gather(*stores), 5)
     finally:
-        ticker.cancel()
         other.close()
         await writer.close()
     try:

@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from bot.storage import sqlite_inline
 from bot.storage.db import create_engine
+from tests.loop_ticks import loop_ticks
 
 
 async def _engine_with_table(path: Path):  # type: ignore[no-untyped-def]
@@ -48,33 +49,25 @@ async def test_a_write_waits_for_the_lock_while_the_loop_serves_others(tmp_path:
     path = tmp_path / "b.db"
     engine = await _engine_with_table(path)
     other = _hold_write_lock(path)
-    ticks = 0
-
-    async def ticker() -> None:
-        nonlocal ticks
-        while True:
-            ticks += 1
-            await asyncio.sleep(0.005)
 
     async def release_later() -> None:
         await asyncio.sleep(0.3)
         other.execute("COMMIT")
 
-    ticking = asyncio.create_task(ticker())
     releasing = asyncio.create_task(release_later())
     try:
-        started = time.monotonic()
-        async with engine.begin() as connection:
-            await connection.execute(text("INSERT INTO notes (body) VALUES ('ours')"))
-        waited = time.monotonic() - started
+        async with loop_ticks() as ticks:
+            started = time.monotonic()
+            async with engine.begin() as connection:
+                await connection.execute(text("INSERT INTO notes (body) VALUES ('ours')"))
+            waited = time.monotonic() - started
         await releasing
         async with engine.connect() as connection:
             bodies = (await connection.execute(text("SELECT body FROM notes ORDER BY id"))).all()
         assert [b for (b,) in bodies] == ["theirs", "ours"]
         assert waited >= 0.25  # it did wait for the other connection's commit
-        assert ticks >= 20  # and the loop went on meanwhile
+        assert ticks.count >= 20  # and the loop went on meanwhile
     finally:
-        ticking.cancel()
         other.close()
         await engine.dispose()
 
