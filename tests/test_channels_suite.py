@@ -360,6 +360,23 @@ async def test_same_dialogs_same_outcome_on_every_channel(tmp_path: Path, case_c
             assert wish.competencies == ["Presentatievaardigheden"]
 
 
+@EVERY_CHANNEL
+async def test_several_options_after_a_typed_answer(tmp_path: Path, case_catalogue: Path,
+                                                    index: int) -> None:
+    """The first answer of a form typed instead of filled in: the form goes on field by field,
+    and the field of several options takes several (a form of its own where the channel has
+    forms, typed values on the console), not the one option of a button."""
+    async with drivers(tmp_path, case_catalogue, index) as channel_drivers:
+        driver = pick(channel_drivers, index)
+        await driver.say("ik wil beter worden in presenteren")
+        await driver.say("hbo")
+        await driver.fill({"formats": "online,klassikaal"})
+        text = driver.text()
+        assert "Trainingen voor" in text and "Presentatievaardigheden" in text
+        # both ways of learning were taken: a training of each is offered
+        assert "min · online · niveau" in text and "min · klassikaal · niveau" in text
+
+
 async def together(driver: Driver, runtime: Runtime, deliver: Any) -> None:
     """A kennisrondje reaches the user proactively and is answered; then a help question."""
 

@@ -212,3 +212,22 @@ async def test_a_number_field_takes_words_in_the_browser(server, runtime,  # typ
                                  "deadline_months": "een half jaar"}, {"formats": ["online"]})
         text = await page.locator(".msg.bot").last.text_content() or ""
         assert "Voor: 3 medewerkers, 40-55 jaar oud" in text and "van max 4" in text, text
+
+
+async def test_several_options_after_a_typed_answer_in_the_browser(server) -> None:  # type: ignore[no-untyped-def]
+    """Someone types the first answer of a form instead of filling it in: the form is asked
+    field by field, and a field of several options is then a small form of its own (checkboxes),
+    not buttons that each answer with one option."""
+    async with browser_page() as page:
+        await page.goto(str(server.make_url("/chat")))
+        await idle(page)
+        await type_message(page, "ik wil beter leren presentren")
+        await type_message(page, "hbo")  # typed, not the form
+        last = page.locator(".msg.bot").last
+        assert "(2/2)" in (await last.text_content() or "")
+        assert await last.locator("form.card-form input[type=checkbox]").count() == 5
+        assert not await last.locator("button:not([type=submit])").count()
+        await submit_form(page, {}, {"formats": ["online", "webinar"]})
+        text = await page.locator(".msg.bot").last.text_content() or ""
+        assert "Trainingen voor Presentatievaardigheden" in text, text
+        assert "niveau hbo" in text and "klassikaal" not in text, text

@@ -241,6 +241,13 @@ class Form(Step):
         if suggested:
             question = question + say(turn.lang, "common.field_default",
                                       value=_shown(field_, suggested))
+        if field_.kind == "multichoice" and turn.forms:
+            # several options at once: buttons answer with one, so this field alone is shown
+            # as a form (checkboxes, a multi-select) where the channel has them
+            shown = field_.model_copy(update={"default": suggested})
+            blocks.append(FormBlock(title=question, fields=[shown],
+                                    submit=say(turn.lang, "common.submit")))
+            return blocks
         blocks.append(TextBlock(text=question))
         if field_.kind in {"choice", "multichoice"}:
             blocks.append(ChoicesBlock(choices=field_.choices))
@@ -249,7 +256,11 @@ class Form(Step):
     async def answer(self, turn: Turn, state: Any, answer: Answer,
                      scratch: dict[str, Any]) -> Any:
         fields = self.fields(turn, state)
-        if answer.form is not None:
+        if answer.form is not None and "filled" in scratch:
+            # one field asked as a form of its own (see ``_field_question``): its answer
+            pending = next((f for f in fields if f.name not in filled_of(scratch)), fields[0])
+            answer = Answer(text=answer.form.get(pending.name, ""))
+        elif answer.form is not None:
             return await self._submitted(turn, state, fields, answer.form)
         return await self._one_field(turn, state, fields, answer, filled_of(scratch),
                                      scratch.get("earlier") or {})
