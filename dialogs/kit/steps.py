@@ -236,18 +236,19 @@ class Form(Step):
             blocks.append(TextBlock(text=self.title(turn, state)))
         question = say(turn.lang, "common.field_question", number=fields.index(field_) + 1,
                        total=len(fields), label=field_.label)
+        if field_.kind == "multichoice" and turn.forms:
+            # several options at once: buttons answer with one, so this field alone is shown
+            # as a form (checkboxes, a multi-select) where the channel has them; what it
+            # suggests is ticked, and leaving all unticked is its empty answer
+            shown = field_.model_copy(update={"default": suggested})
+            blocks.append(FormBlock(title=question, fields=[shown],
+                                    submit=say(turn.lang, "common.submit")))
+            return blocks
         if not field_.required:
             question = question + say(turn.lang, "common.field_optional")
         if suggested:
             question = question + say(turn.lang, "common.field_default",
                                       value=_shown(field_, suggested))
-        if field_.kind == "multichoice" and turn.forms:
-            # several options at once: buttons answer with one, so this field alone is shown
-            # as a form (checkboxes, a multi-select) where the channel has them
-            shown = field_.model_copy(update={"default": suggested})
-            blocks.append(FormBlock(title=question, fields=[shown],
-                                    submit=say(turn.lang, "common.submit")))
-            return blocks
         blocks.append(TextBlock(text=question))
         if field_.kind in {"choice", "multichoice"}:
             blocks.append(ChoicesBlock(choices=field_.choices))
