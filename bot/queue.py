@@ -30,7 +30,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import DeliveryRow, HealthCheckRow, InboxRow, MailboxRow, RunRow
-from bot.storage.prepared import Prepared
+from bot.storage.prepared import Prepared, columns_bound
 
 #: how long a claim lasts unless its worker renews it (its heartbeat does, every sixth)
 LEASE = timedelta(seconds=6)
@@ -90,8 +90,7 @@ def _enqueue(dialect: str) -> Any:
     """Store a delivery unless its key exists; PostgreSQL returns its id (SQLite's driver
     tells ``lastrowid``: no RETURNING before SQLite 3.35)."""
     statement = insert_for(dialect)(_DELIVERIES).values(
-        {name: bindparam(name, type_=_D[name].type) for name in _ENQUEUED},
-    ).on_conflict_do_nothing(index_elements=["key"])
+        columns_bound(_DELIVERIES, _ENQUEUED)).on_conflict_do_nothing(index_elements=["key"])
     return statement.returning(_D.id) if dialect == "postgresql" else statement
 
 

@@ -11,12 +11,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.models import DialogSessionRow, as_utc
-from bot.storage.prepared import Prepared, begin
+from bot.storage.prepared import Prepared, begin, columns_bound
 
 _c = DialogSessionRow.__table__.c
 _NAMES = ("channel", "workspace", "user_id", "conversation", "session", "version", "updated_at")
 INSERT = Prepared(insert(DialogSessionRow.__table__).values(
-    {name: bindparam(name, type_=_c[name].type) for name in _NAMES}))
+    columns_bound(DialogSessionRow.__table__, _NAMES)))
 LOAD = Prepared(select(_c.session, _c.version, _c.updated_at)
                 .where(_c.user_id == bindparam("p_user")).order_by(_c.id))
 BUMP = Prepared(update(DialogSessionRow.__table__).where(_c.user_id == bindparam("p_user"))
@@ -83,8 +83,7 @@ def _upsert(dialect: str) -> object:
     from bot.queue import insert_for
 
     statement = insert_for(dialect)(DialogSessionRow.__table__).values(
-        {name: bindparam(name, type_=_c[name].type) for name in _NAMES},
-    ).on_conflict_do_nothing()
+        columns_bound(DialogSessionRow.__table__, _NAMES)).on_conflict_do_nothing()
     return statement.returning(_c.id) if dialect == "postgresql" else statement
 
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
 from bot.queue import _insert, insert_for
 from bot.storage.models import ConversationRefRow, utcnow
-from bot.storage.prepared import Prepared
+from bot.storage.prepared import Prepared, columns_bound
 
 PERSONAL = "personal"
 #: scopes of a conversation shared by several people (a team's room)
@@ -26,9 +26,8 @@ _SAVED = ("channel", "workspace", "user_id", "conversation_id", "scope", "refere
 def _saving(dialect: str) -> Insert:
     """The upsert of ``save_reference`` (stored on every Teams turn, so prepared once per
     dialect); the values are its parameters."""
-    columns = ConversationRefRow.__table__.c
-    insert = insert_for(dialect)(ConversationRefRow.__table__).values(
-        {name: bindparam(name, type_=columns[name].type) for name in _SAVED})
+    table = ConversationRefRow.__table__
+    insert = insert_for(dialect)(table).values(columns_bound(table, _SAVED))
     return insert.on_conflict_do_update(  # type: ignore[no-any-return]
         index_elements=["channel", "workspace", "user_id", "conversation_id"],
         set_={"reference": insert.excluded.reference, "updated_at": insert.excluded.updated_at})

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from bot.storage.models import Base, JSONType, utcnow
 from bot.storage.personal import Erasure, PersonalData, register, rowcount
 from bot.storage.ports import Store, implements
-from bot.storage.prepared import Prepared
+from bot.storage.prepared import Prepared, columns_bound
 from dialogs.kit import Member, SessionKey
 from dialogs.people.port import MemberDetails
 from dialogs.policy import Role
@@ -69,9 +69,9 @@ _IDENTIFY = Prepared(select(_m.name, _m.role, _m.lang, _m.channel, _m.timezone)
 _COUNT = Prepared(select(func.count()).select_from(MemberRow.__table__).where(
     _m.workspace == bindparam("m_workspace")))
 _CREATE = Prepared(insert(MemberRow.__table__).values(
-    {name: bindparam(name, type_=_m[name].type) for name in (
+    columns_bound(MemberRow.__table__, (
         "workspace", "user_id", "name", "role", "lang", "channel", "timezone", "opt_out",
-        "created_at")}))
+        "created_at"))))
 _NOTE = Prepared(update(MemberRow.__table__).where(_THE_MEMBER).values(
     name=bindparam("new_name", type_=_m.name.type),
     channel=bindparam("new_channel", type_=_m.channel.type),

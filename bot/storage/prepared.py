@@ -18,10 +18,11 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections import namedtuple
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, NamedTuple
 
+from sqlalchemy import bindparam
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
@@ -35,6 +36,12 @@ from bot.storage.sqlite_inline import InlineConnection
 _DRIVER = "leerbot.prepared.driver"
 _HELD = "leerbot.prepared.held"
 Processor = Callable[[Any], Any] | None
+
+
+def columns_bound(table: Any, names: Iterable[str]) -> dict[str, Any]:
+    """The values of an INSERT of ``names``: a bound parameter for each, named after its column
+    and converted by the column's type (a prepared statement fills in no defaults)."""
+    return {name: bindparam(name, type_=table.c[name].type) for name in names}
 
 
 class Rows:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import DialogSessionRow, utcnow
-from bot.storage.prepared import Prepared
+from bot.storage.prepared import Prepared, columns_bound
 from dialogs.kit import Conflict, Session, SessionKey
 
 _table = DialogSessionRow.__table__
@@ -24,8 +24,8 @@ _KEY = and_(_c.channel == bindparam("k_channel"), _c.workspace == bindparam("k_w
 _AT_VERSION = and_(_KEY, _c.version == bindparam("k_version"))
 _LOAD = Prepared(select(_c.session, _c.version).where(_KEY))
 _INSERT = Prepared(insert(_table).values(
-    {name: bindparam(name, type_=_c[name].type) for name in (
-        "channel", "workspace", "user_id", "conversation", "session", "version", "updated_at")}))
+    columns_bound(_table, (
+        "channel", "workspace", "user_id", "conversation", "session", "version", "updated_at"))))
 _UPDATE = Prepared(update(_table).where(_AT_VERSION).values(
     session=bindparam("new_session", type_=_c.session.type),
     version=bindparam("new_version", type_=_c.version.type),
